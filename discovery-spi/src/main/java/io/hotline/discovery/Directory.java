@@ -1,0 +1,524 @@
+package io.hotline.discovery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of discovery, the same for every store: answers queries from a cache kept current by the
+ * store's watches, picks endpoints, fails over to farther zones only when nearer ones have nothing, and keeps
+ * serving the last known endpoints (marked stale) while the store is unreachable, recovering by itself.
+ *
+ * <pre>{@code
+ * try (Directory dir = Directory.builder(store).zone(Zone.of("region-one/az-1")).build();
+ *      Selection s = dir.select(Query.of("nova.scheduler").where("free_disk_gb>=100"))) {
+ *     call(s.endpoint());
+ * }
+ * }</pre>
+ *
+ * <p>A service's endpoints in a zone are fetched on first use and watched from then on; resolutions are cached
+ * per query and rebuilt only when a watch reports a change, so {@link #select} costs a map lookup and a random
+ * number. Thread-safe.
+ */
+public final class Directory implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Directory.class);
+
+    private final EndpointStore store;
+    private final Zone zone;
+    private final SelectionStrategy strategy;
+    private final Duration retryMin;
+    private final Duration retryMax;
+    private final Clock clock;
+    private final ScheduledExecutorService scheduler;
+    private final ConcurrentHashMap<ViewKey, ZoneView> views = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Query, QueryState> queries = new ConcurrentHashMap<>();
+    private final AtomicLong version = new AtomicLong();
+    private final Object zonesLock = new Object();
+    private volatile List<Zone> zones;
+    private volatile boolean closed;
+
+    private Directory(Builder b) {
+        this.store = b.store;
+        this.zone = b.zone != null ? b.zone : store.homeZone();
+        this.strategy = b.strategy;
+        this.retryMin = b.retryMin;
+        this.retryMax = b.retryMax;
+        this.clock = b.clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hotline-directory");
+            t.setDaemon(true);
+            return t;
+        });
+        long refreshNanos = b.zoneRefresh.toNanos();
+        scheduler.scheduleWithFixedDelay(this::refreshZones, refreshNanos, refreshNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Starts a directory over {@code store}; the store stays the caller's to close. */
+    public static Builder builder(EndpointStore store) {
+        return new Builder(store);
+    }
+
+    /** The zone this client is in; nearest-first queries rank zones by their distance from it. */
+    public Zone zone() {
+        return zone;
+    }
+
+    /** Resolves a query, possibly to nothing; see {@link Resolution}. */
+    public Resolution resolve(Query query) {
+        if (closed) {
+            throw new IllegalStateException("directory is closed");
+        }
+        QueryState state = queries.get(query);
+        if (state == null) {
+            state = queries.computeIfAbsent(query, k -> new QueryState());
+        }
+        Resolution r = state.resolution;
+        if (r != null && state.version == version.get()) {
+            return r;
+        }
+        synchronized (state) {
+            long v = version.get();
+            if (state.resolution == null || state.version != v) {
+                state.resolution = compute(query);
+                state.version = v;
+            }
+            return state.resolution;
+        }
+    }
+
+    /**
+     * Picks one endpoint with this directory's strategy.
+     *
+     * @throws NoEndpointException saying what was found instead, when the query resolves to nothing
+     */
+    public Selection select(Query query) {
+        return select(query, strategy);
+    }
+
+    /** Picks one endpoint with {@code strategy}. */
+    public Selection select(Query query, SelectionStrategy strategy) {
+        Resolution r = resolve(query);
+        if (r.isEmpty()) {
+            throw new NoEndpointException(query, r.emptyReason());
+        }
+        return r.selection(strategy.pick(r));
+    }
+
+    /** Stops every watch; the store stays open. */
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        views.values().forEach(ZoneView::stop);
+    }
+
+    // ---- resolution --------------------------------------------------------------------------------------
+
+    private Resolution compute(Query q) {
+        List<Zone> known = knownZones();
+        Zone home = store.homeZone();
+        Gather g = new Gather(q);
+        String where;
+        if (q.scope() instanceof ZoneScope.In in) {
+            where = in.zone().path();
+            List<Zone> units = known.stream().filter(u -> u.isWithin(in.zone()) || in.zone().isWithin(u)).toList();
+            if (units.isEmpty()) {
+                return g.empty("zone " + in.zone() + " is not known to the store (known zones: " + names(known) + ")");
+            }
+            units.forEach(u -> g.add(view(q.service(), u), in.zone()));
+        } else if (q.scope() == ZoneScope.home()) {
+            where = home.path();
+            g.add(view(q.service(), home), null);
+        } else if (q.scope() == ZoneScope.all()) {
+            where = "any zone";
+            known.forEach(u -> g.add(view(q.service(), u), null));
+        } else {
+            where = zone.path();
+            for (List<Zone> tier : tiers(known, home)) {
+                tier.forEach(u -> g.add(view(q.service(), u), null));
+                if (g.hasMatches()) {
+                    return g.resolution(zone);
+                }
+            }
+        }
+        return g.hasMatches() ? g.resolution(null) : g.empty(g.describeEmpty(where));
+    }
+
+    /** The home zone alone, then the other zones grouped by how near they are to this client, nearest first. */
+    private List<List<Zone>> tiers(List<Zone> known, Zone home) {
+        TreeMap<Integer, List<Zone>> byDepth = new TreeMap<>(Comparator.reverseOrder());
+        for (Zone u : known) {
+            if (!u.equals(home)) {
+                byDepth.computeIfAbsent(u.commonDepth(zone), d -> new ArrayList<>()).add(u);
+            }
+        }
+        List<List<Zone>> tiers = new ArrayList<>();
+        tiers.add(List.of(home));
+        tiers.addAll(byDepth.values());
+        return tiers;
+    }
+
+    private ZoneView view(String service, Zone unit) {
+        ViewKey key = new ViewKey(service, unit);
+        ZoneView v = views.get(key);
+        if (v != null) {
+            return v;
+        }
+        synchronized (views) {
+            v = views.get(key);
+            if (v == null) {
+                v = new ZoneView(service, unit);
+                views.put(key, v);
+                v.start();
+            }
+        }
+        return v;
+    }
+
+    private List<Zone> knownZones() {
+        List<Zone> z = zones;
+        if (z == null) {
+            synchronized (zonesLock) {
+                if (zones == null) {
+                    refreshZones();
+                }
+                z = zones;
+            }
+        }
+        return z;
+    }
+
+    private void refreshZones() {
+        List<Zone> fresh;
+        try {
+            Set<Zone> set = new LinkedHashSet<>();
+            set.add(store.homeZone());
+            set.addAll(store.zones());
+            fresh = List.copyOf(set);
+        } catch (RuntimeException e) {
+            log.debug("cannot list the store's zones; keeping the last known: {}", e.toString());
+            if (zones == null) {
+                zones = List.of(store.homeZone());
+            }
+            return;
+        }
+        if (!fresh.equals(zones)) {
+            zones = fresh;
+            version.incrementAndGet();
+        }
+    }
+
+    private static String names(List<Zone> zones) {
+        return String.join(", ", zones.stream().map(Zone::path).toList());
+    }
+
+    private record ViewKey(String service, Zone unit) {}
+
+    private static final class QueryState {
+        volatile Resolution resolution;
+        volatile long version = -1;
+    }
+
+    private record Entry(EndpointStatus status, AtomicInteger inFlight) {}
+
+    private record Snapshot(List<Entry> entries, Map<String, AtomicInteger> counters) {}
+
+    /** One service in one store zone: its last known list, kept current by a watch. */
+    private final class ZoneView implements WatchListener {
+        private final String service;
+        private final Zone unit;
+        private volatile Snapshot snapshot;
+        private volatile Instant staleSince;
+        private volatile StoreException lastError;
+        private Watch watch;
+        private int failures;
+
+        ZoneView(String service, Zone unit) {
+            this.service = service;
+            this.unit = unit;
+        }
+
+        void start() {
+            try {
+                accept(store.list(service, unit));
+            } catch (StoreException e) {
+                markFailed(e);
+            }
+            subscribe();
+        }
+
+        private synchronized void subscribe() {
+            if (closed) {
+                return;
+            }
+            try {
+                watch = store.watch(service, unit, this);
+            } catch (StoreException e) {
+                onError(e);
+            }
+        }
+
+        @Override
+        public void onSnapshot(List<EndpointStatus> endpoints) {
+            if (staleSince != null) {
+                log.info("store reachable again for {} in {}", service, unit);
+            }
+            synchronized (this) {
+                failures = 0;
+            }
+            accept(endpoints);
+        }
+
+        @Override
+        public void onError(StoreException error) {
+            markFailed(error);
+            long delay;
+            synchronized (this) {
+                watch = null;
+                double backoff = retryMin.toNanos() * Math.pow(2, Math.min(failures++, 20));
+                double capped = Math.min(backoff, retryMax.toNanos());
+                delay = (long) (capped * ThreadLocalRandom.current().nextDouble(0.5, 1.0));
+            }
+            if (!closed) {
+                try {
+                    scheduler.schedule(this::subscribe, delay, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    log.debug("directory closed; not re-opening the watch of {} in {}", service, unit);
+                }
+            }
+        }
+
+        private void accept(List<EndpointStatus> endpoints) {
+            Snapshot old = snapshot;
+            Map<String, AtomicInteger> counters = new HashMap<>(endpoints.size() * 2);
+            List<Entry> entries = new ArrayList<>(endpoints.size());
+            for (EndpointStatus s : endpoints) {
+                String id = s.endpoint().id();
+                AtomicInteger c = old == null ? null : old.counters.get(id);
+                if (c == null) {
+                    c = counters.get(id);
+                }
+                if (c == null) {
+                    c = new AtomicInteger();
+                }
+                counters.put(id, c);
+                entries.add(new Entry(s, c));
+            }
+            snapshot = new Snapshot(List.copyOf(entries), counters);
+            staleSince = null;
+            lastError = null;
+            version.incrementAndGet();
+        }
+
+        private void markFailed(StoreException error) {
+            if (staleSince == null) {
+                staleSince = clock.instant();
+                log.warn("endpoint store unavailable for {} in {}; serving the last known endpoints: {}", service, unit,
+                        error.getMessage());
+            }
+            lastError = error;
+            version.incrementAndGet();
+        }
+
+        synchronized void stop() {
+            if (watch != null) {
+                watch.close();
+                watch = null;
+            }
+        }
+    }
+
+    /** Collects the matching endpoints of several zone views, and counts what it saw to explain an empty result. */
+    private final class Gather {
+        private final Query query;
+        private final List<Entry> matches = new ArrayList<>();
+        private final Set<Zone> unavailable = new LinkedHashSet<>();
+        private final List<ZoneView> seen = new ArrayList<>();
+        private Instant staleSince;
+        private int registered;
+        private int passing;
+        private Zone scopeZone;
+
+        Gather(Query query) {
+            this.query = query;
+        }
+
+        void add(ZoneView view, Zone within) {
+            seen.add(view);
+            scopeZone = within;
+            Snapshot s = view.snapshot;
+            Instant stale = view.staleSince;
+            if (s == null) {
+                unavailable.add(view.unit);
+                return;
+            }
+            if (stale != null && (staleSince == null || stale.isBefore(staleSince))) {
+                staleSince = stale;
+            }
+            for (Entry e : s.entries) {
+                EndpointStatus st = e.status;
+                if (within != null && !st.endpoint().zone().isWithin(within)) {
+                    continue;
+                }
+                registered++;
+                if (st.isPassing()) {
+                    passing++;
+                }
+                if ((!query.healthyOnly() || st.isPassing()) && query.filter().test(st.endpoint())) {
+                    matches.add(e);
+                }
+            }
+        }
+
+        boolean hasMatches() {
+            return !matches.isEmpty();
+        }
+
+        /** The matches; with {@code nearTo}, only those sharing the longest zone prefix with it. */
+        Resolution resolution(Zone nearTo) {
+            List<Entry> chosen = matches;
+            if (nearTo != null) {
+                int best = -1;
+                for (Entry e : matches) {
+                    best = Math.max(best, e.status.endpoint().zone().commonDepth(nearTo));
+                }
+                int depth = best;
+                chosen = matches.stream().filter(e -> e.status.endpoint().zone().commonDepth(nearTo) == depth).toList();
+            }
+            AtomicInteger[] counters = chosen.stream().map(Entry::inFlight).toArray(AtomicInteger[]::new);
+            return new Resolution(query, chosen.stream().map(Entry::status).toList(), counters, staleSince, unavailable,
+                    "");
+        }
+
+        Resolution empty(String reason) {
+            return new Resolution(query, List.of(), new AtomicInteger[0], staleSince, unavailable, reason);
+        }
+
+        String describeEmpty(String where) {
+            StringBuilder sb = new StringBuilder();
+            sb.append(query.healthyOnly() ? "no healthy endpoint for " : "no endpoint for ").append(query.service());
+            sb.append(" in ").append(where).append(" (");
+            if (registered == 0) {
+                sb.append("none registered");
+            } else if (query.healthyOnly() && passing == 0) {
+                sb.append(registered).append(" registered, ")
+                        .append(registered == 1 ? "critical" : registered == 2 ? "both critical" : "all critical");
+            } else {
+                sb.append(registered).append(" registered, ").append(passing).append(" passing, none matching ")
+                        .append(query.filter());
+            }
+            if (!unavailable.isEmpty()) {
+                sb.append("; store unreachable for ").append(names(List.copyOf(unavailable)));
+                ZoneView v = seen.stream().filter(x -> unavailable.contains(x.unit)).findFirst().orElse(null);
+                if (v != null && v.lastError != null) {
+                    sb.append(": ").append(v.lastError.getMessage());
+                }
+            }
+            if (staleSince != null) {
+                sb.append("; store unreachable, list from cache since ").append(staleSince);
+            }
+            nearestOther().ifPresent(s -> sb.append("; nearest other zone: ").append(s));
+            return sb.append(')').toString();
+        }
+
+        /** Among everything cached for this service outside the scope, the nearest zone with matches. */
+        private Optional<String> nearestOther() {
+            Map<Zone, Integer> counts = new HashMap<>();
+            for (ZoneView v : views.values()) {
+                Snapshot s = v.snapshot;
+                if (!v.service.equals(query.service()) || s == null) {
+                    continue;
+                }
+                boolean inScope = seen.contains(v);
+                for (Entry e : s.entries) {
+                    Endpoint ep = e.status.endpoint();
+                    boolean outside = !inScope || (scopeZone != null && !ep.zone().isWithin(scopeZone));
+                    if (outside && e.status.isPassing() && query.filter().test(ep)) {
+                        counts.merge(ep.zone(), 1, Integer::sum);
+                    }
+                }
+            }
+            return counts.entrySet().stream()
+                    .max(Comparator.<Map.Entry<Zone, Integer>>comparingInt(en -> en.getKey().commonDepth(zone))
+                            .thenComparing(Map.Entry::getValue))
+                    .map(en -> en.getKey() + " has " + en.getValue() + " passing");
+        }
+    }
+
+    /** Configures a {@link Directory}. */
+    public static final class Builder {
+        private final EndpointStore store;
+        private Zone zone;
+        private SelectionStrategy strategy = SelectionStrategy.RANDOM;
+        private Duration retryMin = Duration.ofMillis(100);
+        private Duration retryMax = Duration.ofSeconds(10);
+        private Duration zoneRefresh = Duration.ofSeconds(30);
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(EndpointStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** This client's zone; defaults to the store's home zone. */
+        public Builder zone(Zone zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /** Defaults to {@link SelectionStrategy#RANDOM}. */
+        public Builder strategy(SelectionStrategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /** Backoff between attempts to re-open a failed watch, doubling from min to max; 100 ms to 10 s. */
+        public Builder retryBackoff(Duration min, Duration max) {
+            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("retry backoff needs 0 < min <= max, got " + min + " and " + max);
+            }
+            this.retryMin = min;
+            this.retryMax = max;
+            return this;
+        }
+
+        /** How often the list of federated zones is re-read; 30 s. */
+        public Builder zoneRefresh(Duration every) {
+            if (every.isNegative() || every.isZero()) {
+                throw new IllegalArgumentException("zone refresh interval " + every + " must be positive");
+            }
+            this.zoneRefresh = every;
+            return this;
+        }
+
+        /** The clock used to stamp staleness; the system UTC clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Directory build() {
+            return new Directory(this);
+        }
+    }
+}

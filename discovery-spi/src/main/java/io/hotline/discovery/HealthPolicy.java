@@ -1,0 +1,52 @@
+package io.hotline.discovery;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a registration stays alive: the owner renews it every {@code reportInterval}; a registration not renewed
+ * for {@code downAfter} is critical; one critical for {@code deregisterAfter} is removed by the store.
+ *
+ * <pre>{@code
+ * HealthPolicy p = HealthPolicy.DEFAULT;                                  // 10 s / 60 s / 30 min
+ * HealthPolicy fast = HealthPolicy.of(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMinutes(1));
+ * }</pre>
+ *
+ * @param reportInterval how often the owner renews (oslo's {@code report_interval})
+ * @param downAfter how long without renewal until the endpoint is critical (Nova's {@code service_down_time})
+ * @param deregisterAfter how long after last renewal the store removes it (the proposal's
+ *     {@code check_deregister}); counted from the last renewal, so it is at least {@code downAfter}
+ */
+public record HealthPolicy(Duration reportInterval, Duration downAfter, Duration deregisterAfter) {
+
+    /** 10 s reports, down after 60 s, removed after 30 min. */
+    public static final HealthPolicy DEFAULT =
+            new HealthPolicy(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(30));
+
+    private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
+
+    /**
+     * @throws IllegalArgumentException if a duration is missing or shorter than 10 ms, if {@code downAfter} is
+     *     not longer than {@code reportInterval}, or if {@code deregisterAfter} is shorter than {@code downAfter}
+     */
+    public HealthPolicy {
+        Objects.requireNonNull(reportInterval, "reportInterval");
+        Objects.requireNonNull(downAfter, "downAfter");
+        Objects.requireNonNull(deregisterAfter, "deregisterAfter");
+        if (reportInterval.compareTo(MIN_INTERVAL) < 0) {
+            throw new IllegalArgumentException("report interval " + reportInterval + " is shorter than " + MIN_INTERVAL);
+        }
+        if (downAfter.compareTo(reportInterval) <= 0) {
+            throw new IllegalArgumentException("down-after " + downAfter + " must be longer than the report interval "
+                    + reportInterval + ", or every small delay marks the endpoint down; Nova uses 6x (10 s / 60 s)");
+        }
+        if (deregisterAfter.compareTo(downAfter) < 0) {
+            throw new IllegalArgumentException("deregister-after " + deregisterAfter
+                    + " is shorter than down-after " + downAfter + "; an endpoint must be critical before it is removed");
+        }
+    }
+
+    public static HealthPolicy of(Duration reportInterval, Duration downAfter, Duration deregisterAfter) {
+        return new HealthPolicy(reportInterval, downAfter, deregisterAfter);
+    }
+}

@@ -1,0 +1,106 @@
+package io.hotline.discovery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What a {@link Query} resolved to in a {@link Directory}: the equally near endpoints to choose from, and whether
+ * they come from a store that is unreachable right now.
+ *
+ * <pre>{@code
+ * Resolution r = directory.resolve(Query.of("nova.compute").allZones());
+ * for (Endpoint e : r.endpoints()) { ... }
+ * if (r.isStale()) log.warn("store down; list is {} old", r.staleFor(Instant.now()));
+ * }</pre>
+ */
+public final class Resolution {
+
+    private final Query query;
+    private final List<EndpointStatus> statuses;
+    private final List<Endpoint> endpoints;
+    private final AtomicInteger[] inFlight;
+    private final Instant staleSince;
+    private final Set<Zone> unavailableZones;
+    private final String emptyReason;
+    private final AtomicInteger turn = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
+
+    Resolution(Query query, List<EndpointStatus> statuses, AtomicInteger[] inFlight, Instant staleSince,
+            Set<Zone> unavailableZones, String emptyReason) {
+        this.query = query;
+        this.statuses = List.copyOf(statuses);
+        this.endpoints = statuses.stream().map(EndpointStatus::endpoint).toList();
+        this.inFlight = inFlight;
+        this.staleSince = staleSince;
+        this.unavailableZones = Set.copyOf(unavailableZones);
+        this.emptyReason = emptyReason;
+    }
+
+    public Query query() {
+        return query;
+    }
+
+    /** The endpoints to choose from, nearest tier only for nearest-first queries. */
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    /** The same endpoints with their health (all passing unless the query includes unhealthy ones). */
+    public List<EndpointStatus> statuses() {
+        return statuses;
+    }
+
+    public boolean isEmpty() {
+        return endpoints.isEmpty();
+    }
+
+    public int size() {
+        return endpoints.size();
+    }
+
+    /** True if some of the list comes from the cache of a store that is unreachable. */
+    public boolean isStale() {
+        return staleSince != null;
+    }
+
+    /** When the store behind the oldest part of this list became unreachable. */
+    public Optional<Instant> staleSince() {
+        return Optional.ofNullable(staleSince);
+    }
+
+    /** How long the list has been served from cache, or zero if it is fresh. */
+    public Duration staleFor(Instant now) {
+        return staleSince == null ? Duration.ZERO : Duration.between(staleSince, now);
+    }
+
+    /** Zones in scope whose store could not be reached and had nothing cached. */
+    public Set<Zone> unavailableZones() {
+        return unavailableZones;
+    }
+
+    /** Why there is no endpoint, in words; empty if there are some. */
+    String emptyReason() {
+        return emptyReason;
+    }
+
+    AtomicInteger inFlight(int index) {
+        return inFlight[index];
+    }
+
+    int nextTurn() {
+        return turn.getAndIncrement();
+    }
+
+    Selection selection(int index) {
+        return new Selection(endpoints.get(index), staleSince != null, inFlight[index]);
+    }
+
+    @Override
+    public String toString() {
+        return "Resolution[" + query + ": " + endpoints.size() + " endpoints" + (isStale() ? ", stale" : "") + "]";
+    }
+}
