@@ -274,6 +274,9 @@ public final class Directory implements AutoCloseable {
             }
             try {
                 watch = store.watch(service, unit, this);
+                if (closed) {
+                    watch.close();
+                }
             } catch (StoreException e) {
                 onError(e);
             }
@@ -341,10 +344,15 @@ public final class Directory implements AutoCloseable {
             version.incrementAndGet();
         }
 
-        synchronized void stop() {
-            if (watch != null) {
-                watch.close();
+        void stop() {
+            Watch w;
+            synchronized (this) {
+                w = watch;
                 watch = null;
+            }
+            // Closed outside the lock: a store may be delivering a snapshot to this view right now.
+            if (w != null) {
+                w.close();
             }
         }
     }

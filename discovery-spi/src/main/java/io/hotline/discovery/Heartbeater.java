@@ -121,6 +121,13 @@ public final class Heartbeater implements AutoCloseable {
                             policy.reportInterval(), e.getMessage());
                     failing = true;
                 }
+            } catch (IllegalArgumentException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // A store bug must not end the heartbeats for good: report it loudly and keep trying.
+                log.error("heartbeat for {} of {} failed unexpectedly; retrying every {}", endpoint.id(),
+                        endpoint.service(), policy.reportInterval(), e);
+                failing = true;
             }
             schedule();
         }

@@ -34,7 +34,7 @@ public final class RelistingWatch implements Watch {
     private final Object relistLock = new Object();
     private volatile boolean closed;
     private Set<EndpointStatus> last;
-    private ScheduledFuture<?> polling;
+    private volatile ScheduledFuture<?> polling;
 
     private RelistingWatch(Callable<List<EndpointStatus>> lister, WatchListener listener,
             ScheduledExecutorService scheduler) {
@@ -56,8 +56,10 @@ public final class RelistingWatch implements Watch {
             throw new IllegalArgumentException("poll interval " + pollInterval + " must be positive");
         }
         RelistingWatch w = new RelistingWatch(lister, listener, scheduler);
-        synchronized (w.relistLock) {
-            w.polling = scheduler.scheduleWithFixedDelay(w::relist, 0, pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+        w.polling = scheduler.scheduleWithFixedDelay(w::relist, 0, pollInterval.toNanos(), TimeUnit.NANOSECONDS);
+        if (w.closed) {
+            // The first listing failed and closed the watch before the schedule was stored.
+            w.polling.cancel(false);
         }
         return w;
     }
@@ -100,13 +102,11 @@ public final class RelistingWatch implements Watch {
         }
     }
 
+    /** Stops polling; never waits for a listing in progress, so it may be called from a listener callback. */
     @Override
     public void close() {
         closed = true;
-        ScheduledFuture<?> p;
-        synchronized (relistLock) {
-            p = polling;
-        }
+        ScheduledFuture<?> p = polling;
         if (p != null) {
             p.cancel(false);
         }

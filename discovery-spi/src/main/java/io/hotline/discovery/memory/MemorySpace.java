@@ -96,8 +96,8 @@ public final class MemorySpace {
 
         void renew(String service, String id) {
             requireUp();
-            Map<String, Registration> regs = services.getOrDefault(service, Map.of());
-            Registration r = regs.computeIfPresent(id,
+            Map<String, Registration> regs = services.get(service);
+            Registration r = regs == null ? null : regs.computeIfPresent(id,
                     (k, old) -> new Registration(old.endpoint, old.policy, System.nanoTime()));
             if (r == null) {
                 throw new NotRegisteredException(service, id);

@@ -1,0 +1,174 @@
+package io.hotline.tck;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import io.hotline.discovery.HotlineConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Runs the {@link EndpointStoreCompatibilityKit} against the store a configuration file names and prints a
+ * conformance report per contract. Exit code 0 only if every test ran and passed.
+ *
+ * <pre>
+ * java -jar tck/target/hotline-tck.jar examples/file-store.properties
+ * </pre>
+ *
+ * <p>The store's fixture (how to stop and restart its server) comes from a {@link TckFixtureProvider} on the class
+ * path whose store name equals {@code hotline.store}; the runner ships fixtures for {@code memory} and {@code file}.
+ */
+@Command(name = "hotline-tck", mixinStandardHelpOptions = true,
+        description = "Runs the Hotline store TCK against the store named by hotline.store in CONFIG.")
+public final class TckRunner implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONFIG",
+            description = "A properties file with hotline.store and the store's keys; "
+                    + "without it, system properties and HOTLINE_* environment variables are read.")
+    private Path configFile;
+
+    private final PrintStream out;
+
+    TckRunner(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TckRunner(System.out)).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        HotlineConfig config = configFile != null ? HotlineConfig.fromFile(configFile) : HotlineConfig.load();
+        String store = config.storeName();
+        List<TckFixtureProvider> providers = new ArrayList<>();
+        ServiceLoader.load(TckFixtureProvider.class).forEach(providers::add);
+        Optional<TckFixtureProvider> provider = providers.stream().filter(p -> p.storeName().equals(store)).findFirst();
+        if (provider.isEmpty()) {
+            out.println("no TCK fixture for store '" + store + "'; fixtures on the class path: "
+                    + providers.stream().map(TckFixtureProvider::storeName).toList()
+                    + ". A plugin ships one as io.hotline.tck.TckFixtureProvider (see example-plugin/README.md).");
+            return 2;
+        }
+        ConfiguredStoreKit.fixtures = () -> provider.get().create(config);
+        Report report = run();
+        report.print(out, store);
+        return report.allPassed() ? 0 : 1;
+    }
+
+    private static Report run() {
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectClass(ConfiguredStoreKit.class))
+                .build();
+        Launcher launcher = LauncherFactory.create();
+        Report report = new Report();
+        launcher.execute(request, report);
+        return report;
+    }
+
+    private record Outcome(String contract, String test, TestExecutionResult.Status status, Duration time,
+            String message) {}
+
+    /** Collects each test's outcome under the contract group (the nested class) it belongs to. */
+    private static final class Report implements TestExecutionListener {
+        private final Map<String, Long> started = new ConcurrentHashMap<>();
+        private final List<Outcome> outcomes = new ArrayList<>();
+        private TestPlan plan;
+
+        @Override
+        public void testPlanExecutionStarted(TestPlan testPlan) {
+            this.plan = testPlan;
+        }
+
+        @Override
+        public void executionStarted(TestIdentifier id) {
+            started.put(id.getUniqueId(), System.nanoTime());
+        }
+
+        @Override
+        public void executionSkipped(TestIdentifier id, String reason) {
+            if (id.isTest()) {
+                record(id, TestExecutionResult.Status.ABORTED, Duration.ZERO, "skipped: " + reason);
+            }
+        }
+
+        @Override
+        public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+            Long t0 = started.remove(id.getUniqueId());
+            Duration took = t0 == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - t0);
+            String message = result.getThrowable().map(Report::firstLines).orElse("");
+            if (id.isTest()) {
+                record(id, result.getStatus(), took, message);
+            } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
+                record(id, result.getStatus(), took, "container failed: " + message);
+            }
+        }
+
+        private synchronized void record(TestIdentifier id, TestExecutionResult.Status status, Duration took,
+                String message) {
+            String contract = plan.getParent(id).map(TestIdentifier::getDisplayName).orElse("?");
+            outcomes.add(new Outcome(contract, id.getDisplayName(), status, took, message));
+        }
+
+        private static String firstLines(Throwable t) {
+            String m = String.valueOf(t.getMessage()).strip();
+            String[] lines = m.split("\n");
+            String head = lines.length > 4 ? String.join("\n", List.of(lines).subList(0, 4)) + "\n..." : m;
+            return t.getClass().getSimpleName() + ": " + head;
+        }
+
+        synchronized boolean allPassed() {
+            return !outcomes.isEmpty()
+                    && outcomes.stream().allMatch(o -> o.status == TestExecutionResult.Status.SUCCESSFUL);
+        }
+
+        synchronized void print(PrintStream out, String store) {
+            Map<String, List<Outcome>> byContract = new LinkedHashMap<>();
+            outcomes.stream()
+                    .sorted((a, b) -> a.contract.compareTo(b.contract))
+                    .forEach(o -> byContract.computeIfAbsent(o.contract, k -> new ArrayList<>()).add(o));
+            out.println("Hotline store TCK: store '" + store + "'");
+            out.printf(Locale.ROOT, "%-28s %6s %6s %6s %9s%n", "contract", "tests", "passed", "failed", "time");
+            int passed = 0;
+            int failed = 0;
+            for (Map.Entry<String, List<Outcome>> e : byContract.entrySet()) {
+                long ok = e.getValue().stream().filter(o -> o.status == TestExecutionResult.Status.SUCCESSFUL).count();
+                long bad = e.getValue().size() - ok;
+                double secs = e.getValue().stream().mapToLong(o -> o.time.toMillis()).sum() / 1000.0;
+                out.printf(Locale.ROOT, "%-28s %6d %6d %6d %8.1fs  %s%n", e.getKey(), e.getValue().size(), ok, bad, secs,
+                        bad == 0 ? "PASS" : "FAIL");
+                passed += (int) ok;
+                failed += (int) bad;
+            }
+            for (Outcome o : outcomes) {
+                if (o.status != TestExecutionResult.Status.SUCCESSFUL) {
+                    out.println();
+                    out.println(o.status + ": " + o.contract + " > " + o.test);
+                    out.println("  " + o.message.replace("\n", "\n  "));
+                }
+            }
+            out.println();
+            out.println("tck: " + passed + " passed, " + failed + " failed");
+        }
+    }
+}
