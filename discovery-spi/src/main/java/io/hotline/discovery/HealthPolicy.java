@@ -19,11 +19,12 @@ import java.util.Objects;
  */
 public record HealthPolicy(Duration reportInterval, Duration downAfter, Duration deregisterAfter) {
 
+    // Declared before DEFAULT, which the constructor validates against it during class initialization.
+    private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
+
     /** 10 s reports, down after 60 s, removed after 30 min. */
     public static final HealthPolicy DEFAULT =
             new HealthPolicy(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(30));
-
-    private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
 
     /**
      * @throws IllegalArgumentException if a duration is missing or shorter than 10 ms, if {@code downAfter} is
