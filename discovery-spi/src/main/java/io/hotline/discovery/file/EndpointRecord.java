@@ -1,0 +1,162 @@
+package io.hotline.discovery.file;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.Zone;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * One registration as the file store keeps it: the endpoint, its health policy and when it was last renewed
+ * (epoch milliseconds of the wall clock, as several processes compare it).
+ *
+ * <p>The JSON is written field by field rather than data-bound so that a record missing a field is rejected
+ * instead of silently read as zero: a zero {@code renewedAt} would make someone else's file look long expired and
+ * get it deleted.
+ */
+record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
+
+    /** Marks a file as ours, in a version a later layout can tell apart. */
+    static final String FORMAT = "hotline.endpoint/1";
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    EndpointRecord {
+        Objects.requireNonNull(endpoint, "endpoint");
+        Objects.requireNonNull(policy, "policy");
+    }
+
+    EndpointRecord renewed(long at) {
+        return new EndpointRecord(endpoint, policy, at);
+    }
+
+    /** Whether it went unrenewed for longer than its policy's deregister-after at {@code now}. */
+    boolean expiredAt(long now) {
+        return now - renewedAt > policy.deregisterAfter().toMillis();
+    }
+
+    /** Whether it went unrenewed for at most its policy's down-after at {@code now}. */
+    boolean passingAt(long now) {
+        return now - renewedAt <= policy.downAfter().toMillis();
+    }
+
+    byte[] toJson() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("service", endpoint.service());
+        root.put("id", endpoint.id());
+        root.put("server", endpoint.server());
+        root.put("host", endpoint.host());
+        root.put("port", endpoint.port());
+        root.put("scheme", endpoint.scheme());
+        root.put("zone", endpoint.zone().path());
+        ObjectNode metadata = root.putObject("metadata");
+        new TreeMap<>(endpoint.metadata()).forEach(metadata::put);
+        ObjectNode p = root.putObject("policy");
+        p.put("reportIntervalMs", policy.reportInterval().toMillis());
+        p.put("downAfterMs", policy.downAfter().toMillis());
+        p.put("deregisterAfterMs", policy.deregisterAfter().toMillis());
+        root.put("renewedAt", renewedAt);
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an endpoint record as JSON", e);
+        }
+    }
+
+    /**
+     * Reads a record.
+     *
+     * @throws IllegalArgumentException saying what is wrong, if {@code json} is not a complete, valid record of
+     *     this format
+     */
+    static EndpointRecord parse(byte[] json) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (IOException e) {
+            String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new IllegalArgumentException("not valid JSON (" + why + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        JsonNode format = root.get("format");
+        if (format == null || !FORMAT.equals(format.textValue())) {
+            throw new IllegalArgumentException("format is " + (format == null ? "missing" : format)
+                    + " instead of \"" + FORMAT + "\"");
+        }
+        Endpoint endpoint = new Endpoint(text(root, "service"), text(root, "id"), text(root, "server"),
+                text(root, "host"), integer(root, "port"), text(root, "scheme"), Zone.of(text(root, "zone")),
+                metadata(root));
+        JsonNode p = field(root, "policy");
+        HealthPolicy policy = new HealthPolicy(millis(p, "reportIntervalMs"), millis(p, "downAfterMs"),
+                millis(p, "deregisterAfterMs"));
+        return new EndpointRecord(endpoint, policy, number(root, "renewedAt"));
+    }
+
+    private static JsonNode field(JsonNode node, String name) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            throw new IllegalArgumentException(name + " is missing");
+        }
+        return v;
+    }
+
+    private static String text(JsonNode node, String name) {
+        JsonNode v = field(node, name);
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException(name + " is not a string");
+        }
+        return v.textValue();
+    }
+
+    private static long number(JsonNode node, String name) {
+        JsonNode v = field(node, name);
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw new IllegalArgumentException(name + " is not a whole number");
+        }
+        return v.longValue();
+    }
+
+    private static int integer(JsonNode node, String name) {
+        long n = number(node, name);
+        if (n != (int) n) {
+            throw new IllegalArgumentException(name + " " + n + " is out of range");
+        }
+        return (int) n;
+    }
+
+    private static Duration millis(JsonNode node, String name) {
+        return Duration.ofMillis(number(node, name));
+    }
+
+    private static Map<String, String> metadata(JsonNode root) {
+        JsonNode node = field(root, "metadata");
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("metadata is not a JSON object");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new IllegalArgumentException("metadata value of " + e.getKey() + " is not a string");
+            }
+            metadata.put(e.getKey(), e.getValue().textValue());
+        }
+        return metadata;
+    }
+}
