@@ -1,0 +1,21 @@
+package io.hotline.testing;
+
+/**
+ * A {@link ServerProcess} could not be launched, exited, or was not ready in time. The message names the command,
+ * the reason, the last lines of the server's output and its kept directory:
+ *
+ * <pre>
+ * redis failed to start: exited with code 1 before it was ready
+ *   command: redis-server --port 41234 --bind 127.0.0.1
+ *   directory (kept): /tmp/hotline-redis-8812736
+ *   last 40 lines of /tmp/hotline-redis-8812736/redis-output.log:
+ *     # Warning: Could not create server TCP listening socket 127.0.0.1:41234: bind: Address already in use
+ * </pre>
+ */
+public final class ServerStartException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ServerStartException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
