@@ -8,17 +8,22 @@ import io.hotline.discovery.file.FileStoreProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
  * Runs the kit against the embedded {@code file} store in a fresh temporary directory, zones
- * {@code region-one/az-1} and {@code region-one/az-2}. An outage of a zone is its directory wiped and replaced by a
- * regular file, so every access fails as on an unmounted or read-only volume; the restart removes the file and
- * leaves the zone empty.
+ * {@code region-one/az-1} and {@code region-one/az-2}.
+ *
+ * <p>Each zone's directory is a symbolic link, so that an outage can begin and end atomically: stopping a zone
+ * swaps its link to point at a regular file, and every access then fails as on an unmounted or broken volume;
+ * starting it swaps the link to a new, empty directory, as a restarted server that lost its data.
  */
 public final class FileStoreFixture implements StoreFixture {
 
@@ -55,27 +60,46 @@ public final class FileStoreFixture implements StoreFixture {
     }
 
     @Override
-    public EndpointStore open(Zone zone) {
+    public synchronized EndpointStore open(Zone zone) {
+        Path link = FileStoreProvider.zoneDirectory(root, zone);
+        if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) {
+            pointAt(link, newDirectory());
+        }
         return new FileStoreProvider().open(config.with(HotlineConfig.ZONE, zone.path()));
     }
 
     @Override
-    public void stop(Zone zone) {
-        Path dir = FileStoreProvider.zoneDirectory(root, zone);
+    public synchronized void stop(Zone zone) {
         try {
-            deleteTree(dir);
-            Files.writeString(dir, "outage simulated by the Hotline TCK\n");
+            Path blocker = Files.createTempFile(root, ".outage-", "");
+            Files.writeString(blocker, "outage of zone " + zone + " simulated by the Hotline TCK\n");
+            pointAt(FileStoreProvider.zoneDirectory(root, zone), blocker);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot simulate an outage of " + dir, e);
+            throw new UncheckedIOException("cannot simulate an outage of zone " + zone, e);
         }
     }
 
     @Override
-    public void start(Zone zone) {
+    public synchronized void start(Zone zone) {
+        pointAt(FileStoreProvider.zoneDirectory(root, zone), newDirectory());
+    }
+
+    private Path newDirectory() {
         try {
-            Files.deleteIfExists(FileStoreProvider.zoneDirectory(root, zone));
+            return Files.createTempDirectory(root, ".zone-");
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot end the simulated outage of zone " + zone, e);
+            throw new UncheckedIOException("cannot create a zone directory in " + root, e);
+        }
+    }
+
+    /** Makes {@code link} point at {@code target} in one rename, so no reader sees it missing. */
+    private void pointAt(Path link, Path target) {
+        try {
+            Path fresh = root.resolve(".link-" + UUID.randomUUID());
+            Files.createSymbolicLink(fresh, target);
+            Files.move(fresh, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot point " + link + " at " + target, e);
         }
     }
 
@@ -94,9 +118,6 @@ public final class FileStoreFixture implements StoreFixture {
     }
 
     private static void deleteTree(Path top) throws IOException {
-        if (!Files.exists(top)) {
-            return;
-        }
         try (Stream<Path> paths = Files.walk(top)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -64,6 +64,7 @@ final class FileStore implements EndpointStore {
     static final int MAX_NAME = 255;
     private static final int MAX_PLAIN_ID_NAME = 200;
     private static final String SUFFIX = ".json";
+    private static final int MAX_LIST_ATTEMPTS = 10;
 
     private final Path root;
     private final Zone home;
@@ -94,10 +95,13 @@ final class FileStore implements EndpointStore {
         this.directoryAttributes = posix
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
                 : new FileAttribute<?>[0];
+        Path homeDirectory = FileStoreProvider.zoneDirectory(root, home);
         try {
+            // The home zone's directory is what tells other processes this zone exists (zones()).
             Files.createDirectories(root, directoryAttributes);
+            Files.createDirectories(homeDirectory, directoryAttributes);
         } catch (IOException e) {
-            throw unavailable("create", root, e);
+            throw unavailable("create", homeDirectory, e);
         }
         warnIfOthersCanWrite();
         this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
@@ -168,6 +172,22 @@ final class FileStore implements EndpointStore {
     @Override
     public List<EndpointStatus> list(String service, Zone zone) {
         Path dir = serviceDirectory(zone, service);
+        List<Path> files = names(dir);
+        for (int attempt = 1; ; attempt++) {
+            List<EndpointStatus> statuses = read(files, service, zone);
+            // A directory is not read atomically: files removed while it is read could leave a later removal out
+            // and an earlier one in, a state that never existed. Registrations and removals change the names
+            // (renewals replace files under the same name), so equal names before and after mean a consistent read.
+            List<Path> after = names(dir);
+            if (after.equals(files) || attempt == MAX_LIST_ATTEMPTS) {
+                return statuses;
+            }
+            files = after;
+        }
+    }
+
+    /** The sorted entries of a service directory; none if it does not exist. */
+    private List<Path> names(Path dir) {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             entries.forEach(files::add);
@@ -181,6 +201,11 @@ final class FileStore implements EndpointStore {
         } catch (IOException e) {
             throw unavailable("list", dir, e);
         }
+        files.sort(Comparator.naturalOrder());
+        return files;
+    }
+
+    private List<EndpointStatus> read(List<Path> files, String service, Zone zone) {
         long now = System.currentTimeMillis();
         List<EndpointStatus> statuses = new ArrayList<>(files.size());
         for (Path file : files) {
