@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +102,7 @@ public final class Directory implements AutoCloseable {
         synchronized (state) {
             long v = version.get();
             if (state.resolution == null || state.version != v) {
-                state.resolution = compute(query);
+                state.resolution = compute(query, state.turn);
                 state.version = v;
             }
             return state.resolution;
@@ -135,10 +137,10 @@ public final class Directory implements AutoCloseable {
 
     // ---- resolution --------------------------------------------------------------------------------------
 
-    private Resolution compute(Query q) {
+    private Resolution compute(Query q, AtomicInteger turn) {
         List<Zone> known = knownZones();
         Zone home = store.homeZone();
-        Gather g = new Gather(q);
+        Gather g = new Gather(q, turn);
         String where;
         if (q.scope() instanceof ZoneScope.In in) {
             where = in.zone().path();
@@ -238,6 +240,8 @@ public final class Directory implements AutoCloseable {
     private static final class QueryState {
         volatile Resolution resolution;
         volatile long version = -1;
+        /** Round-robin position; kept across re-resolutions so that a change does not restart the rotation. */
+        final AtomicInteger turn = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
     }
 
     private record Entry(EndpointStatus status, AtomicInteger inFlight) {}
@@ -314,6 +318,12 @@ public final class Directory implements AutoCloseable {
 
         private void accept(List<EndpointStatus> endpoints) {
             Snapshot old = snapshot;
+            // Unchanged lists (the first watch snapshot repeats the initial listing) keep cached resolutions valid.
+            if (old != null && staleSince == null && old.entries.size() == endpoints.size()
+                    && old.entries.stream().map(Entry::status).collect(Collectors.toSet())
+                            .equals(new HashSet<>(endpoints))) {
+                return;
+            }
             Map<String, AtomicInteger> counters = new HashMap<>(endpoints.size() * 2);
             List<Entry> entries = new ArrayList<>(endpoints.size());
             for (EndpointStatus s : endpoints) {
@@ -360,6 +370,7 @@ public final class Directory implements AutoCloseable {
     /** Collects the matching endpoints of several zone views, and counts what it saw to explain an empty result. */
     private final class Gather {
         private final Query query;
+        private final AtomicInteger turn;
         private final List<Entry> matches = new ArrayList<>();
         private final Set<Zone> unavailable = new LinkedHashSet<>();
         private final List<ZoneView> seen = new ArrayList<>();
@@ -368,8 +379,9 @@ public final class Directory implements AutoCloseable {
         private int passing;
         private Zone scopeZone;
 
-        Gather(Query query) {
+        Gather(Query query, AtomicInteger turn) {
             this.query = query;
+            this.turn = turn;
         }
 
         void add(ZoneView view, Zone within) {
@@ -416,11 +428,11 @@ public final class Directory implements AutoCloseable {
             }
             AtomicInteger[] counters = chosen.stream().map(Entry::inFlight).toArray(AtomicInteger[]::new);
             return new Resolution(query, chosen.stream().map(Entry::status).toList(), counters, staleSince, unavailable,
-                    "");
+                    "", turn);
         }
 
         Resolution empty(String reason) {
-            return new Resolution(query, List.of(), new AtomicInteger[0], staleSince, unavailable, reason);
+            return new Resolution(query, List.of(), new AtomicInteger[0], staleSince, unavailable, reason, turn);
         }
 
         String describeEmpty(String where) {

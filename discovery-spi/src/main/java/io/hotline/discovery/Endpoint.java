@@ -40,9 +40,9 @@ public record Endpoint(String service, String id, String server, String host, in
     public Endpoint {
         Objects.requireNonNull(zone, "zone");
         requireService(service);
+        requireMatch("host", host, HOST, "a host name or IP address");
         requireMatch("id", id, ID, "1-255 letters, digits or any of . _ : @ [ ] -");
         requireMatch("server", server, ID, "1-255 letters, digits or any of . _ : @ [ ] -");
-        requireMatch("host", host, HOST, "a host name or IP address");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " of endpoint " + id + " is outside 1-65535");
         }

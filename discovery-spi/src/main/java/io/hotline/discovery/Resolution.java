@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -27,11 +26,12 @@ public final class Resolution {
     private final Instant staleSince;
     private final Set<Zone> unavailableZones;
     private final String emptyReason;
-    private final AtomicInteger turn = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
+    private final AtomicInteger turn;
 
     Resolution(Query query, List<EndpointStatus> statuses, AtomicInteger[] inFlight, Instant staleSince,
-            Set<Zone> unavailableZones, String emptyReason) {
+            Set<Zone> unavailableZones, String emptyReason, AtomicInteger turn) {
         this.query = query;
+        this.turn = turn;
         this.statuses = List.copyOf(statuses);
         this.endpoints = statuses.stream().map(EndpointStatus::endpoint).toList();
         this.inFlight = inFlight;
