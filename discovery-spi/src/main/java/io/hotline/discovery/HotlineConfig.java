@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -62,7 +63,15 @@ public final class HotlineConfig {
         sources.add(new Source("system property", system::getProperty));
         sources.add(new Source("environment", key -> env.get(envName(key))));
         HotlineConfig partial = new HotlineConfig(sources);
-        partial.string(CONFIG_FILE).ifPresent(file -> sources.add(fileSource(Path.of(file))));
+        Optional<String> file = partial.string(CONFIG_FILE);
+        if (file.isPresent()) {
+            try {
+                sources.add(fileSource(Path.of(file.get())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + "; " + CONFIG_FILE + " (from "
+                        + partial.sourceOf(CONFIG_FILE) + ") names it", e);
+            }
+        }
         return new HotlineConfig(sources);
     }
 
@@ -205,9 +214,10 @@ public final class HotlineConfig {
         Properties props = new Properties();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             props.load(r);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("cannot read Hotline configuration file " + file + ": it does not exist", e);
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot read Hotline configuration file " + file + ": " + e.getMessage()
-                    + "; set hotline.config (or HOTLINE_CONFIG) to a readable properties file", e);
+            throw new IllegalArgumentException("cannot read Hotline configuration file " + file + ": " + e, e);
         }
         Map<String, String> values = new HashMap<>();
         props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k)));

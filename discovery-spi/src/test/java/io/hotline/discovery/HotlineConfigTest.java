@@ -65,7 +65,7 @@ class HotlineConfigTest {
         assertThatThrownBy(() -> HotlineConfig.fromFile(dir.resolve("missing.properties")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("cannot read Hotline configuration file")
-                .hasMessageContaining("HOTLINE_CONFIG");
+                .hasMessageEndingWith("missing.properties: it does not exist");
     }
 
     @Test
@@ -79,6 +79,9 @@ class HotlineConfigTest {
             assertThat(c.string("hotline.test.key")).contains("from-property");
             assertThat(c.string("hotline.test.only-in-file")).contains("yes");
             assertThat(c.sourceOf("hotline.test.key")).isEqualTo("system property");
+            System.setProperty("hotline.config", dir.resolve("gone.properties").toString());
+            assertThatThrownBy(HotlineConfig::load).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageEndingWith("it does not exist; hotline.config (from system property) names it");
         } finally {
             System.clearProperty("hotline.config");
             System.clearProperty("hotline.test.key");

@@ -25,6 +25,7 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -38,7 +39,7 @@ import picocli.CommandLine.Parameters;
  * <p>The store's fixture (how to stop and restart its server) comes from a {@link TckFixtureProvider} on the class
  * path whose store name equals {@code hotline.store}; the runner ships fixtures for {@code memory} and {@code file}.
  */
-@Command(name = "hotline-tck", mixinStandardHelpOptions = true,
+@Command(name = "hotline-tck",
         description = "Runs the Hotline store TCK against the store named by hotline.store in CONFIG.")
 public final class TckRunner implements Callable<Integer> {
 
@@ -47,19 +48,45 @@ public final class TckRunner implements Callable<Integer> {
                     + "without it, system properties and HOTLINE_* environment variables are read.")
     private Path configFile;
 
+    /** slf4j-simple's level property; the runner jar logs through slf4j-simple. */
+    private static final String SIMPLE_LOGGER_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
+
     private final PrintStream out;
 
     TckRunner(PrintStream out) {
         this.out = out;
     }
 
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    private boolean help;
+
+    @Option(names = {"-v", "--verbose"},
+            description = "Show the stores' own log lines; they warn about every outage the failure contracts cause.")
+    private boolean verbose;
+
     public static void main(String[] args) {
-        System.exit(new CommandLine(new TckRunner(System.out)).execute(args));
+        TckRunner runner = new TckRunner(System.out);
+        CommandLine cli = new CommandLine(runner);
+        try {
+            cli.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            // execute() below reports it with the usage text.
+        }
+        if (System.getProperty(SIMPLE_LOGGER_LEVEL) == null) {
+            System.setProperty(SIMPLE_LOGGER_LEVEL, runner.verbose ? "info" : "error");
+        }
+        System.exit(cli.execute(args));
     }
 
     @Override
     public Integer call() {
-        HotlineConfig config = configFile != null ? HotlineConfig.fromFile(configFile) : HotlineConfig.load();
+        HotlineConfig config;
+        try {
+            config = configFile != null ? HotlineConfig.fromFile(configFile) : HotlineConfig.load();
+        } catch (IllegalArgumentException e) {
+            out.println("hotline-tck: " + e.getMessage());
+            return 2;
+        }
         String store = config.storeName();
         List<TckFixtureProvider> providers = new ArrayList<>();
         ServiceLoader.load(TckFixtureProvider.class).forEach(providers::add);

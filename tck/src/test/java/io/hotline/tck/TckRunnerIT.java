@@ -37,6 +37,13 @@ class TckRunnerIT {
     }
 
     @Test
+    void aMissingConfigurationFileIsAClearError(@TempDir Path dir) {
+        Run run = run(dir.resolve("missing.properties"));
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.output).startsWith("hotline-tck: cannot read Hotline configuration file");
+    }
+
+    @Test
     void aStoreWithoutFixtureIsAClearError(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("nope.properties");
         Files.writeString(config, "hotline.store=nope\n");
