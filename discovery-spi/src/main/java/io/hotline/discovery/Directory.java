@@ -182,19 +182,8 @@ public final class Directory implements AutoCloseable {
     }
 
     private ZoneView view(String service, Zone unit) {
-        ViewKey key = new ViewKey(service, unit);
-        ZoneView v = views.get(key);
-        if (v != null) {
-            return v;
-        }
-        synchronized (views) {
-            v = views.get(key);
-            if (v == null) {
-                v = new ZoneView(service, unit);
-                views.put(key, v);
-                v.start();
-            }
-        }
+        ZoneView v = views.computeIfAbsent(new ViewKey(service, unit), k -> new ZoneView(k.service, k.unit));
+        v.ensureStarted();
         return v;
     }
 
@@ -257,13 +246,19 @@ public final class Directory implements AutoCloseable {
         private volatile StoreException lastError;
         private Watch watch;
         private int failures;
+        private boolean started;
 
         ZoneView(String service, Zone unit) {
             this.service = service;
             this.unit = unit;
         }
 
-        void start() {
+        /** The first user lists synchronously, so it need not wait for the watch; others wait for that listing. */
+        synchronized void ensureStarted() {
+            if (started) {
+                return;
+            }
+            started = true;
             try {
                 accept(store.list(service, unit));
             } catch (StoreException e) {

@@ -1,7 +1,7 @@
 package io.hotline.discovery;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One endpoint chosen by {@link Directory#select}, counted as in flight until closed.
@@ -17,7 +17,10 @@ public final class Selection implements AutoCloseable {
     private final Endpoint endpoint;
     private final boolean stale;
     private final AtomicInteger inFlight;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    // A field updater instead of an AtomicBoolean: one allocation less on every selection.
+    private static final AtomicIntegerFieldUpdater<Selection> CLOSED =
+            AtomicIntegerFieldUpdater.newUpdater(Selection.class, "closed");
+    private volatile int closed;
 
     Selection(Endpoint endpoint, boolean stale, AtomicInteger inFlight) {
         this.endpoint = endpoint;
@@ -38,7 +41,7 @@ public final class Selection implements AutoCloseable {
     /** Ends the call: it no longer counts as in flight. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, 0, 1)) {
             inFlight.decrementAndGet();
         }
     }
