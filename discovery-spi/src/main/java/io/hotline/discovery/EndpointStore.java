@@ -70,4 +70,16 @@ public interface EndpointStore extends AutoCloseable {
     /** Releases connections and threads; registrations stay until they expire or are deregistered. */
     @Override
     void close();
+
+    /**
+     * For implementations of {@link #register}: refuses an endpoint whose zone is not within the store's home zone,
+     * with the message every store gives.
+     */
+    static void requireWithinHomeZone(Endpoint endpoint, Zone home) {
+        if (!endpoint.zone().isWithin(home)) {
+            throw new IllegalArgumentException("endpoint " + endpoint.id() + " of " + endpoint.service() + " is in zone "
+                    + endpoint.zone() + ", outside this store's home zone " + home + "; give it the zone " + home
+                    + " or one inside it, or register it through a store whose hotline.zone contains " + endpoint.zone());
+        }
+    }
 }

@@ -140,11 +140,7 @@ final class FileStore implements EndpointStore {
     public void register(Endpoint endpoint, HealthPolicy policy) {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(policy, "policy");
-        if (!endpoint.zone().isWithin(home)) {
-            throw new IllegalArgumentException("endpoint " + endpoint.id() + " of " + endpoint.service() + " is in zone "
-                    + endpoint.zone() + ", which is not within this store's home zone " + home + "; give it the zone "
-                    + home + " or one inside it, or set hotline.zone to a zone that contains " + endpoint.zone());
-        }
+        EndpointStore.requireWithinHomeZone(endpoint, home);
         write(recordFile(endpoint.service(), endpoint.id()),
                 new EndpointRecord(endpoint, policy, System.currentTimeMillis()));
     }

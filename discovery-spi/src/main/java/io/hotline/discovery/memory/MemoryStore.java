@@ -52,10 +52,7 @@ final class MemoryStore implements EndpointStore {
     @Override
     public void register(Endpoint endpoint, HealthPolicy policy) {
         Objects.requireNonNull(policy, "policy");
-        if (!endpoint.zone().isWithin(home)) {
-            throw new IllegalArgumentException("endpoint " + endpoint.id() + " is in zone " + endpoint.zone()
-                    + ", outside this store's home zone " + home + "; register it through a store of its own zone");
-        }
+        EndpointStore.requireWithinHomeZone(endpoint, home);
         space.server(home).register(endpoint, policy);
     }
 

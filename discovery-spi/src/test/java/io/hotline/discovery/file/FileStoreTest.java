@@ -155,7 +155,7 @@ class FileStoreTest {
         assertThatThrownBy(() -> store.register(elsewhere, HealthPolicy.DEFAULT))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("region-one/az-2")
-                .hasMessageContaining("not within this store's home zone region-one/az-1");
+                .hasMessageContaining("outside this store's home zone region-one/az-1");
     }
 
     @Test
