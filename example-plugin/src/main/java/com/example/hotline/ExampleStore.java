@@ -59,10 +59,7 @@ final class ExampleStore implements EndpointStore {
     public void register(Endpoint endpoint, HealthPolicy policy) {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(policy, "policy");
-        if (!endpoint.zone().isWithin(home)) {
-            throw new IllegalArgumentException("endpoint " + endpoint.id() + " is in zone " + endpoint.zone()
-                    + ", outside this store's home zone " + home + "; register it through a store of its own zone");
-        }
+        EndpointStore.requireWithinHomeZone(endpoint, home);
         homeServer.put(endpoint, policy);
     }
 

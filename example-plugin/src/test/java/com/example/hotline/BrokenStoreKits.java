@@ -48,6 +48,13 @@ final class BrokenStoreKits {
         }
     }
 
+    static final class EarlyCriticalKit extends BrokenStoreKit {
+        @Override
+        protected StoreFixture createFixture() {
+            return new ExampleStoreFixture(BrokenStores.EarlyCritical::new);
+        }
+    }
+
     static final class NeverExpiresKit extends BrokenStoreKit {
         @Override
         protected StoreFixture createFixture() {

@@ -73,6 +73,19 @@ final class BrokenStores {
         }
     }
 
+    /** Health: turns endpoints critical after a quarter of their down-after, while heartbeats still arrive. */
+    static final class EarlyCritical extends ForwardingStore {
+        EarlyCritical(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint endpoint, HealthPolicy policy) {
+            inner.register(endpoint,
+                    HealthPolicy.of(policy.reportInterval(), policy.downAfter().dividedBy(4), policy.deregisterAfter()));
+        }
+    }
+
     /** Health: ignores the policy's deregister-after, so a critical endpoint stays listed for good. */
     static final class NeverExpires extends ForwardingStore {
         private static final Duration FOREVER = Duration.ofDays(365);

@@ -45,6 +45,7 @@ class BrokenStoresRejectedTest {
         return Stream.of(
                 new Case(BrokenStoreKits.DropsMetadataKit.class, "Registration", "roundTripKeepsEveryField"),
                 new Case(BrokenStoreKits.NeverCriticalKit.class, "HealthContract", "missedHeartbeatTurnsCritical"),
+                new Case(BrokenStoreKits.EarlyCriticalKit.class, "HealthContract", "heartbeatKeepsPassing"),
                 new Case(BrokenStoreKits.NeverExpiresKit.class, "HealthContract", "criticalIsRemovedAfterDeregisterAfter"),
                 new Case(BrokenStoreKits.LenientRenewKit.class, "HealthContract", "renewOfUnknownRegistrationFails"),
                 new Case(BrokenStoreKits.SilentWatchKit.class, "WatchContract", "seesEveryKindOfChange"),
