@@ -55,6 +55,20 @@ final class BrokenStoreKits {
         }
     }
 
+    static final class HidesOutageKit extends BrokenStoreKit {
+        @Override
+        protected StoreFixture createFixture() {
+            return new ExampleStoreFixture(BrokenStores.HidesOutage::new);
+        }
+    }
+
+    static final class NoFederationKit extends BrokenStoreKit {
+        @Override
+        protected StoreFixture createFixture() {
+            return new ExampleStoreFixture(BrokenStores.NoFederation::new);
+        }
+    }
+
     static final class NeverExpiresKit extends BrokenStoreKit {
         @Override
         protected StoreFixture createFixture() {

@@ -158,6 +158,40 @@ final class BrokenStores {
         }
     }
 
+    /** Failure: a watch whose server went away goes quiet instead of reporting it, so nobody knows the list is old. */
+    static final class HidesOutage extends ForwardingStore {
+        HidesOutage(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, zone, new WatchListener() {
+                @Override
+                public void onSnapshot(List<EndpointStatus> endpoints) {
+                    listener.onSnapshot(endpoints);
+                }
+
+                @Override
+                public void onError(StoreException error) {
+                    // Swallowed: the broken part.
+                }
+            });
+        }
+    }
+
+    /** Zones: knows only its home zone, so federated zones can never be reached. */
+    static final class NoFederation extends ForwardingStore {
+        NoFederation(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Set<Zone> zones() {
+            return Set.of(inner.homeZone());
+        }
+    }
+
     /** Zones: lists every zone whatever zone is asked for, as a plugin over a flat backend might. */
     static final class IgnoresZone extends ForwardingStore {
         IgnoresZone(EndpointStore inner) {

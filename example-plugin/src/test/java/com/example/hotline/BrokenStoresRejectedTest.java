@@ -51,6 +51,8 @@ class BrokenStoresRejectedTest {
                 new Case(BrokenStoreKits.SilentWatchKit.class, "WatchContract", "seesEveryKindOfChange"),
                 new Case(BrokenStoreKits.ReplaysStaleSnapshotKit.class, "WatchContract", "snapshotsArriveInOrder"),
                 new Case(BrokenStoreKits.IgnoresZoneKit.class, "Zones", "homeAndScopedLookups"),
+                new Case(BrokenStoreKits.NoFederationKit.class, "Zones", "zonesListsHomeAndFederated"),
+                new Case(BrokenStoreKits.HidesOutageKit.class, "Failure", "watchReportsOutage"),
                 new Case(BrokenStoreKits.RawErrorsKit.class, "Failure", "downStoreGivesClearError"),
                 new Case(BrokenStoreKits.LosesConcurrentWritesKit.class, "Concurrency", "manyWritersAndReaders"));
     }
