@@ -2,7 +2,6 @@ package io.hotline.discovery.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
@@ -41,7 +40,8 @@ class FileStoreProviderTest {
 
     @Test
     void createsTheDirectoryOwnerOnly() throws IOException {
-        assumeThat(dir.getFileSystem().supportedFileAttributeViews()).contains("posix");
+        assertThat(dir.getFileSystem().supportedFileAttributeViews())
+                .as("the supported platforms (Linux) have POSIX permissions").contains("posix");
         Path nested = dir.resolve("a/b");
 
         new FileStoreProvider().open(config("hotline.file.dir", nested.toString())).close();
