@@ -1,7 +1,7 @@
 package io.hotline.discovery;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,14 +21,49 @@ import java.util.regex.Pattern;
 
 /**
  * Hotline's configuration: {@code hotline.*} keys read from, in order of precedence, system properties, the
- * environment ({@code hotline.file.poll-interval} is {@code HOTLINE_FILE_POLL_INTERVAL}) and a properties file
- * named by {@code hotline.config} / {@code HOTLINE_CONFIG}. Immutable.
+ * environment ({@code hotline.file.poll-interval} is {@code HOTLINE_FILE_POLL_INTERVAL}) and a file named by
+ * {@code hotline.config} / {@code HOTLINE_CONFIG}. Immutable.
  *
  * <pre>{@code
  * HotlineConfig config = HotlineConfig.load();
  * Duration poll = config.duration("hotline.file.poll-interval", Duration.ofSeconds(1));
  * HotlineConfig test = HotlineConfig.of(Map.of("hotline.store", "memory")).with("hotline.zone", "az-1");
  * }</pre>
+ *
+ * <p>The file is either a properties file of {@code hotline.*} keys or, so that operators can point Hotline at
+ * the oslo config file they already keep (e.g. {@code /etc/nova/nova.conf}), an INI file read as it is. A file is
+ * INI when its first line that is neither blank nor a comment is a {@code [section]} header, or when its name ends
+ * in {@code .ini}, {@code .conf} or {@code .cfg}. The proposal's options land on Hotline's keys (listed in
+ * {@code IniOptions}), every other option {@code [s] o_p} on {@code hotline.s.o-p}, and a {@code [hotline]}
+ * section's {@code o_p} on {@code hotline.o-p}. This file
+ *
+ * <pre>
+ * [oslo_messaging_http]
+ * port_range = 20000:20100
+ *
+ * [consul]
+ * host = 127.0.0.1
+ * check_timeout = 60s
+ *
+ * [http_driver]
+ * http_token = ...
+ * enable_ssl = True
+ * listen_timeout = 30
+ *
+ * [redis]
+ * sentinel_master = mymaster
+ * </pre>
+ *
+ * <p>sets {@code hotline.http.port-range}, {@code hotline.consul.host}, {@code hotline.consul.check-timeout},
+ * {@code hotline.http.token}, {@code hotline.http.tls.enabled} (a {@link #flag}), {@code hotline.http.listen-timeout}
+ * (30 seconds, as oslo durations are) and {@code hotline.redis.sentinel-master}, and
+ * {@link #sourceOf sourceOf("hotline.http.token")} is {@code file /etc/nova/nova.conf [http_driver] http_token}.
+ *
+ * <p>Values are taken literally, because a token may contain {@code $}: neither oslo's {@code $option} references
+ * nor {@code ${x}} are expanded, so {@code pa$$word} comes through as written. Unlike oslo.config, a {@code #} or
+ * {@code ;} after a space starts a comment, so quote a value that contains one: {@code http_token = "a ;b"}.
+ * Continuation lines are refused; a value is on one line. A malformed file is an {@link IllegalArgumentException}
+ * naming the line, never quoting it.
  *
  * <p>A malformed value is an {@link IllegalArgumentException} naming the key, where the value came from and
  * what would be accepted; values of keys that look secret ({@code token}, {@code password}, {@code secret},
@@ -40,14 +75,19 @@ public final class HotlineConfig {
     public static final String STORE = "hotline.store";
     /** This process's zone path; {@code local} when unset. */
     public static final String ZONE = "hotline.zone";
-    /** A properties file to read further keys from. */
+    /** A properties or INI file to read further keys from. */
     public static final String CONFIG_FILE = "hotline.config";
     public static final String DEFAULT_STORE = "file";
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?");
     private static final Pattern SECRET = Pattern.compile("(?i).*(token|password|secret|key).*");
 
-    private record Source(String description, Function<String, String> lookup) {}
+    /** Where keys come from; {@code origin} tells users where to change one, e.g. {@code environment HOTLINE_ZONE}. */
+    private record Source(String description, Function<String, String> lookup, Function<String, String> origin) {
+        Source(String description, Function<String, String> lookup) {
+            this(description, lookup, key -> description);
+        }
+    }
 
     private final List<Source> sources;
 
@@ -61,7 +101,7 @@ public final class HotlineConfig {
         Map<String, String> env = System.getenv();
         List<Source> sources = new ArrayList<>();
         sources.add(new Source("system property", system::getProperty));
-        sources.add(new Source("environment", key -> env.get(envName(key))));
+        sources.add(new Source("environment", key -> env.get(envName(key)), key -> "environment " + envName(key)));
         HotlineConfig partial = new HotlineConfig(sources);
         Optional<String> file = partial.string(CONFIG_FILE);
         if (file.isPresent()) {
@@ -82,7 +122,7 @@ public final class HotlineConfig {
     }
 
     /**
-     * The keys of one properties file.
+     * The keys of one properties or INI file (see above for how INI options map to keys).
      *
      * @throws IllegalArgumentException if it cannot be read
      */
@@ -162,12 +202,20 @@ public final class HotlineConfig {
         }
     }
 
+    /**
+     * {@code true} or {@code false}, or as oslo files also write them {@code yes/no}, {@code on/off} or
+     * {@code 1/0}; in any case.
+     */
     public boolean flag(String key, boolean defaultValue) {
         Optional<String> raw = string(key);
         if (raw.isEmpty() || raw.get().isEmpty()) {
             return defaultValue;
         }
-        return Capabilities.parseFlag(raw.get()).orElseThrow(() -> invalid(key, "is not true or false"));
+        return switch (raw.get().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw invalid(key, "is not true or false");
+        };
     }
 
     /** {@link #ZONE} parsed, or {@link Zone#LOCAL}. */
@@ -200,28 +248,45 @@ public final class HotlineConfig {
         return new IllegalArgumentException(key + shown + " (from " + where + ") " + problem);
     }
 
-    /** Where {@code key}'s value comes from, e.g. {@code environment HOTLINE_ZONE}. */
+    /**
+     * Where {@code key}'s value comes from, e.g. {@code environment HOTLINE_ZONE} or
+     * {@code file /etc/nova/nova.conf [http_driver] http_token}.
+     */
     public String sourceOf(String key) {
         for (Source s : sources) {
             if (s.lookup.apply(key) != null) {
-                return "environment".equals(s.description) ? "environment " + envName(key) : s.description;
+                return s.origin.apply(key);
             }
         }
         return "default";
     }
 
     private static Source fileSource(Path file) {
-        Properties props = new Properties();
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            props.load(r);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("cannot read Hotline configuration file " + file + ": it does not exist", e);
+            throw unreadable(file, "it does not exist", e);
+        } catch (IOException e) {
+            throw unreadable(file, e.toString(), e);
+        }
+        if (IniFile.isIni(file, text)) {
+            IniFile ini = IniFile.parse(file, text);
+            return new Source("file " + file, ini::value, ini::origin);
+        }
+        Properties props = new Properties();
+        try {
+            props.load(new StringReader(text));
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot read Hotline configuration file " + file + ": " + e, e);
+            throw unreadable(file, e.toString(), e);
         }
         Map<String, String> values = new HashMap<>();
         props.stringPropertyNames().forEach(k -> values.put(k, props.getProperty(k)));
         return new Source("file " + file, values::get);
+    }
+
+    static IllegalArgumentException unreadable(Path file, String problem, Throwable cause) {
+        return new IllegalArgumentException("cannot read Hotline configuration file " + file + ": " + problem, cause);
     }
 
     @Override
