@@ -1,0 +1,31 @@
+package io.hotline.rpc;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/** Errors Jetty raises before Jersey sees the request (a body over the size limit, a bad request line) as JSON. */
+final class JsonErrorHandler extends ErrorHandler {
+
+    private final long maxBodyBytes;
+
+    JsonErrorHandler(long maxBodyBytes) {
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        int status = response.getStatus();
+        String type = status == 413 || status == 400 ? "InvalidRequest" : "HttpError";
+        String message = status == 413
+                ? "the request body is larger than " + maxBodyBytes + " bytes (hotline.http.max-body)"
+                : "HTTP " + status + " " + String.valueOf(request.getAttribute(ERROR_MESSAGE));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Wire.JSON);
+        response.write(true, ByteBuffer.wrap(RpcResource.errorBytes(type, message, List.of())), callback);
+        return true;
+    }
+}

@@ -1,0 +1,403 @@
+package io.hotline.rpc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hotline.discovery.Directory;
+import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.Query;
+import io.hotline.discovery.Resolution;
+import io.hotline.discovery.Selection;
+import io.hotline.discovery.Zone;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+
+/**
+ * An RPC client: finds servers through the discovery core (nearest zone first, the directory's selection strategy,
+ * the last known servers while the store is down) and calls or casts to them over HTTP.
+ *
+ * <pre>{@code
+ * try (RpcClient client = RpcClient.builder(store).token("s3cret").build()) {
+ *     Target conductor = Target.topic("conductor").exchange("nova").version("1.3");
+ *     String pong = client.prepare(conductor).call("ping", Map.of("arg", "x"), String.class);
+ *     client.prepare(conductor).cast("refresh", Map.of());
+ *     client.prepare(conductor.server("host-1")).timeout(Duration.ofSeconds(5)).call("stats", Map.of(), Map.class);
+ * }
+ * }</pre>
+ *
+ * <p>A call that could not connect is tried again on another server; one that may have reached a server is not,
+ * unless marked {@link Prepared#idempotent()}. Thread-safe.
+ */
+public final class RpcClient implements AutoCloseable {
+
+    private static final int MAX_ATTEMPTS = 3;
+
+    private final Directory directory;
+    private final HttpClient http;
+    private final String token;
+    private final Duration timeout;
+    private final Version versionCap;
+    private final Set<String> allowedRemoteExceptions;
+    private final int maxResponseBytes;
+
+    private RpcClient(Builder b) {
+        Directory.Builder d = Directory.builder(b.store);
+        if (b.zone != null) {
+            d.zone(b.zone);
+        }
+        this.directory = d.build();
+        this.token = b.token;
+        this.timeout = b.timeout;
+        this.versionCap = b.versionCap;
+        this.allowedRemoteExceptions = Set.copyOf(b.allowedRemoteExceptions);
+        this.maxResponseBytes = b.maxResponseBytes;
+        this.http = new HttpClient();
+        http.setConnectTimeout(b.connectTimeout.toMillis());
+        http.setName("hotline-rpc-client");
+        try {
+            http.start();
+        } catch (Exception e) {
+            directory.close();
+            throw new IllegalStateException("cannot start the HTTP client: " + e, e);
+        }
+    }
+
+    /** Starts configuring a client that finds servers in {@code store}. */
+    public static Builder builder(EndpointStore store) {
+        return new Builder(store);
+    }
+
+    /** Calls and casts to {@code target}, with this client's defaults. */
+    public Prepared prepare(Target target) {
+        return new Prepared(Objects.requireNonNull(target, "target"), timeout, Map.of(), false);
+    }
+
+    @Override
+    public void close() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop the HTTP client: " + e, e);
+        } finally {
+            directory.close();
+        }
+    }
+
+    /** A target with per-invocation settings (oslo's {@code client.prepare(...)}). Immutable. */
+    public final class Prepared {
+        private final Target target;
+        private final Duration timeout;
+        private final Map<String, Object> context;
+        private final boolean idempotent;
+
+        private Prepared(Target target, Duration timeout, Map<String, Object> context, boolean idempotent) {
+            this.target = target;
+            this.timeout = timeout;
+            this.context = context;
+            this.idempotent = idempotent;
+        }
+
+        /** How long a call waits for its reply; raises {@link MessagingTimeout} after. */
+        public Prepared timeout(Duration timeout) {
+            return new Prepared(target, positive(timeout), context, idempotent);
+        }
+
+        /** The request context sent along (oslo's {@code ctxt}), e.g. user, project and request id. */
+        public Prepared context(Map<String, ?> context) {
+            return new Prepared(target, timeout, Map.copyOf(context), idempotent);
+        }
+
+        /** Safe to run twice: a call that failed after reaching a server may be tried again on another. */
+        public Prepared idempotent() {
+            return new Prepared(target, timeout, context, true);
+        }
+
+        /** Calls {@code method} and waits for its result, converted to {@code type}. */
+        public <T> T call(String method, Map<String, ?> args, Class<T> type) {
+            return join(callAsync(method, args, type));
+        }
+
+        public <T> CompletableFuture<T> callAsync(String method, Map<String, ?> args, Class<T> type) {
+            if (target.fanout()) {
+                throw new InvalidTarget("a call cannot go to a fanout target; use cast, or a target without fanout");
+            }
+            JavaType javaType = Wire.MAPPER.getTypeFactory().constructType(type);
+            return send("call", method, args).thenApply(reply -> RpcClient.this.<T>decodeResult(reply, javaType));
+        }
+
+        /** Returns once a server has accepted (queued) the message. */
+        public void cast(String method, Map<String, ?> args) {
+            join(castAsync(method, args));
+        }
+
+        public CompletableFuture<Void> castAsync(String method, Map<String, ?> args) {
+            if (target.fanout()) {
+                throw new InvalidTarget("fanout casts go through the broadcaster service, which this client cannot"
+                        + " reach yet; cast to the topic or to each server instead");
+            }
+            return send("cast", method, args).thenApply(reply -> {
+                checkStatus(reply);
+                return null;
+            });
+        }
+
+        private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args) {
+            Objects.requireNonNull(method, "method");
+            Version requested = Version.parse(target.version());
+            if (versionCap != null && requested.compareTo(versionCap) > 0) {
+                throw new VersionCapError("version " + requested + " of " + target.service() + "." + method
+                        + " is above this client's version cap " + versionCap);
+            }
+            byte[] body;
+            try {
+                JsonNode tree = Wire.MAPPER.valueToTree(args == null ? Map.of() : args);
+                body = Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.Request(kind, method, tree, context,
+                        target.namespace(), target.version(), UUID.randomUUID().toString(),
+                        timeout.toMillis() / 1000.0));
+            } catch (IllegalArgumentException | JsonProcessingException e) {
+                throw new InvalidRequest("cannot write the arguments of " + method + " as JSON: " + e.getMessage());
+            }
+            CompletableFuture<ContentResponse> result = new CompletableFuture<>();
+            attempt(kind, method, body, new HashSet<>(), result);
+            return result;
+        }
+
+        private void attempt(String kind, String method, byte[] body, Set<String> tried,
+                CompletableFuture<ContentResponse> result) {
+            Pick pick;
+            try {
+                pick = choose(tried);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            Endpoint endpoint = pick.endpoint();
+            tried.add(endpoint.id());
+            Request request = http.newRequest(endpoint.baseUri() + Wire.RPC_PATH + target.service())
+                    .method(HttpMethod.POST)
+                    .body(new BytesRequestContent(Wire.JSON, body))
+                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (token != null) {
+                request.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
+            }
+            new CompletableResponseListener(request, maxResponseBytes).send().whenComplete((response, failure) -> {
+                pick.release().run();
+                if (failure == null) {
+                    result.complete(response);
+                    return;
+                }
+                boolean neverReached = causedBy(failure, ConnectException.class);
+                if ((neverReached || idempotent) && tried.size() < MAX_ATTEMPTS && !causedBy(failure,
+                        TimeoutException.class)) {
+                    attempt(kind, method, body, tried, result);
+                } else {
+                    result.completeExceptionally(transportError(kind, method, endpoint, failure));
+                }
+            });
+        }
+
+        /** A server of the target not tried yet; the named server only, if the target names one. */
+        private Pick choose(Set<String> tried) {
+            Query query = Query.of(target.service());
+            if (target.server() != null) {
+                Resolution r = directory.resolve(query.allZones());
+                List<Endpoint> named = r.endpoints().stream().filter(e -> target.server().equals(e.server())).toList();
+                if (named.isEmpty()) {
+                    throw new InvalidTarget("server " + target.server() + " is not registered (healthy) for "
+                            + target.service() + "; registered: " + r.endpoints().stream().map(Endpoint::server)
+                                    .distinct().toList());
+                }
+                List<Endpoint> fresh = named.stream().filter(e -> !tried.contains(e.id())).toList();
+                List<Endpoint> pool = fresh.isEmpty() ? named : fresh;
+                return new Pick(pool.get(ThreadLocalRandom.current().nextInt(pool.size())), () -> { });
+            }
+            Selection s = directory.select(query);
+            for (int i = 0; i < 8 && tried.contains(s.endpoint().id()); i++) {
+                s.close();
+                s = directory.select(query);
+            }
+            return new Pick(s.endpoint(), s::close);
+        }
+
+        private RuntimeException transportError(String kind, String method, Endpoint endpoint, Throwable failure) {
+            String what = kind + " " + target.service() + "." + method + " to " + endpoint.baseUri();
+            if (causedBy(failure, TimeoutException.class)) {
+                return new MessagingTimeout("no reply to " + what + " within " + timeout, failure);
+            }
+            return new RpcException("cannot " + what + ": " + failure, failure);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T decodeResult(ContentResponse reply, JavaType type) {
+        byte[] content = checkStatus(reply);
+        try {
+            Wire.Result r = Wire.RESULT_READER.readValue(content);
+            return r.result() == null || r.result().isNull() ? null : (T) Wire.MAPPER.treeToValue(r.result(), type);
+        } catch (IOException e) {
+            throw new RpcException("the reply is not a " + type.toCanonical() + " result: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RpcException("interrupted while waiting for a reply", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() instanceof CompletionException c && c.getCause() != null ? c.getCause()
+                    : e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new RpcException(String.valueOf(cause), cause);
+        }
+    }
+
+    /** The endpoint a message goes to, and what to do when the exchange with it is over. */
+    private record Pick(Endpoint endpoint, Runnable release) {}
+
+    /** The body of a 2xx reply; any other status becomes the matching exception. */
+    private byte[] checkStatus(ContentResponse reply) {
+        int status = reply.getStatus();
+        if (status >= 200 && status < 300) {
+            return reply.getContent();
+        }
+        Wire.Error error;
+        try {
+            error = Wire.ERROR_READER.<Wire.ErrorBody>readValue(reply.getContent()).error();
+        } catch (IOException | RuntimeException e) {
+            error = null;
+        }
+        if (error == null || error.type() == null) {
+            throw new RpcException("HTTP " + status + " without a Hotline error body");
+        }
+        String message = error.message();
+        throw switch (error.type()) {
+            case "NoSuchMethod" -> new NoSuchMethod(message);
+            case "UnsupportedVersion" -> new UnsupportedVersion(message);
+            case "InvalidRequest" -> new InvalidRequest(message);
+            case "InvalidTarget" -> new InvalidTarget(message);
+            case "AccessDenied" -> new AccessDenied(message);
+            case "ServerBusy" -> new ServerBusy(message);
+            default -> status == 500 ? remote(error) : new RpcException("HTTP " + status + ": " + message);
+        };
+    }
+
+    /** The remote exception as itself when its type is allowed and constructible, else a {@link RemoteError}. */
+    private RuntimeException remote(Wire.Error error) {
+        RemoteError remote = new RemoteError(error.type(), error.message(),
+                error.trace() == null ? List.of() : error.trace());
+        if (!allowedRemoteExceptions.contains(error.type())) {
+            return remote;
+        }
+        try {
+            Class<?> type = Class.forName(error.type(), false, RpcClient.class.getClassLoader());
+            if (RuntimeException.class.isAssignableFrom(type)) {
+                RuntimeException e = (RuntimeException) type.getConstructor(String.class).newInstance(error.message());
+                e.initCause(remote);
+                return e;
+            }
+        } catch (ReflectiveOperationException | IllegalStateException e) {
+            remote.addSuppressed(e);
+        }
+        return remote;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Duration positive(Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException("timeout " + d + " must be positive");
+        }
+        return d;
+    }
+
+    /** Configures an {@link RpcClient}. */
+    public static final class Builder {
+        private final EndpointStore store;
+        private String token;
+        private Zone zone;
+        private Duration timeout = Duration.ofSeconds(60);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Version versionCap;
+        private Set<String> allowedRemoteExceptions = Set.of();
+        private int maxResponseBytes = 16 << 20;
+
+        private Builder(EndpointStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** Sent as {@code Authorization: Bearer token} (the proposal's http_token). */
+        public Builder token(String token) {
+            this.token = token == null || token.isEmpty() ? null : token;
+            return this;
+        }
+
+        /** This client's zone, for nearest-first selection; the store's home zone unless set. */
+        public Builder zone(Zone zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /** How long a call waits for its reply; 60 s (oslo's rpc_response_timeout). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = positive(timeout);
+            return this;
+        }
+
+        /** How long establishing a connection may take before another server is tried; 5 s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive(timeout);
+            return this;
+        }
+
+        /** Calls for a higher version fail with {@link VersionCapError} before anything is sent. */
+        public Builder versionCap(String version) {
+            this.versionCap = Version.parse(Objects.requireNonNull(version, "version"));
+            return this;
+        }
+
+        /**
+         * Fully qualified names of exception types re-raised as themselves when a server method throws them (oslo's
+         * allowed_remote_exmods); they need a public (String) constructor. Others arrive as {@link RemoteError}.
+         */
+        public Builder allowRemoteExceptions(Set<String> typeNames) {
+            this.allowedRemoteExceptions = Set.copyOf(typeNames);
+            return this;
+        }
+
+        public RpcClient build() {
+            return new RpcClient(this);
+        }
+    }
+}

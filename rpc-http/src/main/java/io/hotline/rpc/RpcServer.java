@@ -1,0 +1,353 @@
+package io.hotline.rpc;
+
+import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.Heartbeater;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.Zone;
+import java.io.IOException;
+import java.net.BindException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.glassfish.jersey.CommonProperties;
+import org.glassfish.jersey.internal.inject.AbstractBinder;
+import org.glassfish.jersey.jetty.JettyHttpContainer;
+import org.glassfish.jersey.server.ContainerFactory;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.server.ServerProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An RPC server: serves one {@link Target}'s endpoint objects over HTTP and registers itself in the endpoint store,
+ * kept alive by heartbeats, until closed.
+ *
+ * <pre>{@code
+ * try (RpcServer server = RpcServer.builder(store)
+ *         .target(Target.topic("conductor").exchange("nova").server("host-1"))
+ *         .endpoint(new ConductorApi())                       // default namespace, version 1.0
+ *         .endpoint("baseapi", "1.1", new BaseApi())
+ *         .config(HotlineConfig.load())                       // port range, token, host
+ *         .start()) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Calls run on the server's request threads; casts are queued (bounded: when full the client gets 503 with
+ * Retry-After, never a silent drop) and answered 202 once queued. Closing deregisters first, then lets calls and
+ * queued casts finish within the grace period.
+ */
+public final class RpcServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+
+    private final Server jetty;
+    private final ThreadPoolExecutor casts;
+    private final Heartbeater heartbeater;
+    private final Heartbeater.Registration registration;
+    private final Duration grace;
+
+    private RpcServer(Builder b) {
+        Target target = Objects.requireNonNull(b.target, "target: call target(...) before start()");
+        if (b.endpoints.isEmpty()) {
+            throw new IllegalStateException("the server has no endpoint objects; add one with endpoint(...)");
+        }
+        Dispatcher dispatcher = new Dispatcher(b.endpoints, b.accessPolicy);
+        this.grace = b.grace;
+        this.casts = new ThreadPoolExecutor(b.castThreads, b.castThreads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(b.castQueue), r -> {
+                    Thread t = new Thread(r, "hotline-cast-" + target.service());
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));
+        threads.setName("hotline-rpc");
+        this.jetty = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        connector.setHost(b.host);
+        connector.setIdleTimeout(b.listenTimeout.toMillis());
+        bind(connector, b.portRange, b.host);
+        jetty.addConnector(connector);
+
+        RpcResource resource = new RpcResource(target.service(), dispatcher, casts);
+        // The class plus a binding to the instance: registering the instance itself makes Jersey warn that a
+        // "provider" is ignored (eclipse-ee4j/jersey#3700).
+        ResourceConfig app = new ResourceConfig()
+                .register(RpcResource.class)
+                .register(new AbstractBinder() {
+                    @Override
+                    protected void configure() {
+                        bind(resource).to(RpcResource.class);
+                    }
+                })
+                .register(new WebErrorMapper())
+                // Bodies are byte[] read and written with Wire's Jackson objects; no other entity provider is needed.
+                .property(CommonProperties.PROVIDER_DEFAULT_DISABLE, "DATASOURCE,DOMSOURCE,RENDEREDIMAGE,SAXSOURCE")
+                .property(ServerProperties.WADL_FEATURE_DISABLE, true)
+                .property(ServerProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
+                .property(ServerProperties.METAINF_SERVICES_LOOKUP_DISABLE, true);
+        if (b.token != null) {
+            app.register(new TokenFilter(b.token));
+        }
+        JettyHttpContainer container = ContainerFactory.createContainer(JettyHttpContainer.class, app);
+        SizeLimitHandler limit = new SizeLimitHandler(b.maxBodyBytes, -1);
+        limit.setHandler(container);
+        GracefulHandler graceful = new GracefulHandler();
+        graceful.setHandler(limit);
+        jetty.setHandler(graceful);
+        jetty.setErrorHandler(new JsonErrorHandler(b.maxBodyBytes));
+        jetty.setStopTimeout(b.grace.toMillis());
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            casts.shutdownNow();
+            throw new IllegalStateException("cannot start the RPC server for " + target.service() + ": " + e, e);
+        }
+
+        int port = connector.getLocalPort();
+        Endpoint endpoint = Endpoint.builder(target.service())
+                .host(b.host)
+                .port(port)
+                .server(target.server() != null ? target.server() : b.host)
+                .zone(b.zone != null ? b.zone : b.store.homeZone())
+                .metadata(b.metadata)
+                .build();
+        this.heartbeater = Heartbeater.start(b.store);
+        this.registration = heartbeater.register(endpoint, b.healthPolicy);
+        log.info("serving {} at {} as {}", target.service(), endpoint.baseUri(), endpoint.id());
+    }
+
+    /** Starts configuring a server that registers in {@code store}. */
+    public static Builder builder(EndpointStore store) {
+        return new Builder(store);
+    }
+
+    /** The registration other processes find this server by. */
+    public Endpoint endpoint() {
+        return registration.endpoint();
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return registration.endpoint().port();
+    }
+
+    /** Deregisters, then finishes calls in flight and queued casts within the grace period, then stops. */
+    @Override
+    public void close() {
+        registration.close();
+        heartbeater.close();
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            log.warn("stopping the RPC server at port {} failed", port(), e);
+        }
+        casts.shutdown();
+        try {
+            if (!casts.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("{} queued casts were not run within the {} grace period", casts.shutdownNow().size(), grace);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            casts.shutdownNow();
+        }
+    }
+
+    private static void bind(ServerConnector connector, PortRange range, String host) {
+        if (range.isEphemeral()) {
+            open(connector, 0, host);
+            return;
+        }
+        for (int port = range.first(); port <= range.last(); port++) {
+            try {
+                connector.setPort(port);
+                connector.open();
+                return;
+            } catch (IOException e) {
+                // Jetty wraps the BindException of a taken port.
+                if (!(e instanceof BindException) && !(e.getCause() instanceof BindException)) {
+                    throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+                }
+                log.debug("port {} is taken; trying the next", port);
+            }
+        }
+        throw new IllegalStateException("no free port in hotline.http.port-range " + range + " on " + host + " (all "
+                + range.size() + " are in use); widen the range or stop some servers");
+    }
+
+    private static void open(ServerConnector connector, int port, String host) {
+        try {
+            connector.setPort(port);
+            connector.open();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Configures an {@link RpcServer}; {@link #start()} binds, starts and registers it. */
+    public static final class Builder {
+        private final EndpointStore store;
+        private final List<Dispatcher.Endpoint> endpoints = new ArrayList<>();
+        private final Map<String, String> metadata = new LinkedHashMap<>();
+        private Target target;
+        private AccessPolicy accessPolicy = AccessPolicy.DEFAULT;
+        private PortRange portRange = PortRange.EPHEMERAL;
+        private String host = "127.0.0.1";
+        private String token;
+        private Zone zone;
+        private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
+        private Duration listenTimeout = Duration.ofSeconds(60);
+        private Duration grace = Duration.ofSeconds(30);
+        private long maxBodyBytes = 1 << 20;
+        private int maxThreads = 200;
+        private int castThreads = 8;
+        private int castQueue = 10_000;
+
+        private Builder(EndpointStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /** What this server serves: exchange, topic and, usually, its own server name. */
+        public Builder target(Target target) {
+            if (target.fanout()) {
+                throw new IllegalArgumentException("a server's target is not a fanout target");
+            }
+            this.target = target;
+            return this;
+        }
+
+        /** An endpoint object in the default namespace at version 1.0. */
+        public Builder endpoint(Object implementation) {
+            return endpoint(null, "1.0", implementation);
+        }
+
+        /** An endpoint object in {@code namespace} (null = default) serving {@code version} ({@code major.minor}). */
+        public Builder endpoint(String namespace, String version, Object implementation) {
+            endpoints.add(new Dispatcher.Endpoint(namespace, Version.parse(version), implementation));
+            return this;
+        }
+
+        /** Which public methods may be called; {@link AccessPolicy#DEFAULT} refuses names starting with '_'. */
+        public Builder accessPolicy(AccessPolicy policy) {
+            this.accessPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * Reads {@code hotline.http.port-range}, {@code hotline.http.token}, {@code hotline.http.host},
+         * {@code hotline.http.listen-timeout} and {@code hotline.zone}.
+         */
+        public Builder config(HotlineConfig config) {
+            String range = config.string("hotline.http.port-range", "");
+            try {
+                portRange(PortRange.parse(range));
+            } catch (IllegalArgumentException e) {
+                throw config.invalid("hotline.http.port-range", "is not FIRST:LAST, e.g. 20000:20100");
+            }
+            config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
+            config.string("hotline.http.host").filter(h -> !h.isEmpty()).ifPresent(this::host);
+            listenTimeout(config.duration("hotline.http.listen-timeout", listenTimeout));
+            config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
+            return this;
+        }
+
+        public Builder portRange(PortRange range) {
+            this.portRange = Objects.requireNonNull(range, "range");
+            return this;
+        }
+
+        /** The address to listen on and to register; 127.0.0.1 unless set. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** Requires {@code Authorization: Bearer token} on every RPC request (the proposal's http_token). */
+        public Builder token(String token) {
+            if (token == null || token.isEmpty()) {
+                throw new IllegalArgumentException("the token is empty; leave it unset to accept requests without one");
+            }
+            this.token = token;
+            return this;
+        }
+
+        /** The zone to register in; the store's home zone unless set. */
+        public Builder zone(Zone zone) {
+            this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        public Builder healthPolicy(HealthPolicy policy) {
+            this.healthPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /** Capabilities and other attributes clients can select on, e.g. {@code free_disk_gb}. */
+        public Builder metadata(String key, String value) {
+            metadata.put(key, value);
+            return this;
+        }
+
+        /** Idle connections are closed after this (the proposal's listen_timeout); 60 s. */
+        public Builder listenTimeout(Duration timeout) {
+            this.listenTimeout = positive(timeout, "listen timeout");
+            return this;
+        }
+
+        /** How long close() waits for calls in flight and queued casts; 30 s. */
+        public Builder gracePeriod(Duration grace) {
+            this.grace = positive(grace, "grace period");
+            return this;
+        }
+
+        /** Larger request bodies get 413; 1 MiB. */
+        public Builder maxBodyBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("max body size " + bytes + " must be positive");
+            }
+            this.maxBodyBytes = bytes;
+            return this;
+        }
+
+        /** Threads running casts and how many casts may wait for one; 8 and 10,000. */
+        public Builder castExecution(int threads, int queue) {
+            if (threads < 1 || queue < 1) {
+                throw new IllegalArgumentException("cast threads " + threads + " and queue " + queue
+                        + " must be positive");
+            }
+            this.castThreads = threads;
+            this.castQueue = queue;
+            return this;
+        }
+
+        /** Binds a port, starts serving and registers. */
+        public RpcServer start() {
+            return new RpcServer(this);
+        }
+
+        private static Duration positive(Duration d, String what) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " " + d + " must be positive");
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.hotline.rpc;
+
+/** An oslo API version, {@code major.minor}; compatible when the major is equal and the minor not higher. */
+record Version(int major, int minor) implements Comparable<Version> {
+
+    static final Version DEFAULT = new Version(1, 0);
+
+    static Version parse(String text) {
+        if (text == null) {
+            return DEFAULT;
+        }
+        String[] parts = text.split("\\.", -1);
+        try {
+            if (parts.length == 2) {
+                int major = Integer.parseInt(parts[0]);
+                int minor = Integer.parseInt(parts[1]);
+                if (major >= 0 && minor >= 0) {
+                    return new Version(major, minor);
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("version '" + text + "' is not major.minor, e.g. 1.3");
+    }
+
+    /** True if an endpoint at this version can serve a request for {@code requested}. */
+    boolean serves(Version requested) {
+        return major == requested.major && requested.minor <= minor;
+    }
+
+    @Override
+    public int compareTo(Version o) {
+        return major != o.major ? Integer.compare(major, o.major) : Integer.compare(minor, o.minor);
+    }
+
+    @Override
+    public String toString() {
+        return major + "." + minor;
+    }
+}

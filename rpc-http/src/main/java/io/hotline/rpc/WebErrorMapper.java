@@ -1,0 +1,35 @@
+package io.hotline.rpc;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.List;
+
+/**
+ * Gives JAX-RS's own refusals (unknown path, wrong method, unsupported content type) the same JSON error body as
+ * everything else, so clients parse one format.
+ */
+final class WebErrorMapper implements ExceptionMapper<WebApplicationException> {
+
+    @Override
+    public Response toResponse(WebApplicationException e) {
+        Response original = e.getResponse();
+        int status = original.getStatus();
+        String message = switch (status) {
+            case 404 -> "no such resource; RPC requests go to POST /v1/rpc/{service}";
+            case 405 -> "method not allowed here; see /openapi.json";
+            case 406 -> "this server answers application/json only";
+            case 415 -> "send the request body as Content-Type: application/json";
+            default -> e.getMessage();
+        };
+        String type = status == 415 || status == 400 ? "InvalidRequest" : "HttpError";
+        Response.ResponseBuilder b = Response.status(status).type(Wire.JSON)
+                .entity(RpcResource.errorBytes(type, message, List.of()));
+        original.getHeaders().forEach((k, v) -> {
+            if (k.equalsIgnoreCase("Allow")) {
+                v.forEach(value -> b.header(k, value));
+            }
+        });
+        return b.build();
+    }
+}

@@ -1,0 +1,325 @@
+package io.hotline.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.Zone;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RpcEndToEndTest {
+
+    private static final Target TARGET = Target.topic("conductor").exchange("nova");
+    private static final Zone ZONE = Zone.of("region-one/az-1");
+
+    private final String space = "rpc-test-" + UUID.randomUUID();
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final HttpClient raw = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T c) {
+        opened.add(c);
+        return c;
+    }
+
+    private EndpointStore store() {
+        return track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
+                "hotline.memory.space", space, "hotline.zone", ZONE.path(), "hotline.memory.poll-interval", "20ms"))));
+    }
+
+    private RpcServer server(TestApi api, RpcServer.Builder extra) {
+        return track(extra.endpoint(api).start());
+    }
+
+    private RpcServer server(TestApi api) {
+        return server(api, RpcServer.builder(store()).target(TARGET.server(api.name)));
+    }
+
+    private RpcClient client(RpcClient.Builder b) {
+        return track(b.build());
+    }
+
+    private RpcClient client() {
+        return client(RpcClient.builder(store()));
+    }
+
+    private HttpResponse<String> post(RpcServer s, String path, String contentType, String body, String token)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(s.endpoint().baseUri() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return raw.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(String body) throws Exception {
+        return Wire.MAPPER.readTree(body);
+    }
+
+    @Test
+    void callsReturnTypedResultsAndCastsRunOnTheServer() {
+        TestApi api = new TestApi("host-1");
+        server(api);
+        RpcClient.Prepared conductor = client().prepare(TARGET);
+
+        assertThat(conductor.call("add", Map.of("a", 2, "b", 40), Integer.class)).isEqualTo(42);
+        assertThat(conductor.call("echo", Map.of("text", "héllo \"world\""), String.class)).isEqualTo("héllo \"world\"");
+        assertThat(conductor.call("describe", Map.of("values", List.of(1, 2, 3)), Map.class))
+                .containsEntry("count", 3).containsEntry("server", "host-1");
+        assertThat(conductor.context(Map.of("user", "alice")).call("whoami", Map.of(), String.class)).isEqualTo("alice");
+        assertThat(conductor.call("record", Map.of("event", "x"), Object.class)).isNull();
+
+        conductor.cast("record", Map.of("event", "cast-1"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> api.events.contains("cast-1"));
+    }
+
+    @Test
+    void remoteFailuresCarryTypeMessageAndTrace() {
+        server(new TestApi("host-1"));
+        RpcClient.Prepared plain = client().prepare(TARGET);
+        assertThatThrownBy(() -> plain.call("fail", Map.of("message", "disk full"), String.class))
+                .isInstanceOfSatisfying(RemoteError.class, e -> {
+                    assertThat(e.remoteType()).isEqualTo("java.lang.IllegalStateException");
+                    assertThat(e.remoteMessage()).isEqualTo("disk full");
+                    assertThat(e.remoteTrace()).anyMatch(frame -> frame.contains("TestApi.fail"));
+                });
+
+        RpcClient.Prepared typed = client(RpcClient.builder(store())
+                .allowRemoteExceptions(Set.of("java.lang.IllegalStateException"))).prepare(TARGET);
+        assertThatThrownBy(() -> typed.call("fail", Map.of("message", "disk full"), String.class))
+                .isExactlyInstanceOf(IllegalStateException.class).hasMessage("disk full")
+                .hasCauseInstanceOf(RemoteError.class);
+    }
+
+    @Test
+    void unknownHiddenAndMisusedMethodsEachGetTheirOwnError() {
+        server(new TestApi("host-1"));
+        RpcClient.Prepared c = client().prepare(TARGET);
+        assertThatThrownBy(() -> c.call("nope", Map.of(), String.class)).isInstanceOf(NoSuchMethod.class)
+                .hasMessageContaining("nope");
+        assertThatThrownBy(() -> c.call("_secret", Map.of(), String.class)).isInstanceOf(NoSuchMethod.class);
+        assertThatThrownBy(() -> c.call("add", Map.of("a", 1), Integer.class)).isInstanceOf(InvalidRequest.class)
+                .hasMessageContaining("add(a, b) needs argument 'b'");
+        assertThatThrownBy(() -> c.call("add", Map.of("a", 1, "b", "two"), Integer.class))
+                .isInstanceOf(InvalidRequest.class).hasMessageContaining("argument 'b'");
+        assertThatThrownBy(() -> c.call("add", Map.of("a", 1, "b", 2, "c", 3), Integer.class))
+                .isInstanceOf(InvalidRequest.class).hasMessageContaining("takes no argument 'c'");
+        assertThatThrownBy(() -> client().prepare(TARGET.asFanout()).call("echo", Map.of(), String.class))
+                .isInstanceOf(InvalidTarget.class);
+    }
+
+    @Test
+    void versionsAndNamespacesFollowOslosRules() {
+        TestApi api = new TestApi("host-1");
+        track(RpcServer.builder(store()).target(TARGET).endpoint(null, "1.3", api)
+                .endpoint("baseapi", "2.0", new TestApi("base")).start());
+        RpcClient.Prepared c = client().prepare(TARGET);
+        assertThat(c.call("echo", Map.of("text", "a"), String.class)).isEqualTo("a");
+        assertThat(client().prepare(TARGET.version("1.2")).call("echo", Map.of("text", "b"), String.class))
+                .isEqualTo("b");
+        assertThatThrownBy(() -> client().prepare(TARGET.version("1.4")).call("echo", Map.of("text", "c"), String.class))
+                .isInstanceOf(UnsupportedVersion.class).hasMessageContaining("1.4");
+        assertThatThrownBy(() -> client().prepare(TARGET.version("2.0")).call("echo", Map.of("text", "c"), String.class))
+                .isInstanceOf(UnsupportedVersion.class);
+        assertThat(client().prepare(TARGET.namespace("baseapi").version("2.0")).call("server", Map.of(), String.class))
+                .isEqualTo("base");
+        assertThatThrownBy(() -> client().prepare(TARGET.namespace("other")).call("echo", Map.of(), String.class))
+                .isInstanceOf(UnsupportedVersion.class);
+
+        RpcClient capped = client(RpcClient.builder(store()).versionCap("1.1"));
+        assertThatThrownBy(() -> capped.prepare(TARGET.version("1.2")).cast("record", Map.of("event", "over-cap")))
+                .isInstanceOf(VersionCapError.class).hasMessageContaining("version cap 1.1");
+        capped.prepare(TARGET.version("1.1")).cast("record", Map.of("event", "at-cap"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> api.events.contains("at-cap"));
+        assertThat(api.events).doesNotContain("over-cap");
+    }
+
+    @Test
+    void aSlowReplyIsAMessagingTimeout() {
+        server(new TestApi("host-1"));
+        assertThatThrownBy(() -> client().prepare(TARGET).timeout(Duration.ofMillis(200))
+                .call("slow", Map.of("millis", 3000), String.class))
+                .isInstanceOf(MessagingTimeout.class).hasMessageContaining("within PT0.2S");
+    }
+
+    @Test
+    void tokenAuthRefusesMissingAndWrongTokens() throws Exception {
+        RpcServer s = server(new TestApi("host-1"), RpcServer.builder(store()).target(TARGET).token("s3cret"));
+        assertThatThrownBy(() -> client().prepare(TARGET).call("echo", Map.of("text", "x"), String.class))
+                .isInstanceOf(AccessDenied.class).hasMessageContaining("requires a token");
+        assertThatThrownBy(() -> client(RpcClient.builder(store()).token("guess")).prepare(TARGET)
+                .call("echo", Map.of("text", "x"), String.class))
+                .isInstanceOf(AccessDenied.class).hasMessageContaining("wrong").hasMessageNotContaining("s3cret");
+        assertThat(client(RpcClient.builder(store()).token("s3cret")).prepare(TARGET)
+                .call("echo", Map.of("text", "x"), String.class)).isEqualTo("x");
+
+        HttpResponse<String> missing = post(s, "/v1/rpc/nova.conductor", "application/json", "{}", null);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+        assertThat(post(s, "/v1/rpc/nova.conductor", "application/json", "{}", "guess").statusCode()).isEqualTo(403);
+        HttpResponse<String> health = raw.send(HttpRequest.newBuilder(URI.create(s.endpoint().baseUri() + "/healthz"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void badRequestsGetClearErrorsInTheSameJsonShape() throws Exception {
+        RpcServer s = track(RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("h")).maxBodyBytes(4096)
+                .start());
+        String path = "/v1/rpc/nova.conductor";
+
+        HttpResponse<String> malformed = post(s, path, "application/json", "{\"kind\": \"call\", \"method\": ", null);
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(json(malformed.body()).at("/error/type").asText()).isEqualTo("InvalidRequest");
+        assertThat(json(malformed.body()).at("/error/message").asText()).contains("not a valid RPC request")
+                .contains("line 1");
+
+        HttpResponse<String> typo = post(s, path, "application/json", "{\"kind\":\"call\",\"methd\":\"echo\"}", null);
+        assertThat(typo.statusCode()).isEqualTo(400);
+        assertThat(json(typo.body()).at("/error/message").asText()).contains("methd");
+
+        HttpResponse<String> kind = post(s, path, "application/json", "{\"kind\":\"send\",\"method\":\"echo\"}", null);
+        assertThat(json(kind.body()).at("/error/message").asText()).isEqualTo("kind must be call or cast, not send");
+
+        HttpResponse<String> text = post(s, path, "text/plain", "hello", null);
+        assertThat(text.statusCode()).isEqualTo(415);
+        assertThat(json(text.body()).at("/error/type").asText()).isEqualTo("InvalidRequest");
+
+        HttpResponse<String> big = post(s, path, "application/json",
+                "{\"kind\":\"call\",\"method\":\"echo\",\"args\":{\"text\":\"" + "x".repeat(10_000) + "\"}}", null);
+        assertThat(big.statusCode()).isEqualTo(413);
+        assertThat(json(big.body()).at("/error/message").asText()).contains("larger than 4096 bytes");
+
+        HttpResponse<String> other = post(s, "/v1/rpc/nova.scheduler", "application/json",
+                "{\"kind\":\"call\",\"method\":\"echo\"}", null);
+        assertThat(other.statusCode()).isEqualTo(404);
+        assertThat(json(other.body()).at("/error/type").asText()).isEqualTo("InvalidTarget");
+
+        HttpResponse<String> nowhere = post(s, "/v2/elsewhere", "application/json", "{}", null);
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        assertThat(json(nowhere.body()).at("/error/type").asText()).isEqualTo("HttpError");
+    }
+
+    @Test
+    void serversTakePortsFromTheRangeAndSayWhenItIsExhausted() throws Exception {
+        int first;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            first = probe.getLocalPort();
+        }
+        PortRange range = new PortRange(first, first + 1);
+        RpcServer a = track(RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("a")).portRange(range).start());
+        RpcServer b = track(RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("b")).portRange(range).start());
+        assertThat(Set.of(a.port(), b.port())).containsExactlyInAnyOrder(first, first + 1);
+        assertThatThrownBy(() -> RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("c")).portRange(range)
+                .start()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no free port in hotline.http.port-range " + first + ":" + (first + 1));
+    }
+
+    @Test
+    void serverTargetedCallsGoToThatServerOnly() {
+        server(new TestApi("host-a"));
+        server(new TestApi("host-b"));
+        RpcClient c = client();
+        Set<String> answered = new HashSet<>();
+        for (int i = 0; i < 20; i++) {
+            answered.add(c.prepare(TARGET.server("host-b")).call("server", Map.of(), String.class));
+        }
+        assertThat(answered).containsExactly("host-b");
+        assertThatThrownBy(() -> c.prepare(TARGET.server("host-z")).call("server", Map.of(), String.class))
+                .isInstanceOf(InvalidTarget.class).hasMessageContaining("host-z").hasMessageContaining("host-a");
+    }
+
+    @Test
+    void aServerThatRefusesConnectionsIsSkipped() throws Exception {
+        EndpointStore store = store();
+        int dead;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            dead = probe.getLocalPort();
+        }
+        store.register(Endpoint.builder(TARGET.service()).host("127.0.0.1").port(dead).zone(ZONE).build(),
+                HealthPolicy.DEFAULT);
+        server(new TestApi("alive"));
+        RpcClient c = client();
+        for (int i = 0; i < 20; i++) {
+            assertThat(c.prepare(TARGET).call("server", Map.of(), String.class)).isEqualTo("alive");
+        }
+    }
+
+    @Test
+    void closingDeregistersTheServer() {
+        EndpointStore store = store();
+        RpcServer s = RpcServer.builder(store).target(TARGET).endpoint(new TestApi("h")).start();
+        assertThat(store.list(TARGET.service(), ZONE)).extracting(st -> st.endpoint().port()).containsExactly(s.port());
+        s.close();
+        assertThat(store.list(TARGET.service(), ZONE)).isEmpty();
+    }
+
+    @Test
+    void servesItsOpenApiDocument() throws Exception {
+        RpcServer s = server(new TestApi("h"));
+        HttpResponse<String> doc = raw.send(HttpRequest.newBuilder(URI.create(s.endpoint().baseUri() + "/openapi.json"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(doc.statusCode()).isEqualTo(200);
+        JsonNode api = json(doc.body());
+        assertThat(api.at("/openapi").asText()).isEqualTo("3.0.3");
+        assertThat(api.at("/paths").has("/v1/rpc/{service}")).isTrue();
+    }
+
+    @Test
+    void worksOverTheFileStoreToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "file", "hotline.file.dir", dir.toString(),
+                "hotline.zone", ZONE.path()));
+        EndpointStore serverSide = track(StoreProviders.load().open(config));
+        EndpointStore clientSide = track(StoreProviders.load().open(config));
+        track(RpcServer.builder(serverSide).target(TARGET).endpoint(new TestApi("filed")).start());
+        RpcClient c = track(RpcClient.builder(clientSide).build());
+        assertThat(c.prepare(TARGET).call("server", Map.of(), String.class)).isEqualTo("filed");
+    }
+
+    @Test
+    void readsThePortRangeAndTokenFromTheProposalsIniSections(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        int first;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            first = probe.getLocalPort();
+        }
+        java.nio.file.Path ini = dir.resolve("nova.conf");
+        java.nio.file.Files.writeString(ini, "[oslo_messaging_http]\nport_range = " + first + ":" + (first + 5) + "\n\n"
+                + "[http_driver]\nhttp_token = s3cret\nlisten_timeout = 30\n");
+        RpcServer s = track(RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("ini"))
+                .config(HotlineConfig.fromFile(ini)).start());
+        assertThat(s.port()).isBetween(first, first + 5);
+        assertThatThrownBy(() -> client().prepare(TARGET).call("server", Map.of(), String.class))
+                .isInstanceOf(AccessDenied.class);
+        assertThat(client(RpcClient.builder(store()).token("s3cret")).prepare(TARGET).call("server", Map.of(),
+                String.class)).isEqualTo("ini");
+    }
+}

@@ -1,0 +1,53 @@
+package io.hotline.rpc;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An endpoint object as a service author writes one: plain public methods, arguments by name. */
+public class TestApi {
+
+    final List<String> events = new CopyOnWriteArrayList<>();
+    final String name;
+
+    TestApi(String name) {
+        this.name = name;
+    }
+
+    public String echo(String text) {
+        return text;
+    }
+
+    public int add(int a, int b) {
+        return a + b;
+    }
+
+    public Map<String, Object> describe(List<Integer> values) {
+        return Map.of("count", values.size(), "server", name);
+    }
+
+    public void record(String event) {
+        events.add(event);
+    }
+
+    public Object whoami(RpcContext context) {
+        return context.values().get("user");
+    }
+
+    public String server() {
+        return name;
+    }
+
+    public void fail(String message) {
+        throw new IllegalStateException(message);
+    }
+
+    public String slow(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return "done";
+    }
+
+    public String _secret() {
+        return "never callable";
+    }
+}
