@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Resolution;
 import io.hotline.discovery.Selection;
 import io.hotline.discovery.Zone;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -29,9 +31,12 @@ import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * An RPC client: finds servers through the discovery core (nearest zone first, the directory's selection strategy,
@@ -72,7 +77,19 @@ public final class RpcClient implements AutoCloseable {
         this.versionCap = b.versionCap;
         this.allowedRemoteExceptions = Set.copyOf(b.allowedRemoteExceptions);
         this.maxResponseBytes = b.maxResponseBytes;
-        this.http = new HttpClient();
+        ClientConnector connector = new ClientConnector();
+        if (b.caFile != null || b.certFile != null) {
+            SslContextFactory.Client tls = new SslContextFactory.Client();
+            if (b.caFile != null) {
+                tls.setTrustStore(PemFiles.trustStore(b.caFile));
+            }
+            if (b.certFile != null) {
+                tls.setKeyStore(PemFiles.keyStore(b.certFile, b.keyFile));
+                tls.setKeyStorePassword(new String(PemFiles.IN_MEMORY_PASSWORD));
+            }
+            connector.setSslContextFactory(tls);
+        }
+        this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
         http.setConnectTimeout(b.connectTimeout.toMillis());
         http.setName("hotline-rpc-client");
         try {
@@ -179,11 +196,11 @@ public final class RpcClient implements AutoCloseable {
                 throw new InvalidRequest("cannot write the arguments of " + method + " as JSON: " + e.getMessage());
             }
             CompletableFuture<ContentResponse> result = new CompletableFuture<>();
-            attempt(kind, method, body, new HashSet<>(), result);
+            attempt(kind, method, body, new HashSet<>(), 1, result);
             return result;
         }
 
-        private void attempt(String kind, String method, byte[] body, Set<String> tried,
+        private void attempt(String kind, String method, byte[] body, Set<String> tried, int attempt,
                 CompletableFuture<ContentResponse> result) {
             Pick pick;
             try {
@@ -203,14 +220,20 @@ public final class RpcClient implements AutoCloseable {
             }
             new CompletableResponseListener(request, maxResponseBytes).send().whenComplete((response, failure) -> {
                 pick.release().run();
+                // A 503 was refused before any work was done, so another server may take it.
+                boolean busy = failure == null && response.getStatus() == 503;
+                if (busy && attempt < MAX_ATTEMPTS) {
+                    attempt(kind, method, body, tried, attempt + 1, result);
+                    return;
+                }
                 if (failure == null) {
                     result.complete(response);
                     return;
                 }
                 boolean neverReached = causedBy(failure, ConnectException.class);
-                if ((neverReached || idempotent) && tried.size() < MAX_ATTEMPTS && !causedBy(failure,
+                if ((neverReached || idempotent) && attempt < MAX_ATTEMPTS && !causedBy(failure,
                         TimeoutException.class)) {
-                    attempt(kind, method, body, tried, result);
+                    attempt(kind, method, body, tried, attempt + 1, result);
                 } else {
                     result.completeExceptionally(transportError(kind, method, endpoint, failure));
                 }
@@ -352,9 +375,47 @@ public final class RpcClient implements AutoCloseable {
         private Version versionCap;
         private Set<String> allowedRemoteExceptions = Set.of();
         private int maxResponseBytes = 16 << 20;
+        private Path caFile;
+        private Path certFile;
+        private Path keyFile;
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * Reads {@code hotline.http.token}, {@code hotline.rpc.response-timeout} (oslo's rpc_response_timeout),
+         * {@code hotline.http.tls.cafile}, {@code hotline.http.tls.client-certfile} / {@code client-keyfile} and
+         * {@code hotline.zone}.
+         */
+        public Builder config(HotlineConfig config) {
+            config.string("hotline.http.token").ifPresent(this::token);
+            timeout(config.duration("hotline.rpc.response-timeout", timeout));
+            config.string("hotline.http.tls.cafile").filter(f -> !f.isEmpty()).ifPresent(f -> trust(Path.of(f)));
+            String cert = config.string("hotline.http.tls.client-certfile", "");
+            String key = config.string("hotline.http.tls.client-keyfile", "");
+            if (cert.isEmpty() != key.isEmpty()) {
+                throw config.invalid(cert.isEmpty() ? "hotline.http.tls.client-keyfile" : "hotline.http.tls.client-certfile",
+                        "needs its partner: set both hotline.http.tls.client-certfile and client-keyfile, or neither");
+            }
+            if (!cert.isEmpty()) {
+                clientCertificate(Path.of(cert), Path.of(key));
+            }
+            config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
+            return this;
+        }
+
+        /** Trusts servers whose certificates chain to a CA in this PEM file, instead of the JDK's default CAs. */
+        public Builder trust(Path caFile) {
+            this.caFile = Objects.requireNonNull(caFile, "caFile");
+            return this;
+        }
+
+        /** Presents this PEM certificate and PKCS#8 key to servers that require client certificates. */
+        public Builder clientCertificate(Path certFile, Path keyFile) {
+            this.certFile = Objects.requireNonNull(certFile, "certFile");
+            this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
+            return this;
         }
 
         /** Sent as {@code Authorization: Bearer token} (the proposal's http_token). */

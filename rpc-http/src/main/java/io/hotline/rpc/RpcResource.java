@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +36,14 @@ public final class RpcResource {
     private final String service;
     private final Dispatcher dispatcher;
     private final ExecutorService casts;
+    private final Semaphore callSlots;
     private final byte[] openApi;
 
-    RpcResource(String service, Dispatcher dispatcher, ExecutorService casts) {
+    RpcResource(String service, Dispatcher dispatcher, ExecutorService casts, int maxConcurrentCalls) {
         this.service = service;
         this.dispatcher = dispatcher;
         this.casts = casts;
+        this.callSlots = new Semaphore(maxConcurrentCalls);
         try (InputStream in = RpcResource.class.getResourceAsStream("/io/hotline/rpc/openapi.json")) {
             this.openApi = in.readAllBytes();
         } catch (IOException | NullPointerException e) {
@@ -82,12 +85,13 @@ public final class RpcResource {
             try {
                 casts.execute(() -> runCast(request, version, context));
             } catch (RejectedExecutionException e) {
-                return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "1")
-                        .entity(errorBytes("ServerBusy", "the cast queue is full; send again later", List.of()))
-                        .type(Wire.JSON).build();
+                return busy("the cast queue is full");
             }
             return Response.accepted(json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(new Wire.Accepted(msgId))))
                     .type(Wire.JSON).build();
+        }
+        if (!callSlots.tryAcquire()) {
+            return busy("the server is running as many calls as it may");
         }
         try {
             Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
@@ -105,7 +109,15 @@ public final class RpcResource {
             return Response.serverError().type(Wire.JSON)
                     .entity(errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()), trace(cause)))
                     .build();
+        } finally {
+            callSlots.release();
         }
+    }
+
+    /** 503 with Retry-After: refused before any work, so the client may send it again, here or elsewhere. */
+    private static Response busy(String why) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", "1").type(Wire.JSON)
+                .entity(errorBytes("ServerBusy", why + "; send again later", List.of())).build();
     }
 
     @GET

@@ -8,6 +8,7 @@ import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
 import java.io.IOException;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,10 +20,12 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
@@ -61,6 +64,7 @@ public final class RpcServer implements AutoCloseable {
     private final Heartbeater heartbeater;
     private final Heartbeater.Registration registration;
     private final Duration grace;
+    private final Duration drainDelay;
 
     private RpcServer(Builder b) {
         Target target = Objects.requireNonNull(b.target, "target: call target(...) before start()");
@@ -69,6 +73,7 @@ public final class RpcServer implements AutoCloseable {
         }
         Dispatcher dispatcher = new Dispatcher(b.endpoints, b.accessPolicy);
         this.grace = b.grace;
+        this.drainDelay = b.drainDelay;
         this.casts = new ThreadPoolExecutor(b.castThreads, b.castThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(b.castQueue), r -> {
                     Thread t = new Thread(r, "hotline-cast-" + target.service());
@@ -81,13 +86,26 @@ public final class RpcServer implements AutoCloseable {
         this.jetty = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        ServerConnector connector;
+        if (b.certFile != null) {
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStore(PemFiles.keyStore(b.certFile, b.keyFile));
+            tls.setKeyStorePassword(new String(PemFiles.IN_MEMORY_PASSWORD));
+            if (b.clientCaFile != null) {
+                tls.setTrustStore(PemFiles.trustStore(b.clientCaFile));
+                tls.setNeedClientAuth(true);
+            }
+            http.addCustomizer(new SecureRequestCustomizer());
+            connector = new ServerConnector(jetty, tls, new HttpConnectionFactory(http));
+        } else {
+            connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+        }
         connector.setHost(b.host);
         connector.setIdleTimeout(b.listenTimeout.toMillis());
         bind(connector, b.portRange, b.host);
         jetty.addConnector(connector);
 
-        RpcResource resource = new RpcResource(target.service(), dispatcher, casts);
+        RpcResource resource = new RpcResource(target.service(), dispatcher, casts, b.maxConcurrentCalls);
         // The class plus a binding to the instance: registering the instance itself makes Jersey warn that a
         // "provider" is ignored (eclipse-ee4j/jersey#3700).
         ResourceConfig app = new ResourceConfig()
@@ -126,6 +144,7 @@ public final class RpcServer implements AutoCloseable {
         Endpoint endpoint = Endpoint.builder(target.service())
                 .host(b.host)
                 .port(port)
+                .scheme(b.certFile != null ? "https" : "http")
                 .server(target.server() != null ? target.server() : b.host)
                 .zone(b.zone != null ? b.zone : b.store.homeZone())
                 .metadata(b.metadata)
@@ -150,11 +169,21 @@ public final class RpcServer implements AutoCloseable {
         return registration.endpoint().port();
     }
 
-    /** Deregisters, then finishes calls in flight and queued casts within the grace period, then stops. */
+    /**
+     * Deregisters, waits the drain delay so that clients' caches drop this server, then finishes calls in flight and
+     * queued casts within the grace period, and stops.
+     */
     @Override
     public void close() {
         registration.close();
         heartbeater.close();
+        try {
+            // Clients learn of the deregistration through their store watches; until then they may still send here,
+            // and those requests must be served, not refused.
+            Thread.sleep(drainDelay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             jetty.stop();
         } catch (Exception e) {
@@ -216,6 +245,11 @@ public final class RpcServer implements AutoCloseable {
         private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
         private Duration listenTimeout = Duration.ofSeconds(60);
         private Duration grace = Duration.ofSeconds(30);
+        private Duration drainDelay = Duration.ofSeconds(2);
+        private Path certFile;
+        private Path keyFile;
+        private Path clientCaFile;
+        private int maxConcurrentCalls = 1000;
         private long maxBodyBytes = 1 << 20;
         private int maxThreads = 200;
         private int castThreads = 8;
@@ -265,6 +299,18 @@ public final class RpcServer implements AutoCloseable {
             config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
             config.string("hotline.http.host").filter(h -> !h.isEmpty()).ifPresent(this::host);
             listenTimeout(config.duration("hotline.http.listen-timeout", listenTimeout));
+            drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
+            if (config.flag("hotline.http.tls.enabled", false)) {
+                String cert = config.string("hotline.http.tls.certfile", "");
+                String key = config.string("hotline.http.tls.keyfile", "");
+                if (cert.isEmpty() || key.isEmpty()) {
+                    throw config.invalid("hotline.http.tls.enabled", "needs hotline.http.tls.certfile and"
+                            + " hotline.http.tls.keyfile ([http_driver] ssl_certfile and ssl_keyfile)");
+                }
+                tls(Path.of(cert), Path.of(key));
+                config.string("hotline.http.tls.client-cafile").filter(f -> !f.isEmpty())
+                        .ifPresent(f -> requireClientCertificates(Path.of(f)));
+            }
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
             return this;
         }
@@ -318,6 +364,37 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
+        /** How long close() keeps serving after deregistering, so clients stop choosing this server; 2 s. */
+        public Builder drainDelay(Duration delay) {
+            if (delay == null || delay.isNegative()) {
+                throw new IllegalArgumentException("drain delay " + delay + " must not be negative");
+            }
+            this.drainDelay = delay;
+            return this;
+        }
+
+        /** Serves HTTPS with this PEM certificate chain and unencrypted PKCS#8 PEM key. */
+        public Builder tls(Path certFile, Path keyFile) {
+            this.certFile = Objects.requireNonNull(certFile, "certFile");
+            this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
+            return this;
+        }
+
+        /** With {@link #tls}: clients must present a certificate signed by a CA in this PEM file. */
+        public Builder requireClientCertificates(Path caFile) {
+            this.clientCaFile = Objects.requireNonNull(caFile, "caFile");
+            return this;
+        }
+
+        /** Calls beyond this many at once get 503 with Retry-After; 1,000. */
+        public Builder maxConcurrentCalls(int calls) {
+            if (calls < 1) {
+                throw new IllegalArgumentException("max concurrent calls " + calls + " must be positive");
+            }
+            this.maxConcurrentCalls = calls;
+            return this;
+        }
+
         /** Larger request bodies get 413; 1 MiB. */
         public Builder maxBodyBytes(long bytes) {
             if (bytes < 1) {
@@ -340,6 +417,9 @@ public final class RpcServer implements AutoCloseable {
 
         /** Binds a port, starts serving and registers. */
         public RpcServer start() {
+            if (clientCaFile != null && certFile == null) {
+                throw new IllegalStateException("client certificates need TLS; call tls(certFile, keyFile) too");
+            }
             return new RpcServer(this);
         }
 

@@ -52,12 +52,17 @@ class RpcEndToEndTest {
                 "hotline.memory.space", space, "hotline.zone", ZONE.path(), "hotline.memory.poll-interval", "20ms"))));
     }
 
+    /** Short drain: the memory store's watches see a deregistration within tens of milliseconds. */
+    private RpcServer.Builder builder() {
+        return RpcServer.builder(store()).target(TARGET).drainDelay(Duration.ofMillis(100));
+    }
+
     private RpcServer server(TestApi api, RpcServer.Builder extra) {
         return track(extra.endpoint(api).start());
     }
 
     private RpcServer server(TestApi api) {
-        return server(api, RpcServer.builder(store()).target(TARGET.server(api.name)));
+        return server(api, builder().target(TARGET.server(api.name)));
     }
 
     private RpcClient client(RpcClient.Builder b) {
@@ -139,7 +144,7 @@ class RpcEndToEndTest {
     @Test
     void versionsAndNamespacesFollowOslosRules() {
         TestApi api = new TestApi("host-1");
-        track(RpcServer.builder(store()).target(TARGET).endpoint(null, "1.3", api)
+        track(builder().target(TARGET).endpoint(null, "1.3", api)
                 .endpoint("baseapi", "2.0", new TestApi("base")).start());
         RpcClient.Prepared c = client().prepare(TARGET);
         assertThat(c.call("echo", Map.of("text", "a"), String.class)).isEqualTo("a");
@@ -172,7 +177,7 @@ class RpcEndToEndTest {
 
     @Test
     void tokenAuthRefusesMissingAndWrongTokens() throws Exception {
-        RpcServer s = server(new TestApi("host-1"), RpcServer.builder(store()).target(TARGET).token("s3cret"));
+        RpcServer s = server(new TestApi("host-1"), builder().target(TARGET).token("s3cret"));
         assertThatThrownBy(() -> client().prepare(TARGET).call("echo", Map.of("text", "x"), String.class))
                 .isInstanceOf(AccessDenied.class).hasMessageContaining("requires a token");
         assertThatThrownBy(() -> client(RpcClient.builder(store()).token("guess")).prepare(TARGET)
@@ -192,7 +197,7 @@ class RpcEndToEndTest {
 
     @Test
     void badRequestsGetClearErrorsInTheSameJsonShape() throws Exception {
-        RpcServer s = track(RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("h")).maxBodyBytes(4096)
+        RpcServer s = track(builder().target(TARGET).endpoint(new TestApi("h")).maxBodyBytes(4096)
                 .start());
         String path = "/v1/rpc/nova.conductor";
 
@@ -235,10 +240,10 @@ class RpcEndToEndTest {
             first = probe.getLocalPort();
         }
         PortRange range = new PortRange(first, first + 1);
-        RpcServer a = track(RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("a")).portRange(range).start());
-        RpcServer b = track(RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("b")).portRange(range).start());
+        RpcServer a = track(builder().target(TARGET).endpoint(new TestApi("a")).portRange(range).start());
+        RpcServer b = track(builder().target(TARGET).endpoint(new TestApi("b")).portRange(range).start());
         assertThat(Set.of(a.port(), b.port())).containsExactlyInAnyOrder(first, first + 1);
-        assertThatThrownBy(() -> RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("c")).portRange(range)
+        assertThatThrownBy(() -> builder().target(TARGET).endpoint(new TestApi("c")).portRange(range)
                 .start()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no free port in hotline.http.port-range " + first + ":" + (first + 1));
     }
@@ -276,7 +281,7 @@ class RpcEndToEndTest {
     @Test
     void closingDeregistersTheServer() {
         EndpointStore store = store();
-        RpcServer s = RpcServer.builder(store).target(TARGET).endpoint(new TestApi("h")).start();
+        RpcServer s = RpcServer.builder(store).target(TARGET).drainDelay(Duration.ZERO).endpoint(new TestApi("h")).start();
         assertThat(store.list(TARGET.service(), ZONE)).extracting(st -> st.endpoint().port()).containsExactly(s.port());
         s.close();
         assertThat(store.list(TARGET.service(), ZONE)).isEmpty();
@@ -299,7 +304,8 @@ class RpcEndToEndTest {
                 "hotline.zone", ZONE.path()));
         EndpointStore serverSide = track(StoreProviders.load().open(config));
         EndpointStore clientSide = track(StoreProviders.load().open(config));
-        track(RpcServer.builder(serverSide).target(TARGET).endpoint(new TestApi("filed")).start());
+        track(RpcServer.builder(serverSide).target(TARGET).drainDelay(Duration.ZERO).endpoint(new TestApi("filed"))
+                .start());
         RpcClient c = track(RpcClient.builder(clientSide).build());
         assertThat(c.prepare(TARGET).call("server", Map.of(), String.class)).isEqualTo("filed");
     }
@@ -314,12 +320,72 @@ class RpcEndToEndTest {
         java.nio.file.Path ini = dir.resolve("nova.conf");
         java.nio.file.Files.writeString(ini, "[oslo_messaging_http]\nport_range = " + first + ":" + (first + 5) + "\n\n"
                 + "[http_driver]\nhttp_token = s3cret\nlisten_timeout = 30\n");
-        RpcServer s = track(RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("ini"))
+        RpcServer s = track(builder().target(TARGET).endpoint(new TestApi("ini"))
                 .config(HotlineConfig.fromFile(ini)).start());
         assertThat(s.port()).isBetween(first, first + 5);
         assertThatThrownBy(() -> client().prepare(TARGET).call("server", Map.of(), String.class))
                 .isInstanceOf(AccessDenied.class);
         assertThat(client(RpcClient.builder(store()).token("s3cret")).prepare(TARGET).call("server", Map.of(),
                 String.class)).isEqualTo("ini");
+    }
+
+    @Test
+    void aFullServerAnswers503AndTheClientTriesAnother() throws Exception {
+        TestApi busyApi = new TestApi("busy");
+        RpcServer busy = server(busyApi, builder().target(TARGET.server("busy")).maxConcurrentCalls(1)
+                .castExecution(1, 1));
+        RpcClient c = client();
+        java.util.concurrent.CompletableFuture<String> hog = c.prepare(TARGET.server("busy"))
+                .callAsync("hold", Map.of(), String.class);
+        assertThat(busyApi.holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        HttpResponse<String> refused = post(busy, "/v1/rpc/nova.conductor", "application/json",
+                "{\"kind\":\"call\",\"method\":\"server\"}", null);
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+        assertThat(json(refused.body()).at("/error/type").asText()).isEqualTo("ServerBusy");
+        assertThatThrownBy(() -> c.prepare(TARGET.server("busy")).call("server", Map.of(), String.class))
+                .isInstanceOf(ServerBusy.class);
+
+        server(new TestApi("idle"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> c.prepare(TARGET).call("server", Map.of(), String.class)
+                .equals("idle"));
+        for (int i = 0; i < 20; i++) {
+            assertThat(c.prepare(TARGET).call("server", Map.of(), String.class)).as("busy refuses, idle answers")
+                    .isEqualTo("idle");
+        }
+        busyApi.release.countDown();
+        assertThat(hog.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("released");
+    }
+
+    @Test
+    void aRollingRestartLosesNoCall() throws Exception {
+        RpcServer old = server(new TestApi("old"), builder().target(TARGET).drainDelay(Duration.ofMillis(300)));
+        RpcClient c = client();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Set<String> answeredBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread caller = new Thread(() -> {
+            for (int i = 0; i < 100_000 && running.get(); i++) {
+                try {
+                    answeredBy.add(c.prepare(TARGET).call("server", Map.of(), String.class));
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }
+        });
+        caller.start();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> answeredBy.contains("old"));
+            server(new TestApi("new"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> answeredBy.contains("new"));
+            opened.remove(old);
+            old.close();
+            answeredBy.clear();
+            await().atMost(Duration.ofSeconds(5)).until(() -> answeredBy.contains("new"));
+        } finally {
+            running.set(false);
+            caller.join(10_000);
+        }
+        assertThat(failures).isEmpty();
     }
 }

@@ -3,11 +3,16 @@ package io.hotline.rpc;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** An endpoint object as a service author writes one: plain public methods, arguments by name. */
 public class TestApi {
 
     final List<String> events = new CopyOnWriteArrayList<>();
+    /** {@link #hold()} counts this down on entry and waits for {@link #release}. */
+    final CountDownLatch holding = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
     final String name;
 
     TestApi(String name) {
@@ -45,6 +50,11 @@ public class TestApi {
     public String slow(long millis) throws InterruptedException {
         Thread.sleep(millis);
         return "done";
+    }
+
+    public String hold() throws InterruptedException {
+        holding.countDown();
+        return release.await(30, TimeUnit.SECONDS) ? "released" : "gave up";
     }
 
     public String _secret() {

@@ -1,0 +1,129 @@
+package io.hotline.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.StoreProviders;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** HTTPS from PEM files as OpenStack deployments have them, made by the real openssl. */
+class RpcTlsTest {
+
+    private static final Target TARGET = Target.topic("conductor").exchange("nova");
+
+    @TempDir
+    static Path pki;
+
+    private final String space = "rpc-tls-" + UUID.randomUUID();
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout", "server-key.pem", "-out", "server-cert.pem");
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                "-subj", "/CN=nova-client", "-keyout", "client-key.pem", "-out", "client-cert.pem");
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                "-subj", "/CN=stranger", "-keyout", "stranger-key.pem", "-out", "stranger-cert.pem");
+    }
+
+    private static void openssl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).directory(pki.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("openssl finished").isTrue();
+        assertThat(p.exitValue()).as("openssl %s: %s", command, output).isZero();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T c) {
+        opened.add(c);
+        return c;
+    }
+
+    private EndpointStore store() {
+        return track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
+                "hotline.memory.space", space, "hotline.memory.poll-interval", "20ms"))));
+    }
+
+    private RpcServer.Builder tlsServer() {
+        return RpcServer.builder(store()).target(TARGET).drainDelay(Duration.ZERO).endpoint(new TestApi("secure"))
+                .tls(pki.resolve("server-cert.pem"), pki.resolve("server-key.pem"));
+    }
+
+    @Test
+    void callsGoOverHttpsToTrustedServers() {
+        RpcServer s = track(tlsServer().start());
+        assertThat(s.endpoint().scheme()).isEqualTo("https");
+        RpcClient trusting = track(RpcClient.builder(store()).trust(pki.resolve("server-cert.pem")).build());
+        assertThat(trusting.prepare(TARGET).call("echo", Map.of("text", "over tls"), String.class))
+                .isEqualTo("over tls");
+
+        RpcClient sceptic = track(RpcClient.builder(store()).build());
+        assertThatThrownBy(() -> sceptic.prepare(TARGET).call("echo", Map.of("text", "x"), String.class))
+                .isInstanceOf(RpcException.class).hasMessageContaining("https://127.0.0.1");
+    }
+
+    @Test
+    void clientCertificatesAreRequiredWhenConfigured() {
+        track(tlsServer().requireClientCertificates(pki.resolve("client-cert.pem")).start());
+        RpcClient withCert = track(RpcClient.builder(store()).trust(pki.resolve("server-cert.pem"))
+                .clientCertificate(pki.resolve("client-cert.pem"), pki.resolve("client-key.pem")).build());
+        assertThat(withCert.prepare(TARGET).call("server", Map.of(), String.class)).isEqualTo("secure");
+
+        RpcClient anonymous = track(RpcClient.builder(store()).trust(pki.resolve("server-cert.pem")).build());
+        assertThatThrownBy(() -> anonymous.prepare(TARGET).call("server", Map.of(), String.class))
+                .isInstanceOf(RpcException.class);
+        RpcClient stranger = track(RpcClient.builder(store()).trust(pki.resolve("server-cert.pem"))
+                .clientCertificate(pki.resolve("stranger-cert.pem"), pki.resolve("stranger-key.pem")).build());
+        assertThatThrownBy(() -> stranger.prepare(TARGET).call("server", Map.of(), String.class))
+                .isInstanceOf(RpcException.class);
+    }
+
+    @Test
+    void theProposalsSslOptionsConfigureTheServer() throws Exception {
+        Path ini = pki.resolve("nova.conf");
+        java.nio.file.Files.writeString(ini, "[http_driver]\nenable_ssl = True\nssl_certfile = "
+                + pki.resolve("server-cert.pem") + "\nssl_keyfile = " + pki.resolve("server-key.pem") + "\n");
+        RpcServer s = track(RpcServer.builder(store()).target(TARGET).drainDelay(Duration.ZERO)
+                .endpoint(new TestApi("ini")).config(HotlineConfig.fromFile(ini)).start());
+        assertThat(s.endpoint().scheme()).isEqualTo("https");
+
+        Path broken = pki.resolve("broken.conf");
+        java.nio.file.Files.writeString(broken, "[http_driver]\nenable_ssl = True\n");
+        assertThatThrownBy(() -> RpcServer.builder(store()).config(HotlineConfig.fromFile(broken)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ssl_certfile");
+    }
+
+    @Test
+    void unusableKeyFilesAreExplained() throws Exception {
+        Path rsaPkcs1 = pki.resolve("legacy-key.pem");
+        java.nio.file.Files.writeString(rsaPkcs1, "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("x"))
+                .tls(pki.resolve("server-cert.pem"), rsaPkcs1).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("openssl pkcs8 -topk8");
+        assertThatThrownBy(() -> RpcServer.builder(store()).target(TARGET).endpoint(new TestApi("x"))
+                .tls(pki.resolve("server-cert.pem"), pki.resolve("client-key.pem")).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not match");
+    }
+}
