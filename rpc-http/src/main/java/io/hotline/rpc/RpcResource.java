@@ -37,13 +37,16 @@ public final class RpcResource {
     private final Dispatcher dispatcher;
     private final ExecutorService casts;
     private final Semaphore callSlots;
+    private final ServerMetrics metrics;
     private final byte[] openApi;
 
-    RpcResource(String service, Dispatcher dispatcher, ExecutorService casts, int maxConcurrentCalls) {
+    RpcResource(String service, Dispatcher dispatcher, ExecutorService casts, Semaphore callSlots,
+            ServerMetrics metrics) {
         this.service = service;
         this.dispatcher = dispatcher;
         this.casts = casts;
-        this.callSlots = new Semaphore(maxConcurrentCalls);
+        this.callSlots = callSlots;
+        this.metrics = metrics;
         try (InputStream in = RpcResource.class.getResourceAsStream("/io/hotline/rpc/openapi.json")) {
             this.openApi = in.readAllBytes();
         } catch (IOException | NullPointerException e) {
@@ -56,59 +59,77 @@ public final class RpcResource {
     @Consumes(Wire.JSON)
     @Produces(Wire.JSON)
     public Response rpc(@PathParam("service") String requested, byte[] body) {
+        long start = System.nanoTime();
+        Outcome outcome = handle(requested, body);
+        metrics.record(outcome.kind, outcome.method, outcome.type, start);
+        return outcome.response;
+    }
+
+    /** A reply and how {@link ServerMetrics} counts it. */
+    private record Outcome(Response response, String kind, String method, String type) {
+        static Outcome refused(Response.Status status, String type, String message) {
+            return new Outcome(error(status, type, message), "-", ServerMetrics.UNKNOWN_METHOD, type);
+        }
+    }
+
+    private Outcome handle(String requested, byte[] body) {
         if (!service.equals(requested)) {
-            return error(Response.Status.NOT_FOUND, "InvalidTarget",
+            return Outcome.refused(Response.Status.NOT_FOUND, "InvalidTarget",
                     "this server serves " + service + ", not " + requested);
         }
         Request request;
         try {
             request = Wire.REQUEST_READER.readValue(body);
         } catch (JsonProcessingException e) {
-            return error(Response.Status.BAD_REQUEST, "InvalidRequest", "the body is not a valid RPC request: "
-                    + e.getOriginalMessage() + location(e));
+            return Outcome.refused(Response.Status.BAD_REQUEST, "InvalidRequest",
+                    "the body is not a valid RPC request: " + e.getOriginalMessage() + location(e));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         String problem = problemWith(request);
         if (problem != null) {
-            return error(Response.Status.BAD_REQUEST, "InvalidRequest", problem);
+            return Outcome.refused(Response.Status.BAD_REQUEST, "InvalidRequest", problem);
         }
         Version version;
         try {
             version = Version.parse(request.version());
         } catch (IllegalArgumentException e) {
-            return error(Response.Status.BAD_REQUEST, "InvalidRequest", e.getMessage());
+            return Outcome.refused(Response.Status.BAD_REQUEST, "InvalidRequest", e.getMessage());
         }
         String msgId = request.msgId() != null ? request.msgId() : UUID.randomUUID().toString();
         RpcContext context = new RpcContext(request.context(), msgId);
-        if ("cast".equals(request.kind())) {
+        String kind = request.kind();
+        if ("cast".equals(kind)) {
+            // Which methods exist is only known once the cast runs, so casts are counted without their method.
             try {
                 casts.execute(() -> runCast(request, version, context));
             } catch (RejectedExecutionException e) {
-                return busy("the cast queue is full");
+                return new Outcome(busy("the cast queue is full"), kind, ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
             }
-            return Response.accepted(json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(new Wire.Accepted(msgId))))
-                    .type(Wire.JSON).build();
+            return new Outcome(Response.accepted(json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
+                    new Wire.Accepted(msgId)))).type(Wire.JSON).build(), kind, ServerMetrics.UNKNOWN_METHOD, "accepted");
         }
         if (!callSlots.tryAcquire()) {
-            return busy("the server is running as many calls as it may");
+            return new Outcome(busy("the server is running as many calls as it may"), kind,
+                    ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
         }
         try {
             Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
             JsonNode tree = Wire.MAPPER.valueToTree(result);
-            return Response.ok(json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(tree))))
-                    .type(Wire.JSON).build();
+            return new Outcome(Response.ok(json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(tree))))
+                    .type(Wire.JSON).build(), kind, request.method(), "ok");
         } catch (NoSuchMethod e) {
-            return error(Response.Status.NOT_FOUND, "NoSuchMethod", e.getMessage());
+            return Outcome.refused(Response.Status.NOT_FOUND, "NoSuchMethod", e.getMessage());
         } catch (UnsupportedVersion e) {
-            return error(Response.Status.CONFLICT, "UnsupportedVersion", e.getMessage());
+            return Outcome.refused(Response.Status.CONFLICT, "UnsupportedVersion", e.getMessage());
         } catch (InvalidRequest e) {
-            return error(Response.Status.BAD_REQUEST, "InvalidRequest", e.getMessage());
+            return new Outcome(error(Response.Status.BAD_REQUEST, "InvalidRequest", e.getMessage()), kind,
+                    request.method(), "InvalidRequest");
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            return Response.serverError().type(Wire.JSON)
+            return new Outcome(Response.serverError().type(Wire.JSON)
                     .entity(errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()), trace(cause)))
-                    .build();
+                    .build(), kind, request.method(), "RemoteError");
         } finally {
             callSlots.release();
         }
@@ -128,6 +149,13 @@ public final class RpcResource {
     }
 
     @GET
+    @Path("metrics")
+    @Produces("text/plain")
+    public Response metrics() {
+        return Response.ok(metrics.scrape()).type("text/plain; version=0.0.4; charset=utf-8").build();
+    }
+
+    @GET
     @Path("openapi.json")
     @Produces(Wire.JSON)
     public Response openApi() {
@@ -138,8 +166,10 @@ public final class RpcResource {
         try {
             dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
         } catch (InvocationTargetException e) {
+            metrics.castFailed();
             log.warn("cast {} of {} (msg_id {}) failed", request.method(), service, context.msgId(), e.getCause());
         } catch (RpcException e) {
+            metrics.castFailed();
             log.warn("cast {} of {} (msg_id {}) was not run: {}", request.method(), service, context.msgId(),
                     e.getMessage());
         }

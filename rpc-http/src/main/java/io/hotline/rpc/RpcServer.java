@@ -16,8 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -98,14 +102,19 @@ public final class RpcServer implements AutoCloseable {
             http.addCustomizer(new SecureRequestCustomizer());
             connector = new ServerConnector(jetty, tls, new HttpConnectionFactory(http));
         } else {
-            connector = new ServerConnector(jetty, new HttpConnectionFactory(http));
+            // h2c beside HTTP/1.1: clients that know the server speaks HTTP/2 (or upgrade) multiplex calls.
+            connector = new ServerConnector(jetty, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
         }
         connector.setHost(b.host);
         connector.setIdleTimeout(b.listenTimeout.toMillis());
         bind(connector, b.portRange, b.host);
         jetty.addConnector(connector);
 
-        RpcResource resource = new RpcResource(target.service(), dispatcher, casts, b.maxConcurrentCalls);
+        Semaphore callSlots = new Semaphore(b.maxConcurrentCalls);
+        ServerMetrics metrics = new ServerMetrics(b.meterRegistry != null ? b.meterRegistry
+                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), target.service(), casts, callSlots,
+                b.maxConcurrentCalls);
+        RpcResource resource = new RpcResource(target.service(), dispatcher, casts, callSlots, metrics);
         // The class plus a binding to the instance: registering the instance itself makes Jersey warn that a
         // "provider" is ignored (eclipse-ee4j/jersey#3700).
         ResourceConfig app = new ResourceConfig()
@@ -250,6 +259,7 @@ public final class RpcServer implements AutoCloseable {
         private Path keyFile;
         private Path clientCaFile;
         private int maxConcurrentCalls = 1000;
+        private PrometheusMeterRegistry meterRegistry;
         private long maxBodyBytes = 1 << 20;
         private int maxThreads = 200;
         private int castThreads = 8;
@@ -392,6 +402,12 @@ public final class RpcServer implements AutoCloseable {
                 throw new IllegalArgumentException("max concurrent calls " + calls + " must be positive");
             }
             this.maxConcurrentCalls = calls;
+            return this;
+        }
+
+        /** Where the server's meters go and what {@code GET /metrics} scrapes; a registry of its own by default. */
+        public Builder meterRegistry(PrometheusMeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

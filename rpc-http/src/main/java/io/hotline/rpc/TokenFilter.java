@@ -11,8 +11,9 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * The proposal's {@code http_token}: every {@code /v1/} request carries {@code Authorization: Bearer TOKEN}. Missing
- * is 401, wrong is 403; compared in constant time so the token cannot be guessed byte by byte. {@code /healthz} and
+ * The proposal's {@code http_token}: every {@code /v1/} and {@code /metrics} request carries
+ * {@code Authorization: Bearer TOKEN} (Prometheus sends one with its {@code authorization} setting). Missing is 401,
+ * wrong is 403; compared in constant time so the token cannot be guessed byte by byte. {@code /healthz} and
  * {@code /openapi.json} stay open for health checkers and tooling.
  */
 @Priority(Priorities.AUTHENTICATION)
@@ -28,7 +29,8 @@ final class TokenFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        if (!request.getUriInfo().getPath().startsWith("v1/")) {
+        String path = request.getUriInfo().getPath();
+        if (!path.startsWith("v1/") && !path.equals("metrics")) {
             return;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);

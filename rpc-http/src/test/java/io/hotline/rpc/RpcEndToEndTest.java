@@ -388,4 +388,47 @@ class RpcEndToEndTest {
         }
         assertThat(failures).isEmpty();
     }
+
+    @Test
+    void metricsCountRequestsByMethodAndOutcomeWithoutTrustingClientMethodNames() throws Exception {
+        RpcServer s = server(new TestApi("m"), builder().target(TARGET).token("t0k"));
+        RpcClient c = client(RpcClient.builder(store()).token("t0k"));
+        for (int i = 0; i < 3; i++) {
+            c.prepare(TARGET).call("echo", Map.of("text", "x"), String.class);
+        }
+        assertThatThrownBy(() -> c.prepare(TARGET).call("no_such_" + UUID.randomUUID().toString().substring(0, 6),
+                Map.of(), String.class)).isInstanceOf(NoSuchMethod.class);
+        c.prepare(TARGET).cast("record", Map.of("event", "e"));
+
+        HttpRequest.Builder scrape = HttpRequest.newBuilder(URI.create(s.endpoint().baseUri() + "/metrics"));
+        assertThat(raw.send(scrape.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        HttpResponse<String> metrics = raw.send(scrape.header("Authorization", "Bearer t0k").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+                .startsWith("text/plain"));
+        assertThat(metrics.body())
+                .containsPattern("hotline_rpc_server_requests_seconds_count\\{[^}]*method=\"echo\"[^}]*outcome=\"ok\""
+                        + "[^}]*} 3")
+                .containsPattern("hotline_rpc_server_requests_seconds_count\\{[^}]*kind=\"cast\"[^}]*outcome=\"accepted\"")
+                .containsPattern("method=\"-\"[^}]*outcome=\"NoSuchMethod\"")
+                .doesNotContain("no_such_")
+                .contains("hotline_rpc_server_calls_active");
+    }
+
+    @Test
+    void speaksH2cBesideHttp11() throws Exception {
+        RpcServer s = server(new TestApi("h2"));
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        // The JDK client upgrades to h2c on a request without a body; the connection then stays HTTP/2.
+        HttpResponse<String> health = h2.send(HttpRequest.newBuilder(URI.create(s.endpoint().baseUri() + "/healthz"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        HttpResponse<String> reply = h2.send(HttpRequest.newBuilder(URI.create(s.endpoint().baseUri()
+                + "/v1/rpc/nova.conductor")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"call\",\"method\":\"server\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(reply.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(json(reply.body()).at("/result").asText()).isEqualTo("h2");
+    }
 }

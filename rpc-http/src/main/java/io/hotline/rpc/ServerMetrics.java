@@ -1,0 +1,53 @@
+package io.hotline.rpc;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What {@code GET /metrics} shows, in Prometheus text format: requests by kind, method and outcome with their
+ * duration, calls running, casts queued, casts that failed. Method names come from clients, so an unknown method
+ * is tagged {@code -}: a caller cannot create meters at will.
+ */
+final class ServerMetrics {
+
+    static final String UNKNOWN_METHOD = "-";
+
+    private final PrometheusMeterRegistry registry;
+    private final String service;
+    private final Counter castFailures;
+
+    ServerMetrics(PrometheusMeterRegistry registry, String service, ThreadPoolExecutor casts, Semaphore callSlots,
+            int maxCalls) {
+        this.registry = registry;
+        this.service = service;
+        Gauge.builder("hotline.rpc.server.calls.active", callSlots, s -> maxCalls - s.availablePermits())
+                .description("calls running now").tag("service", service).register(registry);
+        Gauge.builder("hotline.rpc.server.casts.queued", casts, e -> e.getQueue().size())
+                .description("casts accepted and waiting to run").tag("service", service).register(registry);
+        this.castFailures = Counter.builder("hotline.rpc.server.casts.failed")
+                .description("accepted casts whose method threw or could not run").tag("service", service)
+                .register(registry);
+    }
+
+    /** One request: {@code outcome} is {@code ok}, {@code accepted} or the error type answered. */
+    void record(String kind, String method, String outcome, long startNanos) {
+        Timer.builder("hotline.rpc.server.requests")
+                .description("RPC requests answered, by kind, method and outcome")
+                .tags("service", service, "kind", kind, "method", method, "outcome", outcome)
+                .register(registry)
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void castFailed() {
+        castFailures.increment();
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}
