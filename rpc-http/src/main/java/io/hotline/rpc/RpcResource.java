@@ -16,7 +16,9 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -38,6 +40,7 @@ public final class RpcResource {
     private final ExecutorService casts;
     private final Semaphore callSlots;
     private final ServerMetrics metrics;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
     private final byte[] openApi;
 
     RpcResource(String service, Dispatcher dispatcher, ExecutorService casts, Semaphore callSlots,
@@ -113,6 +116,7 @@ public final class RpcResource {
             return new Outcome(busy("the server is running as many calls as it may"), kind,
                     ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
         }
+        running.add(msgId);
         try {
             Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
             JsonNode tree = Wire.MAPPER.valueToTree(result);
@@ -131,8 +135,21 @@ public final class RpcResource {
                     .entity(errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()), trace(cause)))
                     .build(), kind, request.method(), "RemoteError");
         } finally {
+            running.remove(msgId);
             callSlots.release();
         }
+    }
+
+    /**
+     * The call monitor (oslo's call_monitor_timeout): a client waiting on a long call asks now and then whether this
+     * server still runs it, and gives up early when the server is gone or has forgotten the call.
+     */
+    @GET
+    @Path("v1/calls/{msgId}")
+    @Produces(Wire.JSON)
+    public Response callState(@PathParam("msgId") String msgId) {
+        return running.contains(msgId) ? Response.ok("{\"state\":\"running\"}").type(Wire.JSON).build()
+                : error(Response.Status.NOT_FOUND, "UnknownCall", "no call with msg_id " + msgId + " is running here");
     }
 
     /** 503 with Retry-After: refused before any work, so the client may send it again, here or elsewhere. */

@@ -431,4 +431,30 @@ class RpcEndToEndTest {
         assertThat(reply.version()).isEqualTo(HttpClient.Version.HTTP_2);
         assertThat(json(reply.body()).at("/result").asText()).isEqualTo("h2");
     }
+
+    @Test
+    void theCallMonitorKeepsLongCallsAliveAndGivesUpOnDeadServers() throws Exception {
+        TestApi api = new TestApi("long");
+        server(api);
+        RpcClient c = client();
+        java.util.concurrent.CompletableFuture<String> longCall = c.prepare(TARGET).timeout(Duration.ofSeconds(30))
+                .callMonitor(Duration.ofMillis(100)).callAsync("hold", Map.of(), String.class);
+        assertThat(api.holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(500);
+        assertThat(longCall).as("probed several times while running, still waiting").isNotDone();
+        api.release.countDown();
+        assertThat(longCall.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("released");
+
+        // A host that accepts connections and never answers, as one that hangs or lost power mid-call.
+        try (ServerSocket blackHole = new ServerSocket(0)) {
+            EndpointStore store = store();
+            Target hung = Target.topic("hung").exchange("nova");
+            store.register(Endpoint.builder(hung.service()).host("127.0.0.1").port(blackHole.getLocalPort())
+                    .zone(ZONE).build(), HealthPolicy.DEFAULT);
+            assertThatThrownBy(() -> client().prepare(hung).timeout(Duration.ofSeconds(30))
+                    .callMonitor(Duration.ofMillis(200)).call("anything", Map.of(), String.class))
+                    .isInstanceOf(MessagingTimeout.class).hasMessageContaining("call monitor found")
+                    .hasMessageContaining("stopped answering");
+        }
+    }
 }
