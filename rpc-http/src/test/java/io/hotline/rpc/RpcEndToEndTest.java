@@ -457,4 +457,16 @@ class RpcEndToEndTest {
                     .hasMessageContaining("stopped answering");
         }
     }
+
+    @Test
+    void castsAcceptedBeforeStopAllRun() {
+        TestApi api = new TestApi("stopping");
+        RpcServer s = builder().target(TARGET).endpoint(api).castExecution(1, 100).start();
+        RpcClient c = client();
+        for (int i = 0; i < 20; i++) {
+            c.prepare(TARGET).cast("recordSlowly", Map.of("event", "cast-" + i));
+        }
+        s.close();
+        assertThat(api.events).hasSize(20);
+    }
 }

@@ -35,6 +35,11 @@ public class TestApi {
         events.add(event);
     }
 
+    public void recordSlowly(String event) throws InterruptedException {
+        Thread.sleep(20);
+        events.add(event);
+    }
+
     public Object whoami(RpcContext context) {
         return context.values().get("user");
     }
