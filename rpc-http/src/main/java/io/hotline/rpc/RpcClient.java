@@ -15,7 +15,9 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -154,7 +156,9 @@ public final class RpcClient implements AutoCloseable {
 
         /** The request context sent along (oslo's {@code ctxt}), e.g. user, project and request id. */
         public Prepared context(Map<String, ?> context) {
-            return new Prepared(target, timeout, Map.copyOf(context), idempotent, callMonitor);
+            // Not Map.copyOf: a context may hold nulls (oslo contexts often do).
+            return new Prepared(target, timeout, Collections.unmodifiableMap(new LinkedHashMap<>(context)), idempotent,
+                    callMonitor);
         }
 
         /** Safe to run twice: a call that failed after reaching a server may be tried again on another. */
