@@ -1,0 +1,126 @@
+package io.hotline.benchmarks;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.component.LifeCycle;
+
+/**
+ * The HTTP floor: a bare Jetty 12 handler that echoes the JSON body, called with Jetty's {@link HttpClient}, the
+ * client Hotline uses. No routing, no JAX-RS, no envelope: what is left of Hotline's cost is HTTP itself.
+ */
+final class JettyEcho implements Contender {
+
+    private static final int MAX_BODY = 1 << 20;
+
+    private final Server server;
+    private final HttpClient http;
+    private final String uri;
+    private final Duration requestTimeout;
+
+    JettyEcho(Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+        server = new Server();
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(new EchoHandler());
+        http = new HttpClient();
+        http.setConnectTimeout(requestTimeout.toMillis());
+        try {
+            server.start();
+            http.start();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot start the Jetty echo server and client: " + e, e);
+        }
+        uri = "http://127.0.0.1:" + connector.getLocalPort() + "/echo";
+    }
+
+    @Override
+    public String name() {
+        return "bare Jetty " + Server.getVersion();
+    }
+
+    @Override
+    public CompletableFuture<?> call() {
+        var request = http.newRequest(uri)
+                .method(HttpMethod.POST)
+                .body(new BytesRequestContent("application/json", Payload.encode(Payload.ARGS)))
+                .timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        return new CompletableResponseListener(request, MAX_BODY).send().thenApply(response -> {
+            if (response.getStatus() != 200) {
+                throw new IllegalStateException("the Jetty echo server answered " + response.getStatus());
+            }
+            return Payload.decode(response.getContent());
+        });
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop(http);
+        } finally {
+            stop(server);
+        }
+    }
+
+    private static void stop(LifeCycle component) {
+        try {
+            component.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop " + component + ": " + e, e);
+        }
+    }
+
+    /**
+     * Reads the body without blocking and writes the echo back. Declared non-blocking, so that Jetty may run it on
+     * the thread that read the request instead of handing it to another: the cheapest an HTTP echo gets.
+     */
+    private static final class EchoHandler extends Handler.Abstract.NonBlocking {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Content.Source.asByteBuffer(request, new Promise<>() {
+                @Override
+                public void succeeded(ByteBuffer body) {
+                    byte[] reply;
+                    try {
+                        reply = Payload.echo(BufferUtil.toArray(body));
+                    } catch (RuntimeException e) {
+                        Response.writeError(request, response, callback, 400, e.getMessage());
+                        return;
+                    }
+                    response.setStatus(200);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                    response.write(true, ByteBuffer.wrap(reply), callback);
+                }
+
+                @Override
+                public void failed(Throwable failure) {
+                    Response.writeError(request, response, callback, failure);
+                }
+            });
+            return true;
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package io.hotline.benchmarks;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConfirmListener;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * RPC over RabbitMQ the way oslo.messaging's rabbit driver does it: the server consumes a queue bound to a topic
+ * exchange under its topic; a call is published there with {@code reply_to} naming the client's own reply queue and
+ * a correlation id, and the server publishes the result to that queue. Messages are transient and queues not
+ * durable, oslo's defaults. Server and client have a connection each, as separate processes would.
+ *
+ * <p>Casts are published to the same exchange on a channel in confirm mode. Each cast completes when the broker
+ * confirms it; confirms are asynchronous, so up to the driver's in-flight count are outstanding at once, and the
+ * broker acknowledges them in batches ({@code multiple=true}) as it sees fit.
+ */
+final class RabbitRpc implements CastContender {
+
+    private static final String EXCHANGE = "bench";
+    private static final String TOPIC = "echo";
+    private static final String QUEUE = "bench.echo";
+    private static final String JSON = "application/json";
+
+    private final String version;
+    private final Duration requestTimeout;
+    private final Connection serverConnection;
+    private final Connection clientConnection;
+    private final Channel callChannel;
+    private final Channel castChannel;
+    private final String replyQueue;
+    private final Map<String, CompletableFuture<Map<String, Object>>> calls = new ConcurrentHashMap<>();
+    private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> casts = new ConcurrentSkipListMap<>();
+    private final AtomicLong correlation = new AtomicLong();
+    private final AtomicLong castsConfirmed = new AtomicLong();
+    private final AtomicLong castsHandled = new AtomicLong();
+    // Confirms arrive on the connection's reader thread. Completing a cast there would make the driver publish the
+    // next one from that thread, which blocks if the broker applies flow control, and then no frame, not even the
+    // broker's "unblocked", is read any more.
+    private final ExecutorService confirms = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "rabbit-confirms");
+        t.setDaemon(true);
+        return t;
+    });
+
+    RabbitRpc(RabbitBroker broker, Duration requestTimeout) {
+        this.requestTimeout = requestTimeout;
+        var factory = broker.connectionFactory(requestTimeout);
+        Connection server = null;
+        Connection client = null;
+        try {
+            server = factory.newConnection("echo-server");
+            Channel serverChannel = server.createChannel();
+            serverChannel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, false);
+            serverChannel.queueDeclare(QUEUE, false, false, false, null);
+            serverChannel.queueBind(QUEUE, EXCHANGE, TOPIC);
+            serverChannel.basicConsume(QUEUE, false, new EchoServer(serverChannel, castsHandled));
+
+            client = factory.newConnection("echo-client");
+            callChannel = client.createChannel();
+            // Server-named, exclusive and auto-deleted: the per-client reply queue.
+            replyQueue = callChannel.queueDeclare().getQueue();
+            callChannel.basicConsume(replyQueue, true, new Replies(callChannel));
+            castChannel = client.createChannel();
+            castChannel.confirmSelect();
+            castChannel.addConfirmListener(new Confirms());
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            closeQuietly(client);
+            closeQuietly(server);
+            confirms.shutdownNow();
+            throw new IllegalStateException("cannot set up RPC over RabbitMQ at 127.0.0.1:" + broker.port() + ": " + e,
+                    e);
+        }
+        serverConnection = server;
+        clientConnection = client;
+        version = String.valueOf(server.getServerProperties().get("version"));
+    }
+
+    @Override
+    public String name() {
+        return "RabbitMQ " + version + " RPC";
+    }
+
+    @Override
+    public CompletableFuture<?> call() {
+        String id = Long.toString(correlation.incrementAndGet());
+        CompletableFuture<Map<String, Object>> reply = new CompletableFuture<>();
+        calls.put(id, reply);
+        // Removed on any outcome, so that a late reply to a timed-out call finds nothing.
+        reply.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> calls.remove(id));
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .contentType(JSON)
+                .deliveryMode(1)
+                .replyTo(replyQueue)
+                .correlationId(id)
+                .build();
+        try {
+            // Channels are not meant for concurrent publishing; the driver calls from several threads.
+            synchronized (callChannel) {
+                callChannel.basicPublish(EXCHANGE, TOPIC, props, Payload.encode(Payload.ARGS));
+            }
+        } catch (IOException | RuntimeException e) {
+            reply.completeExceptionally(e);
+        }
+        return reply;
+    }
+
+    /** Complete when the broker confirms it. */
+    @Override
+    public CompletableFuture<?> cast() {
+        CompletableFuture<Void> confirmed = new CompletableFuture<>();
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType(JSON).deliveryMode(1).build();
+        try {
+            synchronized (castChannel) {
+                long seq = castChannel.getNextPublishSeqNo();
+                casts.put(seq, confirmed);
+                confirmed.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .whenComplete((r, e) -> casts.remove(seq));
+                castChannel.basicPublish(EXCHANGE, TOPIC, props, Payload.encode(Payload.ARGS));
+            }
+        } catch (IOException | RuntimeException e) {
+            confirmed.completeExceptionally(e);
+        }
+        return confirmed.thenRun(castsConfirmed::incrementAndGet);
+    }
+
+    @Override
+    public long awaitCastsHandled(Duration timeout) throws InterruptedException {
+        return Backlog.await(() -> castsConfirmed.get() - castsHandled.get(), timeout);
+    }
+
+    @Override
+    public void close() {
+        try {
+            closeQuietly(clientConnection);
+            closeQuietly(serverConnection);
+        } finally {
+            confirms.shutdownNow();
+        }
+        IllegalStateException left = new IllegalStateException("the RabbitMQ connections were closed");
+        calls.values().forEach(f -> f.completeExceptionally(left));
+        casts.values().forEach(f -> f.completeExceptionally(left));
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null && c.isOpen()) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // Closing: the broker is stopped next anyway, which ends the connection for good.
+            }
+        }
+    }
+
+    /** The RPC server: echoes a call to its reply queue; a cast (no reply_to) is decoded and counted. */
+    private static final class EchoServer extends DefaultConsumer {
+        private final AtomicLong castsHandled;
+
+        EchoServer(Channel channel, AtomicLong castsHandled) {
+            super(channel);
+            this.castsHandled = castsHandled;
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
+                throws IOException {
+            byte[] result = Payload.echo(body);
+            if (props.getReplyTo() != null) {
+                AMQP.BasicProperties reply = new AMQP.BasicProperties.Builder()
+                        .contentType(JSON)
+                        .deliveryMode(1)
+                        .correlationId(props.getCorrelationId())
+                        .build();
+                // Deliveries of one channel run one at a time, so publishing on it here needs no lock.
+                getChannel().basicPublish("", props.getReplyTo(), reply, result);
+            } else {
+                castsHandled.incrementAndGet();
+            }
+            getChannel().basicAck(envelope.getDeliveryTag(), false);
+        }
+    }
+
+    /** The client's reply consumer: completes the call with the same correlation id. */
+    private final class Replies extends DefaultConsumer {
+        Replies(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) {
+            CompletableFuture<Map<String, Object>> reply = calls.remove(props.getCorrelationId());
+            if (reply != null) {
+                try {
+                    reply.complete(Payload.decode(body));
+                } catch (UncheckedIOException e) {
+                    reply.completeExceptionally(e);
+                }
+            }
+        }
+    }
+
+    /** Completes the casts the broker confirmed (or refused), up to and including {@code seq} when multiple. */
+    private final class Confirms implements ConfirmListener {
+        @Override
+        public void handleAck(long seq, boolean multiple) {
+            confirms.execute(() -> settle(seq, multiple, null));
+        }
+
+        @Override
+        public void handleNack(long seq, boolean multiple) {
+            confirms.execute(() -> settle(seq, multiple, new IllegalStateException("the broker refused cast " + seq)));
+        }
+
+        private void settle(long seq, boolean multiple, RuntimeException refused) {
+            Map<Long, CompletableFuture<Void>> done = multiple ? casts.headMap(seq, true) : casts.subMap(seq, true, seq,
+                    true);
+            for (var it = done.values().iterator(); it.hasNext(); ) {
+                CompletableFuture<Void> f = it.next();
+                it.remove();
+                if (refused == null) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(refused);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.hotline.benchmarks;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The rounds' measurements, and the tables printed from them: the medians side by side, their spread, the goals
+ * with PASS or MISS, and any failed requests. Tables are Markdown, readable in a terminal and pasteable into docs.
+ */
+final class Report {
+
+    private final String hotline;
+    private final String rabbit;
+    private final String grpc;
+    private final String jetty;
+    private final int inFlight;
+    private final Map<String, Map<Phase, List<Measurement>>> results = new LinkedHashMap<>();
+
+    /** The four contenders by role, named as they are in {@link #add}; rows are printed in this order. */
+    Report(String hotline, String rabbit, String grpc, String jetty, int inFlight) {
+        this.hotline = hotline;
+        this.rabbit = rabbit;
+        this.grpc = grpc;
+        this.jetty = jetty;
+        this.inFlight = inFlight;
+        for (String name : List.of(hotline, rabbit, grpc, jetty)) {
+            results.put(name, new EnumMap<>(Phase.class));
+        }
+    }
+
+    void add(String contender, Phase phase, Measurement m) {
+        Map<Phase, List<Measurement>> phases = results.get(contender);
+        if (phases == null) {
+            throw new IllegalArgumentException("no contender named " + contender + " in this report");
+        }
+        phases.computeIfAbsent(phase, p -> new ArrayList<>()).add(m);
+    }
+
+    void print(PrintStream out) {
+        out.println();
+        out.println("## Medians of the rounds");
+        out.println();
+        table(out, this::median);
+        out.println();
+        out.println("## Spread: lowest-highest of the rounds");
+        out.println();
+        table(out, this::spread);
+        out.println();
+        out.println("## Goals (Hotline against each, medians)");
+        out.println();
+        goals(out);
+        out.println();
+        failures(out);
+    }
+
+    private void table(PrintStream out, Cell cell) {
+        out.printf("| contender | call p50 µs, 1 in flight | call p99 µs, 1 in flight | calls/s, %d in flight "
+                + "| casts/s, %d in flight |%n", inFlight, inFlight);
+        out.println("|---|---:|---:|---:|---:|");
+        for (String name : results.keySet()) {
+            out.printf("| %s | %s | %s | %s | %s |%n", name,
+                    cell.format(name, Phase.CALL_LATENCY, Measurement::p50Micros),
+                    cell.format(name, Phase.CALL_LATENCY, Measurement::p99Micros),
+                    cell.format(name, Phase.CALL_THROUGHPUT, Measurement::rate),
+                    cell.format(name, Phase.CAST_THROUGHPUT, Measurement::rate));
+        }
+    }
+
+    private void goals(PrintStream out) {
+        out.println("| goal | Hotline | other | ratio | target | result |");
+        out.println("|---|---:|---:|---:|---:|---|");
+        ToDoubleFunction<Measurement> p50 = Measurement::p50Micros;
+        ToDoubleFunction<Measurement> rate = Measurement::rate;
+        goal(out, "call p50 vs " + rabbit, Phase.CALL_LATENCY, p50, rabbit, 0.3, true, " µs");
+        goal(out, "call p50 vs " + grpc, Phase.CALL_LATENCY, p50, grpc, 0.9, true, " µs");
+        goal(out, "call p50 vs " + jetty, Phase.CALL_LATENCY, p50, jetty, 1.3, true, " µs");
+        goal(out, "calls/s at " + inFlight + " in flight vs " + rabbit, Phase.CALL_THROUGHPUT, rate, rabbit, 2, false,
+                "/s");
+        goal(out, "calls/s at " + inFlight + " in flight vs " + grpc, Phase.CALL_THROUGHPUT, rate, grpc, 2, false, "/s");
+        goal(out, "casts/s vs RabbitMQ publish with confirms", Phase.CAST_THROUGHPUT, rate, rabbit, 1.5, false, "/s");
+    }
+
+    private void goal(PrintStream out, String what, Phase phase, ToDoubleFunction<Measurement> metric, String other,
+            double limit, boolean atMost, String unit) {
+        double ours = medianOf(hotline, phase, metric);
+        double theirs = medianOf(other, phase, metric);
+        double ratio = ours / theirs;
+        boolean pass = atMost ? ratio <= limit : ratio >= limit;
+        out.printf(Locale.ROOT, "| %s | %s%s | %s%s | %.2fx | %s %.1fx | %s |%n", what, number(ours), unit,
+                number(theirs), unit, ratio, atMost ? "<=" : ">=", limit, pass ? "PASS" : "MISS");
+    }
+
+    private void failures(PrintStream out) {
+        List<String> lines = new ArrayList<>();
+        results.forEach((name, phases) -> phases.forEach((phase, rounds) -> {
+            long failed = rounds.stream().mapToLong(Measurement::failed).sum();
+            if (failed > 0) {
+                String first = rounds.stream().map(Measurement::firstError).filter(e -> e != null).findFirst()
+                        .orElse("?");
+                lines.add("- " + name + ", " + phase.label(inFlight) + ": " + failed + " failed, first: " + first);
+            }
+        }));
+        if (lines.isEmpty()) {
+            out.println("Failed requests: none.");
+        } else {
+            out.println("Failed requests (not counted above):");
+            lines.forEach(out::println);
+        }
+    }
+
+    private String median(String name, Phase phase, ToDoubleFunction<Measurement> metric) {
+        return results.get(name).containsKey(phase) ? number(medianOf(name, phase, metric)) : "-";
+    }
+
+    private String spread(String name, Phase phase, ToDoubleFunction<Measurement> metric) {
+        List<Measurement> rounds = results.get(name).get(phase);
+        if (rounds == null) {
+            return "-";
+        }
+        double[] values = rounds.stream().mapToDouble(metric).sorted().toArray();
+        return number(values[0]) + "-" + number(values[values.length - 1]);
+    }
+
+    private double medianOf(String name, Phase phase, ToDoubleFunction<Measurement> metric) {
+        List<Measurement> rounds = results.get(name).get(phase);
+        if (rounds == null || rounds.isEmpty()) {
+            throw new IllegalStateException(name + " has no measurement of " + phase.label(inFlight));
+        }
+        double[] values = rounds.stream().mapToDouble(metric).sorted().toArray();
+        int mid = values.length / 2;
+        return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    }
+
+    /** Whole numbers from 100 up, thousands separated; below, the decimals that still mean something. */
+    static String number(double value) {
+        if (value >= 100) {
+            return String.format(Locale.ROOT, "%,.0f", value);
+        }
+        return String.format(Locale.ROOT, value >= 10 ? "%.1f" : "%.2f", value);
+    }
+
+    @FunctionalInterface
+    private interface Cell {
+        String format(String contender, Phase phase, ToDoubleFunction<Measurement> metric);
+    }
+}

@@ -1,0 +1,167 @@
+package io.hotline.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The RPC comparison: Hotline against RabbitMQ RPC (oslo's way), gRPC unary and a bare Jetty handler, all on this
+ * machine's loopback, in one run. Starts a private RabbitMQ broker, every server and every client, measures call
+ * latency at one request in flight, call throughput and cast throughput at many, and prints the medians side by
+ * side with the goals' PASS or MISS. A load harness, not a test: it never fails on a missed goal.
+ *
+ * <p>Run it with {@code benchmarks/run-rpc-comparison}; see benchmarks/README.md.
+ */
+@Command(name = "run-rpc-comparison", sortOptions = false,
+        description = "Measures Hotline against RabbitMQ RPC, gRPC unary and bare Jetty on loopback and prints the "
+                + "medians of the rounds with the goals. Progress goes to standard error, the report to standard output.")
+public final class RpcComparison implements Callable<Integer> {
+
+    /** Far above any latency seen here; a request that takes longer is counted as failed. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a server may take to handle the casts it accepted before the next phase starts anyway. */
+    private static final Duration BACKLOG_TIMEOUT = Duration.ofSeconds(30);
+    /** Far above what 2 cores do in a window; only there so that no loop is bounded by time alone. */
+    private static final long MAX_REQUESTS_PER_PHASE = 10_000_000;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "2",
+            description = "Load before each measurement window, not measured (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Length of each measurement window (default: ${DEFAULT-VALUE}).")
+    int durationSeconds;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "Rounds of every phase; the report shows their median (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--in-flight", paramLabel = "N", defaultValue = "64",
+            description = "Requests outstanding in the throughput phases (default: ${DEFAULT-VALUE}).")
+    int inFlight;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    private final PrintStream progress = System.err;
+
+    public static void main(String[] args) {
+        // The servers' info logs would bury the progress lines; -Dorg.slf4j.simpleLogger.defaultLogLevel=info wins.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        System.exit(new CommandLine(new RpcComparison()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (warmupSeconds < 0 || durationSeconds < 1 || rounds < 1 || inFlight < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--warmup must be 0 or more, and --duration, --rounds and --in-flight 1 or more");
+        }
+        long started = System.nanoTime();
+        String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        double loadBefore = loadAverage();
+        LoadDriver driver = new LoadDriver(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds),
+                REQUEST_TIMEOUT, MAX_REQUESTS_PER_PHASE);
+
+        progress.println("starting RabbitMQ (a private broker and epmd on free loopback ports)...");
+        try (RabbitBroker broker = RabbitBroker.start();
+                HotlineEcho hotline = new HotlineEcho(REQUEST_TIMEOUT);
+                RabbitRpc rabbit = new RabbitRpc(broker, REQUEST_TIMEOUT);
+                GrpcEcho grpc = new GrpcEcho(REQUEST_TIMEOUT);
+                JettyEcho jetty = new JettyEcho(REQUEST_TIMEOUT)) {
+            progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
+                    (System.nanoTime() - started) / 1e9, rounds, 10 * (warmupSeconds + durationSeconds));
+            List<Contender> contenders = List.of(hotline, rabbit, grpc, jetty);
+            Report report = new Report(hotline.name(), rabbit.name(), grpc.name(), jetty.name(), inFlight);
+            // Contenders take turns inside each round, so that a burst of load from elsewhere hits one round of
+            // everyone rather than every round of one.
+            for (int round = 1; round <= rounds; round++) {
+                for (Contender c : contenders) {
+                    record(report, round, c.name(), Phase.CALL_LATENCY, driver.latency(c::call));
+                }
+                for (Contender c : contenders) {
+                    record(report, round, c.name(), Phase.CALL_THROUGHPUT, driver.throughput(c::call, inFlight));
+                }
+                for (CastContender c : List.<CastContender>of(hotline, rabbit)) {
+                    record(report, round, c.name(), Phase.CAST_THROUGHPUT, driver.throughput(c::cast, inFlight));
+                    long backlog = c.awaitCastsHandled(BACKLOG_TIMEOUT);
+                    if (backlog > 0) {
+                        progress.printf("%s still had %d casts to handle after %d s; the next phase runs beside them%n",
+                                c.name(), backlog, BACKLOG_TIMEOUT.toSeconds());
+                    }
+                }
+            }
+            PrintStream out = System.out;
+            header(out, startedAt, loadBefore);
+            report.print(out);
+        }
+        progress.printf(Locale.ROOT, "done in %.0f s (servers stopped); load average now %.2f%n",
+                (System.nanoTime() - started) / 1e9, loadAverage());
+        return 0;
+    }
+
+    private void record(Report report, int round, String name, Phase phase, Measurement m) {
+        report.add(name, phase, m);
+        String numbers = phase == Phase.CALL_LATENCY
+                ? "p50 " + Report.number(m.p50Micros()) + " µs, p99 " + Report.number(m.p99Micros()) + " µs"
+                : Report.number(m.rate()) + "/s";
+        progress.printf(Locale.ROOT, "round %d/%d  %-22s %-20s %s  (%d ok, %d failed)%n", round, rounds, name,
+                phase.label(inFlight), numbers, m.completed(), m.failed());
+    }
+
+    private void header(PrintStream out, String startedAt, double loadBefore) {
+        Properties versions = versions();
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        long memory = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
+        out.println("# RPC comparison");
+        out.println();
+        out.printf(Locale.ROOT, "- started %s on %s %s, %d cores, %.1f GiB, Java %s (%s)%n", startedAt, os.getName(),
+                os.getVersion(), os.getAvailableProcessors(), memory / (double) (1L << 30),
+                System.getProperty("java.version"), System.getProperty("java.vm.name"));
+        out.printf(Locale.ROOT, "- load average (1 min): %.2f at the start, %.2f at the end; anything above 0 is load"
+                + " this run did not make%n", loadBefore, loadAverage());
+        out.printf(Locale.ROOT, "- each phase: %d s warm-up, then %d s measured; %d rounds, contenders in turn within a"
+                + " round; every request carries %d bytes of JSON arguments, timeout %d s%n", warmupSeconds,
+                durationSeconds, rounds, Payload.size(), REQUEST_TIMEOUT.toSeconds());
+        out.printf("- Hotline: RpcServer (Jersey %s on Jetty %s) and RpcClient via the memory store, defaults%n",
+                versions.getProperty("jersey"), versions.getProperty("jetty"));
+        out.printf("- RabbitMQ: amqp-client %s; topic exchange, server queue, per-client reply queue, correlation ids;"
+                + " casts with publisher confirms, asynchronous, one per message, at most %d unconfirmed, acknowledged"
+                + " by the broker in batches (multiple=true)%n", versions.getProperty("amqp-client"), inFlight);
+        out.printf("- gRPC: grpc-java %s (netty-shaded), byte[] marshaller, one HTTP/2 connection, directExecutor%n",
+                versions.getProperty("grpc"));
+        out.println("- bare Jetty: a non-blocking Jetty handler and Jetty's HttpClient (the client Hotline uses)");
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static Properties versions() {
+        Properties p = new Properties();
+        try (InputStream in = RpcComparison.class.getResourceAsStream("versions.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("versions.properties is missing from the jar; rebuild it with Maven");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read versions.properties", e);
+        }
+        return p;
+    }
+}
