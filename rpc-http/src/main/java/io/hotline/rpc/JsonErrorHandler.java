@@ -25,7 +25,7 @@ final class JsonErrorHandler extends ErrorHandler {
                 ? "the request body is larger than " + maxBodyBytes + " bytes (hotline.http.max-body)"
                 : "HTTP " + status + " " + String.valueOf(request.getAttribute(ERROR_MESSAGE));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Wire.JSON);
-        response.write(true, ByteBuffer.wrap(RpcResource.errorBytes(type, message, List.of())), callback);
+        response.write(true, ByteBuffer.wrap(RpcProcessor.errorBytes(type, message, List.of())), callback);
         return true;
     }
 }

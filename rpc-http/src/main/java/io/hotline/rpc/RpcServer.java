@@ -55,9 +55,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>Calls run on the server's request threads; casts are queued (bounded: when full the client gets 503 with
- * Retry-After, never a silent drop) and answered 202 once queued. Closing deregisters first, then lets calls and
- * queued casts finish within the grace period.
+ * <p>{@code POST /v1/rpc/{service}} is served by a Jetty handler on the request's own thread; the rest (health, the
+ * OpenAPI document, metrics, the call monitor) by a JAX-RS application behind it. Calls run at most
+ * {@code maxConcurrentCalls} at once; casts are queued and answered 202 once queued. Both are bounded: beyond the
+ * bound the client gets 503 with Retry-After, never a silent drop. Closing deregisters first, keeps serving for the
+ * drain delay while clients learn of it, then lets calls and queued casts finish within the grace period. With
+ * {@code tls(cert, key)} it serves HTTPS and registers as such.
  */
 public final class RpcServer implements AutoCloseable {
 
@@ -114,7 +117,9 @@ public final class RpcServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics(b.meterRegistry != null ? b.meterRegistry
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), target.service(), casts, callSlots,
                 b.maxConcurrentCalls);
-        RpcResource resource = new RpcResource(target.service(), dispatcher, casts, callSlots, metrics);
+        RpcProcessor processor = new RpcProcessor(target.service(), dispatcher, casts, callSlots, metrics);
+        RpcResource resource = new RpcResource(processor, metrics);
+        TokenCheck tokenCheck = b.token == null ? null : new TokenCheck(b.token);
         // The class plus a binding to the instance: registering the instance itself makes Jersey warn that a
         // "provider" is ignored (eclipse-ee4j/jersey#3700).
         ResourceConfig app = new ResourceConfig()
@@ -131,12 +136,12 @@ public final class RpcServer implements AutoCloseable {
                 .property(ServerProperties.WADL_FEATURE_DISABLE, true)
                 .property(ServerProperties.FEATURE_AUTO_DISCOVERY_DISABLE, true)
                 .property(ServerProperties.METAINF_SERVICES_LOOKUP_DISABLE, true);
-        if (b.token != null) {
-            app.register(new TokenFilter(b.token));
+        if (tokenCheck != null) {
+            app.register(new TokenFilter(tokenCheck));
         }
         JettyHttpContainer container = ContainerFactory.createContainer(JettyHttpContainer.class, app);
         SizeLimitHandler limit = new SizeLimitHandler(b.maxBodyBytes, -1);
-        limit.setHandler(container);
+        limit.setHandler(new RpcHandler(processor, tokenCheck, container));
         GracefulHandler graceful = new GracefulHandler();
         graceful.setHandler(limit);
         jetty.setHandler(graceful);

@@ -24,7 +24,7 @@ final class WebErrorMapper implements ExceptionMapper<WebApplicationException> {
         };
         String type = status == 415 || status == 400 ? "InvalidRequest" : "HttpError";
         Response.ResponseBuilder b = Response.status(status).type(Wire.JSON)
-                .entity(RpcResource.errorBytes(type, message, List.of()));
+                .entity(RpcProcessor.errorBytes(type, message, List.of()));
         original.getHeaders().forEach((k, v) -> {
             if (k.equalsIgnoreCase("Allow")) {
                 v.forEach(value -> b.header(k, value));

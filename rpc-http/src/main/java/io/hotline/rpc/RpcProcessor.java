@@ -1,0 +1,199 @@
+package io.hotline.rpc;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hotline.rpc.Wire.Request;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/rpc/{service}} without the HTTP: a request body in, a status and body out. The Jetty handler in
+ * front of it does the HTTP; keeping the two apart keeps this testable and the hot path free of a web framework.
+ */
+final class RpcProcessor {
+
+    private static final Logger log = LoggerFactory.getLogger(RpcProcessor.class);
+    private static final int MAX_TRACE = 50;
+
+    /** What to answer: status, JSON body, and whether to add Retry-After (a 503 refusal). */
+    record Reply(int status, byte[] body) {
+        boolean retryLater() {
+            return status == 503;
+        }
+    }
+
+    /** A reply and how {@link ServerMetrics} counts it. */
+    private record Outcome(Reply reply, String kind, String method, String type) {
+        static Outcome refused(int status, String type, String message) {
+            return new Outcome(error(status, type, message), "-", ServerMetrics.UNKNOWN_METHOD, type);
+        }
+    }
+
+    private final String service;
+    private final Dispatcher dispatcher;
+    private final ExecutorService casts;
+    private final Semaphore callSlots;
+    private final ServerMetrics metrics;
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
+
+    RpcProcessor(String service, Dispatcher dispatcher, ExecutorService casts, Semaphore callSlots,
+            ServerMetrics metrics) {
+        this.service = service;
+        this.dispatcher = dispatcher;
+        this.casts = casts;
+        this.callSlots = callSlots;
+        this.metrics = metrics;
+    }
+
+    /** Handles one request for {@code requested} (the path's service) with this body. */
+    Reply process(String requested, byte[] body) {
+        long start = System.nanoTime();
+        Outcome outcome = handle(requested, body);
+        metrics.record(outcome.kind, outcome.method, outcome.type, start);
+        return outcome.reply;
+    }
+
+    /** Whether a call with this msg_id runs here now (the call monitor asks). */
+    boolean isRunning(String msgId) {
+        return running.contains(msgId);
+    }
+
+    private Outcome handle(String requested, byte[] body) {
+        if (!service.equals(requested)) {
+            return Outcome.refused(404, "InvalidTarget", "this server serves " + service + ", not " + requested);
+        }
+        Request request;
+        try {
+            request = Wire.REQUEST_READER.readValue(body);
+        } catch (JsonProcessingException e) {
+            return Outcome.refused(400, "InvalidRequest",
+                    "the body is not a valid RPC request: " + e.getOriginalMessage() + location(e));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        String problem = problemWith(request);
+        if (problem != null) {
+            return Outcome.refused(400, "InvalidRequest", problem);
+        }
+        Version version;
+        try {
+            version = Version.parse(request.version());
+        } catch (IllegalArgumentException e) {
+            return Outcome.refused(400, "InvalidRequest", e.getMessage());
+        }
+        String msgId = request.msgId() != null ? request.msgId() : UUID.randomUUID().toString();
+        RpcContext context = new RpcContext(request.context(), msgId);
+        String kind = request.kind();
+        if ("cast".equals(kind)) {
+            // Which methods exist is only known once the cast runs, so casts are counted without their method.
+            try {
+                casts.execute(() -> runCast(request, version, context));
+            } catch (RejectedExecutionException e) {
+                return new Outcome(busy("the cast queue is full"), kind, ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
+            }
+            return new Outcome(new Reply(202, json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
+                    new Wire.Accepted(msgId)))), kind, ServerMetrics.UNKNOWN_METHOD, "accepted");
+        }
+        if (!callSlots.tryAcquire()) {
+            return new Outcome(busy("the server is running as many calls as it may"), kind,
+                    ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
+        }
+        running.add(msgId);
+        try {
+            Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
+            JsonNode tree = Wire.MAPPER.valueToTree(result);
+            return new Outcome(new Reply(200, json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(tree)))),
+                    kind, request.method(), "ok");
+        } catch (NoSuchMethod e) {
+            return Outcome.refused(404, "NoSuchMethod", e.getMessage());
+        } catch (UnsupportedVersion e) {
+            return Outcome.refused(409, "UnsupportedVersion", e.getMessage());
+        } catch (InvalidRequest e) {
+            return new Outcome(error(400, "InvalidRequest", e.getMessage()), kind, request.method(), "InvalidRequest");
+        } catch (InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            return new Outcome(new Reply(500, errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()),
+                    trace(cause))), kind, request.method(), "RemoteError");
+        } finally {
+            running.remove(msgId);
+            callSlots.release();
+        }
+    }
+
+    private void runCast(Request request, Version version, RpcContext context) {
+        try {
+            dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
+        } catch (InvocationTargetException e) {
+            metrics.castFailed();
+            log.warn("cast {} of {} (msg_id {}) failed", request.method(), service, context.msgId(), e.getCause());
+        } catch (RpcException e) {
+            metrics.castFailed();
+            log.warn("cast {} of {} (msg_id {}) was not run: {}", request.method(), service, context.msgId(),
+                    e.getMessage());
+        }
+    }
+
+    private static String problemWith(Request r) {
+        if (r == null) {
+            return "the body is empty; send a JSON object with kind, method and args";
+        }
+        if (!"call".equals(r.kind()) && !"cast".equals(r.kind())) {
+            return "kind must be call or cast, not " + r.kind();
+        }
+        if (r.method() == null || r.method().isBlank()) {
+            return "method is missing";
+        }
+        if (r.args() != null && !r.args().isObject()) {
+            return "args must be a JSON object of named arguments, not " + r.args().getNodeType();
+        }
+        if (r.timeout() != null && !(r.timeout() > 0)) {
+            return "timeout must be a positive number of seconds";
+        }
+        return null;
+    }
+
+    private static String location(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                + e.getLocation().getColumnNr() + ")";
+    }
+
+    private static List<String> trace(Throwable t) {
+        return Arrays.stream(t.getStackTrace()).limit(MAX_TRACE).map(StackTraceElement::toString).toList();
+    }
+
+    /** 503: refused before any work, so the client may send it again, here or elsewhere. */
+    private static Reply busy(String why) {
+        return error(503, "ServerBusy", why + "; send again later");
+    }
+
+    static Reply error(int status, String type, String message) {
+        return new Reply(status, errorBytes(type, message, List.of()));
+    }
+
+    static byte[] errorBytes(String type, String message, List<String> trace) {
+        return json(() -> Wire.ERROR_WRITER.writeValueAsBytes(Wire.ErrorBody.of(type, message, trace)));
+    }
+
+    private interface JsonWrite {
+        byte[] write() throws JsonProcessingException;
+    }
+
+    private static byte[] json(JsonWrite write) {
+        try {
+            return write.write();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a JSON reply: " + e.getOriginalMessage(), e);
+        }
+    }
+}
