@@ -138,8 +138,8 @@ public final class RpcComparison implements Callable<Integer> {
         out.printf(Locale.ROOT, "- each phase: %d s warm-up, then %d s measured; %d rounds, contenders in turn within a"
                 + " round; every request carries %d bytes of JSON arguments, timeout %d s%n", warmupSeconds,
                 durationSeconds, rounds, Payload.size(), REQUEST_TIMEOUT.toSeconds());
-        out.printf("- Hotline: RpcServer (Jersey %s on Jetty %s) and RpcClient via the memory store, defaults%n",
-                versions.getProperty("jersey"), versions.getProperty("jetty"));
+        out.printf("- Hotline: RpcServer (POST /v1/rpc by a Jetty %s handler, the rest by Jersey %s) and RpcClient via"
+                + " the memory store, defaults%n", versions.getProperty("jetty"), versions.getProperty("jersey"));
         out.printf("- RabbitMQ: amqp-client %s; topic exchange, server queue, per-client reply queue, correlation ids;"
                 + " casts with publisher confirms, asynchronous, one per message, at most %d unconfirmed, acknowledged"
                 + " by the broker in batches (multiple=true)%n", versions.getProperty("amqp-client"), inFlight);
