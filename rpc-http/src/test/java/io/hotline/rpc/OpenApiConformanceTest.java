@@ -1,0 +1,406 @@
+package io.hotline.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.Response;
+import com.atlassian.oai.validator.model.SimpleRequest;
+import com.atlassian.oai.validator.model.SimpleResponse;
+import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
+import com.atlassian.oai.validator.report.ValidationReport;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.StoreProviders;
+import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Holds the wire protocol to the OpenAPI document the server serves: the document is fetched from a running server,
+ * parsed by swagger-parser, and every request these tests send and every reply the server gives is checked against it
+ * by swagger-request-validator (paths, parameters, status codes, content types, headers, and JSON bodies against the
+ * schemas).
+ */
+class OpenApiConformanceTest {
+
+    private static final Target TARGET = Target.topic("conductor").exchange("nova");
+    private static final String RPC = "/v1/rpc/" + TARGET.service();
+    private static final String JSON = "application/json";
+    private static final String TOKEN = "s3cret";
+    private static final int MAX_BODY = 4096;
+
+    private static final HttpClient HTTP = client();
+
+    // Started once for the class: the servers and the parsed document are the expensive part, the exchanges are cheap.
+    private static final Deque<AutoCloseable> OPENED = new ArrayDeque<>();
+    private static EndpointStore store;
+    private static RpcServer open;
+    private static RpcServer guarded;
+    private static SwaggerParseResult parsed;
+    private static OpenApiInteractionValidator validator;
+
+    @BeforeAll
+    static void startServersAndReadTheirDocument() throws Exception {
+        store = track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
+                "hotline.memory.space", "openapi-test-" + UUID.randomUUID(), "hotline.zone", "region-one/az-1"))));
+        open = track(RpcServer.builder(store).target(TARGET.server("open")).endpoint(new TestApi("open"))
+                .maxBodyBytes(MAX_BODY).start());
+        guarded = track(RpcServer.builder(store).target(TARGET.server("guarded")).endpoint(new TestApi("guarded"))
+                .token(TOKEN).start());
+
+        HttpResponse<String> doc = HTTP.send(HttpRequest.newBuilder(uri(open, "/openapi.json")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(doc.statusCode()).isEqualTo(200);
+        // The options the validator's own loader uses, so the document checked here is the one it validates with.
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        options.setResolveFully(true);
+        parsed = new OpenAPIParser().readContents(doc.body(), null, options);
+        assertThat(parsed.getOpenAPI()).as("swagger-parser read no document: %s", parsed.getMessages()).isNotNull();
+        validator = OpenApiInteractionValidator.createFor(parsed.getOpenAPI()).build();
+    }
+
+    @AfterAll
+    static void closeAll() throws Exception {
+        while (!OPENED.isEmpty()) {
+            OPENED.pop().close();
+        }
+    }
+
+    @Test
+    void theServedDocumentParsesWithoutAnyMessage() {
+        assertThat(parsed.getMessages()).isEmpty();
+        assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.0.3");
+        assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/v1/rpc/{service}", "/healthz", "/openapi.json");
+    }
+
+    @Test
+    void aCallUsingEveryRequestFieldGetsItsResult() throws Exception {
+        Exchange call = post(open, RPC, JSON, """
+                {"kind": "call", "method": "add", "args": {"a": 2, "b": 40}, "context": {"user": "alice"},
+                 "namespace": null, "version": "1.0", "msg_id": "m-1", "timeout": 5}""", null);
+        assertThat(call.status()).isEqualTo(200);
+        assertThat(call.json().at("/result").asInt()).isEqualTo(42);
+        call.assertRequestConforms();
+        call.assertResponseConforms();
+    }
+
+    @Test
+    void aCallOfAVoidMethodGetsANullResult() throws Exception {
+        Exchange call = post(open, RPC, JSON,
+                "{\"kind\": \"call\", \"method\": \"record\", \"args\": {\"event\": \"v\"}}", null);
+        assertThat(call.status()).isEqualTo(200);
+        assertThat(call.json().has("result")).isTrue();
+        assertThat(call.json().get("result").isNull()).isTrue();
+        call.assertRequestConforms();
+        call.assertResponseConforms();
+    }
+
+    @Test
+    void aCastIsAcceptedWithItsMsgId() throws Exception {
+        Exchange cast = post(open, RPC, JSON,
+                "{\"kind\": \"cast\", \"method\": \"record\", \"args\": {\"event\": \"e\"}, \"msg_id\": \"m-2\"}",
+                null);
+        assertThat(cast.status()).isEqualTo(202);
+        assertThat(cast.json().at("/msg_id").asText()).isEqualTo("m-2");
+        cast.assertRequestConforms();
+        cast.assertResponseConforms();
+    }
+
+    @Test
+    void anUnknownMethodIsNoSuchMethod() throws Exception {
+        Exchange nope = post(open, RPC, JSON, "{\"kind\": \"call\", \"method\": \"nope\"}", null);
+        assertThat(nope.status()).isEqualTo(404);
+        assertThat(nope.json().at("/error/type").asText()).isEqualTo("NoSuchMethod");
+        nope.assertRequestConforms();
+        nope.assertResponseConforms();
+    }
+
+    @Test
+    void anotherServiceIsInvalidTarget() throws Exception {
+        Exchange other = post(open, "/v1/rpc/nova.scheduler", JSON, "{\"kind\": \"call\", \"method\": \"echo\"}", null);
+        assertThat(other.status()).isEqualTo(404);
+        assertThat(other.json().at("/error/type").asText()).isEqualTo("InvalidTarget");
+        other.assertRequestConforms();
+        other.assertResponseConforms();
+    }
+
+    @Test
+    void aVersionNoEndpointServesIsUnsupportedVersion() throws Exception {
+        Exchange newer = post(open, RPC, JSON, "{\"kind\": \"call\", \"method\": \"echo\", \"version\": \"2.0\"}",
+                null);
+        assertThat(newer.status()).isEqualTo(409);
+        assertThat(newer.json().at("/error/type").asText()).isEqualTo("UnsupportedVersion");
+        newer.assertRequestConforms();
+        newer.assertResponseConforms();
+    }
+
+    @Test
+    void aRemoteExceptionCarriesTypeMessageAndTrace() throws Exception {
+        Exchange failed = post(open, RPC, JSON,
+                "{\"kind\": \"call\", \"method\": \"fail\", \"args\": {\"message\": \"disk full\"}}", null);
+        assertThat(failed.status()).isEqualTo(500);
+        JsonNode error = failed.json().get("error");
+        assertThat(error.get("type").asText()).isEqualTo("java.lang.IllegalStateException");
+        assertThat(error.get("message").asText()).isEqualTo("disk full");
+        assertThat(error.get("trace")).anyMatch(frame -> frame.asText().contains("TestApi.fail"));
+        failed.assertRequestConforms();
+        failed.assertResponseConforms();
+    }
+
+    // The next two requests break the document on purpose: the document must reject them as the server does.
+
+    @Test
+    void malformedJsonIsRejectedByTheDocumentAndTheServer() throws Exception {
+        Exchange malformed = post(open, RPC, JSON, "{\"kind\": \"call\", \"method\": ", null);
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.json().at("/error/type").asText()).isEqualTo("InvalidRequest");
+        assertThat(keys(validator.validateRequest(malformed.request())))
+                .contains("validation.request.body.schema.invalidJson");
+        malformed.assertResponseConforms();
+    }
+
+    @Test
+    void anUnknownFieldIsRejectedByTheDocumentAndTheServer() throws Exception {
+        Exchange typo = post(open, RPC, JSON, "{\"kind\": \"call\", \"method\": \"echo\", \"methd\": \"echo\"}", null);
+        assertThat(typo.status()).isEqualTo(400);
+        assertThat(typo.json().at("/error/message").asText()).contains("methd");
+        assertThat(keys(validator.validateRequest(typo.request())))
+                .containsExactly("validation.request.body.schema.additionalProperties");
+        typo.assertResponseConforms();
+    }
+
+    // The next two requests are outside what the document describes (415) or what the server accepts (413); only the
+    // replies are checked.
+
+    @Test
+    void aBodyThatIsNotJsonIs415() throws Exception {
+        Exchange text = postAlone(open, RPC, "text/plain", "hello", null);
+        assertThat(text.status()).isEqualTo(415);
+        assertThat(text.json().at("/error/type").asText()).isEqualTo("InvalidRequest");
+        text.assertResponseConforms();
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413() throws Exception {
+        Exchange big = post(open, RPC, JSON,
+                "{\"kind\": \"call\", \"method\": \"echo\", \"args\": {\"text\": \"" + "x".repeat(MAX_BODY) + "\"}}",
+                null);
+        assertThat(big.status()).isEqualTo(413);
+        assertThat(big.json().at("/error/message").asText()).contains("larger than " + MAX_BODY + " bytes");
+        big.assertResponseConforms();
+    }
+
+    @Test
+    void aMissingTokenIs401WithAChallenge() throws Exception {
+        Exchange missing = postAlone(guarded, RPC, JSON, "{\"kind\": \"call\", \"method\": \"echo\"}", null);
+        assertThat(missing.status()).isEqualTo(401);
+        assertThat(missing.json().at("/error/type").asText()).isEqualTo("AccessDenied");
+        missing.assertRequestConforms();
+        missing.assertResponseConforms();
+    }
+
+    @Test
+    void aWrongTokenIs403() throws Exception {
+        Exchange wrong = postAlone(guarded, RPC, JSON, "{\"kind\": \"call\", \"method\": \"echo\"}", "guess");
+        assertThat(wrong.status()).isEqualTo(403);
+        assertThat(wrong.json().at("/error/type").asText()).isEqualTo("AccessDenied");
+        wrong.assertRequestConforms();
+        wrong.assertResponseConforms();
+    }
+
+    @Test
+    void theRightTokenIsServed() throws Exception {
+        Exchange right = post(guarded, RPC, JSON, "{\"kind\": \"call\", \"method\": \"server\"}", TOKEN);
+        assertThat(right.status()).isEqualTo(200);
+        assertThat(right.json().at("/result").asText()).isEqualTo("guarded");
+        right.assertRequestConforms();
+        right.assertResponseConforms();
+    }
+
+    @Test
+    void aFullCastQueueIs503WithRetryAfter() throws Exception {
+        Gate gate = new Gate();
+        try (RpcServer busy = RpcServer.builder(store).target(TARGET.server("busy")).endpoint(gate)
+                .castExecution(1, 1).start()) {
+            try {
+                String hold = "{\"kind\": \"cast\", \"method\": \"hold\"}";
+                // The first cast takes the only cast thread and blocks in it, the second takes the only queue slot.
+                assertThat(post(busy, RPC, JSON, hold, null).status()).isEqualTo(202);
+                assertThat(post(busy, RPC, JSON, hold, null).status()).isEqualTo(202);
+                Exchange full = post(busy, RPC, JSON, hold, null);
+                assertThat(full.status()).isEqualTo(503);
+                assertThat(full.json().at("/error/type").asText()).isEqualTo("ServerBusy");
+                full.assertRequestConforms();
+                full.assertResponseConforms();
+            } finally {
+                gate.release.countDown();
+            }
+        }
+    }
+
+    @Test
+    void healthzIsOpenEvenWithAToken() throws Exception {
+        Exchange health = get(guarded, "/healthz");
+        assertThat(health.status()).isEqualTo(200);
+        assertThat(health.json().at("/status").asText()).isEqualTo("passing");
+        health.assertRequestConforms();
+        health.assertResponseConforms();
+    }
+
+    @Test
+    void theDocumentIsOpenEvenWithAToken() throws Exception {
+        Exchange doc = get(guarded, "/openapi.json");
+        assertThat(doc.status()).isEqualTo(200);
+        assertThat(doc.json().at("/openapi").asText()).isEqualTo("3.0.3");
+        doc.assertRequestConforms();
+        doc.assertResponseConforms();
+    }
+
+    /** Replies the document forbids, each with the validator message it must give: the checks above can fail. */
+    static Stream<Arguments> repliesTheDocumentForbids() {
+        return Stream.of(
+                Arguments.of(200, JSON, "{\"result\": 1, \"extra\": true}",
+                        "validation.response.body.schema.additionalProperties"),
+                Arguments.of(200, JSON, "{}", "validation.response.body.schema.required"),
+                Arguments.of(202, JSON, "{}", "validation.response.body.schema.required"),
+                Arguments.of(202, JSON, "{\"msg_id\": 7}", "validation.response.body.schema.type"),
+                Arguments.of(404, JSON, "{\"error\": {\"type\": \"NoSuchMethod\"}}",
+                        "validation.response.body.schema.required"),
+                Arguments.of(500, JSON, "{\"error\": {\"type\": \"E\", \"message\": \"m\", \"trace\": \"t\"}}",
+                        "validation.response.body.schema.type"),
+                Arguments.of(401, JSON, "{\"error\": {\"type\": \"AccessDenied\", \"message\": \"m\"}}",
+                        "validation.response.header.missing"),
+                Arguments.of(200, "text/plain", "42", "validation.response.contentType.notAllowed"),
+                Arguments.of(418, JSON, "{\"error\": {\"type\": \"Teapot\", \"message\": \"m\"}}",
+                        "validation.response.status.unknown"));
+    }
+
+    @ParameterizedTest(name = "{0} {2} -> {3}")
+    @MethodSource("repliesTheDocumentForbids")
+    void theValidatorRejectsRepliesTheDocumentForbids(int status, String contentType, String body,
+            String expectedKey) {
+        Response reply = SimpleResponse.Builder.status(status).withContentType(contentType).withBody(body).build();
+        assertThat(keys(validator.validateResponse(RPC, Request.Method.POST, reply))).contains(expectedKey);
+    }
+
+    @Test
+    void theValidatorRejectsRequestsTheDocumentForbids() {
+        assertThat(keys(validator.validateRequest(SimpleRequest.Builder.post(RPC).withContentType(JSON)
+                .withBody("{\"kind\": \"send\", \"method\": \"\"}").build())))
+                .containsExactlyInAnyOrder("validation.request.body.schema.enum",
+                        "validation.request.body.schema.minLength");
+        assertThat(keys(validator.validateRequest(SimpleRequest.Builder.post("/v1/rpc/no spaces").withContentType(JSON)
+                .withBody("{\"kind\": \"call\", \"method\": \"echo\"}").build())))
+                .containsExactly("validation.request.parameter.schema.pattern");
+    }
+
+    /** An endpoint whose cast holds the server's only cast thread until the test lets it go. */
+    public static final class Gate {
+        final CountDownLatch release = new CountDownLatch(1);
+
+        public void hold() throws InterruptedException {
+            // Bounded, so a failed test still lets the server close.
+            release.await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** One request as both the JDK client sent it and the validator sees it, with the server's reply. */
+    private record Exchange(Request request, HttpResponse<String> reply) {
+
+        int status() {
+            return reply.statusCode();
+        }
+
+        JsonNode json() throws Exception {
+            return Wire.MAPPER.readTree(reply.body());
+        }
+
+        void assertRequestConforms() {
+            assertConforms(validator.validateRequest(request));
+        }
+
+        void assertResponseConforms() {
+            SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.statusCode()).withBody(reply.body());
+            reply.headers().map().forEach(response::withHeader);
+            assertConforms(validator.validateResponse(request.getPath(), request.getMethod(), response.build()));
+        }
+    }
+
+    private static Exchange post(RpcServer server, String path, String contentType, String body, String token)
+            throws Exception {
+        return post(HTTP, server, path, contentType, body, token);
+    }
+
+    /**
+     * For requests the server refuses without reading their body (415, 401, 403): it then drops the connection at
+     * times without having said {@code Connection: close}, and the next request to take that connection from a shared
+     * pool fails. A client of their own keeps that from reaching other tests.
+     */
+    private static Exchange postAlone(RpcServer server, String path, String contentType, String body, String token)
+            throws Exception {
+        return post(client(), server, path, contentType, body, token);
+    }
+
+    private static Exchange post(HttpClient client, RpcServer server, String path, String contentType, String body,
+            String token) throws Exception {
+        SimpleRequest.Builder expected = SimpleRequest.Builder.post(path).withContentType(contentType).withBody(body);
+        HttpRequest.Builder sent = HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            expected.withAuthorization("Bearer " + token);
+            sent.header("Authorization", "Bearer " + token);
+        }
+        return new Exchange(expected.build(), client.send(sent.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private static Exchange get(RpcServer server, String path) throws Exception {
+        HttpRequest sent = HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(10)).GET().build();
+        return new Exchange(SimpleRequest.Builder.get(path).build(),
+                HTTP.send(sent, HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private static HttpClient client() {
+        // HTTP/1.1: the JDK client would otherwise try an h2c upgrade, which the server does not speak yet.
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    private static void assertConforms(ValidationReport report) {
+        assertThat(report.getMessages()).as(() -> SimpleValidationReportFormat.getInstance().apply(report)).isEmpty();
+    }
+
+    private static List<String> keys(ValidationReport report) {
+        return report.getMessages().stream().map(ValidationReport.Message::getKey).toList();
+    }
+
+    private static URI uri(RpcServer server, String path) {
+        return URI.create(server.endpoint().baseUri() + path);
+    }
+
+    private static <T extends AutoCloseable> T track(T closeable) {
+        OPENED.push(closeable);
+        return closeable;
+    }
+}
