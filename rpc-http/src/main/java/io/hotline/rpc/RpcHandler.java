@@ -23,6 +23,7 @@ final class RpcHandler extends Handler.Wrapper {
     private static final HttpField JSON_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, Wire.JSON);
     private static final HttpField RETRY_LATER = new HttpField(HttpHeader.RETRY_AFTER, "1");
     private static final HttpField BEARER_CHALLENGE = new HttpField(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+    private static final HttpField CLOSE = new HttpField(HttpHeader.CONNECTION, "close");
 
     private final RpcProcessor processor;
     private final TokenCheck token;
@@ -46,12 +47,12 @@ final class RpcHandler extends Handler.Wrapper {
                 if (refusal.status() == 401) {
                     response.getHeaders().add(BEARER_CHALLENGE);
                 }
-                return reply(response, callback, refusal);
+                return refuseUnread(response, callback, refusal);
             }
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type == null || !isJson(type)) {
-            return reply(response, callback, RpcProcessor.error(415, "InvalidRequest",
+            return refuseUnread(response, callback, RpcProcessor.error(415, "InvalidRequest",
                     "send the request body as Content-Type: application/json"));
         }
         // A blocking read is right here: the handler is BLOCKING, so Jetty runs it on a pool thread, and reading on
@@ -60,6 +61,15 @@ final class RpcHandler extends Handler.Wrapper {
         ByteBuffer body = Content.Source.asByteBuffer(request);
         String service = path.substring(PREFIX.length());
         return reply(response, callback, processor.process(service, BufferUtil.toArray(body)));
+    }
+
+    /**
+     * A refusal before the body was read: Jetty may then close the connection, so say so, or a client reusing it
+     * would see its next request fail.
+     */
+    private static boolean refuseUnread(Response response, Callback callback, RpcProcessor.Reply reply) {
+        response.getHeaders().add(CLOSE);
+        return reply(response, callback, reply);
     }
 
     private static boolean isJson(String contentType) {

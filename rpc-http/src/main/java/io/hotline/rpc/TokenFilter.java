@@ -29,7 +29,9 @@ final class TokenFilter implements ContainerRequestFilter {
         }
         RpcProcessor.Reply refusal = check.refusal(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         if (refusal != null) {
-            Response.ResponseBuilder b = Response.status(refusal.status()).type(Wire.JSON).entity(refusal.body());
+            // Refused before the body was read, after which Jetty may close the connection: say so.
+            Response.ResponseBuilder b = Response.status(refusal.status()).type(Wire.JSON).entity(refusal.body())
+                    .header("Connection", "close");
             if (refusal.status() == 401) {
                 b.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
             }

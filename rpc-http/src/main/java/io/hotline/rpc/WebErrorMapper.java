@@ -23,8 +23,9 @@ final class WebErrorMapper implements ExceptionMapper<WebApplicationException> {
             default -> e.getMessage();
         };
         String type = status == 415 || status == 400 ? "InvalidRequest" : "HttpError";
+        // JAX-RS refused before reading the body, after which Jetty may close the connection: say so.
         Response.ResponseBuilder b = Response.status(status).type(Wire.JSON)
-                .entity(RpcProcessor.errorBytes(type, message, List.of()));
+                .entity(RpcProcessor.errorBytes(type, message, List.of())).header("Connection", "close");
         original.getHeaders().forEach((k, v) -> {
             if (k.equalsIgnoreCase("Allow")) {
                 v.forEach(value -> b.header(k, value));

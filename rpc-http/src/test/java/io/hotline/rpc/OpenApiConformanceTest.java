@@ -92,7 +92,8 @@ class OpenApiConformanceTest {
     void theServedDocumentParsesWithoutAnyMessage() {
         assertThat(parsed.getMessages()).isEmpty();
         assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.0.3");
-        assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/v1/rpc/{service}", "/healthz", "/openapi.json");
+        assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/v1/rpc/{service}", "/v1/calls/{msg_id}", "/metrics", "/healthz",
+                "/openapi.json");
     }
 
     @Test
@@ -196,7 +197,7 @@ class OpenApiConformanceTest {
 
     @Test
     void aBodyThatIsNotJsonIs415() throws Exception {
-        Exchange text = postAlone(open, RPC, "text/plain", "hello", null);
+        Exchange text = post(open, RPC, "text/plain", "hello", null);
         assertThat(text.status()).isEqualTo(415);
         assertThat(text.json().at("/error/type").asText()).isEqualTo("InvalidRequest");
         text.assertResponseConforms();
@@ -214,7 +215,7 @@ class OpenApiConformanceTest {
 
     @Test
     void aMissingTokenIs401WithAChallenge() throws Exception {
-        Exchange missing = postAlone(guarded, RPC, JSON, "{\"kind\": \"call\", \"method\": \"echo\"}", null);
+        Exchange missing = post(guarded, RPC, JSON, "{\"kind\": \"call\", \"method\": \"echo\"}", null);
         assertThat(missing.status()).isEqualTo(401);
         assertThat(missing.json().at("/error/type").asText()).isEqualTo("AccessDenied");
         missing.assertRequestConforms();
@@ -223,7 +224,7 @@ class OpenApiConformanceTest {
 
     @Test
     void aWrongTokenIs403() throws Exception {
-        Exchange wrong = postAlone(guarded, RPC, JSON, "{\"kind\": \"call\", \"method\": \"echo\"}", "guess");
+        Exchange wrong = post(guarded, RPC, JSON, "{\"kind\": \"call\", \"method\": \"echo\"}", "guess");
         assertThat(wrong.status()).isEqualTo(403);
         assertThat(wrong.json().at("/error/type").asText()).isEqualTo("AccessDenied");
         wrong.assertRequestConforms();
@@ -258,6 +259,27 @@ class OpenApiConformanceTest {
                 gate.release.countDown();
             }
         }
+    }
+
+    @Test
+    void metricsNeedTheTokenAndAreText() throws Exception {
+        Exchange refused = get(guarded, "/metrics");
+        assertThat(refused.status()).isEqualTo(401);
+        refused.assertResponseConforms();
+        Exchange metrics = get(guarded, "/metrics", TOKEN);
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.reply().body()).contains("hotline_rpc_server_calls_active");
+        metrics.assertRequestConforms();
+        metrics.assertResponseConforms();
+    }
+
+    @Test
+    void theCallMonitorAnswersForUnknownCalls() throws Exception {
+        Exchange unknown = get(guarded, "/v1/calls/no-such-call", TOKEN);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().at("/error/type").asText()).isEqualTo("UnknownCall");
+        unknown.assertRequestConforms();
+        unknown.assertResponseConforms();
     }
 
     @Test
@@ -353,16 +375,6 @@ class OpenApiConformanceTest {
         return post(HTTP, server, path, contentType, body, token);
     }
 
-    /**
-     * For requests the server refuses without reading their body (415, 401, 403): it then drops the connection at
-     * times without having said {@code Connection: close}, and the next request to take that connection from a shared
-     * pool fails. A client of their own keeps that from reaching other tests.
-     */
-    private static Exchange postAlone(RpcServer server, String path, String contentType, String body, String token)
-            throws Exception {
-        return post(client(), server, path, contentType, body, token);
-    }
-
     private static Exchange post(HttpClient client, RpcServer server, String path, String contentType, String body,
             String token) throws Exception {
         SimpleRequest.Builder expected = SimpleRequest.Builder.post(path).withContentType(contentType).withBody(body);
@@ -376,13 +388,21 @@ class OpenApiConformanceTest {
     }
 
     private static Exchange get(RpcServer server, String path) throws Exception {
-        HttpRequest sent = HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(10)).GET().build();
-        return new Exchange(SimpleRequest.Builder.get(path).build(),
-                HTTP.send(sent, HttpResponse.BodyHandlers.ofString()));
+        return get(server, path, null);
+    }
+
+    private static Exchange get(RpcServer server, String path, String token) throws Exception {
+        SimpleRequest.Builder expected = SimpleRequest.Builder.get(path);
+        HttpRequest.Builder sent = HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(10)).GET();
+        if (token != null) {
+            expected.withAuthorization("Bearer " + token);
+            sent.header("Authorization", "Bearer " + token);
+        }
+        return new Exchange(expected.build(), HTTP.send(sent.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static HttpClient client() {
-        // HTTP/1.1: the JDK client would otherwise try an h2c upgrade, which the server does not speak yet.
+        // HTTP/1.1, the protocol the document describes; h2c is checked in RpcEndToEndTest.
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .build();
     }

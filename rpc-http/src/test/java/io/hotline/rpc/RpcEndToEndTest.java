@@ -54,7 +54,8 @@ class RpcEndToEndTest {
 
     /** Short drain: the memory store's watches see a deregistration within tens of milliseconds. */
     private RpcServer.Builder builder() {
-        return RpcServer.builder(store()).target(TARGET).drainDelay(Duration.ofMillis(100));
+        return RpcServer.builder(store()).target(TARGET).drainDelay(Duration.ofMillis(100))
+                .gracePeriod(Duration.ofSeconds(5));
     }
 
     private RpcServer server(TestApi api, RpcServer.Builder extra) {
