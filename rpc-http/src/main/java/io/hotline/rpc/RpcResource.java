@@ -5,8 +5,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * What the server answers besides the RPC path itself, which {@link RpcHandler} serves from Jetty directly: health,
@@ -19,14 +17,11 @@ public final class RpcResource {
     private final ServerMetrics metrics;
     private final byte[] openApi;
 
-    RpcResource(RpcProcessor processor, ServerMetrics metrics) {
+    /** @param openApi the document {@code /openapi.json} serves */
+    RpcResource(RpcProcessor processor, ServerMetrics metrics, byte[] openApi) {
         this.processor = processor;
         this.metrics = metrics;
-        try (InputStream in = RpcResource.class.getResourceAsStream("/io/hotline/rpc/openapi.json")) {
-            this.openApi = in.readAllBytes();
-        } catch (IOException | NullPointerException e) {
-            throw new IllegalStateException("openapi.json is missing from the rpc-http jar", e);
-        }
+        this.openApi = openApi.clone();
     }
 
     @GET

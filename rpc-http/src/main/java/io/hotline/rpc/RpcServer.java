@@ -118,7 +118,8 @@ public final class RpcServer implements AutoCloseable {
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), target.service(), casts, callSlots,
                 b.maxConcurrentCalls);
         RpcProcessor processor = new RpcProcessor(target.service(), dispatcher, casts, callSlots, metrics);
-        RpcResource resource = new RpcResource(processor, metrics);
+        RpcResource resource = new RpcResource(processor, metrics,
+                b.apiDocument != null ? ApiDocument.from(b.apiDocument) : ApiDocument.builtIn());
         TokenCheck tokenCheck = b.token == null ? null : new TokenCheck(b.token);
         // The class plus a binding to the instance: registering the instance itself makes Jersey warn that a
         // "provider" is ignored (eclipse-ee4j/jersey#3700).
@@ -265,6 +266,7 @@ public final class RpcServer implements AutoCloseable {
         private Path clientCaFile;
         private int maxConcurrentCalls = 1000;
         private PrometheusMeterRegistry meterRegistry;
+        private Path apiDocument;
         private long maxBodyBytes = 1 << 20;
         private int maxThreads = 200;
         private int castThreads = 8;
@@ -315,6 +317,7 @@ public final class RpcServer implements AutoCloseable {
             config.string("hotline.http.host").filter(h -> !h.isEmpty()).ifPresent(this::host);
             listenTimeout(config.duration("hotline.http.listen-timeout", listenTimeout));
             drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
+            config.string("hotline.http.api-config-file").filter(f -> !f.isEmpty()).ifPresent(f -> apiDocument(Path.of(f)));
             if (config.flag("hotline.http.tls.enabled", false)) {
                 String cert = config.string("hotline.http.tls.certfile", "");
                 String key = config.string("hotline.http.tls.keyfile", "");
@@ -407,6 +410,15 @@ public final class RpcServer implements AutoCloseable {
                 throw new IllegalArgumentException("max concurrent calls " + calls + " must be positive");
             }
             this.maxConcurrentCalls = calls;
+            return this;
+        }
+
+        /**
+         * Serves this OpenAPI document at {@code /openapi.json} instead of the built-in one (the proposal's
+         * http_api_config_file), e.g. a copy with the deployment's server URLs.
+         */
+        public Builder apiDocument(Path file) {
+            this.apiDocument = Objects.requireNonNull(file, "file");
             return this;
         }
 

@@ -12,6 +12,7 @@ import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,8 +26,21 @@ import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
+/** Every RPC feature end to end, once through the memory store and once through the file store. */
+@ParameterizedClass(name = "{0} store")
+@ValueSource(strings = {"memory", "file"})
 class RpcEndToEndTest {
+
+    @Parameter
+    String storeName;
+
+    @TempDir
+    Path storeDirectory;
 
     private static final Target TARGET = Target.topic("conductor").exchange("nova");
     private static final Zone ZONE = Zone.of("region-one/az-1");
@@ -47,12 +61,16 @@ class RpcEndToEndTest {
         return c;
     }
 
+    /** A new store instance, as another process would open; all of one test share the same registrations. */
     private EndpointStore store() {
-        return track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
-                "hotline.memory.space", space, "hotline.zone", ZONE.path(), "hotline.memory.poll-interval", "20ms"))));
+        Map<String, String> config = storeName.equals("memory")
+                ? Map.of("hotline.memory.space", space, "hotline.memory.poll-interval", "20ms")
+                : Map.of("hotline.file.dir", storeDirectory.toString(), "hotline.file.poll-interval", "50ms");
+        return track(StoreProviders.load().open(HotlineConfig.of(config).with("hotline.store", storeName)
+                .with("hotline.zone", ZONE.path())));
     }
 
-    /** Short drain: the memory store's watches see a deregistration within tens of milliseconds. */
+    /** Short drain: both stores' watches see a deregistration within tens of milliseconds here. */
     private RpcServer.Builder builder() {
         return RpcServer.builder(store()).target(TARGET).drainDelay(Duration.ofMillis(100))
                 .gracePeriod(Duration.ofSeconds(5));
@@ -300,19 +318,7 @@ class RpcEndToEndTest {
     }
 
     @Test
-    void worksOverTheFileStoreToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "file", "hotline.file.dir", dir.toString(),
-                "hotline.zone", ZONE.path()));
-        EndpointStore serverSide = track(StoreProviders.load().open(config));
-        EndpointStore clientSide = track(StoreProviders.load().open(config));
-        track(RpcServer.builder(serverSide).target(TARGET).drainDelay(Duration.ZERO).endpoint(new TestApi("filed"))
-                .start());
-        RpcClient c = track(RpcClient.builder(clientSide).build());
-        assertThat(c.prepare(TARGET).call("server", Map.of(), String.class)).isEqualTo("filed");
-    }
-
-    @Test
-    void readsThePortRangeAndTokenFromTheProposalsIniSections(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+    void readsThePortRangeAndTokenFromTheProposalsIniSections(@TempDir Path dir)
             throws Exception {
         int first;
         try (ServerSocket probe = new ServerSocket(0)) {
@@ -469,5 +475,22 @@ class RpcEndToEndTest {
         }
         s.close();
         assertThat(api.events).hasSize(20);
+    }
+
+    @Test
+    void servesTheOperatorsApiDocumentWhenConfigured(@TempDir Path dir) throws Exception {
+        Path doc = dir.resolve("api.json");
+        java.nio.file.Files.writeString(doc, "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"ours\", \"version\": \"1\"},"
+                + " \"paths\": {}}");
+        Path ini = dir.resolve("nova.conf");
+        java.nio.file.Files.writeString(ini, "[http_driver]\nhttp_api_config_file = " + doc + "\n");
+        RpcServer s = server(new TestApi("doc"), builder().config(HotlineConfig.fromFile(ini)));
+        HttpResponse<String> served = raw.send(HttpRequest.newBuilder(URI.create(s.endpoint().baseUri()
+                + "/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(json(served.body()).at("/info/title").asText()).isEqualTo("ours");
+
+        java.nio.file.Files.writeString(doc, "{\"swagger\": \"2.0\"}");
+        assertThatThrownBy(() -> builder().endpoint(new TestApi("x")).apiDocument(doc).start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not an OpenAPI 3 document");
     }
 }
