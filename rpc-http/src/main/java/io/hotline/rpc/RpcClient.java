@@ -32,6 +32,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
@@ -169,7 +170,7 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Asks the server every {@code interval} whether it still runs the call, and fails with
          * {@link MessagingTimeout} as soon as it does not (oslo's call_monitor_timeout): a dead server is noticed
-         * after about one interval instead of the full timeout.
+         * after about two intervals instead of the full timeout.
          */
         public Prepared callMonitor(Duration interval) {
             return new Prepared(target, timeout, context, idempotent, positive(interval));
@@ -271,11 +272,13 @@ public final class RpcClient implements AutoCloseable {
         }
 
         /**
-         * Polls the server for the running call; the first interval lets it start, then one missing answer or a
-         * failed connection aborts the request with a MessagingTimeout naming the reason.
+         * Polls the server for the running call. Two misses in a row (not running, or no answer) abort the request
+         * with a MessagingTimeout naming the reason: one alone may be the moment between the call's end on the
+         * server and its reply reaching us.
          */
         private ScheduledFuture<?> monitor(Endpoint endpoint, String msgId, Request call, String method) {
             long every = callMonitor.toMillis();
+            AtomicInteger misses = new AtomicInteger();
             return monitors.scheduleWithFixedDelay(() -> {
                 Request probe = http.newRequest(endpoint.baseUri() + "/v1/calls/" + msgId)
                         .timeout(every, TimeUnit.MILLISECONDS);
@@ -284,7 +287,9 @@ public final class RpcClient implements AutoCloseable {
                 }
                 probe.send(result -> {
                     boolean running = result.isSucceeded() && result.getResponse().getStatus() == 200;
-                    if (!running) {
+                    if (running) {
+                        misses.set(0);
+                    } else if (misses.incrementAndGet() >= 2) {
                         String why = result.isSucceeded() ? "it no longer runs the call"
                                 : "it stopped answering (" + result.getFailure() + ")";
                         call.abort(new MessagingTimeout("call " + target.service() + "." + method + " to "
