@@ -17,13 +17,22 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * Key stores from the PEM files OpenStack deployments already have (the proposal's ssl_certfile and ssl_keyfile).
+ * TLS set-ups from the PEM files OpenStack deployments already have (the proposal's ssl_certfile and ssl_keyfile).
  * Certificates are parsed by the JDK's CertificateFactory; keys must be unencrypted PKCS#8
  * ({@code BEGIN PRIVATE KEY}), which is what {@code openssl} writes by default since 3.0.
+ *
+ * <pre>{@code
+ * SslContextFactory.Server serverSide = PemFiles.serverTls(cert, key, null);         // no client certificates
+ * SslContextFactory.Client clientSide = PemFiles.clientTls(caFile, null, null);      // trust this CA only
+ * }</pre>
+ *
+ * <p>Public so that other Hotline processes serving HTTP (the broadcaster) set up TLS exactly as the RPC server and
+ * client do; the key store helpers behind it stay package-private.
  */
-final class PemFiles {
+public final class PemFiles {
 
     /** Only held in memory, never written; the key store API insists on one. */
     static final char[] IN_MEMORY_PASSWORD = "hotline".toCharArray();
@@ -32,6 +41,37 @@ final class PemFiles {
             Pattern.compile("-----BEGIN PRIVATE KEY-----([A-Za-z0-9+/=\\s]+)-----END PRIVATE KEY-----");
 
     private PemFiles() {}
+
+    /**
+     * Server-side TLS with this certificate chain and key; with {@code clientCaFile} (may be null), clients must
+     * present a certificate signed by a CA in it.
+     */
+    public static SslContextFactory.Server serverTls(Path certFile, Path keyFile, Path clientCaFile) {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(keyStore(certFile, keyFile));
+        tls.setKeyStorePassword(new String(IN_MEMORY_PASSWORD));
+        if (clientCaFile != null) {
+            tls.setTrustStore(trustStore(clientCaFile));
+            tls.setNeedClientAuth(true);
+        }
+        return tls;
+    }
+
+    /**
+     * Client-side TLS trusting the CAs of {@code caFile} (null: the JDK's default CAs) and, with {@code certFile} and
+     * {@code keyFile} (both null for none), presenting that client certificate.
+     */
+    public static SslContextFactory.Client clientTls(Path caFile, Path certFile, Path keyFile) {
+        SslContextFactory.Client tls = new SslContextFactory.Client();
+        if (caFile != null) {
+            tls.setTrustStore(trustStore(caFile));
+        }
+        if (certFile != null) {
+            tls.setKeyStore(keyStore(certFile, keyFile));
+            tls.setKeyStorePassword(new String(IN_MEMORY_PASSWORD));
+        }
+        return tls;
+    }
 
     /** A key store holding the key of {@code keyFile} with the certificate chain of {@code certFile}. */
     static KeyStore keyStore(Path certFile, Path keyFile) {

@@ -7,10 +7,12 @@ import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.NoEndpointException;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Resolution;
 import io.hotline.discovery.Selection;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.ZoneScope;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Path;
@@ -42,7 +44,6 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * An RPC client: finds servers through the discovery core (nearest zone first, the directory's selection strategy,
@@ -61,6 +62,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * unless marked {@link Prepared#idempotent()}. Thread-safe.
  */
 public final class RpcClient implements AutoCloseable {
+
+    /** The service broadcasters register as; fanout casts go to one of them, nearest first. */
+    public static final String BROADCASTER_SERVICE = "hotline.broadcaster";
 
     private static final int MAX_ATTEMPTS = 3;
 
@@ -90,15 +94,7 @@ public final class RpcClient implements AutoCloseable {
         this.maxResponseBytes = b.maxResponseBytes;
         ClientConnector connector = new ClientConnector();
         if (b.caFile != null || b.certFile != null) {
-            SslContextFactory.Client tls = new SslContextFactory.Client();
-            if (b.caFile != null) {
-                tls.setTrustStore(PemFiles.trustStore(b.caFile));
-            }
-            if (b.certFile != null) {
-                tls.setKeyStore(PemFiles.keyStore(b.certFile, b.keyFile));
-                tls.setKeyStorePassword(new String(PemFiles.IN_MEMORY_PASSWORD));
-            }
-            connector.setSslContextFactory(tls);
+            connector.setSslContextFactory(PemFiles.clientTls(b.caFile, b.certFile, b.keyFile));
         }
         this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
         http.setConnectTimeout(b.connectTimeout.toMillis());
@@ -118,7 +114,7 @@ public final class RpcClient implements AutoCloseable {
 
     /** Calls and casts to {@code target}, with this client's defaults. */
     public Prepared prepare(Target target) {
-        return new Prepared(Objects.requireNonNull(target, "target"), timeout, Map.of(), false, null);
+        return new Prepared(Objects.requireNonNull(target, "target"), timeout, Map.of(), false, null, null);
     }
 
     @Override
@@ -140,31 +136,53 @@ public final class RpcClient implements AutoCloseable {
         private final Map<String, Object> context;
         private final boolean idempotent;
         private final Duration callMonitor;
+        /** The fanout request's {@code zones}: "home", "all" or a list of zone paths; null leaves it to the default. */
+        private final Object fanoutZones;
 
         private Prepared(Target target, Duration timeout, Map<String, Object> context, boolean idempotent,
-                Duration callMonitor) {
+                Duration callMonitor, Object fanoutZones) {
             this.target = target;
             this.timeout = timeout;
             this.context = context;
             this.idempotent = idempotent;
             this.callMonitor = callMonitor;
+            this.fanoutZones = fanoutZones;
+        }
+
+        /**
+         * For a fanout target: which zones' servers get the cast. {@link ZoneScope#home()} (the default) is the
+         * broadcaster's home zone, {@link ZoneScope#all()} every zone, {@link ZoneScope#in} one named zone.
+         */
+        public Prepared fanoutScope(ZoneScope scope) {
+            Object zones;
+            if (scope == ZoneScope.home()) {
+                zones = "home";
+            } else if (scope == ZoneScope.all()) {
+                zones = "all";
+            } else if (scope instanceof ZoneScope.In in) {
+                zones = List.of(in.zone().path());
+            } else {
+                throw new IllegalArgumentException("a fanout goes to every server of its zones; use home(), all() or"
+                        + " in(zone), not " + scope);
+            }
+            return new Prepared(target, timeout, context, idempotent, callMonitor, zones);
         }
 
         /** How long a call waits for its reply; raises {@link MessagingTimeout} after. */
         public Prepared timeout(Duration timeout) {
-            return new Prepared(target, positive(timeout), context, idempotent, callMonitor);
+            return new Prepared(target, positive(timeout), context, idempotent, callMonitor, fanoutZones);
         }
 
         /** The request context sent along (oslo's {@code ctxt}), e.g. user, project and request id. */
         public Prepared context(Map<String, ?> context) {
             // Not Map.copyOf: a context may hold nulls (oslo contexts often do).
             return new Prepared(target, timeout, Collections.unmodifiableMap(new LinkedHashMap<>(context)), idempotent,
-                    callMonitor);
+                    callMonitor, fanoutZones);
         }
 
         /** Safe to run twice: a call that failed after reaching a server may be tried again on another. */
         public Prepared idempotent() {
-            return new Prepared(target, timeout, context, true, callMonitor);
+            return new Prepared(target, timeout, context, true, callMonitor, fanoutZones);
         }
 
         /**
@@ -173,7 +191,7 @@ public final class RpcClient implements AutoCloseable {
          * after about two intervals instead of the full timeout.
          */
         public Prepared callMonitor(Duration interval) {
-            return new Prepared(target, timeout, context, idempotent, positive(interval));
+            return new Prepared(target, timeout, context, idempotent, positive(interval), fanoutZones);
         }
 
         /** Calls {@code method} and waits for its result, converted to {@code type}. */
@@ -194,18 +212,49 @@ public final class RpcClient implements AutoCloseable {
             join(castAsync(method, args));
         }
 
+        /**
+         * Casts to one server of the target; for a fanout target, to every server of the target's zones through a
+         * broadcaster, returning once the broadcaster has started the casts.
+         */
         public CompletableFuture<Void> castAsync(String method, Map<String, ?> args) {
-            if (target.fanout()) {
-                throw new InvalidTarget("fanout casts go through the broadcaster service, which this client cannot"
-                        + " reach yet; cast to the topic or to each server instead");
-            }
-            return send("cast", method, args).thenApply(reply -> {
+            return send("cast", method, args, target.fanout() ? Boolean.FALSE : null).thenApply(reply -> {
                 checkStatus(reply);
                 return null;
             });
         }
 
+        /**
+         * A fanout cast that waits until every targeted server has accepted it or failed to, and says which did.
+         * Waits at most this prepared timeout.
+         *
+         * @throws InvalidTarget if the target is not a fanout target ({@link Target#asFanout()}), or no broadcaster
+         *     is registered
+         */
+        public FanoutReport fanoutWithReport(String method, Map<String, ?> args) {
+            return join(fanoutWithReportAsync(method, args));
+        }
+
+        public CompletableFuture<FanoutReport> fanoutWithReportAsync(String method, Map<String, ?> args) {
+            if (!target.fanout()) {
+                throw new InvalidTarget("a fanout report needs a fanout target; use target.asFanout()");
+            }
+            return send("cast", method, args, Boolean.TRUE).thenApply(reply -> {
+                byte[] content = checkStatus(reply);
+                try {
+                    return Wire.REPORT_READER.<FanoutReport>readValue(content);
+                } catch (IOException e) {
+                    throw new RpcException("the broadcaster's answer is not a fanout report: " + e.getMessage(), e);
+                }
+            });
+        }
+
         private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args) {
+            return send(kind, method, args, null);
+        }
+
+        /** @param report null for a message to one server; for a fanout, whether to ask for a report */
+        private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args,
+                Boolean report) {
             Objects.requireNonNull(method, "method");
             Version requested = Version.parse(target.version());
             if (versionCap != null && requested.compareTo(versionCap) > 0) {
@@ -216,8 +265,12 @@ public final class RpcClient implements AutoCloseable {
             byte[] body;
             try {
                 JsonNode tree = Wire.MAPPER.valueToTree(args == null ? Map.of() : args);
-                body = Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.Request(kind, method, tree, context,
-                        target.namespace(), target.version(), msgId, timeout.toMillis() / 1000.0));
+                Double seconds = timeout.toMillis() / 1000.0;
+                body = report != null
+                        ? Wire.FANOUT_WRITER.writeValueAsBytes(new Wire.FanoutRequest(kind, method, tree, context,
+                                target.namespace(), target.version(), msgId, seconds, fanoutZones, report))
+                        : Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.Request(kind, method, tree, context,
+                                target.namespace(), target.version(), msgId, seconds));
             } catch (IllegalArgumentException | JsonProcessingException e) {
                 throw new InvalidRequest("cannot write the arguments of " + method + " as JSON: " + e.getMessage());
             }
@@ -237,7 +290,8 @@ public final class RpcClient implements AutoCloseable {
             }
             Endpoint endpoint = pick.endpoint();
             tried.add(endpoint.id());
-            Request request = http.newRequest(endpoint.baseUri() + Wire.RPC_PATH + target.service())
+            String path = target.fanout() ? Wire.FANOUT_PATH : Wire.RPC_PATH;
+            Request request = http.newRequest(endpoint.baseUri() + path + target.service())
                     .method(HttpMethod.POST)
                     .body(new BytesRequestContent(Wire.JSON, body))
                     .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -301,6 +355,15 @@ public final class RpcClient implements AutoCloseable {
 
         /** A server of the target not tried yet; the named server only, if the target names one. */
         private Pick choose(Set<String> tried) {
+            if (target.fanout()) {
+                // A fanout goes to a broadcaster, which casts to every server of the target.
+                try {
+                    return pickAny(Query.of(BROADCASTER_SERVICE), tried);
+                } catch (NoEndpointException e) {
+                    throw new InvalidTarget("no broadcaster registered (" + BROADCASTER_SERVICE + ") to fan out to "
+                            + target.service() + "; start one: " + e.getMessage());
+                }
+            }
             Query query = Query.of(target.service());
             if (target.server() != null) {
                 Resolution r = directory.resolve(query.allZones());
@@ -314,6 +377,11 @@ public final class RpcClient implements AutoCloseable {
                 List<Endpoint> pool = fresh.isEmpty() ? named : fresh;
                 return new Pick(pool.get(ThreadLocalRandom.current().nextInt(pool.size())), () -> { });
             }
+            return pickAny(query, tried);
+        }
+
+        /** Any endpoint the directory selects for {@code query}, preferring one not tried yet. */
+        private Pick pickAny(Query query, Set<String> tried) {
             Selection s = directory.select(query);
             for (int i = 0; i < 8 && tried.contains(s.endpoint().id()); i++) {
                 s.close();

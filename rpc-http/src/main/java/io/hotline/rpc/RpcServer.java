@@ -6,8 +6,6 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
-import java.io.IOException;
-import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,13 +93,7 @@ public final class RpcServer implements AutoCloseable {
         http.setSendServerVersion(false);
         ServerConnector connector;
         if (b.certFile != null) {
-            SslContextFactory.Server tls = new SslContextFactory.Server();
-            tls.setKeyStore(PemFiles.keyStore(b.certFile, b.keyFile));
-            tls.setKeyStorePassword(new String(PemFiles.IN_MEMORY_PASSWORD));
-            if (b.clientCaFile != null) {
-                tls.setTrustStore(PemFiles.trustStore(b.clientCaFile));
-                tls.setNeedClientAuth(true);
-            }
+            SslContextFactory.Server tls = PemFiles.serverTls(b.certFile, b.keyFile, b.clientCaFile);
             http.addCustomizer(new SecureRequestCustomizer());
             connector = new ServerConnector(jetty, tls, new HttpConnectionFactory(http));
         } else {
@@ -110,7 +102,7 @@ public final class RpcServer implements AutoCloseable {
         }
         connector.setHost(b.host);
         connector.setIdleTimeout(b.listenTimeout.toMillis());
-        bind(connector, b.portRange, b.host);
+        b.portRange.open(connector);
         jetty.addConnector(connector);
 
         Semaphore callSlots = new Semaphore(b.maxConcurrentCalls);
@@ -212,37 +204,6 @@ public final class RpcServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             casts.shutdownNow();
-        }
-    }
-
-    private static void bind(ServerConnector connector, PortRange range, String host) {
-        if (range.isEphemeral()) {
-            open(connector, 0, host);
-            return;
-        }
-        for (int port = range.first(); port <= range.last(); port++) {
-            try {
-                connector.setPort(port);
-                connector.open();
-                return;
-            } catch (IOException e) {
-                // Jetty wraps the BindException of a taken port.
-                if (!(e instanceof BindException) && !(e.getCause() instanceof BindException)) {
-                    throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-                }
-                log.debug("port {} is taken; trying the next", port);
-            }
-        }
-        throw new IllegalStateException("no free port in hotline.http.port-range " + range + " on " + host + " (all "
-                + range.size() + " are in use); widen the range or stop some servers");
-    }
-
-    private static void open(ServerConnector connector, int port, String host) {
-        try {
-            connector.setPort(port);
-            connector.open();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot listen on " + host + ": " + e.getMessage(), e);
         }
     }
 

@@ -33,12 +33,22 @@ final class Wire {
     static final ObjectReader ERROR_READER = MAPPER.readerFor(ErrorBody.class);
     static final ObjectWriter ERROR_WRITER = MAPPER.writerFor(ErrorBody.class);
     static final ObjectWriter ACCEPTED_WRITER = MAPPER.writerFor(Accepted.class);
+    static final String FANOUT_PATH = "/v1/fanout/";
+    static final ObjectWriter FANOUT_WRITER = MAPPER.writerFor(FanoutRequest.class);
+    static final ObjectReader REPORT_READER = MAPPER.readerFor(FanoutReport.class);
 
     private Wire() {}
 
     /** What a client sends; {@code kind} is {@code call} or {@code cast}. */
     record Request(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
             String version, @JsonProperty("msg_id") String msgId, Double timeout) {}
+
+    /**
+     * A fanout cast to the broadcaster: a cast's fields plus which zones ({@code "home"}, {@code "all"} or a list of
+     * zone paths; null is home) and whether to wait for a per-server report.
+     */
+    record FanoutRequest(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
+            String version, @JsonProperty("msg_id") String msgId, Double timeout, Object zones, Boolean report) {}
 
     /** A call's reply. */
     record Result(JsonNode result) {}
