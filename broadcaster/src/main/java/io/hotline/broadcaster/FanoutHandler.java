@@ -1,0 +1,128 @@
+package io.hotline.broadcaster;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.UUID;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves {@code POST /v1/fanout/{service}} and {@code GET /healthz} straight from Jetty, in the style of rpc-http's
+ * RPC handler: check the token and content type before reading, read the body on the request's thread, answer JSON.
+ * A fanout with a report is answered asynchronously when its last target has an outcome, so waiting for slow
+ * servers holds no thread.
+ */
+final class FanoutHandler extends Handler.Abstract {
+
+    private static final Logger log = LoggerFactory.getLogger(FanoutHandler.class);
+    private static final String PREFIX = "/v1/fanout/";
+    private static final String BEARER = "Bearer ";
+    private static final HttpField JSON_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, FanoutWire.JSON);
+    private static final HttpField CLOSE = new HttpField(HttpHeader.CONNECTION, "close");
+    private static final HttpField RETRY_LATER = new HttpField(HttpHeader.RETRY_AFTER, "1");
+    private static final HttpField BEARER_CHALLENGE = new HttpField(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+    private static final byte[] PASSING = "{\"status\":\"passing\"}".getBytes(StandardCharsets.UTF_8);
+
+    private final FanoutEngine engine;
+    private final byte[] token;
+
+    /** @param token the token requests must carry, or null to accept requests without one */
+    FanoutHandler(FanoutEngine engine, String token) {
+        super(InvocationType.BLOCKING);
+        this.engine = engine;
+        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String path = Request.getPathInContext(request);
+        boolean post = HttpMethod.POST.is(request.getMethod());
+        if (path.equals("/healthz") && HttpMethod.GET.is(request.getMethod())) {
+            return reply(response, callback, 200, PASSING);
+        }
+        if (!path.startsWith(PREFIX)) {
+            return refuseUnread(response, callback, 404, "InvalidRequest",
+                    "the broadcaster serves POST " + PREFIX + "{service} and GET /healthz, not " + path);
+        }
+        if (!post) {
+            return refuseUnread(response, callback, 405, "InvalidRequest",
+                    "send fanouts as POST " + PREFIX + "{service}");
+        }
+        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        if (token != null) {
+            if (authorization == null || !authorization.startsWith(BEARER)) {
+                response.getHeaders().add(BEARER_CHALLENGE);
+                return refuseUnread(response, callback, 401, "AccessDenied",
+                        "this broadcaster requires a token: send Authorization: Bearer <hotline.http.token>");
+            }
+            // Constant time, as rpc-http's check: the token must not be guessable byte by byte.
+            byte[] given = authorization.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8);
+            if (!MessageDigest.isEqual(given, token)) {
+                return refuseUnread(response, callback, 403, "AccessDenied",
+                        "the token is wrong; use the cluster's hotline.http.token");
+            }
+        }
+        String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        if (type == null || !isJson(type)) {
+            return refuseUnread(response, callback, 415, "InvalidRequest",
+                    "send the request body as Content-Type: application/json");
+        }
+        // Blocking read on the request's own thread (the handler is BLOCKING); an oversized body fails it with the
+        // SizeLimitHandler's 413, which the error handler writes as JSON.
+        byte[] body = BufferUtil.toArray(Content.Source.asByteBuffer(request));
+        String service = path.substring(PREFIX.length());
+        FanoutWire.Parsed parsed;
+        FanoutEngine.Fanout fanout;
+        try {
+            parsed = FanoutWire.parse(body, UUID.randomUUID().toString());
+            fanout = engine.start(service, parsed, authorization);
+        } catch (IllegalArgumentException e) {
+            return reply(response, callback, 400, FanoutWire.error("InvalidRequest", e.getMessage()));
+        } catch (FanoutEngine.Busy e) {
+            response.getHeaders().add(RETRY_LATER);
+            return reply(response, callback, 503, FanoutWire.error("ServerBusy", e.getMessage() + "; send again later"));
+        }
+        if (!parsed.report()) {
+            return reply(response, callback, 202,
+                    FanoutWire.write(new FanoutWire.Accepted(fanout.msgId(), fanout.targeted(), fanout.note())));
+        }
+        fanout.done.whenComplete((report, failure) -> {
+            if (failure != null) {
+                log.warn("fanout {} of {} failed", fanout.msgId(), service, failure);
+                reply(response, callback, 500, FanoutWire.error("HttpError", "the fanout failed: " + failure));
+            } else {
+                reply(response, callback, 200, FanoutWire.write(report));
+            }
+        });
+        return true;
+    }
+
+    private static boolean isJson(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
+        return media.equalsIgnoreCase(FanoutWire.JSON);
+    }
+
+    /** A refusal before the body was read: Jetty may then close the connection, so say so. */
+    private static boolean refuseUnread(Response response, Callback callback, int status, String type, String message) {
+        response.getHeaders().add(CLOSE);
+        return reply(response, callback, status, FanoutWire.error(type, message));
+    }
+
+    private static boolean reply(Response response, Callback callback, int status, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().add(JSON_TYPE);
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
+    }
+}

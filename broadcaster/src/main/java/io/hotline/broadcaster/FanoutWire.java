@@ -1,0 +1,133 @@
+package io.hotline.broadcaster;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.hotline.discovery.Zone;
+import io.hotline.discovery.ZoneScope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON of {@code POST /v1/fanout/{service}}: a cast's body plus {@code zones} and {@code report}, the cast
+ * forwarded to each server, the 202 acknowledgement and the error body (the same shape as rpc-http's). The report
+ * itself is rpc-http's public {@link io.hotline.rpc.FanoutReport}, so client and broadcaster cannot drift apart.
+ */
+final class FanoutWire {
+
+    static final String JSON = "application/json";
+
+    /** Strict like rpc-http's mapper: a misspelt field is a 400 here rather than a silent default. */
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .build();
+
+    private FanoutWire() {}
+
+    /** What a client sends. */
+    record Request(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
+            String version, @JsonProperty("msg_id") String msgId, Double timeout, JsonNode zones, Boolean report) {}
+
+    /** What each server gets: the client's cast without the fanout fields, with the same msg_id everywhere. */
+    record Cast(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
+            String version, @JsonProperty("msg_id") String msgId, Double timeout) {}
+
+    /** The 202 answer: the casts are under way to this many servers. */
+    record Accepted(@JsonProperty("msg_id") String msgId, int targeted, String note) {}
+
+    record ErrorBody(Error error) {}
+
+    record Error(String type, String message, List<String> trace) {}
+
+    /** A valid fanout request: the cast to forward (serialized once), the zones to look in, and whether to report. */
+    record Parsed(Cast cast, byte[] castBody, List<ZoneScope> scopes, boolean report) {}
+
+    /**
+     * Reads and checks a request body.
+     *
+     * @throws IllegalArgumentException saying what is wrong, for a 400
+     */
+    static Parsed parse(byte[] body, String msgIdIfMissing) {
+        Request r;
+        try {
+            r = MAPPER.readValue(body, Request.class);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            throw new IllegalArgumentException("the body is not a valid fanout request: " + e.getOriginalMessage()
+                    + where);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (r == null) {
+            throw new IllegalArgumentException("the body is empty; send a JSON cast: kind cast, method, args");
+        }
+        if (!"cast".equals(r.kind())) {
+            throw new IllegalArgumentException("kind must be cast: a fanout cannot wait for replies from every server"
+                    + (r.kind() == null ? "" : ", and " + r.kind() + " is not cast"));
+        }
+        if (r.method() == null || r.method().isBlank()) {
+            throw new IllegalArgumentException("method is missing");
+        }
+        if (r.args() != null && !r.args().isObject()) {
+            throw new IllegalArgumentException("args must be a JSON object of named arguments, not "
+                    + r.args().getNodeType());
+        }
+        if (r.timeout() != null && !(r.timeout() > 0)) {
+            throw new IllegalArgumentException("timeout must be a positive number of seconds");
+        }
+        // Every server gets the same msg_id, so logs across the fleet show one fanout.
+        Cast cast = new Cast("cast", r.method(), r.args(), r.context(), r.namespace(), r.version(),
+                r.msgId() != null ? r.msgId() : msgIdIfMissing, r.timeout());
+        try {
+            return new Parsed(cast, MAPPER.writeValueAsBytes(cast), scopes(r.zones()),
+                    Boolean.TRUE.equals(r.report()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the cast: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** {@code "home"} (or absent), {@code "all"}, or a list of zone paths. */
+    private static List<ZoneScope> scopes(JsonNode zones) {
+        if (zones == null || zones.isNull() || (zones.isTextual() && zones.textValue().equals("home"))) {
+            return List.of(ZoneScope.home());
+        }
+        if (zones.isTextual() && zones.textValue().equals("all")) {
+            return List.of(ZoneScope.all());
+        }
+        if (zones.isArray() && !zones.isEmpty()) {
+            List<ZoneScope> scopes = new ArrayList<>();
+            for (JsonNode z : zones) {
+                if (!z.isTextual()) {
+                    throw new IllegalArgumentException("zones must list zone paths as strings, not " + z);
+                }
+                scopes.add(ZoneScope.in(Zone.of(z.textValue())));
+            }
+            return List.copyOf(scopes);
+        }
+        throw new IllegalArgumentException("zones must be \"home\", \"all\" or a non-empty list of zone paths such as"
+                + " [\"region-one/az-1\"], not " + zones);
+    }
+
+    static byte[] error(String type, String message) {
+        return write(new ErrorBody(new Error(type, message, List.of())));
+    }
+
+    static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a JSON reply: " + e.getOriginalMessage(), e);
+        }
+    }
+}
