@@ -1,0 +1,341 @@
+package io.hotline.broadcaster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.Query;
+import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.Zone;
+import io.hotline.discovery.ZoneScope;
+import io.hotline.rpc.AccessDenied;
+import io.hotline.rpc.FanoutReport;
+import io.hotline.rpc.FanoutReport.Delivery;
+import io.hotline.rpc.FanoutReport.Outcome;
+import io.hotline.rpc.InvalidTarget;
+import io.hotline.rpc.RpcClient;
+import io.hotline.rpc.RpcServer;
+import io.hotline.rpc.Target;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The broadcaster end to end: real RPC servers, a real broadcaster and client on loopback, one memory space. */
+class BroadcasterTest {
+
+    private static final Target TARGET = Target.topic("compute").exchange("nova");
+    private static final Target FANOUT = TARGET.asFanout();
+    private static final Zone AZ1 = Zone.of("region-one/az-1");
+    private static final Zone AZ2 = Zone.of("region-one/az-2");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String space = "bcast-test-" + UUID.randomUUID();
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final HttpClient raw = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T c) {
+        opened.add(c);
+        return c;
+    }
+
+    /** A store as another process in {@code zone} would open it; all share the test's space. */
+    private EndpointStore store(Zone zone) {
+        return track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.memory.space", space,
+                "hotline.memory.poll-interval", "20ms")).with("hotline.store", "memory").with("hotline.zone",
+                zone.path())));
+    }
+
+    private Recorder server(String name, Zone zone, String token) {
+        Recorder recorder = new Recorder();
+        RpcServer.Builder b = RpcServer.builder(store(zone)).target(TARGET.server(name)).endpoint(recorder)
+                .drainDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(5));
+        if (token != null) {
+            b.token(token);
+        }
+        track(b.start());
+        return recorder;
+    }
+
+    private Recorder server(String name) {
+        return server(name, AZ1, null);
+    }
+
+    private Broadcaster.Builder broadcasterBuilder(Zone zone) {
+        return Broadcaster.builder(store(zone)).drainDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(5));
+    }
+
+    private Broadcaster broadcaster() {
+        return track(broadcasterBuilder(AZ1).start());
+    }
+
+    private RpcClient client(String token) {
+        return track(RpcClient.builder(store(AZ1)).token(token).timeout(Duration.ofSeconds(20)).build());
+    }
+
+    private RpcClient client() {
+        return client(null);
+    }
+
+    private HttpResponse<String> post(Broadcaster b, String service, String body, String token) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(b.endpoint().baseUri() + "/v1/fanout/" + service))
+                .timeout(Duration.ofSeconds(20))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            r.header("Authorization", "Bearer " + token);
+        }
+        return raw.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int count(Recorder r, String event) {
+        return Collections.frequency(r.events, event);
+    }
+
+    @Test
+    void aFanoutCastReachesEveryServerExactlyOnce() {
+        List<Recorder> servers = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            servers.add(server("host-" + i));
+        }
+        broadcaster();
+        RpcClient client = client();
+
+        client.prepare(FANOUT).cast("record", Map.of("event", "plain"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> count(s, "plain") == 1));
+
+        // With a report the answer comes once every server has queued the cast; each then runs it once.
+        FanoutReport report = client.prepare(FANOUT).fanoutWithReport("record", Map.of("event", "reported"));
+        assertThat(report.targeted()).isEqualTo(5);
+        assertThat(report.delivered()).isEqualTo(5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> count(s, "reported") >= 1));
+        assertThat(servers).allSatisfy(s -> {
+            assertThat(count(s, "plain")).isEqualTo(1);
+            assertThat(count(s, "reported")).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void theReportListsEveryServerWithItsOutcome() {
+        server("host-1");
+        server("host-2");
+        server("host-3");
+        broadcaster();
+        FanoutReport report = client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
+
+        assertThat(report.msgId()).isNotBlank();
+        assertThat(report.failed()).isZero();
+        assertThat(report.note()).isNull();
+        assertThat(report.results()).extracting(Delivery::server)
+                .containsExactlyInAnyOrder("host-1", "host-2", "host-3");
+        assertThat(report.results()).allSatisfy(d -> {
+            assertThat(d.outcome()).isEqualTo(Outcome.DELIVERED);
+            assertThat(d.status()).isEqualTo(202);
+            assertThat(d.reason()).isNull();
+        });
+    }
+
+    @Test
+    void aDeadServerIsReportedRefusedWhileTheOthersGetTheCast() throws Exception {
+        Recorder alive1 = server("alive-1");
+        Recorder alive2 = server("alive-2");
+        int dead;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            dead = probe.getLocalPort();
+        }
+        store(AZ1).register(Endpoint.builder(TARGET.service()).server("dead").host("127.0.0.1").port(dead).zone(AZ1)
+                .build(), HealthPolicy.DEFAULT);
+        broadcaster();
+
+        FanoutReport report = client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
+
+        assertThat(report.targeted()).isEqualTo(3);
+        assertThat(report.delivered()).isEqualTo(2);
+        assertThat(report.failed()).isEqualTo(1);
+        Delivery refused = report.results().stream().filter(d -> d.server().equals("dead")).findFirst().orElseThrow();
+        assertThat(refused.outcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(refused.reason()).contains("refused").contains("retry");
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(alive1, "x") == 1 && count(alive2, "x") == 1);
+    }
+
+    @Test
+    void aHungServerIsReportedTimedOutAfterThePerTargetTimeout() throws Exception {
+        Recorder alive = server("alive");
+        try (ServerSocket blackHole = new ServerSocket(0)) {
+            // The kernel completes the connection from the backlog; nothing ever reads or answers.
+            store(AZ1).register(Endpoint.builder(TARGET.service()).server("hung").host("127.0.0.1")
+                    .port(blackHole.getLocalPort()).zone(AZ1).build(), HealthPolicy.DEFAULT);
+            track(broadcasterBuilder(AZ1).perTargetTimeout(Duration.ofMillis(300)).start());
+
+            FanoutReport report = client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
+
+            Delivery hung = report.results().stream().filter(d -> d.server().equals("hung")).findFirst().orElseThrow();
+            assertThat(hung.outcome()).isEqualTo(Outcome.TIMED_OUT);
+            assertThat(hung.reason()).contains("PT0.3S");
+            Delivery ok = report.results().stream().filter(d -> d.server().equals("alive")).findFirst().orElseThrow();
+            assertThat(ok.outcome()).isEqualTo(Outcome.DELIVERED);
+            await().atMost(Duration.ofSeconds(10)).until(() -> count(alive, "x") == 1);
+        }
+    }
+
+    @Test
+    void theTokenIsRequiredByTheBroadcasterAndForwardedToTheServers() throws Exception {
+        Recorder a = server("a", AZ1, "s3cret");
+        Recorder b = server("b", AZ1, "s3cret");
+        Broadcaster broadcaster = track(broadcasterBuilder(AZ1).token("s3cret").start());
+        String cast = "{\"kind\":\"cast\",\"method\":\"record\",\"args\":{\"event\":\"raw\"}}";
+
+        HttpResponse<String> missing = post(broadcaster, TARGET.service(), cast, null);
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(JSON.readTree(missing.body()).at("/error/type").asText()).isEqualTo("AccessDenied");
+        assertThat(post(broadcaster, TARGET.service(), cast, "wrong").statusCode()).isEqualTo(403);
+        assertThatThrownBy(() -> client("wrong").prepare(FANOUT).cast("record", Map.of("event", "x")))
+                .isInstanceOf(AccessDenied.class);
+
+        FanoutReport report = client("s3cret").prepare(FANOUT).fanoutWithReport("record", Map.of("event", "ok"));
+        assertThat(report.delivered()).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(a, "ok") == 1 && count(b, "ok") == 1);
+        assertThat(a.events).doesNotContain("x", "raw");
+    }
+
+    @Test
+    void aServerRefusingTheCastIsReportedRejectedWithItsReason() {
+        server("open");
+        server("locked", AZ1, "other-token");
+        broadcaster();
+        FanoutReport report = client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
+
+        Delivery locked = report.results().stream().filter(d -> d.server().equals("locked")).findFirst().orElseThrow();
+        assertThat(locked.outcome()).isEqualTo(Outcome.REJECTED);
+        assertThat(locked.status()).isEqualTo(401);
+        assertThat(locked.reason()).startsWith("AccessDenied");
+        assertThat(report.delivered()).isEqualTo(1);
+    }
+
+    @Test
+    void callsCannotGoToAFanoutTargetAndWithoutABroadcasterFanoutIsAClearError() {
+        server("host-1");
+        RpcClient client = client();
+        assertThatThrownBy(() -> client.prepare(FANOUT).call("record", Map.of("event", "x"), Object.class))
+                .isInstanceOf(InvalidTarget.class).hasMessageContaining("fanout");
+        assertThatThrownBy(() -> client.prepare(FANOUT).cast("record", Map.of("event", "x")))
+                .isInstanceOf(InvalidTarget.class).hasMessageContaining("no broadcaster registered")
+                .hasMessageContaining(RpcClient.BROADCASTER_SERVICE);
+        assertThatThrownBy(() -> client.prepare(TARGET).fanoutWithReport("record", Map.of()))
+                .isInstanceOf(InvalidTarget.class).hasMessageContaining("asFanout");
+    }
+
+    @Test
+    void zonesAreTheHomeZoneByDefaultAndAllOrNamedOnRequest() {
+        Recorder home1 = server("home-1", AZ1, null);
+        Recorder home2 = server("home-2", AZ1, null);
+        Recorder away = server("away", AZ2, null);
+        broadcaster();
+        RpcClient client = client();
+
+        FanoutReport home = client.prepare(FANOUT).fanoutWithReport("record", Map.of("event", "home"));
+        assertThat(home.results()).extracting(Delivery::server).containsExactlyInAnyOrder("home-1", "home-2");
+
+        FanoutReport all = client.prepare(FANOUT).fanoutScope(ZoneScope.all())
+                .fanoutWithReport("record", Map.of("event", "all"));
+        assertThat(all.results()).extracting(Delivery::server).containsExactlyInAnyOrder("home-1", "home-2", "away");
+        assertThat(all.delivered()).isEqualTo(3);
+
+        FanoutReport named = client.prepare(FANOUT).fanoutScope(ZoneScope.in(AZ2))
+                .fanoutWithReport("record", Map.of("event", "named"));
+        assertThat(named.results()).extracting(Delivery::server).containsExactly("away");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> away.events.contains("named"));
+        assertThat(away.events).containsExactly("all", "named");
+        assertThat(home1.events).containsExactly("home", "all");
+        assertThat(home2.events).containsExactly("home", "all");
+        assertThatThrownBy(() -> client.prepare(FANOUT).fanoutScope(ZoneScope.nearest()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void noServerIsNotAnErrorButSaysSo() throws Exception {
+        Broadcaster broadcaster = broadcaster();
+        FanoutReport report = client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
+        assertThat(report.targeted()).isZero();
+        assertThat(report.results()).isEmpty();
+        assertThat(report.note()).contains("no healthy server of nova.compute");
+
+        HttpResponse<String> accepted = post(broadcaster, TARGET.service(),
+                "{\"kind\":\"cast\",\"method\":\"record\",\"args\":{}}", null);
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        JsonNode body = JSON.readTree(accepted.body());
+        assertThat(body.get("targeted").asInt()).isZero();
+        assertThat(body.get("msg_id").asText()).isNotBlank();
+        assertThat(body.get("note").asText()).contains("no healthy server");
+    }
+
+    @Test
+    void badRequestsGetAClearError() throws Exception {
+        Broadcaster broadcaster = broadcaster();
+        String service = TARGET.service();
+        assertBadRequest(post(broadcaster, service, "not json", null), "not a valid fanout request");
+        assertBadRequest(post(broadcaster, service, "{\"kind\":\"call\",\"method\":\"m\"}", null), "kind must be cast");
+        assertBadRequest(post(broadcaster, service, "{\"kind\":\"cast\",\"method\":\"m\",\"zones\":\"nearby\"}", null),
+                "zones must be");
+        assertBadRequest(post(broadcaster, service, "{\"kind\":\"cast\",\"method\":\"m\",\"zones\":[\"bad zone!\"]}",
+                null), "zone path");
+        assertBadRequest(post(broadcaster, service, "{\"kind\":\"cast\",\"method\":\"m\",\"colour\":1}", null),
+                "colour");
+        assertBadRequest(post(broadcaster, "-not-a-service", "{\"kind\":\"cast\",\"method\":\"m\"}", null),
+                "service");
+
+        HttpResponse<String> wrongType = raw.send(HttpRequest.newBuilder(URI.create(broadcaster.endpoint().baseUri()
+                + "/v1/fanout/" + service)).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongType.statusCode()).isEqualTo(415);
+    }
+
+    private static void assertBadRequest(HttpResponse<String> response, String saying) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode error = JSON.readTree(response.body()).get("error");
+        assertThat(error.get("type").asText()).isEqualTo("InvalidRequest");
+        assertThat(error.get("message").asText()).contains(saying);
+    }
+
+    @Test
+    void theBroadcasterRegistersWithHealthAndDeregistersOnClose() throws Exception {
+        Broadcaster broadcaster = broadcasterBuilder(AZ2).start();
+        EndpointStore observer = store(AZ2);
+        assertThat(observer.list(RpcClient.BROADCASTER_SERVICE, AZ2))
+                .anySatisfy(s -> {
+                    assertThat(s.endpoint().id()).isEqualTo(broadcaster.endpoint().id());
+                    assertThat(s.isPassing()).isTrue();
+                });
+        HttpResponse<String> health = raw.send(HttpRequest.newBuilder(URI.create(broadcaster.endpoint().baseUri()
+                + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+
+        broadcaster.close();
+        assertThat(observer.list(RpcClient.BROADCASTER_SERVICE, AZ2)).isEmpty();
+        assertThat(Query.of(RpcClient.BROADCASTER_SERVICE).service()).isEqualTo("hotline.broadcaster");
+    }
+}
