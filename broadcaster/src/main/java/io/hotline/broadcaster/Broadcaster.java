@@ -10,6 +10,8 @@ import io.hotline.discovery.Zone;
 import io.hotline.rpc.PemFiles;
 import io.hotline.rpc.PortRange;
 import io.hotline.rpc.RpcClient;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +88,10 @@ public final class Broadcaster implements AutoCloseable {
         http.setConnectTimeout(b.perTargetTimeout.toMillis());
         // Fanouts hit many servers a few times each; the bound on requests in flight is the engine's semaphore.
         http.setMaxConnectionsPerDestination(Math.max(4, Math.min(b.maxConcurrentCasts, 64)));
-        this.engine = new FanoutEngine(directory, http, b.maxConcurrentCasts, b.perTargetTimeout, b.maxPendingTargets);
+        BroadcasterMetrics metrics = new BroadcasterMetrics(b.meterRegistry != null ? b.meterRegistry
+                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        this.engine = new FanoutEngine(directory, http, b.maxConcurrentCasts, b.perTargetTimeout, b.maxPendingTargets,
+                metrics);
 
         QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));
         threads.setName("hotline-broadcaster");
@@ -107,7 +112,7 @@ public final class Broadcaster implements AutoCloseable {
         jetty.addConnector(connector);
 
         SizeLimitHandler limit = new SizeLimitHandler(b.maxBodyBytes, -1);
-        limit.setHandler(new FanoutHandler(engine, b.token));
+        limit.setHandler(new FanoutHandler(engine, metrics, b.token));
         GracefulHandler graceful = new GracefulHandler();
         graceful.setHandler(limit);
         jetty.setHandler(graceful);
@@ -232,6 +237,7 @@ public final class Broadcaster implements AutoCloseable {
         private Path caFile;
         private Path clientCertFile;
         private Path clientKeyFile;
+        private PrometheusMeterRegistry meterRegistry;
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -402,6 +408,12 @@ public final class Broadcaster implements AutoCloseable {
         public Builder clientCertificate(Path certFile, Path keyFile) {
             this.clientCertFile = Objects.requireNonNull(certFile, "certFile");
             this.clientKeyFile = Objects.requireNonNull(keyFile, "keyFile");
+            return this;
+        }
+
+        /** Where the broadcaster's meters go and what {@code GET /metrics} scrapes; a registry of its own by default. */
+        public Builder meterRegistry(PrometheusMeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

@@ -68,9 +68,12 @@ final class FanoutEngine {
     private final AtomicInteger pending = new AtomicInteger();
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
     private final Set<Fanout> active = ConcurrentHashMap.newKeySet();
+    private final BroadcasterMetrics metrics;
 
-    FanoutEngine(Directory directory, HttpClient http, int maxConcurrent, Duration perTarget, int maxPending) {
+    FanoutEngine(Directory directory, HttpClient http, int maxConcurrent, Duration perTarget, int maxPending,
+            BroadcasterMetrics metrics) {
         this.directory = directory;
+        this.metrics = metrics;
         this.http = http;
         this.permits = new Semaphore(maxConcurrent);
         this.perTarget = perTarget;
@@ -86,16 +89,19 @@ final class FanoutEngine {
      * @throws IllegalArgumentException if the service name is invalid
      */
     Fanout start(String service, FanoutWire.Parsed request, String authorization) {
+        long startNanos = System.nanoTime();
         Targets targets = resolve(service, request.scopes());
         Fanout fanout = new Fanout(service, request, authorization, targets);
         int n = targets.endpoints.size();
+        if (n > 0 && pending.addAndGet(n) > maxPending) {
+            pending.addAndGet(-n);
+            throw new Busy(n + " more targets would exceed the " + maxPending + " the broadcaster lets wait");
+        }
+        metrics.started(n);
+        fanout.done.whenComplete((r, e) -> metrics.finished(startNanos));
         if (n == 0) {
             fanout.done.complete(fanout.report());
             return fanout;
-        }
-        if (pending.addAndGet(n) > maxPending) {
-            pending.addAndGet(-n);
-            throw new Busy(n + " more targets would exceed the " + maxPending + " the broadcaster lets wait");
         }
         active.add(fanout);
         fanout.done.whenComplete((r, e) -> active.remove(fanout));
@@ -220,6 +226,7 @@ final class FanoutEngine {
 
     private void finish(Job job, Delivery delivery) {
         pending.decrementAndGet();
+        metrics.delivery(delivery.outcome());
         Fanout f = job.fanout;
         f.results.set(job.index, delivery);
         if (delivery.outcome() != Outcome.DELIVERED) {

@@ -34,12 +34,14 @@ final class FanoutHandler extends Handler.Abstract {
     private static final byte[] PASSING = "{\"status\":\"passing\"}".getBytes(StandardCharsets.UTF_8);
 
     private final FanoutEngine engine;
+    private final BroadcasterMetrics metrics;
     private final byte[] token;
 
     /** @param token the token requests must carry, or null to accept requests without one */
-    FanoutHandler(FanoutEngine engine, String token) {
+    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, String token) {
         super(InvocationType.BLOCKING);
         this.engine = engine;
+        this.metrics = metrics;
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -50,14 +52,16 @@ final class FanoutHandler extends Handler.Abstract {
         if (path.equals("/healthz") && HttpMethod.GET.is(request.getMethod())) {
             return reply(response, callback, 200, PASSING);
         }
-        if (!path.startsWith(PREFIX)) {
-            return refuseUnread(response, callback, 404, "InvalidRequest",
-                    "the broadcaster serves POST " + PREFIX + "{service} and GET /healthz, not " + path);
+        boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
+        if (!path.startsWith(PREFIX) && !scrape) {
+            return refuseUnread(response, callback, 404, "InvalidRequest", "the broadcaster serves POST " + PREFIX
+                    + "{service}, GET /healthz and GET /metrics, not " + request.getMethod() + " " + path);
         }
-        if (!post) {
+        if (!post && !scrape) {
             return refuseUnread(response, callback, 405, "InvalidRequest",
                     "send fanouts as POST " + PREFIX + "{service}");
         }
+        // Metrics are token-protected like fanouts, as on an RPC server (Prometheus sends the token).
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (token != null) {
             if (authorization == null || !authorization.startsWith(BEARER)) {
@@ -71,6 +75,12 @@ final class FanoutHandler extends Handler.Abstract {
                 return refuseUnread(response, callback, 403, "AccessDenied",
                         "the token is wrong; use the cluster's hotline.http.token");
             }
+        }
+        if (scrape) {
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            response.write(true, ByteBuffer.wrap(metrics.scrape().getBytes(StandardCharsets.UTF_8)), callback);
+            return true;
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type == null || !isJson(type)) {

@@ -22,7 +22,12 @@ import io.hotline.rpc.InvalidTarget;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +38,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -167,7 +175,7 @@ class BroadcasterTest {
         }
         store(AZ1).register(Endpoint.builder(TARGET.service()).server("dead").host("127.0.0.1").port(dead).zone(AZ1)
                 .build(), HealthPolicy.DEFAULT);
-        broadcaster();
+        Broadcaster broadcaster = broadcaster();
 
         FanoutReport report = client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
 
@@ -178,6 +186,23 @@ class BroadcasterTest {
         assertThat(refused.outcome()).isEqualTo(Outcome.REFUSED);
         assertThat(refused.reason()).contains("refused").contains("retry");
         await().atMost(Duration.ofSeconds(10)).until(() -> count(alive1, "x") == 1 && count(alive2, "x") == 1);
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metrics(broadcaster, null))
+                .contains("hotline_broadcaster_fanouts_total 1.0")
+                .contains("hotline_broadcaster_fanout_targets_sum 3.0")
+                .contains("hotline_broadcaster_deliveries_total{outcome=\"delivered\"} 2.0")
+                .contains("hotline_broadcaster_deliveries_total{outcome=\"refused\"} 1.0")
+                .contains("hotline_broadcaster_fanout_duration_seconds_count 1"));
+    }
+
+    private String metrics(Broadcaster b, String token) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(b.endpoint().baseUri() + "/metrics"));
+        if (token != null) {
+            r.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = raw.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 
     @Test
@@ -219,6 +244,10 @@ class BroadcasterTest {
         assertThat(report.delivered()).isEqualTo(2);
         await().atMost(Duration.ofSeconds(10)).until(() -> count(a, "ok") == 1 && count(b, "ok") == 1);
         assertThat(a.events).doesNotContain("x", "raw");
+        assertThat(metrics(broadcaster, "s3cret")).contains("hotline_broadcaster_fanouts_total");
+        HttpResponse<String> unauthorized = raw.send(HttpRequest.newBuilder(URI.create(broadcaster.endpoint().baseUri()
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(unauthorized.statusCode()).isEqualTo(401);
     }
 
     @Test
@@ -319,6 +348,64 @@ class BroadcasterTest {
         JsonNode error = JSON.readTree(response.body()).get("error");
         assertThat(error.get("type").asText()).isEqualTo("InvalidRequest");
         assertThat(error.get("message").asText()).contains(saying);
+    }
+
+    @Test
+    void closingFinishesTheFanoutsInFlight() throws Exception {
+        CountDownLatch received = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        try (ServerSocket slow = new ServerSocket(0)) {
+            // A server that takes the cast and answers only when the test says so.
+            Thread fake = new Thread(() -> {
+                try (Socket s = slow.accept()) {
+                    readRequest(s.getInputStream());
+                    received.countDown();
+                    answer.await();
+                    s.getOutputStream().write(("HTTP/1.1 202 Accepted\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "slow-server");
+            fake.setDaemon(true);
+            fake.start();
+            store(AZ1).register(Endpoint.builder(TARGET.service()).server("slow").host("127.0.0.1")
+                    .port(slow.getLocalPort()).zone(AZ1).build(), HealthPolicy.DEFAULT);
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Broadcaster broadcaster = broadcasterBuilder(AZ1).meterRegistry(registry)
+                    .perTargetTimeout(Duration.ofSeconds(30)).gracePeriod(Duration.ofSeconds(30)).start();
+
+            client().prepare(FANOUT).cast("record", Map.of("event", "x"));     // 202: the cast is under way
+            assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(broadcaster::close);
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    store(AZ1).list(RpcClient.BROADCASTER_SERVICE, AZ1).isEmpty());
+            assertThat(closing).isNotDone();
+
+            answer.countDown();
+            closing.get(20, TimeUnit.SECONDS);
+            assertThat(registry.scrape()).contains("hotline_broadcaster_deliveries_total{outcome=\"delivered\"} 1.0");
+        }
+    }
+
+    /** Reads one HTTP request: headers, then Content-Length bytes of body. */
+    private static void readRequest(InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IllegalStateException("the request ended early: " + head);
+            }
+            head.append((char) c);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring("content-length:".length()).strip());
+            }
+        }
+        in.readNBytes(length);
     }
 
     @Test

@@ -1,0 +1,59 @@
+package io.hotline.broadcaster;
+
+import io.hotline.rpc.FanoutReport.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What {@code GET /metrics} shows: fanouts started, targets per fanout, deliveries by outcome, and how long fanouts
+ * take until their last target has an outcome (a histogram, so percentiles can be taken across broadcasters). No
+ * meter is tagged with the service: the name comes from the request path, and a caller must not create meters at
+ * will.
+ */
+final class BroadcasterMetrics {
+
+    private final PrometheusMeterRegistry registry;
+    private final Counter fanouts;
+    private final DistributionSummary targets;
+    private final Timer duration;
+    private final Map<Outcome, Counter> deliveries = new EnumMap<>(Outcome.class);
+
+    BroadcasterMetrics(PrometheusMeterRegistry registry) {
+        this.registry = registry;
+        this.fanouts = Counter.builder("hotline.broadcaster.fanouts")
+                .description("fanouts started").register(registry);
+        this.targets = DistributionSummary.builder("hotline.broadcaster.fanout.targets")
+                .description("servers targeted per fanout").register(registry);
+        this.duration = Timer.builder("hotline.broadcaster.fanout.duration")
+                .description("from the request until every target of the fanout has an outcome")
+                .publishPercentileHistogram().register(registry);
+        for (Outcome o : Outcome.values()) {
+            deliveries.put(o, Counter.builder("hotline.broadcaster.deliveries")
+                    .description("casts to one server, by outcome")
+                    .tag("outcome", o.name().toLowerCase(Locale.ROOT)).register(registry));
+        }
+    }
+
+    void started(int targeted) {
+        fanouts.increment();
+        targets.record(targeted);
+    }
+
+    void delivery(Outcome outcome) {
+        deliveries.get(outcome).increment();
+    }
+
+    void finished(long startNanos) {
+        duration.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}
