@@ -10,7 +10,6 @@ import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
-import io.hotline.discovery.Query;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
@@ -423,6 +422,5 @@ class BroadcasterTest {
 
         broadcaster.close();
         assertThat(observer.list(RpcClient.BROADCASTER_SERVICE, AZ2)).isEmpty();
-        assertThat(Query.of(RpcClient.BROADCASTER_SERVICE).service()).isEqualTo("hotline.broadcaster");
     }
 }

@@ -55,6 +55,8 @@ import org.eclipse.jetty.io.ClientConnector;
  *     String pong = client.prepare(conductor).call("ping", Map.of("arg", "x"), String.class);
  *     client.prepare(conductor).cast("refresh", Map.of());
  *     client.prepare(conductor.server("host-1")).timeout(Duration.ofSeconds(5)).call("stats", Map.of(), Map.class);
+ *     client.prepare(conductor.asFanout()).cast("refresh", Map.of());      // every server, via a broadcaster
+ *     FanoutReport report = client.prepare(conductor.asFanout()).fanoutWithReport("refresh", Map.of());
  * }
  * }</pre>
  *
