@@ -7,31 +7,18 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.PemFiles;
-import io.hotline.rpc.PortRange;
 import io.hotline.rpc.RpcClient;
+import io.hotline.rpc.TokenCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.ErrorHandler;
-import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.server.handler.SizeLimitHandler;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +47,7 @@ public final class Broadcaster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Broadcaster.class);
 
-    private final Server jetty;
+    private final HttpListener listener;
     private final HttpClient http;
     private final Directory directory;
     private final FanoutEngine engine;
@@ -70,7 +57,7 @@ public final class Broadcaster implements AutoCloseable {
     private final Duration drainDelay;
 
     private Broadcaster(Builder b) {
-        this.grace = b.grace;
+        this.grace = b.listener.grace();
         this.drainDelay = b.drainDelay;
         Directory.Builder d = Directory.builder(b.store);
         if (b.zone != null) {
@@ -93,44 +80,21 @@ public final class Broadcaster implements AutoCloseable {
         this.engine = new FanoutEngine(directory, http, b.maxConcurrentCasts, b.perTargetTimeout, b.maxPendingTargets,
                 metrics);
 
-        QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));
-        threads.setName("hotline-broadcaster");
-        this.jetty = new Server(threads);
-        HttpConfiguration config = new HttpConfiguration();
-        config.setSendServerVersion(false);
-        ServerConnector connector;
-        if (b.certFile != null) {
-            config.addCustomizer(new SecureRequestCustomizer());
-            connector = new ServerConnector(jetty, PemFiles.serverTls(b.certFile, b.keyFile, b.clientCaFile),
-                    new HttpConnectionFactory(config));
-        } else {
-            connector = new ServerConnector(jetty, new HttpConnectionFactory(config));
-        }
-        connector.setHost(b.host);
-        connector.setIdleTimeout(b.listenTimeout.toMillis());
-        b.portRange.open(connector);
-        jetty.addConnector(connector);
-
-        SizeLimitHandler limit = new SizeLimitHandler(b.maxBodyBytes, -1);
-        limit.setHandler(new FanoutHandler(engine, metrics, b.token));
-        GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(limit);
-        jetty.setHandler(graceful);
-        jetty.setErrorHandler(new JsonErrors(b.maxBodyBytes));
-        jetty.setStopTimeout(b.grace.toMillis());
         try {
             http.start();
-            jetty.start();
+            this.listener = HttpListener.start(b.listener, "hotline-broadcaster",
+                    new FanoutHandler(engine, metrics, b.token == null ? null : new TokenCheck(b.token)));
         } catch (Exception e) {
-            stopQuietly();
+            stopClient();
             throw new IllegalStateException("cannot start the broadcaster: " + e, e);
         }
 
+        String host = b.listener.host();
         Endpoint endpoint = Endpoint.builder(RpcClient.BROADCASTER_SERVICE)
-                .host(b.host)
-                .port(connector.getLocalPort())
-                .scheme(b.certFile != null ? "https" : "http")
-                .server(b.server != null ? b.server : b.host)
+                .host(host)
+                .port(listener.port())
+                .scheme(listener.scheme())
+                .server(b.server != null ? b.server : host)
                 .zone(b.zone != null ? b.zone : b.store.homeZone())
                 .build();
         this.heartbeater = Heartbeater.start(b.store);
@@ -166,74 +130,36 @@ public final class Broadcaster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            jetty.stop();
-        } catch (Exception e) {
-            log.warn("stopping the broadcaster at port {} failed", port(), e);
-        }
+        listener.close();
         int unfinished = engine.awaitActive(grace);
         if (unfinished > 0) {
             log.warn("{} fanouts were not finished within the {} grace period; their remaining casts are dropped",
                     unfinished, grace);
         }
-        stopQuietly();
+        stopClient();
     }
 
-    private void stopQuietly() {
+    private void stopClient() {
         try {
             http.stop();
         } catch (Exception e) {
             log.warn("stopping the broadcaster's HTTP client failed", e);
         }
-        try {
-            jetty.stop();
-        } catch (Exception e) {
-            log.debug("stopping Jetty failed", e);
-        }
         directory.close();
-    }
-
-    /** Errors Jetty raises before the handler answers (an oversized body, a bad request line), as JSON. */
-    private static final class JsonErrors extends ErrorHandler {
-        private final long maxBodyBytes;
-
-        JsonErrors(long maxBodyBytes) {
-            this.maxBodyBytes = maxBodyBytes;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            int status = response.getStatus();
-            String message = status == 413
-                    ? "the request body is larger than " + maxBodyBytes + " bytes"
-                    : "HTTP " + status + " " + request.getAttribute(ERROR_MESSAGE);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, FanoutWire.JSON);
-            response.write(true, ByteBuffer.wrap(FanoutWire.error(status == 413 || status == 400 ? "InvalidRequest"
-                    : "HttpError", message)), callback);
-            return true;
-        }
     }
 
     /** Configures a {@link Broadcaster}; {@link #start()} binds, starts and registers it. */
     public static final class Builder {
         private final EndpointStore store;
-        private PortRange portRange = PortRange.EPHEMERAL;
-        private String host = "127.0.0.1";
         private String server;
         private String token;
         private Zone zone;
         private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
-        private Duration listenTimeout = Duration.ofSeconds(60);
-        private Duration grace = Duration.ofSeconds(30);
         private Duration drainDelay = Duration.ofSeconds(2);
+        private HttpListener.Settings listener = HttpListener.Settings.DEFAULT;
         private Duration perTargetTimeout = Duration.ofSeconds(5);
         private int maxConcurrentCasts = 64;
         private int maxPendingTargets = 100_000;
-        private long maxBodyBytes = 1 << 20;
-        private int maxThreads = 200;
-        private Path certFile;
-        private Path keyFile;
-        private Path clientCaFile;
         private Path caFile;
         private Path clientCertFile;
         private Path clientKeyFile;
@@ -251,27 +177,9 @@ public final class Broadcaster implements AutoCloseable {
          * {@code hotline.broadcaster.max-concurrent} and {@code hotline.broadcaster.target-timeout}.
          */
         public Builder config(HotlineConfig config) {
-            String range = config.string("hotline.http.port-range", "");
-            try {
-                portRange(PortRange.parse(range));
-            } catch (IllegalArgumentException e) {
-                throw config.invalid("hotline.http.port-range", "is not FIRST:LAST, e.g. 20000:20100");
-            }
+            listener = listener.config(config);
             config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
-            config.string("hotline.http.host").filter(h -> !h.isEmpty()).ifPresent(this::host);
-            listenTimeout(config.duration("hotline.http.listen-timeout", listenTimeout));
             drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
-            if (config.flag("hotline.http.tls.enabled", false)) {
-                String cert = config.string("hotline.http.tls.certfile", "");
-                String key = config.string("hotline.http.tls.keyfile", "");
-                if (cert.isEmpty() || key.isEmpty()) {
-                    throw config.invalid("hotline.http.tls.enabled",
-                            "needs hotline.http.tls.certfile and hotline.http.tls.keyfile");
-                }
-                tls(Path.of(cert), Path.of(key));
-                config.string("hotline.http.tls.client-cafile").filter(f -> !f.isEmpty())
-                        .ifPresent(f -> requireClientCertificates(Path.of(f)));
-            }
             config.string("hotline.http.tls.cafile").filter(f -> !f.isEmpty()).ifPresent(f -> trust(Path.of(f)));
             String cert = config.string("hotline.http.tls.client-certfile", "");
             String key = config.string("hotline.http.tls.client-keyfile", "");
@@ -288,20 +196,18 @@ public final class Broadcaster implements AutoCloseable {
             return this;
         }
 
-        public Builder portRange(PortRange range) {
-            this.portRange = Objects.requireNonNull(range, "range");
-            return this;
-        }
-
-        /** The address to listen on and to register; 127.0.0.1 unless set. */
-        public Builder host(String host) {
-            this.host = Objects.requireNonNull(host, "host");
-            return this;
-        }
-
         /** The server name to register under; the host unless set. */
         public Builder server(String server) {
             this.server = Objects.requireNonNull(server, "server");
+            return this;
+        }
+
+        /**
+         * How the broadcaster listens: port range, host, HTTPS, body limit, grace period; what
+         * {@link #config(HotlineConfig)} reads into it unless set here.
+         */
+        public Builder listener(HttpListener.Settings settings) {
+            this.listener = Objects.requireNonNull(settings, "settings");
             return this;
         }
 
@@ -325,18 +231,6 @@ public final class Broadcaster implements AutoCloseable {
 
         public Builder healthPolicy(HealthPolicy policy) {
             this.healthPolicy = Objects.requireNonNull(policy, "policy");
-            return this;
-        }
-
-        /** Idle connections are closed after this; 60 s. */
-        public Builder listenTimeout(Duration timeout) {
-            this.listenTimeout = positive(timeout, "listen timeout");
-            return this;
-        }
-
-        /** How long close() waits for fanouts in flight; 30 s. */
-        public Builder gracePeriod(Duration grace) {
-            this.grace = positive(grace, "grace period");
             return this;
         }
 
@@ -376,28 +270,6 @@ public final class Broadcaster implements AutoCloseable {
             return this;
         }
 
-        /** Larger request bodies get 413; 1 MiB, as an RPC server's. */
-        public Builder maxBodyBytes(long bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("max body size " + bytes + " must be positive");
-            }
-            this.maxBodyBytes = bytes;
-            return this;
-        }
-
-        /** Serves HTTPS with this PEM certificate chain and unencrypted PKCS#8 PEM key. */
-        public Builder tls(Path certFile, Path keyFile) {
-            this.certFile = Objects.requireNonNull(certFile, "certFile");
-            this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
-            return this;
-        }
-
-        /** With {@link #tls}: clients must present a certificate signed by a CA in this PEM file. */
-        public Builder requireClientCertificates(Path caFile) {
-            this.clientCaFile = Objects.requireNonNull(caFile, "caFile");
-            return this;
-        }
-
         /** Trusts servers whose certificates chain to a CA in this PEM file, instead of the JDK's default CAs. */
         public Builder trust(Path caFile) {
             this.caFile = Objects.requireNonNull(caFile, "caFile");
@@ -419,9 +291,6 @@ public final class Broadcaster implements AutoCloseable {
 
         /** Binds a port, starts serving and registers. */
         public Broadcaster start() {
-            if (clientCaFile != null && certFile == null) {
-                throw new IllegalStateException("client certificates need TLS; call tls(certFile, keyFile) too");
-            }
             return new Broadcaster(this);
         }
 

@@ -1,8 +1,8 @@
 package io.hotline.broadcaster;
 
+import io.hotline.rpc.TokenCheck;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.UUID;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -26,7 +26,6 @@ final class FanoutHandler extends Handler.Abstract {
 
     private static final Logger log = LoggerFactory.getLogger(FanoutHandler.class);
     private static final String PREFIX = "/v1/fanout/";
-    private static final String BEARER = "Bearer ";
     private static final HttpField JSON_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, FanoutWire.JSON);
     private static final HttpField CLOSE = new HttpField(HttpHeader.CONNECTION, "close");
     private static final HttpField RETRY_LATER = new HttpField(HttpHeader.RETRY_AFTER, "1");
@@ -35,14 +34,14 @@ final class FanoutHandler extends Handler.Abstract {
 
     private final FanoutEngine engine;
     private final BroadcasterMetrics metrics;
-    private final byte[] token;
+    private final TokenCheck token;
 
-    /** @param token the token requests must carry, or null to accept requests without one */
-    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, String token) {
+    /** @param token the token check, or null to accept requests without one */
+    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token) {
         super(InvocationType.BLOCKING);
         this.engine = engine;
         this.metrics = metrics;
-        this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.token = token;
     }
 
     @Override
@@ -64,14 +63,13 @@ final class FanoutHandler extends Handler.Abstract {
         // Metrics are token-protected like fanouts, as on an RPC server (Prometheus sends the token).
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (token != null) {
-            if (authorization == null || !authorization.startsWith(BEARER)) {
+            TokenCheck.Verdict verdict = token.verdict(authorization);
+            if (verdict == TokenCheck.Verdict.MISSING) {
                 response.getHeaders().add(BEARER_CHALLENGE);
                 return refuseUnread(response, callback, 401, "AccessDenied",
                         "this broadcaster requires a token: send Authorization: Bearer <hotline.http.token>");
             }
-            // Constant time, as rpc-http's check: the token must not be guessable byte by byte.
-            byte[] given = authorization.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8);
-            if (!MessageDigest.isEqual(given, token)) {
+            if (verdict == TokenCheck.Verdict.WRONG) {
                 return refuseUnread(response, callback, 403, "AccessDenied",
                         "the token is wrong; use the cluster's hotline.http.token");
             }

@@ -13,6 +13,7 @@ import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
+import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.AccessDenied;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
@@ -91,7 +92,8 @@ class BroadcasterTest {
     }
 
     private Broadcaster.Builder broadcasterBuilder(Zone zone) {
-        return Broadcaster.builder(store(zone)).drainDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(5));
+        return Broadcaster.builder(store(zone)).drainDelay(Duration.ZERO)
+                .listener(HttpListener.Settings.DEFAULT.grace(Duration.ofSeconds(5)));
     }
 
     private Broadcaster broadcaster() {
@@ -373,7 +375,8 @@ class BroadcasterTest {
                     .port(slow.getLocalPort()).zone(AZ1).build(), HealthPolicy.DEFAULT);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Broadcaster broadcaster = broadcasterBuilder(AZ1).meterRegistry(registry)
-                    .perTargetTimeout(Duration.ofSeconds(30)).gracePeriod(Duration.ofSeconds(30)).start();
+                    .perTargetTimeout(Duration.ofSeconds(30))
+                    .listener(HttpListener.Settings.DEFAULT.grace(Duration.ofSeconds(30))).start();
 
             client().prepare(FANOUT).cast("record", Map.of("event", "x"));     // 202: the cast is under way
             assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();

@@ -22,7 +22,7 @@ final class JsonErrorHandler extends ErrorHandler {
         int status = response.getStatus();
         String type = status == 413 || status == 400 ? "InvalidRequest" : "HttpError";
         String message = status == 413
-                ? "the request body is larger than " + maxBodyBytes + " bytes (hotline.http.max-body)"
+                ? "the request body is larger than " + maxBodyBytes + " bytes"
                 : "HTTP " + status + " " + String.valueOf(request.getAttribute(ERROR_MESSAGE));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Wire.JSON);
         response.write(true, ByteBuffer.wrap(RpcProcessor.errorBytes(type, message, List.of())), callback);

@@ -1,11 +1,5 @@
 package io.hotline.rpc;
 
-import java.io.IOException;
-import java.net.BindException;
-import org.eclipse.jetty.server.ServerConnector;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
  * The ports a server may listen on, written as the proposal's {@code port_range}: {@code 20000:20100}; empty means
  * an ephemeral port chosen by the system.
@@ -21,8 +15,6 @@ import org.slf4j.LoggerFactory;
 public record PortRange(int first, int last) {
 
     public static final PortRange EPHEMERAL = new PortRange(0, 0);
-
-    private static final Logger LOG = LoggerFactory.getLogger(PortRange.class);
 
     public PortRange {
         boolean ephemeral = first == 0 && last == 0;
@@ -50,40 +42,6 @@ public record PortRange(int first, int last) {
             // reported below
         }
         throw new IllegalArgumentException("port range '" + text + "' is not FIRST:LAST, e.g. 20000:20100");
-    }
-
-    /**
-     * Opens {@code connector} (its host already set) on the first free port of this range, or on an ephemeral port.
-     * Shared by every Hotline process that listens, so all of them read {@code hotline.http.port-range} alike.
-     *
-     * @throws IllegalStateException if every port of the range is taken, or listening fails otherwise
-     */
-    public void open(ServerConnector connector) {
-        String host = connector.getHost();
-        if (isEphemeral()) {
-            try {
-                connector.setPort(0);
-                connector.open();
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot listen on " + host + ": " + e.getMessage(), e);
-            }
-            return;
-        }
-        for (int port = first; port <= last; port++) {
-            try {
-                connector.setPort(port);
-                connector.open();
-                return;
-            } catch (IOException e) {
-                // Jetty wraps the BindException of a taken port.
-                if (!(e instanceof BindException) && !(e.getCause() instanceof BindException)) {
-                    throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
-                }
-                LOG.debug("port {} is taken; trying the next", port);
-            }
-        }
-        throw new IllegalStateException("no free port in hotline.http.port-range " + this + " on " + host + " (all "
-                + size() + " are in use); widen the range or stop some servers");
     }
 
     public boolean isEphemeral() {

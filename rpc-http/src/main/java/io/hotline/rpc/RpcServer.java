@@ -6,6 +6,8 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,18 +19,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.server.handler.SizeLimitHandler;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jetty.JettyHttpContainer;
@@ -64,7 +54,7 @@ public final class RpcServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
 
-    private final Server jetty;
+    private final HttpListener listener;
     private final ThreadPoolExecutor casts;
     private final Heartbeater heartbeater;
     private final Heartbeater.Registration registration;
@@ -77,7 +67,7 @@ public final class RpcServer implements AutoCloseable {
             throw new IllegalStateException("the server has no endpoint objects; add one with endpoint(...)");
         }
         Dispatcher dispatcher = new Dispatcher(b.endpoints, b.accessPolicy);
-        this.grace = b.grace;
+        this.grace = b.listener.grace();
         this.drainDelay = b.drainDelay;
         this.casts = new ThreadPoolExecutor(b.castThreads, b.castThreads, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(b.castQueue), r -> {
@@ -85,25 +75,6 @@ public final class RpcServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-
-        QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));
-        threads.setName("hotline-rpc");
-        this.jetty = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        ServerConnector connector;
-        if (b.certFile != null) {
-            SslContextFactory.Server tls = PemFiles.serverTls(b.certFile, b.keyFile, b.clientCaFile);
-            http.addCustomizer(new SecureRequestCustomizer());
-            connector = new ServerConnector(jetty, tls, new HttpConnectionFactory(http));
-        } else {
-            // h2c beside HTTP/1.1: clients that know the server speaks HTTP/2 (or upgrade) multiplex calls.
-            connector = new ServerConnector(jetty, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
-        }
-        connector.setHost(b.host);
-        connector.setIdleTimeout(b.listenTimeout.toMillis());
-        b.portRange.open(connector);
-        jetty.addConnector(connector);
 
         Semaphore callSlots = new Semaphore(b.maxConcurrentCalls);
         ServerMetrics metrics = new ServerMetrics(b.meterRegistry != null ? b.meterRegistry
@@ -133,26 +104,19 @@ public final class RpcServer implements AutoCloseable {
             app.register(new TokenFilter(tokenCheck));
         }
         JettyHttpContainer container = ContainerFactory.createContainer(JettyHttpContainer.class, app);
-        SizeLimitHandler limit = new SizeLimitHandler(b.maxBodyBytes, -1);
-        limit.setHandler(new RpcHandler(processor, tokenCheck, container));
-        GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(limit);
-        jetty.setHandler(graceful);
-        jetty.setErrorHandler(new JsonErrorHandler(b.maxBodyBytes));
-        jetty.setStopTimeout(b.grace.toMillis());
         try {
-            jetty.start();
-        } catch (Exception e) {
+            this.listener = HttpListener.start(b.listener, "hotline-rpc", new RpcHandler(processor, tokenCheck, container));
+        } catch (RuntimeException e) {
             casts.shutdownNow();
-            throw new IllegalStateException("cannot start the RPC server for " + target.service() + ": " + e, e);
+            throw e;
         }
 
-        int port = connector.getLocalPort();
+        String host = b.listener.host();
         Endpoint endpoint = Endpoint.builder(target.service())
-                .host(b.host)
-                .port(port)
-                .scheme(b.certFile != null ? "https" : "http")
-                .server(target.server() != null ? target.server() : b.host)
+                .host(host)
+                .port(listener.port())
+                .scheme(listener.scheme())
+                .server(target.server() != null ? target.server() : host)
                 .zone(b.zone != null ? b.zone : b.store.homeZone())
                 .metadata(b.metadata)
                 .build();
@@ -191,11 +155,7 @@ public final class RpcServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            jetty.stop();
-        } catch (Exception e) {
-            log.warn("stopping the RPC server at port {} failed", port(), e);
-        }
+        listener.close();
         casts.shutdown();
         try {
             if (!casts.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -214,22 +174,14 @@ public final class RpcServer implements AutoCloseable {
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private Target target;
         private AccessPolicy accessPolicy = AccessPolicy.DEFAULT;
-        private PortRange portRange = PortRange.EPHEMERAL;
-        private String host = "127.0.0.1";
         private String token;
         private Zone zone;
         private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
-        private Duration listenTimeout = Duration.ofSeconds(60);
-        private Duration grace = Duration.ofSeconds(30);
         private Duration drainDelay = Duration.ofSeconds(2);
-        private Path certFile;
-        private Path keyFile;
-        private Path clientCaFile;
+        private HttpListener.Settings listener = HttpListener.Settings.DEFAULT;
         private int maxConcurrentCalls = 1000;
         private PrometheusMeterRegistry meterRegistry;
         private Path apiDocument;
-        private long maxBodyBytes = 1 << 20;
-        private int maxThreads = 200;
         private int castThreads = 8;
         private int castQueue = 10_000;
 
@@ -264,44 +216,26 @@ public final class RpcServer implements AutoCloseable {
         }
 
         /**
-         * Reads {@code hotline.http.port-range}, {@code hotline.http.token}, {@code hotline.http.host},
-         * {@code hotline.http.listen-timeout} and {@code hotline.zone}.
+         * Reads the listener's keys ({@link HttpListener.Settings#config}), {@code hotline.http.token},
+         * {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file} and {@code hotline.zone}.
          */
         public Builder config(HotlineConfig config) {
-            String range = config.string("hotline.http.port-range", "");
-            try {
-                portRange(PortRange.parse(range));
-            } catch (IllegalArgumentException e) {
-                throw config.invalid("hotline.http.port-range", "is not FIRST:LAST, e.g. 20000:20100");
-            }
+            listener = listener.config(config);
             config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
-            config.string("hotline.http.host").filter(h -> !h.isEmpty()).ifPresent(this::host);
-            listenTimeout(config.duration("hotline.http.listen-timeout", listenTimeout));
             drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
             config.string("hotline.http.api-config-file").filter(f -> !f.isEmpty()).ifPresent(f -> apiDocument(Path.of(f)));
-            if (config.flag("hotline.http.tls.enabled", false)) {
-                String cert = config.string("hotline.http.tls.certfile", "");
-                String key = config.string("hotline.http.tls.keyfile", "");
-                if (cert.isEmpty() || key.isEmpty()) {
-                    throw config.invalid("hotline.http.tls.enabled", "needs hotline.http.tls.certfile and"
-                            + " hotline.http.tls.keyfile ([http_driver] ssl_certfile and ssl_keyfile)");
-                }
-                tls(Path.of(cert), Path.of(key));
-                config.string("hotline.http.tls.client-cafile").filter(f -> !f.isEmpty())
-                        .ifPresent(f -> requireClientCertificates(Path.of(f)));
-            }
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
             return this;
         }
 
         public Builder portRange(PortRange range) {
-            this.portRange = Objects.requireNonNull(range, "range");
+            listener = listener.portRange(range);
             return this;
         }
 
         /** The address to listen on and to register; 127.0.0.1 unless set. */
         public Builder host(String host) {
-            this.host = Objects.requireNonNull(host, "host");
+            listener = listener.host(host);
             return this;
         }
 
@@ -333,13 +267,13 @@ public final class RpcServer implements AutoCloseable {
 
         /** Idle connections are closed after this (the proposal's listen_timeout); 60 s. */
         public Builder listenTimeout(Duration timeout) {
-            this.listenTimeout = positive(timeout, "listen timeout");
+            listener = listener.listenTimeout(timeout);
             return this;
         }
 
         /** How long close() waits for calls in flight and queued casts; 30 s. */
         public Builder gracePeriod(Duration grace) {
-            this.grace = positive(grace, "grace period");
+            listener = listener.grace(grace);
             return this;
         }
 
@@ -354,14 +288,13 @@ public final class RpcServer implements AutoCloseable {
 
         /** Serves HTTPS with this PEM certificate chain and unencrypted PKCS#8 PEM key. */
         public Builder tls(Path certFile, Path keyFile) {
-            this.certFile = Objects.requireNonNull(certFile, "certFile");
-            this.keyFile = Objects.requireNonNull(keyFile, "keyFile");
+            listener = listener.tls(certFile, keyFile);
             return this;
         }
 
         /** With {@link #tls}: clients must present a certificate signed by a CA in this PEM file. */
         public Builder requireClientCertificates(Path caFile) {
-            this.clientCaFile = Objects.requireNonNull(caFile, "caFile");
+            listener = listener.requireClientCertificates(caFile);
             return this;
         }
 
@@ -391,10 +324,7 @@ public final class RpcServer implements AutoCloseable {
 
         /** Larger request bodies get 413; 1 MiB. */
         public Builder maxBodyBytes(long bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("max body size " + bytes + " must be positive");
-            }
-            this.maxBodyBytes = bytes;
+            listener = listener.maxBodyBytes(bytes);
             return this;
         }
 
@@ -411,17 +341,7 @@ public final class RpcServer implements AutoCloseable {
 
         /** Binds a port, starts serving and registers. */
         public RpcServer start() {
-            if (clientCaFile != null && certFile == null) {
-                throw new IllegalStateException("client certificates need TLS; call tls(certFile, keyFile) too");
-            }
             return new RpcServer(this);
-        }
-
-        private static Duration positive(Duration d, String what) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " " + d + " must be positive");
-            }
-            return d;
         }
     }
 }
