@@ -4,9 +4,9 @@ import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.rpc.Announcement;
 import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.PemFiles;
 import io.hotline.rpc.RpcClient;
@@ -51,8 +51,7 @@ public final class Broadcaster implements AutoCloseable {
     private final HttpClient http;
     private final Directory directory;
     private final FanoutEngine engine;
-    private final Heartbeater heartbeater;
-    private final Heartbeater.Registration registration;
+    private final Announcement announcement;
     private final Duration grace;
     private final Duration drainDelay;
 
@@ -97,8 +96,7 @@ public final class Broadcaster implements AutoCloseable {
                 .server(b.server != null ? b.server : host)
                 .zone(b.zone != null ? b.zone : b.store.homeZone())
                 .build();
-        this.heartbeater = Heartbeater.start(b.store);
-        this.registration = heartbeater.register(endpoint, b.healthPolicy);
+        this.announcement = Announcement.start(b.store, endpoint, b.healthPolicy);
         log.info("broadcasting at {} as {} in {}", endpoint.baseUri(), endpoint.id(), endpoint.zone());
     }
 
@@ -109,12 +107,12 @@ public final class Broadcaster implements AutoCloseable {
 
     /** The registration clients find this broadcaster by. */
     public Endpoint endpoint() {
-        return registration.endpoint();
+        return announcement.endpoint();
     }
 
     /** The port the broadcaster listens on. */
     public int port() {
-        return registration.endpoint().port();
+        return announcement.endpoint().port();
     }
 
     /**
@@ -123,13 +121,7 @@ public final class Broadcaster implements AutoCloseable {
      */
     @Override
     public void close() {
-        registration.close();
-        heartbeater.close();
-        try {
-            Thread.sleep(drainDelay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        announcement.withdraw(drainDelay);
         listener.close();
         int unfinished = engine.awaitActive(grace);
         if (unfinished > 0) {

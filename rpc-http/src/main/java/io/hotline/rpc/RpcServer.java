@@ -3,7 +3,6 @@ package io.hotline.rpc;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -56,8 +55,7 @@ public final class RpcServer implements AutoCloseable {
 
     private final HttpListener listener;
     private final ThreadPoolExecutor casts;
-    private final Heartbeater heartbeater;
-    private final Heartbeater.Registration registration;
+    private final Announcement announcement;
     private final Duration grace;
     private final Duration drainDelay;
 
@@ -120,8 +118,7 @@ public final class RpcServer implements AutoCloseable {
                 .zone(b.zone != null ? b.zone : b.store.homeZone())
                 .metadata(b.metadata)
                 .build();
-        this.heartbeater = Heartbeater.start(b.store);
-        this.registration = heartbeater.register(endpoint, b.healthPolicy);
+        this.announcement = Announcement.start(b.store, endpoint, b.healthPolicy);
         log.info("serving {} at {} as {}", target.service(), endpoint.baseUri(), endpoint.id());
     }
 
@@ -132,12 +129,12 @@ public final class RpcServer implements AutoCloseable {
 
     /** The registration other processes find this server by. */
     public Endpoint endpoint() {
-        return registration.endpoint();
+        return announcement.endpoint();
     }
 
     /** The port the server listens on. */
     public int port() {
-        return registration.endpoint().port();
+        return announcement.endpoint().port();
     }
 
     /**
@@ -146,15 +143,7 @@ public final class RpcServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        registration.close();
-        heartbeater.close();
-        try {
-            // Clients learn of the deregistration through their store watches; until then they may still send here,
-            // and those requests must be served, not refused.
-            Thread.sleep(drainDelay.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        announcement.withdraw(drainDelay);
         listener.close();
         casts.shutdown();
         try {
