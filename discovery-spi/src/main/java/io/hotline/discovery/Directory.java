@@ -46,6 +46,9 @@ public final class Directory implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Directory.class);
 
+    /** Resolutions kept at most; far above the distinct queries a client normally makes. */
+    static final int MAX_CACHED_QUERIES = 1024;
+
     private final EndpointStore store;
     private final Zone zone;
     private final SelectionStrategy strategy;
@@ -93,6 +96,11 @@ public final class Directory implements AutoCloseable {
         }
         QueryState state = queries.get(query);
         if (state == null) {
+            if (queries.size() >= MAX_CACHED_QUERIES) {
+                // Filters built from request data (free_disk_gb>=N for every N seen) would grow the cache forever;
+                // dropping it costs only recomputing resolutions from the watched views, which stay.
+                queries.clear();
+            }
             state = queries.computeIfAbsent(query, k -> new QueryState());
         }
         Resolution r = state.resolution;
@@ -125,6 +133,11 @@ public final class Directory implements AutoCloseable {
             throw new NoEndpointException(query, r.emptyReason());
         }
         return r.selection(strategy.pick(r));
+    }
+
+    /** How many query resolutions are cached now. */
+    int cachedQueries() {
+        return queries.size();
     }
 
     /** Stops every watch; the store stays open. */

@@ -110,6 +110,20 @@ class DirectoryTest {
     }
 
     @Test
+    void queriesBuiltFromRequestDataDoNotGrowTheCacheWithoutBound() {
+        EndpointStore s = store(AZ1);
+        s.register(endpoint("small", AZ1, "free_disk_gb", "20"), HealthPolicy.DEFAULT);
+        s.register(endpoint("big", AZ1, "free_disk_gb", "500"), HealthPolicy.DEFAULT);
+        Directory d = directory(s, AZ1);
+
+        for (int gb = 0; gb < 3 * Directory.MAX_CACHED_QUERIES; gb++) {
+            Set<String> expected = gb <= 20 ? Set.of("small", "big") : gb <= 500 ? Set.of("big") : Set.of();
+            assertThat(ids(d.resolve(Query.of("nova.scheduler").where("free_disk_gb>=" + gb)))).isEqualTo(expected);
+            assertThat(d.cachedQueries()).isLessThanOrEqualTo(Directory.MAX_CACHED_QUERIES);
+        }
+    }
+
+    @Test
     void roundRobinVisitsEveryEndpointInTurn() {
         EndpointStore s = store(AZ1);
         for (int i = 0; i < 5; i++) {
