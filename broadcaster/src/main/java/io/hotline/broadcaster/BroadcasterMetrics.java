@@ -1,5 +1,6 @@
 package io.hotline.broadcaster;
 
+import io.hotline.rpc.FanoutEngine;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -16,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * meter is tagged with the service: the name comes from the request path, and a caller must not create meters at
  * will.
  */
-final class BroadcasterMetrics {
+final class BroadcasterMetrics implements FanoutEngine.Observer {
 
     private final PrometheusMeterRegistry registry;
     private final Counter fanouts;
@@ -27,7 +28,7 @@ final class BroadcasterMetrics {
     BroadcasterMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
         this.fanouts = Counter.builder("hotline.broadcaster.fanouts")
-                .description("fanouts started").register(registry);
+                .description("fanouts started, shares from peer broadcasters included").register(registry);
         this.targets = DistributionSummary.builder("hotline.broadcaster.fanout.targets")
                 .description("servers targeted per fanout").register(registry);
         this.duration = Timer.builder("hotline.broadcaster.fanout.duration")
@@ -35,21 +36,24 @@ final class BroadcasterMetrics {
                 .publishPercentileHistogram().register(registry);
         for (Outcome o : Outcome.values()) {
             deliveries.put(o, Counter.builder("hotline.broadcaster.deliveries")
-                    .description("casts to one server, by outcome")
+                    .description("casts to one server sent by this broadcaster, by outcome")
                     .tag("outcome", o.name().toLowerCase(Locale.ROOT)).register(registry));
         }
     }
 
-    void started(int targeted) {
+    @Override
+    public void started(int targeted) {
         fanouts.increment();
         targets.record(targeted);
     }
 
-    void delivery(Outcome outcome) {
+    @Override
+    public void delivery(Outcome outcome) {
         deliveries.get(outcome).increment();
     }
 
-    void finished(long startNanos) {
+    @Override
+    public void finished(long startNanos) {
         duration.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
