@@ -1,5 +1,6 @@
 package io.hotline.broadcaster;
 
+import io.hotline.discovery.Endpoint;
 import io.hotline.rpc.FanoutEngine;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.micrometer.core.instrument.Counter;
@@ -12,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What {@code GET /metrics} shows: fanouts started, targets per fanout, deliveries by outcome, and how long fanouts
+ * What {@code GET /metrics} shows: fanouts started, targets per fanout, deliveries by outcome, retries of refused connections, and how long fanouts
  * take until their last target has an outcome (a histogram, so percentiles can be taken across broadcasters). No
  * meter is tagged with the service: the name comes from the request path, and a caller must not create meters at
  * will.
@@ -23,6 +24,7 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
     private final Counter fanouts;
     private final DistributionSummary targets;
     private final Timer duration;
+    private final Counter retries;
     private final Map<Outcome, Counter> deliveries = new EnumMap<>(Outcome.class);
 
     BroadcasterMetrics(PrometheusMeterRegistry registry) {
@@ -34,6 +36,9 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
         this.duration = Timer.builder("hotline.broadcaster.fanout.duration")
                 .description("from the request until every target of the fanout has an outcome")
                 .publishPercentileHistogram().register(registry);
+        this.retries = Counter.builder("hotline.broadcaster.retries")
+                .description("casts tried a second time because the server refused the first connection")
+                .register(registry);
         for (Outcome o : Outcome.values()) {
             deliveries.put(o, Counter.builder("hotline.broadcaster.deliveries")
                     .description("casts to one server sent by this broadcaster, by outcome")
@@ -45,6 +50,11 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
     public void started(int targeted) {
         fanouts.increment();
         targets.record(targeted);
+    }
+
+    @Override
+    public void retrying(Endpoint endpoint) {
+        retries.increment();
     }
 
     @Override

@@ -143,6 +143,9 @@ public final class FanoutEngine {
         /** A fanout with this many targets started. */
         default void started(int targets) { }
 
+        /** A cast to {@code endpoint} was refused the connection and is about to be tried once more. */
+        default void retrying(Endpoint endpoint) { }
+
         /** A cast this engine sent itself ended so (shares handed to peers are counted by the peers). */
         default void delivery(Outcome outcome) { }
 
@@ -328,6 +331,7 @@ public final class FanoutEngine {
             permits.release();
             if (failure != null && job.attempt == 1 && causedBy(failure, ConnectException.class)) {
                 // Refused: the server never saw it, so once more is safe (it may have been restarting).
+                observer.retrying(job.endpoint);
                 queue.add(new Job(f, job.index, job.endpoint, 2));
             } else {
                 finishLocal(f, job.index, outcome(job.endpoint, response, failure));
