@@ -12,12 +12,12 @@ import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcException;
+import io.hotline.testing.Certificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,20 +38,8 @@ class BroadcasterTlsTest {
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                "-keyout", "server-key.pem", "-out", "server-cert.pem");
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                "-subj", "/CN=hotline-client", "-keyout", "client-key.pem", "-out", "client-cert.pem");
-    }
-
-    private static void openssl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(pki.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("openssl finished").isTrue();
-        assertThat(p.exitValue()).as("openssl %s: %s", command, output).isZero();
+        Certificates.selfSigned(pki, "server", "localhost", "IP:127.0.0.1,DNS:localhost");
+        Certificates.selfSigned(pki, "client", "hotline-client", null);
     }
 
     @AfterEach
