@@ -72,6 +72,7 @@ public final class RpcClient implements AutoCloseable {
     public static final String FANOUT_FALLBACK = "hotline.rpc.fanout-fallback";
 
     private static final int MAX_ATTEMPTS = 3;
+    private static final long MIN_PROBE_MILLIS = 1000;
 
     private final Directory directory;
     private final HttpClient http;
@@ -202,7 +203,7 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Asks the server every {@code interval} whether it still runs the call, and fails with
          * {@link MessagingTimeout} as soon as it does not (oslo's call_monitor_timeout): a dead server is noticed
-         * after about two intervals instead of the full timeout.
+         * after about two intervals (a silent one after at least 1 s) instead of the full timeout.
          */
         public Prepared callMonitor(Duration interval) {
             return new Prepared(target, timeout, context, idempotent, positive(interval), fanoutZones);
@@ -369,14 +370,15 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Polls the server for the running call. Two misses in a row (not running, or no answer) abort the request
          * with a MessagingTimeout naming the reason: one alone may be the moment between the call's end on the
-         * server and its reply reaching us.
+         * server and its reply reaching us. A probe waits at least {@value #MIN_PROBE_MILLIS} ms for its answer: a
+         * busy but live server may take longer than a short interval to answer, and must not be given up on.
          */
         private ScheduledFuture<?> monitor(Endpoint endpoint, String msgId, Request call, String method) {
             long every = callMonitor.toMillis();
             AtomicInteger misses = new AtomicInteger();
             return monitors.scheduleWithFixedDelay(() -> {
                 Request probe = http.newRequest(endpoint.baseUri() + "/v1/calls/" + msgId)
-                        .timeout(every, TimeUnit.MILLISECONDS);
+                        .timeout(Math.max(every, MIN_PROBE_MILLIS), TimeUnit.MILLISECONDS);
                 if (token != null) {
                     probe.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
                 }
