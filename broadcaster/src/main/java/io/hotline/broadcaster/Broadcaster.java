@@ -7,6 +7,7 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
 import io.hotline.rpc.Announcement;
+import io.hotline.rpc.FanoutEngine;
 import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.PemFiles;
 import io.hotline.rpc.RpcClient;
@@ -52,6 +53,7 @@ public final class Broadcaster implements AutoCloseable {
     private final Directory directory;
     private final FanoutEngine engine;
     private final Announcement announcement;
+    private volatile String selfId;
     private final Duration grace;
     private final Duration drainDelay;
 
@@ -76,8 +78,11 @@ public final class Broadcaster implements AutoCloseable {
         http.setMaxConnectionsPerDestination(Math.max(4, Math.min(b.maxConcurrentCasts, 64)));
         BroadcasterMetrics metrics = new BroadcasterMetrics(b.meterRegistry != null ? b.meterRegistry
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-        this.engine = new FanoutEngine(directory, http, b.maxConcurrentCasts, b.perTargetTimeout, b.maxPendingTargets,
-                metrics);
+        // The engine reads the id only when it splits a fanout; until it is set this broadcaster is not registered,
+        // so it cannot be among its own peers.
+        this.engine = new FanoutEngine(directory, http, new FanoutEngine.Settings(b.maxConcurrentCasts,
+                b.perTargetTimeout, b.maxPendingTargets, b.splitThreshold, b.splitWays, b.peerTimeout), metrics,
+                () -> selfId);
 
         try {
             http.start();
@@ -96,6 +101,7 @@ public final class Broadcaster implements AutoCloseable {
                 .server(b.server != null ? b.server : host)
                 .zone(b.zone != null ? b.zone : b.store.homeZone())
                 .build();
+        this.selfId = endpoint.id();
         this.announcement = Announcement.start(b.store, endpoint, b.healthPolicy);
         log.info("broadcasting at {} as {} in {}", endpoint.baseUri(), endpoint.id(), endpoint.zone());
     }
@@ -151,7 +157,10 @@ public final class Broadcaster implements AutoCloseable {
         private HttpListener.Settings listener = HttpListener.Settings.DEFAULT;
         private Duration perTargetTimeout = Duration.ofSeconds(5);
         private int maxConcurrentCasts = 64;
-        private int maxPendingTargets = 100_000;
+        private int maxPendingTargets = FanoutEngine.Settings.DEFAULT.maxPending();
+        private int splitThreshold = FanoutEngine.Settings.DEFAULT.splitThreshold();
+        private int splitWays = FanoutEngine.Settings.DEFAULT.splitWays();
+        private Duration peerTimeout = FanoutEngine.Settings.DEFAULT.peerTimeout();
         private Path caFile;
         private Path clientCertFile;
         private Path clientKeyFile;
@@ -166,7 +175,8 @@ public final class Broadcaster implements AutoCloseable {
          * {@code .host}, {@code .token}, {@code .listen-timeout}, {@code .drain-delay}, {@code hotline.zone}, the
          * serving TLS keys ({@code hotline.http.tls.enabled|certfile|keyfile|client-cafile}) and the calling ones
          * ({@code hotline.http.tls.cafile|client-certfile|client-keyfile}); plus
-         * {@code hotline.broadcaster.max-concurrent} and {@code hotline.broadcaster.target-timeout}.
+         * {@code hotline.broadcaster.max-concurrent}, {@code .target-timeout}, {@code .split-threshold},
+         * {@code .split-ways} and {@code .peer-timeout}.
          */
         public Builder config(HotlineConfig config) {
             listener = listener.config(config);
@@ -184,6 +194,9 @@ public final class Broadcaster implements AutoCloseable {
             }
             maxConcurrentCasts(config.integer("hotline.broadcaster.max-concurrent", maxConcurrentCasts));
             perTargetTimeout(config.duration("hotline.broadcaster.target-timeout", perTargetTimeout));
+            splitThreshold(config.integer("hotline.broadcaster.split-threshold", splitThreshold));
+            splitWays(config.integer("hotline.broadcaster.split-ways", splitWays));
+            peerTimeout(config.duration("hotline.broadcaster.peer-timeout", peerTimeout));
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
             return this;
         }
@@ -259,6 +272,36 @@ public final class Broadcaster implements AutoCloseable {
                 throw new IllegalArgumentException("max pending targets " + targets + " must be positive");
             }
             this.maxPendingTargets = targets;
+            return this;
+        }
+
+        /**
+         * Above this many servers a fanout is split: equal shares go to peer broadcasters registered in the store
+         * (same zone first), which cast to them and report back, splitting again while a share is above it; 500.
+         */
+        public Builder splitThreshold(int targets) {
+            if (targets < 1) {
+                throw new IllegalArgumentException("split threshold " + targets + " must be positive");
+            }
+            this.splitThreshold = targets;
+            return this;
+        }
+
+        /** How many peers one split hands shares to, at most (this broadcaster keeps one share too); 4. */
+        public Builder splitWays(int peers) {
+            if (peers < 1) {
+                throw new IllegalArgumentException("split ways " + peers + " must be positive");
+            }
+            this.splitWays = peers;
+            return this;
+        }
+
+        /**
+         * How long a peer may take to report on its share; 60 s. After it, the share's servers are reported as errors
+         * (the peer may have cast to them), not cast again.
+         */
+        public Builder peerTimeout(Duration timeout) {
+            this.peerTimeout = positive(timeout, "peer timeout");
             return this;
         }
 

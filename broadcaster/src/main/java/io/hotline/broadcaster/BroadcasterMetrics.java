@@ -1,5 +1,7 @@
 package io.hotline.broadcaster;
 
+import io.hotline.discovery.Endpoint;
+import io.hotline.rpc.FanoutEngine;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -11,45 +13,57 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What {@code GET /metrics} shows: fanouts started, targets per fanout, deliveries by outcome, and how long fanouts
+ * What {@code GET /metrics} shows: fanouts started, targets per fanout, deliveries by outcome, retries of refused connections, and how long fanouts
  * take until their last target has an outcome (a histogram, so percentiles can be taken across broadcasters). No
  * meter is tagged with the service: the name comes from the request path, and a caller must not create meters at
  * will.
  */
-final class BroadcasterMetrics {
+final class BroadcasterMetrics implements FanoutEngine.Observer {
 
     private final PrometheusMeterRegistry registry;
     private final Counter fanouts;
     private final DistributionSummary targets;
     private final Timer duration;
+    private final Counter retries;
     private final Map<Outcome, Counter> deliveries = new EnumMap<>(Outcome.class);
 
     BroadcasterMetrics(PrometheusMeterRegistry registry) {
         this.registry = registry;
         this.fanouts = Counter.builder("hotline.broadcaster.fanouts")
-                .description("fanouts started").register(registry);
+                .description("fanouts started, shares from peer broadcasters included").register(registry);
         this.targets = DistributionSummary.builder("hotline.broadcaster.fanout.targets")
                 .description("servers targeted per fanout").register(registry);
         this.duration = Timer.builder("hotline.broadcaster.fanout.duration")
                 .description("from the request until every target of the fanout has an outcome")
                 .publishPercentileHistogram().register(registry);
+        this.retries = Counter.builder("hotline.broadcaster.retries")
+                .description("casts tried a second time because the server refused the first connection")
+                .register(registry);
         for (Outcome o : Outcome.values()) {
             deliveries.put(o, Counter.builder("hotline.broadcaster.deliveries")
-                    .description("casts to one server, by outcome")
+                    .description("casts to one server sent by this broadcaster, by outcome")
                     .tag("outcome", o.name().toLowerCase(Locale.ROOT)).register(registry));
         }
     }
 
-    void started(int targeted) {
+    @Override
+    public void started(int targeted) {
         fanouts.increment();
         targets.record(targeted);
     }
 
-    void delivery(Outcome outcome) {
+    @Override
+    public void retrying(Endpoint endpoint) {
+        retries.increment();
+    }
+
+    @Override
+    public void delivery(Outcome outcome) {
         deliveries.get(outcome).increment();
     }
 
-    void finished(long startNanos) {
+    @Override
+    public void finished(long startNanos) {
         duration.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 

@@ -1,6 +1,10 @@
 package io.hotline.broadcaster;
 
+import io.hotline.rpc.FanoutEngine;
+import io.hotline.rpc.ServerBusy;
 import io.hotline.rpc.TokenCheck;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -17,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code POST /v1/fanout/{service}} and {@code GET /healthz} straight from Jetty, in the style of rpc-http's
+ * Serves {@code POST /v1/fanout/{service}}, {@code GET /healthz}, {@code /metrics} and {@code /openapi.json} straight from Jetty, in the style of rpc-http's
  * RPC handler: check the token and content type before reading, read the body on the request's thread, answer JSON.
  * A fanout with a report is answered asynchronously when its last target has an outcome, so waiting for slow
  * servers holds no thread.
@@ -31,6 +35,7 @@ final class FanoutHandler extends Handler.Abstract {
     private static final HttpField RETRY_LATER = new HttpField(HttpHeader.RETRY_AFTER, "1");
     private static final HttpField BEARER_CHALLENGE = new HttpField(HttpHeader.WWW_AUTHENTICATE, "Bearer");
     private static final byte[] PASSING = "{\"status\":\"passing\"}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] API_DOCUMENT = apiDocument();
 
     private final FanoutEngine engine;
     private final BroadcasterMetrics metrics;
@@ -51,10 +56,13 @@ final class FanoutHandler extends Handler.Abstract {
         if (path.equals("/healthz") && HttpMethod.GET.is(request.getMethod())) {
             return reply(response, callback, 200, PASSING);
         }
+        if (path.equals("/openapi.json") && HttpMethod.GET.is(request.getMethod())) {
+            return reply(response, callback, 200, API_DOCUMENT);
+        }
         boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
         if (!path.startsWith(PREFIX) && !scrape) {
             return refuseUnread(response, callback, 404, "InvalidRequest", "the broadcaster serves POST " + PREFIX
-                    + "{service}, GET /healthz and GET /metrics, not " + request.getMethod() + " " + path);
+                    + "{service}, GET /healthz, GET /metrics and GET /openapi.json, not " + request.getMethod() + " " + path);
         }
         if (!post && !scrape) {
             return refuseUnread(response, callback, 405, "InvalidRequest",
@@ -93,10 +101,11 @@ final class FanoutHandler extends Handler.Abstract {
         FanoutEngine.Fanout fanout;
         try {
             parsed = FanoutWire.parse(body, UUID.randomUUID().toString());
-            fanout = engine.start(service, parsed, authorization);
+            fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
+                    parsed.scopes(), authorization, parsed.targets()));
         } catch (IllegalArgumentException e) {
             return reply(response, callback, 400, FanoutWire.error("InvalidRequest", e.getMessage()));
-        } catch (FanoutEngine.Busy e) {
+        } catch (ServerBusy e) {
             response.getHeaders().add(RETRY_LATER);
             return reply(response, callback, 503, FanoutWire.error("ServerBusy", e.getMessage() + "; send again later"));
         }
@@ -104,7 +113,7 @@ final class FanoutHandler extends Handler.Abstract {
             return reply(response, callback, 202,
                     FanoutWire.write(new FanoutWire.Accepted(fanout.msgId(), fanout.targeted(), fanout.note())));
         }
-        fanout.done.whenComplete((report, failure) -> {
+        fanout.done().whenComplete((report, failure) -> {
             if (failure != null) {
                 log.warn("fanout {} of {} failed", fanout.msgId(), service, failure);
                 reply(response, callback, 500, FanoutWire.error("HttpError", "the fanout failed: " + failure));
@@ -113,6 +122,15 @@ final class FanoutHandler extends Handler.Abstract {
             }
         });
         return true;
+    }
+
+    /** The broadcaster's OpenAPI document, open like health (it tells nothing a client does not know). */
+    private static byte[] apiDocument() {
+        try (InputStream in = FanoutHandler.class.getResourceAsStream("/io/hotline/broadcaster/openapi.json")) {
+            return in.readAllBytes();
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("openapi.json is missing from the broadcaster jar", e);
+        }
     }
 
     private static boolean isJson(String contentType) {

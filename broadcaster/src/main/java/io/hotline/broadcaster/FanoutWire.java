@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The JSON of {@code POST /v1/fanout/{service}}: a cast's body plus {@code zones} and {@code report}, the cast
@@ -37,7 +39,8 @@ final class FanoutWire {
 
     /** What a client sends. */
     record Request(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
-            String version, @JsonProperty("msg_id") String msgId, Double timeout, JsonNode zones, Boolean report) {}
+            String version, @JsonProperty("msg_id") String msgId, Double timeout, JsonNode zones, Boolean report,
+            List<String> targets) {}
 
     /** What each server gets: the client's cast without the fanout fields, with the same msg_id everywhere. */
     record Cast(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
@@ -50,8 +53,11 @@ final class FanoutWire {
 
     record Error(String type, String message, List<String> trace) {}
 
-    /** A valid fanout request: the cast to forward (serialized once), the zones to look in, and whether to report. */
-    record Parsed(Cast cast, byte[] castBody, List<ZoneScope> scopes, boolean report) {}
+    /**
+     * A valid fanout request: the cast to forward (serialized once), the zones to look in, whether to report, and for
+     * a share handed over by a peer broadcaster the ids of its servers (else null).
+     */
+    record Parsed(Cast cast, byte[] castBody, List<ZoneScope> scopes, boolean report, Set<String> targets) {}
 
     /**
      * Reads and checks a request body.
@@ -92,10 +98,35 @@ final class FanoutWire {
                 r.msgId() != null ? r.msgId() : msgIdIfMissing, r.timeout());
         try {
             return new Parsed(cast, MAPPER.writeValueAsBytes(cast), scopes(r.zones()),
-                    Boolean.TRUE.equals(r.report()));
+                    Boolean.TRUE.equals(r.report()), targets(r.targets(), r.zones()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the cast: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** A share's endpoint ids: a non-empty list of distinct ids, without zones (the sender resolved those). */
+    private static Set<String> targets(List<String> ids, JsonNode zones) {
+        if (ids == null) {
+            return null;
+        }
+        if (zones != null) {
+            throw new IllegalArgumentException("targets (a share from a peer broadcaster) and zones exclude each other:"
+                    + " the sender resolved the zones into these servers");
+        }
+        if (ids.isEmpty()) {
+            throw new IllegalArgumentException("targets is empty; leave it out to cast to every server of the zones");
+        }
+        Set<String> set = new LinkedHashSet<>();
+        for (String id : ids) {
+            if (id == null || id.isBlank()) {
+                throw new IllegalArgumentException("targets must list endpoint ids, and one is "
+                        + (id == null ? "null" : "blank"));
+            }
+            if (!set.add(id)) {
+                throw new IllegalArgumentException("targets lists " + id + " twice; each server gets a cast once");
+            }
+        }
+        return set;
     }
 
     /** {@code "home"} (or absent), {@code "all"}, or a list of zone paths. */

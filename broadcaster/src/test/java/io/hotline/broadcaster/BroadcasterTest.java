@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
-import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.HttpListener;
@@ -20,7 +18,6 @@ import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.InvalidTarget;
 import io.hotline.rpc.RpcClient;
-import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -34,10 +31,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,65 +42,50 @@ import org.junit.jupiter.api.Test;
 /** The broadcaster end to end: real RPC servers, a real broadcaster and client on loopback, one memory space. */
 class BroadcasterTest {
 
-    private static final Target TARGET = Target.topic("compute").exchange("nova");
-    private static final Target FANOUT = TARGET.asFanout();
-    private static final Zone AZ1 = Zone.of("region-one/az-1");
-    private static final Zone AZ2 = Zone.of("region-one/az-2");
+    private static final Target TARGET = Fleet.TARGET;
+    private static final Target FANOUT = Fleet.FANOUT;
+    private static final Zone AZ1 = Fleet.AZ1;
+    private static final Zone AZ2 = Fleet.AZ2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String space = "bcast-test-" + UUID.randomUUID();
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Fleet fleet = Fleet.inMemory();
     private final HttpClient raw = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
+        fleet.close();
     }
 
     private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
+        return fleet.track(c);
     }
 
-    /** A store as another process in {@code zone} would open it; all share the test's space. */
     private EndpointStore store(Zone zone) {
-        return track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.memory.space", space,
-                "hotline.memory.poll-interval", "20ms")).with("hotline.store", "memory").with("hotline.zone",
-                zone.path())));
+        return fleet.store(zone);
     }
 
     private Recorder server(String name, Zone zone, String token) {
-        Recorder recorder = new Recorder();
-        RpcServer.Builder b = RpcServer.builder(store(zone)).target(TARGET.server(name)).endpoint(recorder)
-                .drainDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(5));
-        if (token != null) {
-            b.token(token);
-        }
-        track(b.start());
-        return recorder;
+        return fleet.server(name, zone, token);
     }
 
     private Recorder server(String name) {
-        return server(name, AZ1, null);
+        return fleet.server(name);
     }
 
     private Broadcaster.Builder broadcasterBuilder(Zone zone) {
-        return Broadcaster.builder(store(zone)).drainDelay(Duration.ZERO)
-                .listener(HttpListener.Settings.DEFAULT.grace(Duration.ofSeconds(5)));
+        return fleet.broadcasterBuilder(zone);
     }
 
     private Broadcaster broadcaster() {
-        return track(broadcasterBuilder(AZ1).start());
+        return fleet.broadcaster();
     }
 
     private RpcClient client(String token) {
-        return track(RpcClient.builder(store(AZ1)).token(token).timeout(Duration.ofSeconds(20)).build());
+        return fleet.client(token);
     }
 
     private RpcClient client() {
-        return client(null);
+        return fleet.client();
     }
 
     private HttpResponse<String> post(Broadcaster b, String service, String body, String token) throws Exception {
@@ -120,7 +100,7 @@ class BroadcasterTest {
     }
 
     private static int count(Recorder r, String event) {
-        return Collections.frequency(r.events, event);
+        return Fleet.count(r, event);
     }
 
     @Test

@@ -68,7 +68,11 @@ public final class RpcClient implements AutoCloseable {
     /** The service broadcasters register as; fanout casts go to one of them, nearest first. */
     public static final String BROADCASTER_SERVICE = "hotline.broadcaster";
 
+    /** The config key that lets a client fan out itself when no broadcaster is registered; false by default. */
+    public static final String FANOUT_FALLBACK = "hotline.rpc.fanout-fallback";
+
     private static final int MAX_ATTEMPTS = 3;
+    private static final long MIN_PROBE_MILLIS = 1000;
 
     private final Directory directory;
     private final HttpClient http;
@@ -77,6 +81,8 @@ public final class RpcClient implements AutoCloseable {
     private final Version versionCap;
     private final Set<String> allowedRemoteExceptions;
     private final int maxResponseBytes;
+    private final boolean fanoutFallback;
+    private FanoutEngine fallbackEngine;
     private final ScheduledExecutorService monitors = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hotline-call-monitor");
         t.setDaemon(true);
@@ -94,6 +100,7 @@ public final class RpcClient implements AutoCloseable {
         this.versionCap = b.versionCap;
         this.allowedRemoteExceptions = Set.copyOf(b.allowedRemoteExceptions);
         this.maxResponseBytes = b.maxResponseBytes;
+        this.fanoutFallback = b.fanoutFallback;
         ClientConnector connector = new ClientConnector();
         if (b.caFile != null || b.certFile != null) {
             connector.setSslContextFactory(PemFiles.clientTls(b.caFile, b.certFile, b.keyFile));
@@ -140,6 +147,8 @@ public final class RpcClient implements AutoCloseable {
         private final Duration callMonitor;
         /** The fanout request's {@code zones}: "home", "all" or a list of zone paths; null leaves it to the default. */
         private final Object fanoutZones;
+        /** The same as a scope, for a fanout from this client. */
+        private final ZoneScope fanoutScope;
 
         private Prepared(Target target, Duration timeout, Map<String, Object> context, boolean idempotent,
                 Duration callMonitor, Object fanoutZones) {
@@ -149,11 +158,15 @@ public final class RpcClient implements AutoCloseable {
             this.idempotent = idempotent;
             this.callMonitor = callMonitor;
             this.fanoutZones = fanoutZones;
+            this.fanoutScope = fanoutZones == null || "home".equals(fanoutZones) ? ZoneScope.home()
+                    : "all".equals(fanoutZones) ? ZoneScope.all()
+                    : ZoneScope.in(Zone.of(((List<?>) fanoutZones).get(0).toString()));
         }
 
         /**
          * For a fanout target: which zones' servers get the cast. {@link ZoneScope#home()} (the default) is the
-         * broadcaster's home zone, {@link ZoneScope#all()} every zone, {@link ZoneScope#in} one named zone.
+         * broadcaster's home zone, {@link ZoneScope#all()} every zone, {@link ZoneScope#in} one named zone. A client
+         * fanning out itself ({@link Builder#fanoutFallback(boolean)}) reads home as its own zone.
          */
         public Prepared fanoutScope(ZoneScope scope) {
             Object zones;
@@ -190,7 +203,7 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Asks the server every {@code interval} whether it still runs the call, and fails with
          * {@link MessagingTimeout} as soon as it does not (oslo's call_monitor_timeout): a dead server is noticed
-         * after about two intervals instead of the full timeout.
+         * after about two intervals (a silent one after at least 1 s) instead of the full timeout.
          */
         public Prepared callMonitor(Duration interval) {
             return new Prepared(target, timeout, context, idempotent, positive(interval), fanoutZones);
@@ -219,6 +232,9 @@ public final class RpcClient implements AutoCloseable {
          * broadcaster, returning once the broadcaster has started the casts.
          */
         public CompletableFuture<Void> castAsync(String method, Map<String, ?> args) {
+            if (target.fanout() && fanOutHere()) {
+                return fanout(method, args).thenApply(f -> null);
+            }
             return send("cast", method, args, target.fanout() ? Boolean.FALSE : null).thenApply(reply -> {
                 checkStatus(reply);
                 return null;
@@ -240,6 +256,9 @@ public final class RpcClient implements AutoCloseable {
             if (!target.fanout()) {
                 throw new InvalidTarget("a fanout report needs a fanout target; use target.asFanout()");
             }
+            if (fanOutHere()) {
+                return fanout(method, args).thenCompose(FanoutEngine.Fanout::done);
+            }
             return send("cast", method, args, Boolean.TRUE).thenApply(reply -> {
                 byte[] content = checkStatus(reply);
                 try {
@@ -250,6 +269,24 @@ public final class RpcClient implements AutoCloseable {
             });
         }
 
+        /** Whether this client casts to every server itself: it may, and no broadcaster is registered in any zone. */
+        private boolean fanOutHere() {
+            return fanoutFallback && directory.resolve(Query.of(BROADCASTER_SERVICE)).isEmpty();
+        }
+
+        /** Starts a fanout from this client, with the engine a broadcaster runs; completes once it is under way. */
+        private CompletableFuture<FanoutEngine.Fanout> fanout(String method, Map<String, ?> args) {
+            String msgId = UUID.randomUUID().toString();
+            byte[] body = body("cast", method, args, msgId, null);
+            try {
+                return CompletableFuture.completedFuture(fallbackEngine().start(new FanoutEngine.Order(
+                        target.service(), msgId, body, List.of(fanoutScope), token == null ? null : "Bearer " + token,
+                        null)));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+
         private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args) {
             return send(kind, method, args, null);
         }
@@ -257,18 +294,24 @@ public final class RpcClient implements AutoCloseable {
         /** @param report null for a message to one server; for a fanout, whether to ask for a report */
         private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args,
                 Boolean report) {
+            String msgId = UUID.randomUUID().toString();
+            CompletableFuture<ContentResponse> result = new CompletableFuture<>();
+            attempt(kind, method, msgId, body(kind, method, args, msgId, report), new HashSet<>(), 1, result);
+            return result;
+        }
+
+        /** The JSON body of a message to one server ({@code report} null) or of a fanout request. */
+        private byte[] body(String kind, String method, Map<String, ?> args, String msgId, Boolean report) {
             Objects.requireNonNull(method, "method");
             Version requested = Version.parse(target.version());
             if (versionCap != null && requested.compareTo(versionCap) > 0) {
                 throw new VersionCapError("version " + requested + " of " + target.service() + "." + method
                         + " is above this client's version cap " + versionCap);
             }
-            String msgId = UUID.randomUUID().toString();
-            byte[] body;
             try {
                 JsonNode tree = Wire.MAPPER.valueToTree(args == null ? Map.of() : args);
                 Double seconds = timeout.toMillis() / 1000.0;
-                body = report != null
+                return report != null
                         ? Wire.FANOUT_WRITER.writeValueAsBytes(new Wire.FanoutRequest(kind, method, tree, context,
                                 target.namespace(), target.version(), msgId, seconds, fanoutZones, report))
                         : Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.Request(kind, method, tree, context,
@@ -276,9 +319,6 @@ public final class RpcClient implements AutoCloseable {
             } catch (IllegalArgumentException | JsonProcessingException e) {
                 throw new InvalidRequest("cannot write the arguments of " + method + " as JSON: " + e.getMessage());
             }
-            CompletableFuture<ContentResponse> result = new CompletableFuture<>();
-            attempt(kind, method, msgId, body, new HashSet<>(), 1, result);
-            return result;
         }
 
         private void attempt(String kind, String method, String msgId, byte[] body, Set<String> tried, int attempt,
@@ -330,14 +370,15 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Polls the server for the running call. Two misses in a row (not running, or no answer) abort the request
          * with a MessagingTimeout naming the reason: one alone may be the moment between the call's end on the
-         * server and its reply reaching us.
+         * server and its reply reaching us. A probe waits at least {@value #MIN_PROBE_MILLIS} ms for its answer: a
+         * busy but live server may take longer than a short interval to answer, and must not be given up on.
          */
         private ScheduledFuture<?> monitor(Endpoint endpoint, String msgId, Request call, String method) {
             long every = callMonitor.toMillis();
             AtomicInteger misses = new AtomicInteger();
             return monitors.scheduleWithFixedDelay(() -> {
                 Request probe = http.newRequest(endpoint.baseUri() + "/v1/calls/" + msgId)
-                        .timeout(every, TimeUnit.MILLISECONDS);
+                        .timeout(Math.max(every, MIN_PROBE_MILLIS), TimeUnit.MILLISECONDS);
                 if (token != null) {
                     probe.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
                 }
@@ -363,7 +404,8 @@ public final class RpcClient implements AutoCloseable {
                     return pickAny(Query.of(BROADCASTER_SERVICE), tried);
                 } catch (NoEndpointException e) {
                     throw new InvalidTarget("no broadcaster registered (" + BROADCASTER_SERVICE + ") to fan out to "
-                            + target.service() + "; start one: " + e.getMessage());
+                            + target.service() + "; start one, or let clients fan out themselves with "
+                            + FANOUT_FALLBACK + "=true: " + e.getMessage());
                 }
             }
             Query query = Query.of(target.service());
@@ -404,6 +446,17 @@ public final class RpcClient implements AutoCloseable {
             }
             return new RpcException("cannot " + what + ": " + failure, failure);
         }
+    }
+
+    /** The engine for fanouts from this client, made at the first; each server gets the client's timeout to accept. */
+    private synchronized FanoutEngine fallbackEngine() {
+        if (fallbackEngine == null) {
+            FanoutEngine.Settings d = FanoutEngine.Settings.DEFAULT;
+            fallbackEngine = new FanoutEngine(directory, http, new FanoutEngine.Settings(d.maxConcurrent(), timeout,
+                    d.maxPending(), d.splitThreshold(), d.splitWays(), d.peerTimeout()), FanoutEngine.Observer.NONE,
+                    null);
+        }
+        return fallbackEngine;
     }
 
     @SuppressWarnings("unchecked")
@@ -509,6 +562,7 @@ public final class RpcClient implements AutoCloseable {
         private Version versionCap;
         private Set<String> allowedRemoteExceptions = Set.of();
         private int maxResponseBytes = 16 << 20;
+        private boolean fanoutFallback;
         private Path caFile;
         private Path certFile;
         private Path keyFile;
@@ -519,8 +573,8 @@ public final class RpcClient implements AutoCloseable {
 
         /**
          * Reads {@code hotline.http.token}, {@code hotline.rpc.response-timeout} (oslo's rpc_response_timeout),
-         * {@code hotline.http.tls.cafile}, {@code hotline.http.tls.client-certfile} / {@code client-keyfile} and
-         * {@code hotline.zone}.
+         * {@code hotline.http.tls.cafile}, {@code hotline.http.tls.client-certfile} / {@code client-keyfile},
+         * {@code hotline.zone} and {@value #FANOUT_FALLBACK}.
          */
         public Builder config(HotlineConfig config) {
             config.string("hotline.http.token").ifPresent(this::token);
@@ -536,6 +590,18 @@ public final class RpcClient implements AutoCloseable {
                 clientCertificate(Path.of(cert), Path.of(key));
             }
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
+            fanoutFallback(config.flag(FANOUT_FALLBACK, fanoutFallback));
+            return this;
+        }
+
+        /**
+         * Whether a fanout cast goes straight from this client to every server when no broadcaster is registered in
+         * any zone, with the same report and the same at-most-once delivery as through a broadcaster; off by default
+         * (a fanout then fails with {@link InvalidTarget}), as a client has neither the broadcaster's connections
+         * nor its tree split. Config key {@value #FANOUT_FALLBACK}.
+         */
+        public Builder fanoutFallback(boolean enabled) {
+            this.fanoutFallback = enabled;
             return this;
         }
 

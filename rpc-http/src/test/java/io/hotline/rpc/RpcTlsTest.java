@@ -6,13 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.testing.Certificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,22 +31,9 @@ class RpcTlsTest {
 
     @BeforeAll
     static void makeCertificates() throws Exception {
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                "-keyout", "server-key.pem", "-out", "server-cert.pem");
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                "-subj", "/CN=nova-client", "-keyout", "client-key.pem", "-out", "client-cert.pem");
-        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-                "-subj", "/CN=stranger", "-keyout", "stranger-key.pem", "-out", "stranger-cert.pem");
-    }
-
-    private static void openssl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(pki.toFile()).redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("openssl finished").isTrue();
-        assertThat(p.exitValue()).as("openssl %s: %s", command, output).isZero();
+        Certificates.selfSigned(pki, "server", "localhost", "IP:127.0.0.1,DNS:localhost");
+        Certificates.selfSigned(pki, "client", "nova-client", null);
+        Certificates.selfSigned(pki, "stranger", "stranger", null);
     }
 
     @AfterEach

@@ -1,0 +1,304 @@
+package io.hotline.benchmarks;
+
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.StoreProviders;
+import io.hotline.rpc.RpcClient;
+import io.hotline.rpc.Target;
+import io.hotline.testing.FreePorts;
+import io.hotline.testing.ReadinessCheck;
+import io.hotline.testing.ServerProcess;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The fanout comparison: how long from a client's fanout cast until the last of N servers has run the method,
+ * through one Hotline broadcaster, through several that split the targets among them, and through RabbitMQ's fanout
+ * exchange bound to N queues with N consumers, in one run on this machine's loopback. Counts lost and duplicate
+ * deliveries, and reads the broadcasters' CPU time and memory from /proc. A load harness, not a test.
+ *
+ * <p>The N servers live in this JVM ({@link ServerFarm}: one port and one registration each, in a file store);
+ * broadcasters run in JVMs of their own ({@link BroadcasterNode}). Run it with {@code benchmarks/run-fanout-comparison}.
+ */
+@Command(name = "run-fanout-comparison", sortOptions = false,
+        description = "Times fanouts to N servers through Hotline broadcasters (one, and several with the tree split)"
+                + " and through a RabbitMQ fanout exchange. Progress goes to standard error, the report to standard"
+                + " output.")
+public final class FanoutComparison implements Callable<Integer> {
+
+    /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
+    private static final double TICKS_PER_SECOND = 100;
+
+    @Option(names = "--servers", paramLabel = "N,N", split = ",", defaultValue = "100,1000",
+            description = "Numbers of servers to fan out to (default: ${DEFAULT-VALUE}).")
+    List<Integer> servers;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "10",
+            description = "Measured fanouts per contender and size (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "Fanouts before measuring, per contender and size (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--broadcasters", paramLabel = "N", defaultValue = "4",
+            description = "Broadcasters in the tree-split runs; the split threshold is servers / broadcasters"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int broadcasters;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "How long one fanout may take to reach every server before the missing ones count as lost"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    private final PrintStream progress = System.err;
+
+    public static void main(String[] args) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        System.exit(new CommandLine(new FanoutComparison()).execute(args));
+    }
+
+    /** One contender at one size: fanout times, losses, and the broadcasters' usage (null for RabbitMQ). */
+    private record Row(int servers, String contender, List<Double> millis, int lost, int duplicates, Usage usage) {}
+
+    /** CPU seconds the broadcasters spent over the measured fanouts, and the largest peak RSS among them. */
+    private record Usage(double cpuSeconds, long peakRssKib, int processes) {}
+
+    @FunctionalInterface
+    private interface Caster {
+        void cast(String event) throws Exception;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (rounds < 1 || warmup < 0 || broadcasters < 2 || timeoutSeconds < 1 || servers.stream().anyMatch(n -> n < 1)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--rounds and --timeout must be 1 or more,"
+                    + " --warmup 0 or more, --broadcasters 2 or more, and every --servers count 1 or more");
+        }
+        String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        double loadBefore = loadAverage();
+        Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        Path dir = Files.createTempDirectory("fanout-comparison");
+        List<Row> rows = new ArrayList<>();
+        Arrivals arrivals = new Arrivals();
+        progress.println("starting RabbitMQ (a private broker and epmd on free loopback ports)...");
+        try (RabbitBroker broker = RabbitBroker.start();
+                EndpointStore store = StoreProviders.load().open(fileStore(dir));
+                RpcClient client = RpcClient.builder(store).timeout(timeout).build()) {
+            for (int n : servers) {
+                Target target = Target.topic("fanout-" + n).exchange("bench");
+                progress.printf("%d servers: starting them and binding %d RabbitMQ queues...%n", n, n);
+                try (ServerFarm farm = new ServerFarm(store, target.service(), n, arrivals);
+                        RabbitFanout rabbit = new RabbitFanout(broker, target.service(), n, arrivals, timeout)) {
+                    Caster hotline = event -> client.prepare(target.asFanout()).cast("run", Map.of("event", event));
+                    try (Nodes one = new Nodes(dir, store, 1, Integer.MAX_VALUE)) {
+                        rows.add(measure(n, "Hotline, 1 broadcaster", hotline, arrivals, timeout, one));
+                    }
+                    rows.add(measure(n, "RabbitMQ fanout exchange", rabbit::cast, arrivals, timeout, null));
+                    int threshold = (n + broadcasters - 1) / broadcasters;
+                    try (Nodes tree = new Nodes(dir, store, broadcasters, threshold)) {
+                        rows.add(measure(n, "Hotline, " + broadcasters + " broadcasters, split above " + threshold,
+                                hotline, arrivals, timeout, tree));
+                    }
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        print(System.out, rows, startedAt, loadBefore);
+        return 0;
+    }
+
+    private Row measure(int n, String name, Caster caster, Arrivals arrivals, Duration timeout, Nodes nodes)
+            throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            once(name + " warm-up " + i, n, caster, arrivals, timeout);
+        }
+        long[] cpuBefore = nodes == null ? null : nodes.cpuTicks();
+        List<Double> millis = new ArrayList<>();
+        int lost = 0;
+        List<Arrivals.Round> done = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            String event = n + " " + name + " " + i;
+            Arrivals.Round r = once(event, n, caster, arrivals, timeout);
+            done.add(r);
+            lost += n - r.received();
+            if (r.received() == n) {
+                millis.add((r.lastNanos() - startNanos) / 1e6);
+            }
+        }
+        Usage usage = null;
+        if (nodes != null) {
+            long[] cpuAfter = nodes.cpuTicks();
+            long ticks = 0;
+            for (int i = 0; i < cpuAfter.length; i++) {
+                ticks += cpuAfter[i] - cpuBefore[i];
+            }
+            usage = new Usage(ticks / TICKS_PER_SECOND, nodes.peakRssKib(), cpuAfter.length);
+        }
+        // A duplicate would arrive right behind the first copy; give stragglers a moment before counting.
+        Thread.sleep(500);
+        int duplicates = done.stream().mapToInt(Arrivals.Round::duplicates).sum();
+        Row row = new Row(n, name, millis, lost, duplicates, usage);
+        progress.printf(Locale.ROOT, "%d servers, %-48s p50 %8.1f ms, max %8.1f ms, lost %d, duplicates %d%n", n, name,
+                percentile(millis, 0.5), percentile(millis, 1.0), lost, duplicates);
+        return row;
+    }
+
+    /** Set by {@link #once} just before the cast: a round's time counts from here. */
+    private long startNanos;
+
+    private Arrivals.Round once(String event, int n, Caster caster, Arrivals arrivals, Duration timeout)
+            throws Exception {
+        Arrivals.Round r = arrivals.expect(event, n);
+        startNanos = System.nanoTime();
+        caster.cast(event);
+        if (!r.await(timeout)) {
+            progress.printf("%s: only %d of %d servers got it within %s%n", event, r.received(), n, timeout);
+        }
+        // Let the previous fanout's connections and acknowledgements settle so rounds do not overlap.
+        Thread.sleep(200);
+        return r;
+    }
+
+    private static HotlineConfig fileStore(Path dir) {
+        return HotlineConfig.of(Map.of("hotline.store", "file", "hotline.file.dir", dir.toString()));
+    }
+
+    /** Broadcasters in JVMs of their own, registered in the file store; closing stops them and waits. */
+    private final class Nodes implements AutoCloseable {
+        private final List<ServerProcess> processes = new ArrayList<>();
+
+        Nodes(Path dir, EndpointStore store, int count, int splitThreshold) throws InterruptedException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            // Absolute: each broadcaster runs in a directory of its own.
+            String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                    .map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
+            try {
+                for (int i = 0; i < count; i++) {
+                    int port = FreePorts.tcp();
+                    ServerProcess p = ServerProcess.builder("broadcaster-" + i)
+                            .command(List.of(java, "-Xmx512m", "-cp", classpath, BroadcasterNode.class.getName(),
+                                    dir.toString(), String.valueOf(port), String.valueOf(splitThreshold)))
+                            .readiness(ReadinessCheck.http(URI.create("http://127.0.0.1:" + port + "/healthz")))
+                            .startupTimeout(Duration.ofSeconds(60))
+                            .build();
+                    processes.add(p);
+                    p.start();
+                }
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (store.list(RpcClient.BROADCASTER_SERVICE, store.homeZone()).size() != count) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the store does not show exactly " + count + " broadcasters");
+                    }
+                    Thread.sleep(50);
+                }
+                progress.printf("%d broadcaster(s) up, split threshold %s%n", count,
+                        splitThreshold == Integer.MAX_VALUE ? "none" : splitThreshold);
+            } catch (RuntimeException | InterruptedException e) {
+                close();
+                throw e;
+            }
+        }
+
+        long[] cpuTicks() throws IOException {
+            long[] ticks = new long[processes.size()];
+            for (int i = 0; i < ticks.length; i++) {
+                String stat = Files.readString(Path.of("/proc", String.valueOf(processes.get(i).pid()), "stat"));
+                String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks[i] = Long.parseLong(rest[11]) + Long.parseLong(rest[12]);     // utime + stime
+            }
+            return ticks;
+        }
+
+        long peakRssKib() throws IOException {
+            long peak = 0;
+            for (ServerProcess p : processes) {
+                for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
+                    if (line.startsWith("VmHWM:")) {
+                        peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    }
+                }
+            }
+            return peak;
+        }
+
+        @Override
+        public void close() {
+            processes.forEach(ServerProcess::close);
+        }
+    }
+
+    private void print(PrintStream out, List<Row> rows, String startedAt, double loadBefore) {
+        var os = ManagementFactory.getOperatingSystemMXBean();
+        out.println("# Fanout comparison");
+        out.println();
+        out.printf(Locale.ROOT, "- started %s, %d cores, Java %s; load average (1 min) %.2f at the start, %.2f at the"
+                + " end: anything above 0 is load this run did not make, so these figures are noisy%n", startedAt,
+                os.getAvailableProcessors(), System.getProperty("java.version"), loadBefore, loadAverage());
+        out.printf("- time: from the client's cast until the last of N servers ran the method; %d measured fanouts"
+                + " after %d warm-up ones per row; servers in this JVM (one port and one file-store registration"
+                + " each), broadcasters in JVMs of their own with default settings (64 casts in flight each)%n",
+                rounds, warmup);
+        out.println("- RabbitMQ: a fanout exchange bound to N queues with one consumer each, auto-ack, one publish");
+        out.println("- broadcaster CPU: user+system time of all broadcaster JVMs over the measured fanouts, per"
+                + " fanout; RSS: the largest peak resident set among them");
+        out.println();
+        out.println("| servers | contender | p50 ms | min ms | max ms | lost | duplicates | broadcaster CPU ms/fanout"
+                + " | broadcaster peak RSS MiB |");
+        out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (Row r : rows) {
+            out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %d | %d | %s | %s |%n", r.servers(),
+                    r.contender(), percentile(r.millis(), 0.5), percentile(r.millis(), 0.0),
+                    percentile(r.millis(), 1.0), r.lost(), r.duplicates(),
+                    r.usage() == null ? "-" : String.format(Locale.ROOT, "%.1f (%d JVMs)",
+                            1000 * r.usage().cpuSeconds() / rounds, r.usage().processes()),
+                    r.usage() == null ? "-" : String.valueOf(r.usage().peakRssKib() / 1024));
+        }
+    }
+
+    private static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> sorted = values.stream().sorted(Comparator.naturalOrder()).toList();
+        return sorted.get((int) Math.round(p * (sorted.size() - 1)));
+    }
+
+    private static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
