@@ -1,0 +1,45 @@
+package io.hotline.cli;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Option;
+
+/** How long a serving command runs: until interrupted (Ctrl-C, SIGTERM), or for {@code --for}. */
+final class RunOptions {
+
+    @Option(names = "--for", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl-C or SIGTERM.")
+    Duration runFor;
+
+    /**
+     * Runs until it is time to stop, then closes {@code running}: after {@code --for}, or on Ctrl-C / SIGTERM from the
+     * JVM's shutdown hook (deregistering and draining before the process ends).
+     */
+    void runThenClose(AutoCloseable running) throws Exception {
+        if (runFor != null) {
+            try (running) {
+                if (runFor.isNegative() || runFor.isZero()) {
+                    throw CliException.usage("--for " + runFor + " must be positive", "write e.g. --for 30s");
+                }
+                Thread.sleep(runFor.toMillis());
+            }
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("hotline: stopping failed: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "hotline-stop"));
+        stopped.await();
+    }
+
+    /** How the started line ends: how long the command runs. */
+    String until() {
+        return runFor != null ? " for " + runFor : "; Ctrl-C stops";
+    }
+}
