@@ -28,7 +28,7 @@ import picocli.CommandLine.Command;
  *
  * <p>Exit codes: {@value #OK} done; {@value #FAILED} the operation ran and failed (a remote method threw, a TCK
  * contract failed, a demo step failed); {@value #USAGE} bad input (an option, a configuration value, an argument the
- * server refused); {@value #UNAVAILABLE} nothing to talk to (store unreachable, no endpoint, no answer in time):
+ * server refused); {@value #UNAVAILABLE} nothing to talk to (store unreachable, no endpoint or server, no broadcaster, no answer in time):
  * worth retrying later. Errors are one line on standard error and a hint line.
  */
 @Command(name = "hotline", mixinStandardHelpOptions = true, versionProvider = Hotline.Version.class,
@@ -56,10 +56,15 @@ public final class Hotline implements Runnable {
 
     public static void main(String[] args) {
         if (System.getProperty(SIMPLE_LOGGER_LEVEL) == null) {
-            // The commands print what happens; the libraries' info lines would drown it.
-            System.setProperty(SIMPLE_LOGGER_LEVEL, "warn");
+            // The commands print what happens; the libraries' info lines would drown it. The TCK causes outages on
+            // purpose, so the stores' warnings about them are noise there.
+            System.setProperty(SIMPLE_LOGGER_LEVEL, args.length > 0 && args[0].equals("tck") ? "error" : "warn");
         }
-        System.exit(commandLine().execute(args));
+        CommandLine cli = commandLine();
+        int code = cli.execute(args);
+        cli.getOut().flush();
+        cli.getErr().flush();
+        System.exit(code);
     }
 
     /** The command with its error handling, as main runs it; tests set its out and err. */
@@ -131,9 +136,12 @@ public final class Hotline implements Runnable {
             if (e instanceof NoSuchMethod || e instanceof UnsupportedVersion || e instanceof VersionCapError) {
                 return new Failure(m, "check the method name and --version against the server's endpoint class", USAGE);
             }
-            if (e instanceof InvalidRequest || e instanceof InvalidTarget) {
-                return new Failure(m, "check the service, --server and --args (a JSON object of the method's"
-                        + " parameters by name)", USAGE);
+            if (e instanceof InvalidTarget) {
+                return new Failure(m, "is it running? look with 'hotline endpoints SERVICE'; a fanout needs a"
+                        + " broadcaster (hotline broadcaster)", UNAVAILABLE);
+            }
+            if (e instanceof InvalidRequest) {
+                return new Failure(m, "check --args: a JSON object of the method's parameters by name", USAGE);
             }
             if (e instanceof RemoteError) {
                 return new Failure(m, "the server's method threw; its log has the trace", FAILED);

@@ -2,6 +2,7 @@ package io.hotline.cli;
 
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.Query;
 import io.hotline.discovery.Zone;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,8 +26,14 @@ final class Inventory {
         return zones;
     }
 
+    /** Refuses a service name no server could register under, saying what a valid one is. */
+    static void requireValid(String service) {
+        Query.of(service);
+    }
+
     /** Every endpoint of {@code services} in every store zone, with its health, in a stable order. */
     static List<EndpointStatus> list(EndpointStore store, List<String> services) {
+        services.forEach(Inventory::requireValid);
         List<EndpointStatus> all = new ArrayList<>();
         for (Zone zone : zones(store)) {
             for (String service : services) {

@@ -27,7 +27,7 @@ final class TargetOptions {
     @Option(names = "--namespace", paramLabel = "NS", description = "The endpoint namespace; default: the default one.")
     String namespace;
 
-    @Option(names = "--version", paramLabel = "X.Y", description = "The API version to ask for; default 1.0.")
+    @Option(names = "--api-version", paramLabel = "X.Y", description = "The API version to ask for; default 1.0.")
     String version;
 
     /** The target, without a server name (the commands add one where they take it). */

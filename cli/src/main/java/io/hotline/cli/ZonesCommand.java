@@ -39,6 +39,7 @@ final class ZonesCommand implements Callable<Integer> {
     public Integer call() {
         HotlineConfig config = configOptions.config();
         PrintWriter out = spec.commandLine().getOut();
+        services.forEach(Inventory::requireValid);
         try (EndpointStore store = ConfigOptions.openStore(config)) {
             List<Zone> zones = Inventory.zones(store);
             for (Zone zone : zones) {
