@@ -29,6 +29,19 @@ function render(s) {
     span.textContent = z + (z === s.homeZone ? " (home)" : "");
     zones.appendChild(span);
   });
+  // The zones the endpoints are in, which may be deeper than the store's: how many pass in each.
+  const inZone = {};
+  s.services.forEach(svc => svc.endpoints.forEach(e => {
+    const z = inZone[e.zone] || (inZone[e.zone] = {passing: 0, all: 0});
+    z.all++;
+    if (e.health === "passing") z.passing++;
+  }));
+  Object.keys(inZone).sort().forEach(z => {
+    const span = document.createElement("span");
+    span.className = "zone endpoint-zone";
+    span.textContent = z + ": " + inZone[z].passing + "/" + inZone[z].all + " passing";
+    zones.appendChild(span);
+  });
 
   const services = document.querySelector("#services tbody");
   const endpoints = document.querySelector("#endpoints tbody");
