@@ -1,7 +1,6 @@
 package io.hotline.cli;
 
 import io.hotline.broadcaster.Broadcaster;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -33,27 +32,12 @@ final class BroadcasterCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HotlineConfig config = configOptions.config();
-        EndpointStore store = ConfigOptions.openStore(config);
-        Broadcaster broadcaster;
-        try {
-            broadcaster = Broadcaster.builder(store).config(config)
-                    .server(server != null ? server : ServerCommand.hostName()).start();
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-        AutoCloseable stop = () -> {
-            try (store) {
-                broadcaster.close();
-            }
-        };
         PrintWriter out = spec.commandLine().getOut();
-        out.println("broadcasting as " + broadcaster.endpoint().id() + " at " + broadcaster.endpoint().baseUri()
-                + " in zone " + broadcaster.endpoint().zone() + " (store " + config.storeName() + ")"
-                + runOptions.until());
-        out.flush();
-        runOptions.runThenClose(stop);
-        out.println("stopped " + broadcaster.endpoint().id());
+        String name = server != null ? server : ServerCommand.hostName();
+        runOptions.serve(config, out, store -> Broadcaster.builder(store).config(config).server(name).start(),
+                b -> "broadcasting as " + b.endpoint().id() + " at " + b.endpoint().baseUri() + " in zone "
+                        + b.endpoint().zone());
+        out.println("stopped broadcaster " + name);
         return Hotline.OK;
     }
 }

@@ -1,7 +1,6 @@
 package io.hotline.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
@@ -37,21 +36,13 @@ final class CallCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JsonProcessingException {
         HotlineConfig config = configOptions.config();
-        Target target = targetOptions.target();
-        if (server != null) {
-            target = target.server(server);
-        }
+        Target target = targetOptions.target(server);
         Map<String, Object> args = targetOptions.arguments();
-        try (EndpointStore store = ConfigOptions.openStore(config);
-             RpcClient client = RpcClient.builder(store).config(config).build()) {
+        Object result = ConfigOptions.withClient(config, client -> {
             RpcClient.Prepared prepared = client.prepare(target);
-            if (timeout != null) {
-                prepared = prepared.timeout(timeout);
-            }
-            Object result = prepared.call(targetOptions.method, args, Object.class);
-            spec.commandLine().getOut().println(TargetOptions.JSON.writerWithDefaultPrettyPrinter()
-                    .writeValueAsString(result));
-        }
+            return (timeout != null ? prepared.timeout(timeout) : prepared).call(targetOptions.method, args, Object.class);
+        });
+        spec.commandLine().getOut().println(TargetOptions.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         return Hotline.OK;
     }
 }

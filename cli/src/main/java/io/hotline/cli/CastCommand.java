@@ -1,8 +1,6 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
-import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,15 +29,12 @@ final class CastCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         HotlineConfig config = configOptions.config();
-        Target target = targetOptions.target();
-        if (server != null) {
-            target = target.server(server);
-        }
+        Target target = targetOptions.target(server);
         Map<String, Object> args = targetOptions.arguments();
-        try (EndpointStore store = ConfigOptions.openStore(config);
-             RpcClient client = RpcClient.builder(store).config(config).build()) {
+        ConfigOptions.withClient(config, client -> {
             client.prepare(target).cast(targetOptions.method, args);
-        }
+            return null;
+        });
         spec.commandLine().getOut().println("cast " + targetOptions.method + " to " + target.service()
                 + (server != null ? " on " + server : "") + ": queued");
         return Hotline.OK;

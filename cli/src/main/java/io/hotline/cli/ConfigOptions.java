@@ -3,9 +3,11 @@ package io.hotline.cli;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.rpc.RpcClient;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,6 +50,14 @@ final class ConfigOptions {
         }
         config.zone(); // a bad zone is refused here, naming where it came from
         return config;
+    }
+
+    /** Runs {@code body} with a client of the configured store, both closed after. */
+    static <T> T withClient(HotlineConfig config, Function<RpcClient, T> body) {
+        try (EndpointStore store = openStore(config);
+             RpcClient client = RpcClient.builder(store).config(config).build()) {
+            return body.apply(client);
+        }
     }
 
     /** Opens the configured store; the caller closes it. */

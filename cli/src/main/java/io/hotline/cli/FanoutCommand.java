@@ -1,11 +1,9 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.FanoutReport;
-import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -52,22 +50,22 @@ final class FanoutCommand implements Callable<Integer> {
         };
         Map<String, Object> args = targetOptions.arguments();
         PrintWriter out = spec.commandLine().getOut();
-        try (EndpointStore store = ConfigOptions.openStore(config);
-             RpcClient client = RpcClient.builder(store).config(config).build()) {
-            RpcClient.Prepared prepared = client.prepare(target).fanoutScope(scope);
-            if (!report) {
-                prepared.cast(targetOptions.method, args);
-                out.println("fanout " + targetOptions.method + " to " + target.service() + ": started");
-                return Hotline.OK;
-            }
-            FanoutReport r = prepared.fanoutWithReport(targetOptions.method, args);
-            out.printf(Locale.ROOT, "fanout %s to %s: %d targeted, %d delivered, %d failed%s%n", targetOptions.method,
-                    target.service(), r.targeted(), r.delivered(), r.failed(), r.note() != null ? " (" + r.note() + ")" : "");
-            for (FanoutReport.Delivery d : r.results()) {
-                out.printf(Locale.ROOT, "  %-32s %-20s %s%s%n", d.id(), d.server(),
-                        d.outcome().name().toLowerCase(Locale.ROOT), d.reason() != null ? "  " + d.reason() : "");
-            }
-            return r.failed() == 0 ? Hotline.OK : Hotline.FAILED;
+        if (!report) {
+            ConfigOptions.withClient(config, client -> {
+                client.prepare(target).fanoutScope(scope).cast(targetOptions.method, args);
+                return null;
+            });
+            out.println("fanout " + targetOptions.method + " to " + target.service() + ": started");
+            return Hotline.OK;
         }
+        FanoutReport r = ConfigOptions.withClient(config,
+                client -> client.prepare(target).fanoutScope(scope).fanoutWithReport(targetOptions.method, args));
+        out.printf(Locale.ROOT, "fanout %s to %s: %d targeted, %d delivered, %d failed%s%n", targetOptions.method,
+                target.service(), r.targeted(), r.delivered(), r.failed(), r.note() != null ? " (" + r.note() + ")" : "");
+        for (FanoutReport.Delivery d : r.results()) {
+            out.printf(Locale.ROOT, "  %-32s %-20s %s%s%n", d.id(), d.server(),
+                    d.outcome().name().toLowerCase(Locale.ROOT), d.reason() != null ? "  " + d.reason() : "");
+        }
+        return r.failed() == 0 ? Hotline.OK : Hotline.FAILED;
     }
 }

@@ -1,7 +1,11 @@
 package io.hotline.cli;
 
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HotlineConfig;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /** How long a serving command runs: until interrupted (Ctrl-C, SIGTERM), or for {@code --for}. */
@@ -36,6 +40,29 @@ final class RunOptions {
             }
         }, "hotline-stop"));
         stopped.await();
+    }
+
+    /**
+     * Opens the store, starts what {@code start} makes with it, prints {@code describe} of it, runs until it is time
+     * to stop, then closes it and the store. A failed start closes the store.
+     */
+    <T extends AutoCloseable> void serve(HotlineConfig config, PrintWriter out, Function<EndpointStore, T> start,
+            Function<T, String> describe) throws Exception {
+        EndpointStore store = ConfigOptions.openStore(config);
+        T running;
+        try {
+            running = start.apply(store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        out.println(describe.apply(running) + " (store " + config.storeName() + ")" + until());
+        out.flush();
+        runThenClose(() -> {
+            try (store) {
+                running.close();
+            }
+        });
     }
 
     /** How the started line ends: how long the command runs. */

@@ -1,6 +1,5 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
@@ -58,26 +57,14 @@ final class ServerCommand implements Callable<Integer> {
         String name = server != null ? server : hostName();
         target = target.server(name);
         Object endpoint = endpointClass == null ? new EchoEndpoint(name) : instantiate(endpointClass);
+        Target served = target;
         PrintWriter out = spec.commandLine().getOut();
-        EndpointStore store = ConfigOptions.openStore(config);
-        RpcServer rpc;
-        try {
-            rpc = RpcServer.builder(store).target(target).endpoint(null, endpointVersion, endpoint).config(config).start();
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-        AutoCloseable stop = () -> {
-            try (store) {
-                rpc.close();
-            }
-        };
-        out.println("serving " + target.service() + " as " + rpc.endpoint().id() + " at " + rpc.endpoint().baseUri()
-                + " in zone " + rpc.endpoint().zone() + " (store " + config.storeName() + ")"
-                + runOptions.until());
-        out.flush();
-        runOptions.runThenClose(stop);
-        out.println("stopped " + rpc.endpoint().id());
+        runOptions.serve(config, out,
+                store -> RpcServer.builder(store).target(served).endpoint(null, endpointVersion, endpoint).config(config)
+                        .start(),
+                rpc -> "serving " + served.service() + " as " + rpc.endpoint().id() + " at " + rpc.endpoint().baseUri()
+                        + " in zone " + rpc.endpoint().zone());
+        out.println("stopped " + served.service() + " on " + name);
         return Hotline.OK;
     }
 

@@ -1,8 +1,6 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
-import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,22 +41,9 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         HotlineConfig config = configOptions.config();
-        EndpointStore store = ConfigOptions.openStore(config);
-        StatusServer server;
-        try {
-            server = StatusServer.start(store, config, port, services, refresh);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.println("status page at " + server.url() + " (store " + config.storeName() + ")" + runOptions.until());
-        out.flush();
-        runOptions.runThenClose(() -> {
-            try (store) {
-                server.close();
-            }
-        });
+        runOptions.serve(config, spec.commandLine().getOut(),
+                store -> StatusServer.start(store, config, port, services, refresh),
+                server -> "status page at " + server.url());
         return Hotline.OK;
     }
 }

@@ -30,7 +30,13 @@ final class TargetOptions {
     @Option(names = "--api-version", paramLabel = "X.Y", description = "The API version to ask for; default 1.0.")
     String version;
 
-    /** The target, without a server name (the commands add one where they take it). */
+    /** The target, to {@code server} only if it is not null. */
+    Target target(String server) {
+        Target t = target();
+        return server == null ? t : t.server(server);
+    }
+
+    /** The target, without a server name. */
     Target target() {
         String[] parts = service.split("\\.", -1);
         Target t;
