@@ -19,12 +19,9 @@ final class RunOptions {
      * Runs until it is time to stop, then closes {@code running}: after {@code --for}, or on Ctrl-C / SIGTERM from the
      * JVM's shutdown hook (deregistering and draining before the process ends).
      */
-    void runThenClose(AutoCloseable running) throws Exception {
+    private void runThenClose(AutoCloseable running) throws Exception {
         if (runFor != null) {
             try (running) {
-                if (runFor.isNegative() || runFor.isZero()) {
-                    throw CliException.usage("--for " + runFor + " must be positive", "write e.g. --for 30s");
-                }
                 Thread.sleep(runFor.toMillis());
             }
             return;
@@ -48,6 +45,9 @@ final class RunOptions {
      */
     <T extends AutoCloseable> void serve(HotlineConfig config, PrintWriter out, Function<EndpointStore, T> start,
             Function<T, String> describe) throws Exception {
+        if (runFor != null && (runFor.isNegative() || runFor.isZero())) {
+            throw CliException.usage("--for " + runFor + " must be positive", "write e.g. --for 30s");
+        }
         EndpointStore store = ConfigOptions.openStore(config);
         T running;
         try {
