@@ -115,6 +115,21 @@ public final class HotlineConfig {
         return new HotlineConfig(sources);
     }
 
+    /**
+     * System properties, then environment, then {@code file} instead of the one {@code hotline.config} names: what a
+     * command's {@code --config FILE} option means.
+     *
+     * @throws IllegalArgumentException if the file cannot be read
+     */
+    public static HotlineConfig load(Path file) {
+        Properties system = System.getProperties();
+        Map<String, String> env = System.getenv();
+        return new HotlineConfig(List.of(
+                new Source("system property", system::getProperty),
+                new Source("environment", key -> env.get(envName(key)), key -> "environment " + envName(key)),
+                fileSource(file)));
+    }
+
     /** Exactly these values, nothing from the environment. */
     public static HotlineConfig of(Map<String, String> values) {
         Map<String, String> copy = Map.copyOf(values);

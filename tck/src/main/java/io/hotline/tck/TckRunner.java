@@ -87,6 +87,16 @@ public final class TckRunner implements Callable<Integer> {
             out.println("hotline-tck: " + e.getMessage());
             return 2;
         }
+        return run(config, out);
+    }
+
+    /**
+     * Runs the kit against the store {@code config} names and prints the report to {@code out}: what
+     * {@code hotline tck} runs as well.
+     *
+     * @return 0 if every test ran and passed, 1 if one failed, 2 if there is no fixture for the store
+     */
+    public static int run(HotlineConfig config, PrintStream out) {
         String store = config.storeName();
         List<TckFixtureProvider> providers = new ArrayList<>();
         ServiceLoader.load(TckFixtureProvider.class).forEach(providers::add);

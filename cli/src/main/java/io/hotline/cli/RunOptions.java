@@ -1,0 +1,72 @@
+package io.hotline.cli;
+
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HotlineConfig;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import picocli.CommandLine.Option;
+
+/** How long a serving command runs: until interrupted (Ctrl-C, SIGTERM), or for {@code --for}. */
+final class RunOptions {
+
+    @Option(names = "--for", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop by itself after this long (e.g. 30s); default: run until Ctrl-C or SIGTERM.")
+    Duration runFor;
+
+    /**
+     * Runs until it is time to stop, then closes {@code running}: after {@code --for}, or on Ctrl-C / SIGTERM from the
+     * JVM's shutdown hook (deregistering and draining before the process ends).
+     */
+    private void runThenClose(AutoCloseable running) throws Exception {
+        if (runFor != null) {
+            try (running) {
+                Thread.sleep(runFor.toMillis());
+            }
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("hotline: stopping failed: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        }, "hotline-stop"));
+        stopped.await();
+    }
+
+    /**
+     * Opens the store, starts what {@code start} makes with it, prints {@code describe} of it, runs until it is time
+     * to stop, then closes it and the store. A failed start closes the store.
+     */
+    <T extends AutoCloseable> void serve(HotlineConfig config, PrintWriter out, Function<EndpointStore, T> start,
+            Function<T, String> describe) throws Exception {
+        if (runFor != null && (runFor.isNegative() || runFor.isZero())) {
+            throw CliException.usage("--for " + runFor + " must be positive", "write e.g. --for 30s");
+        }
+        EndpointStore store = ConfigOptions.openStore(config);
+        T running;
+        try {
+            running = start.apply(store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        out.println(describe.apply(running) + " (store " + config.storeName() + ")" + until());
+        out.flush();
+        runThenClose(() -> {
+            try (store) {
+                running.close();
+            }
+        });
+    }
+
+    /** How the started line ends: how long the command runs. */
+    String until() {
+        return runFor != null ? " for " + runFor : "; Ctrl-C stops";
+    }
+}

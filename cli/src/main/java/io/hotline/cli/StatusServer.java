@@ -1,0 +1,64 @@
+package io.hotline.cli;
+
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.rpc.HttpListener;
+import io.hotline.rpc.PortRange;
+import java.time.Duration;
+import java.util.List;
+
+/** The status page on a port of its own: what {@code hotline status} and {@code hotline demo --status-port} run. */
+final class StatusServer implements AutoCloseable {
+
+    private final StatusPage page;
+    private final HttpListener listener;
+    private final String host;
+
+    private StatusServer(StatusPage page, HttpListener listener, String host) {
+        this.page = page;
+        this.listener = listener;
+        this.host = host;
+    }
+
+    /** Serves the page for {@code services} on {@code port} (0: any free one), with the listener keys of {@code config}. */
+    static StatusServer start(EndpointStore store, HotlineConfig config, int port, List<String> services) {
+        return start(store, config, port, services, Duration.ofSeconds(1));
+    }
+
+    static StatusServer start(EndpointStore store, HotlineConfig config, int port, List<String> services,
+            Duration refresh) {
+        if (port < 0 || port > 65535) {
+            throw CliException.usage("port " + port + " is not a TCP port", "use 1-65535, or 0 for any free port");
+        }
+        HttpListener.Settings settings = HttpListener.Settings.DEFAULT.config(config)
+                .portRange(port == 0 ? PortRange.EPHEMERAL : new PortRange(port, port));
+        StatusPage page = StatusPage.builder(store).services(services)
+                .token(config.string("hotline.http.token", "")).refresh(refresh).build();
+        try {
+            return new StatusServer(page, HttpListener.start(settings, "hotline-status", page.handler()), settings.host());
+        } catch (RuntimeException e) {
+            page.close();
+            throw e;
+        }
+    }
+
+    String url() {
+        return listener.scheme() + "://" + host + ":" + listener.port() + "/";
+    }
+
+    /** Whether the page's JSON, as served now, contains {@code text}. */
+    boolean pageSnapshotShows(String text) {
+        try {
+            return new String(TargetOptions.JSON.writeValueAsBytes(page.snapshot()), java.nio.charset.StandardCharsets.UTF_8)
+                    .contains(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+        page.close();
+    }
+}

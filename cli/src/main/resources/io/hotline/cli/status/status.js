@@ -1,0 +1,92 @@
+// Fetches /api/status and redraws the page; again every refreshMillis the server names.
+"use strict";
+
+function cell(row, text, cls) {
+  const td = document.createElement("td");
+  if (cls) {
+    const span = document.createElement("span");
+    span.className = cls;
+    span.textContent = text;
+    td.appendChild(span);
+  } else {
+    td.textContent = text === null || text === undefined ? "–" : String(text);
+  }
+  row.appendChild(td);
+}
+
+function ago(iso, now) {
+  if (!iso) return "never";
+  const s = (Date.parse(now) - Date.parse(iso)) / 1000;
+  return s < 1 ? "now" : s.toFixed(0) + " s ago";
+}
+
+function render(s) {
+  const zones = document.getElementById("zones");
+  zones.replaceChildren();
+  s.zones.forEach(z => {
+    const span = document.createElement("span");
+    span.className = "zone";
+    span.textContent = z + (z === s.homeZone ? " (home)" : "");
+    zones.appendChild(span);
+  });
+  // The zones the endpoints are in, which may be deeper than the store's: how many pass in each.
+  const inZone = {};
+  s.services.forEach(svc => svc.endpoints.forEach(e => {
+    const z = inZone[e.zone] || (inZone[e.zone] = {passing: 0, all: 0});
+    z.all++;
+    if (e.health === "passing") z.passing++;
+  }));
+  Object.keys(inZone).sort().forEach(z => {
+    const span = document.createElement("span");
+    span.className = "zone endpoint-zone";
+    span.textContent = z + ": " + inZone[z].passing + "/" + inZone[z].all + " passing";
+    zones.appendChild(span);
+  });
+
+  const services = document.querySelector("#services tbody");
+  const endpoints = document.querySelector("#endpoints tbody");
+  services.replaceChildren();
+  endpoints.replaceChildren();
+  s.services.forEach(svc => {
+    const r = services.insertRow();
+    r.dataset.service = svc.name;
+    cell(r, svc.name);
+    cell(r, svc.passing + " / " + svc.registered);
+    cell(r, svc.callsPerSecond);
+    cell(r, svc.meanLatencyMs);
+    cell(r, svc.calls);
+    svc.endpoints.forEach(e => {
+      const er = endpoints.insertRow();
+      er.className = "endpoint";
+      er.dataset.server = e.server;
+      cell(er, svc.name);
+      cell(er, e.server);
+      cell(er, e.zone);
+      cell(er, e.address);
+      cell(er, e.health, e.health);
+      cell(er, ago(e.healthSince, s.generatedAt));
+      cell(er, ago(e.lastSeenPassing, s.generatedAt));
+      cell(er, e.calls);
+    });
+  });
+
+  const f = s.fanout;
+  document.getElementById("fanout").textContent = f.fanouts + " fanouts: " + f.delivered + " delivered, "
+      + f.refused + " refused, " + f.timed_out + " timed out, " + f.rejected + " rejected, " + f.error + " errors";
+  document.getElementById("updated").textContent = "updated " + s.generatedAt;
+  return s.refreshMillis;
+}
+
+function refresh() {
+  fetch("api/status", {cache: "no-store"})
+    .then(r => { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+    .then(s => setTimeout(refresh, render(s)))
+    .catch(e => {
+      const u = document.getElementById("updated");
+      u.textContent = "cannot load the status: " + e.message;
+      u.className = "error";
+      setTimeout(refresh, 2000);
+    });
+}
+
+refresh();

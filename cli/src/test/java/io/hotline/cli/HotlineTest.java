@@ -1,0 +1,47 @@
+package io.hotline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class HotlineTest {
+
+    @Test
+    void helpListsEveryCommandAndTheExitCodes() {
+        Cli.Result r = Cli.raw("--help");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("demo", "server", "broadcaster", "call", "cast", "fanout", "endpoints", "zones",
+                "tck", "status", "Exit codes:", "nothing to talk to");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"demo", "server", "broadcaster", "call", "cast", "fanout", "endpoints",
+                "zones", "tck", "status"}) {
+            Cli.Result r = Cli.raw(command, "--help");
+            assertThat(r.exitCode()).as(command + ": " + r).isZero();
+            assertThat(r.out()).as(command).contains("Usage: hotline " + command, "--config", "--store");
+        }
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Cli.Result r = Cli.raw();
+        assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(r.err()).contains("name a command", "hint:");
+    }
+
+    @Test
+    void anUnknownCommandIsAUsageErrorWithAHint() {
+        Cli.Result r = Cli.raw("frobnicate");
+        assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(r.err()).contains("frobnicate", "hint: run 'hotline --help'");
+    }
+
+    @Test
+    void anUnknownOptionNamesTheCommandsHelp() {
+        Cli.Result r = Cli.raw("zones", "--frob");
+        assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(r.err()).contains("hotline zones: Unknown option: '--frob'", "hint: run 'hotline zones --help'");
+    }
+}

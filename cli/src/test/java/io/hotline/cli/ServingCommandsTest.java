@@ -1,0 +1,168 @@
+package io.hotline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hotline.discovery.EndpointStatus;
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.Zone;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import io.hotline.rpc.RpcServer;
+import io.hotline.rpc.Target;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** server, broadcaster and status: each runs for a while in the background, is used, and stops by itself. */
+class ServingCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private Cli cli;
+    private EndpointStore store;
+
+    @BeforeEach
+    void open() {
+        cli = new Cli(dir);
+        store = cli.openStore();
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private Cli.Running background(String command, String... args) {
+        return cli.start(command, args);
+    }
+
+    private List<EndpointStatus> registered(String service) {
+        return store.list(service, Zone.of("region-one"));
+    }
+
+    @Test
+    void serverServesTheEchoEndpointUntilItsTimeIsUp() {
+        Cli.Running server = background("server", "--topic", "echo", "--exchange", "test",
+                "--server", "cli-1", "--for", "6s", "--set", "hotline.http.drain-delay=0s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !registered("test.echo").isEmpty());
+
+        Cli.Result call = cli.run("call", "test.echo", "ping");
+        assertThat(call.exitCode()).as(call.toString()).isZero();
+        assertThat(call.out()).contains("\"server\" : \"cli-1\"");
+
+        Cli.Result done = server.join();
+        assertThat(done.exitCode()).as(done.toString()).isZero();
+        assertThat(done.out()).contains("serving test.echo as", "in zone region-one", "for PT6S", "stopped");
+        assertThat(registered("test.echo")).isEmpty();
+    }
+
+    @Test
+    void serverServesAnEndpointClassByName() {
+        Cli.Running server = background("server", "--topic", "echo2", "--endpoint",
+                Greeter.class.getName(), "--for", "5s", "--set", "hotline.http.drain-delay=0s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !registered("echo2").isEmpty());
+        Cli.Result call = cli.run("call", "echo2", "greet", "--args", "{\"name\": \"Ada\"}");
+        assertThat(call.out()).as(call.toString()).contains("\"hello Ada\"");
+        assertThat(server.join().exitCode()).isZero();
+    }
+
+    /** An endpoint class as a user would write one. */
+    public static final class Greeter {
+        public String greet(String name) {
+            return "hello " + name;
+        }
+    }
+
+    @Test
+    void serverRefusesAClassThatIsNotThere() {
+        Cli.Result r = cli.run("server", "--topic", "echo", "--endpoint", "com.example.Missing");
+        assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(r.err()).contains("no class com.example.Missing on the class path", "hint: put its jar");
+    }
+
+    @Test
+    void serverNeedsATopicAndAValidOne() {
+        assertThat(cli.run("server").err()).contains("Missing required option: '--topic=TOPIC'");
+        Cli.Result bad = cli.run("server", "--topic", "no.dots");
+        assertThat(bad.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(bad.err()).contains("topic 'no.dots' is invalid");
+    }
+
+    @Test
+    void serverRefusesABadPortRange() {
+        Cli.Result r = cli.run("server", "--topic", "echo", "--set", "hotline.http.port-range=9:1", "--for", "1s");
+        assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(r.err()).contains("hotline.http.port-range");
+    }
+
+    @Test
+    void broadcasterRegistersUntilItsTimeIsUp() {
+        Cli.Running b = background("broadcaster", "--server", "bc-1", "--for", "3s",
+                "--set", "hotline.http.drain-delay=0s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !registered("hotline.broadcaster").isEmpty());
+        Cli.Result list = cli.run("endpoints", "hotline.broadcaster");
+        assertThat(list.out()).contains("bc-1", "passing");
+        Cli.Result done = b.join();
+        assertThat(done.exitCode()).as(done.toString()).isZero();
+        assertThat(done.out()).contains("broadcasting as", "stopped");
+    }
+
+    @Test
+    void broadcasterRefusesABadDuration() {
+        Cli.Result r = cli.run("broadcaster", "--for", "forever");
+        assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(r.err()).contains("'forever' is not a duration");
+        Cli.Result zero = cli.run("broadcaster", "--for", "0s", "--set", "hotline.http.drain-delay=0s");
+        assertThat(zero.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(zero.err()).contains("must be positive");
+    }
+
+    @Test
+    void statusServesThePageAndItsJson() throws Exception {
+        try (RpcServer compute = RpcServer.builder(store).target(Target.topic("compute").exchange("nova").server("c-1"))
+                .endpoint(new EchoEndpoint("c-1")).zone(Zone.of("region-one/az-1")).drainDelay(Duration.ZERO).start()) {
+            Cli.Running status = cli.start("status", "nova.compute", "--port", "0", "--for", "6s", "--refresh", "200ms");
+            Pattern url = Pattern.compile("status page at (http://\\S+/)");
+            await().atMost(Duration.ofSeconds(30)).until(() -> url.matcher(status.outSoFar()).find());
+            Matcher m = url.matcher(status.outSoFar());
+            assertThat(m.find()).isTrue();
+            String base = m.group(1);
+
+            assertThat(get(base)).contains("<title>Hotline status</title>", "status.js");
+            assertThat(get(base + "status.js")).contains("api/status");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(base + "api/status"))
+                    .contains("\"homeZone\":\"region-one\"", "\"name\":\"nova.compute\"", "\"server\":\"c-1\"",
+                            "\"health\":\"passing\"", "\"name\":\"hotline.broadcaster\""));
+
+            Cli.Result done = status.join();
+            assertThat(done.exitCode()).as(done.toString()).isZero();
+        }
+    }
+
+    @Test
+    void statusRefusesABadPortAndATooFastRefresh() {
+        Cli.Result port = cli.run("status", "--port", "70000", "--for", "1s");
+        assertThat(port.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(port.err()).contains("port 70000 is not a TCP port");
+        Cli.Result refresh = cli.run("status", "--port", "0", "--refresh", "1ms", "--for", "1s");
+        assertThat(refresh.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(refresh.err()).contains("at least 100ms");
+    }
+
+    static String get(String url) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url).isEqualTo(200);
+        return r.body();
+    }
+}
