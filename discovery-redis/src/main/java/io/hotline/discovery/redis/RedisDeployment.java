@@ -236,14 +236,14 @@ final class RedisDeployment implements AutoCloseable {
 
     StoreException translate(JedisException e, String what) {
         String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof JedisAccessControlException || problem.startsWith("NOAUTH") || problem.startsWith("WRONGPASS")) {
-            return new StoreException("Redis " + settings + " refused the credentials to " + what + " (" + problem
-                    + "); check hotline.redis.user and hotline.redis.password against the server's ACL", e);
-        }
-        if (e instanceof JedisDataException && problem.startsWith("NOPERM")) {
+        if (problem.startsWith("NOPERM")) {
             return new StoreException("Redis " + settings + " does not allow this user to " + what + " (" + problem
                     + "); its ACL needs the keys ~" + prefix + ":*, the channel &" + prefix
                     + ":* and the commands evalsha, eval, smembers, sadd, subscribe and ping", e);
+        }
+        if (e instanceof JedisAccessControlException || problem.startsWith("NOAUTH") || problem.startsWith("WRONGPASS")) {
+            return new StoreException("Redis " + settings + " refused the credentials to " + what + " (" + problem
+                    + "); check hotline.redis.user and hotline.redis.password against the server's ACL", e);
         }
         if (e instanceof JedisDataException && !problem.matches("(?s)(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|READONLY"
                 + "|BUSY).*")) {
