@@ -9,8 +9,10 @@ import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Watch;
 import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -43,12 +45,18 @@ final class RedisDeployment implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisDeployment.class);
     private static final int MAX_REPORTED = 10_000;
+    private static final int MAX_CACHED_SERVICES = 4_096;
 
     private final RedisSettings settings;
     private final String prefix;
     private final String channel;
     private final Map<String, Set<RedisWatch>> watches = new ConcurrentHashMap<>();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    /**
+     * The endpoints decoded by the last read of each zone and service: a watch reads a whole service after every
+     * change, and decoding thousands of unchanged records each time would cost more than the read itself.
+     */
+    private final Map<String, Map<String, Decoded>> decoded = new ConcurrentHashMap<>();
     private UnifiedJedis client;
     private ScheduledExecutorService executor;
     private ChangeSubscriber subscriber;
@@ -98,17 +106,27 @@ final class RedisDeployment implements AutoCloseable {
                     + prefix + "'?");
         }
         Map<String, Long> down = scores(parts.get(2));
-        Map<String, Long> gone = scores(parts.get(3));
-        List<EndpointStatus> statuses = new ArrayList<>();
-        long next = Long.MAX_VALUE;
+        long next = scores(parts.get(3)).values().stream().mapToLong(t -> t - now).filter(t -> t > 0).min()
+                .orElse(Long.MAX_VALUE);
+        List<EndpointStatus> statuses = new ArrayList<>(down.size());
         List<?> records = (List<?>) parts.get(1);
+        String cacheKey = message(zone, service);
+        Map<String, Decoded> before = decoded.getOrDefault(cacheKey, Map.of());
+        Map<String, Decoded> after = new HashMap<>(records.size());
         for (int i = 0; i + 1 < records.size(); i += 2) {
-            String id = String.valueOf(records.get(i));
-            Endpoint endpoint = decode(service, zone, id, String.valueOf(records.get(i + 1)));
-            Long downAt = down.get(id);
-            if (endpoint == null) {
-                continue;
+            String id = text(records.get(i));
+            byte[] json = (byte[]) records.get(i + 1);
+            Decoded d = before.get(id);
+            if (d == null || !Arrays.equals(d.json(), json)) {
+                Endpoint endpoint = decode(service, zone, id, json);
+                if (endpoint == null) {
+                    continue;
+                }
+                d = new Decoded(json, endpoint);
             }
+            after.put(id, d);
+            Endpoint endpoint = d.endpoint();
+            Long downAt = down.get(id);
             if (downAt == null) {
                 report(service, zone, id, "it has no deadline in " + base(zone, service) + ":down");
                 continue;
@@ -117,11 +135,11 @@ final class RedisDeployment implements AutoCloseable {
             if (downAt > now) {
                 next = Math.min(next, downAt - now);
             }
-            Long goneAt = gone.get(id);
-            if (goneAt != null && goneAt > now) {
-                next = Math.min(next, goneAt - now);
-            }
         }
+        if (decoded.size() >= MAX_CACHED_SERVICES && !decoded.containsKey(cacheKey)) {
+            decoded.clear();
+        }
+        decoded.put(cacheKey, after);
         statuses.sort(Comparator.comparing(s -> s.endpoint().id()));
         return new Snapshot(List.copyOf(statuses),
                 next == Long.MAX_VALUE ? Optional.empty() : Optional.of(Duration.ofMillis(next)));
@@ -150,6 +168,9 @@ final class RedisDeployment implements AutoCloseable {
     void ping() {
         call("ping", UnifiedJedis::ping);
     }
+
+    /** A record as read and the endpoint decoded from it, reused while the record's bytes stay the same. */
+    private record Decoded(byte[] json, Endpoint endpoint) {}
 
     /** A snapshot, and how long until the health of one of its endpoints changes with no write. */
     record Snapshot(List<EndpointStatus> statuses, Optional<Duration> nextChange) {}
@@ -254,7 +275,7 @@ final class RedisDeployment implements AutoCloseable {
 
     // ---- records -------------------------------------------------------------------------------------------
 
-    private Endpoint decode(String service, Zone zone, String id, String json) {
+    private Endpoint decode(String service, Zone zone, String id, byte[] json) {
         Endpoint e;
         try {
             e = RedisRecord.parse(json);
@@ -293,9 +314,13 @@ final class RedisDeployment implements AutoCloseable {
         Map<String, Long> scores = new HashMap<>(items.size());
         for (int i = 0; i + 1 < items.size(); i += 2) {
             // Redis keeps scores as numbers, so they always parse.
-            scores.put(String.valueOf(items.get(i)), (long) Double.parseDouble(String.valueOf(items.get(i + 1))));
+            scores.put(text(items.get(i)), (long) Double.parseDouble(text(items.get(i + 1))));
         }
         return scores;
+    }
+
+    private static String text(Object bytes) {
+        return new String((byte[]) bytes, StandardCharsets.UTF_8);
     }
 
     private String base(Zone zone, String service) {

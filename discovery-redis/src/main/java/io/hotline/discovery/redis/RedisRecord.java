@@ -9,9 +9,11 @@ import io.hotline.discovery.Zone;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An endpoint as the Redis store keeps it: one JSON object per registration, the value of its id in the service's
@@ -25,6 +27,8 @@ final class RedisRecord {
     static final String FORMAT = "hotline.redis/1";
 
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    private static final int MAX_CACHED_ZONES = 1024;
+    private static final Map<String, Zone> ZONES = new ConcurrentHashMap<>();
 
     private RedisRecord() {}
 
@@ -58,6 +62,11 @@ final class RedisRecord {
      * @throws IllegalArgumentException saying what is wrong, if {@code json} is not a complete, valid record
      */
     static Endpoint parse(String json) {
+        return parse(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #parse(String)}, from UTF-8. */
+    static Endpoint parse(byte[] json) {
         String format = null;
         String service = null;
         String id = null;
@@ -106,7 +115,19 @@ final class RedisRecord {
             throw new IllegalArgumentException((port == null ? "port" : metadata == null ? "metadata" : "zone")
                     + " is missing");
         }
-        return new Endpoint(service, id, server, host, port, scheme, Zone.of(zone), metadata);
+        return new Endpoint(service, id, server, host, port, scheme, zone(zone), metadata);
+    }
+
+    /** Parsed once per path: a service's records almost all share one zone. */
+    private static Zone zone(String path) {
+        Zone z = ZONES.get(path);
+        if (z == null) {
+            z = Zone.of(path);
+            if (ZONES.size() < MAX_CACHED_ZONES) {
+                ZONES.put(path, z);
+            }
+        }
+        return z;
     }
 
     private static String text(JsonParser p, JsonToken value, String field) throws IOException {

@@ -73,8 +73,9 @@ final class RedisScripts {
 
     /**
      * ARGV: channel, message. Sweeps the registrations past their deregister-after (announcing it like a
-     * deregistration), then returns {server time, records as id/JSON pairs, down as id/time pairs, gone as id/time
-     * pairs}. The sweep passes ids to commands in chunks: Lua's unpack fails near 8,000 values.
+     * deregistration), then returns {server time, records as id/JSON pairs, down as id/time pairs, the next removal
+     * as an id/time pair or nothing}. The sweep passes ids to commands in chunks: Lua's unpack fails near 8,000
+     * values.
      */
     static final Script READ = new Script("read", NOW + """
             local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
@@ -89,30 +90,40 @@ final class RedisScripts {
               redis.call('PUBLISH', ARGV[1], ARGV[2])
             end
             return {now, redis.call('HGETALL', KEYS[1]), redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES'),
-                    redis.call('ZRANGE', KEYS[3], 0, -1, 'WITHSCORES')}
+                    redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')}
             """);
 
     private RedisScripts() {}
 
-    /** A script and its SHA-1, run by hash and sent in full only when the server does not have it (after a restart). */
-    record Script(String name, String text, String sha) {
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A script and its SHA-1, run by hash and sent in full only when the server does not have it (after a restart).
+     * Replies are left as bytes (Jedis would otherwise copy every string of a large read into a String first), so
+     * records are parsed straight from UTF-8.
+     */
+    record Script(String name, byte[] text, byte[] sha) {
 
         Script(String name, String text) {
-            this(name, text, sha1(text));
+            this(name, text.getBytes(StandardCharsets.UTF_8), sha1(text));
         }
 
         Object run(UnifiedJedis redis, List<String> keys, List<String> args) {
+            List<byte[]> k = keys.stream().map(RedisScripts::utf8).toList();
+            List<byte[]> a = args.stream().map(RedisScripts::utf8).toList();
             try {
-                return redis.evalsha(sha, keys, args);
+                return redis.evalsha(sha, k, a);
             } catch (JedisNoScriptException e) {
-                return redis.eval(text, keys, args);
+                return redis.eval(text, k, a);
             }
         }
 
-        private static String sha1(String text) {
+        private static byte[] sha1(String text) {
             try {
-                return HexFormat.of().formatHex(
-                        MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+                return utf8(HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8))));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("the JDK has no SHA-1, which every Java platform must have", e);
             }
