@@ -46,6 +46,9 @@ final class RedisDeployment implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RedisDeployment.class);
     private static final int MAX_REPORTED = 10_000;
     private static final int MAX_CACHED_SERVICES = 4_096;
+    /** Every command the store sends or its scripts call, for an ACL narrower than +@all. */
+    static final String ACL_COMMANDS = "+ping +evalsha +eval +time +hset +hget +hdel +hexists +hgetall +zadd +zscore "
+            + "+zrem +zrange +zrangebyscore +publish +sadd +smembers +subscribe";
 
     private final RedisSettings settings;
     private final String prefix;
@@ -260,7 +263,7 @@ final class RedisDeployment implements AutoCloseable {
         if (problem.startsWith("NOPERM")) {
             return new StoreException("Redis " + settings + " does not allow this user to " + what + " (" + problem
                     + "); its ACL needs the keys ~" + prefix + ":*, the channel &" + prefix
-                    + ":* and the commands evalsha, eval, smembers, sadd, subscribe and ping", e);
+                    + ":* and the commands its scripts use (+@all, or at least " + ACL_COMMANDS + ")", e);
         }
         if (e instanceof JedisAccessControlException || problem.startsWith("NOAUTH") || problem.startsWith("WRONGPASS")) {
             return new StoreException("Redis " + settings + " refused the credentials to " + what + " (" + problem

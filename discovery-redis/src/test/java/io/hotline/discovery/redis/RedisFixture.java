@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs the kit against real Redis: one deployment per zone ({@code region-one/az-1} and {@code region-one/az-2}),
@@ -49,50 +50,43 @@ final class RedisFixture implements StoreFixture {
 
     /** Two standalone servers. */
     static RedisFixture standalone() {
-        List<AutoCloseable> resources = new ArrayList<>();
-        try {
+        return build(TIMING, resources -> {
             RedisServer a = track(resources, RedisServer.builder().name("redis-az1").start());
             RedisServer b = track(resources, RedisServer.builder().name("redis-az2").start());
-            Map<Zone, Site> sites = new LinkedHashMap<>();
-            sites.put(HOME, new Site(Map.of("nodes", a.address()), a::stop, a::start));
-            sites.put(REMOTE, new Site(Map.of("nodes", b.address()), b::stop, b::start));
-            return new RedisFixture(sites, resources, TIMING);
-        } catch (RuntimeException e) {
-            closeAll(resources);
-            throw e;
-        }
+            return Map.of(HOME, new Site(Map.of("nodes", a.address()), a::stop, a::start),
+                    REMOTE, new Site(Map.of("nodes", b.address()), b::stop, b::start));
+        });
     }
 
     /** Two masters behind one sentinel, each zone's store asking the sentinel for its master. */
     static RedisFixture sentinel() {
-        List<AutoCloseable> resources = new ArrayList<>();
-        try {
+        return build(TIMING, resources -> {
             RedisServer a = track(resources, RedisServer.builder().name("redis-master-az1").start());
             RedisServer b = track(resources, RedisServer.builder().name("redis-master-az2").start());
             RedisSentinel sentinel = track(resources, RedisSentinel.start(Map.of("az1", a, "az2", b)));
-            Map<Zone, Site> sites = new LinkedHashMap<>();
-            sites.put(HOME, new Site(Map.of("mode", "sentinel", "nodes", sentinel.address(), "sentinel-master", "az1"),
-                    a::stop, a::start));
-            sites.put(REMOTE, new Site(Map.of("mode", "sentinel", "nodes", sentinel.address(), "sentinel-master",
-                    "az2"), b::stop, b::start));
-            return new RedisFixture(sites, resources, TIMING);
-        } catch (RuntimeException e) {
-            closeAll(resources);
-            throw e;
-        }
+            return Map.of(HOME, new Site(Map.of("mode", "sentinel", "nodes", sentinel.address(), "sentinel-master",
+                            "az1"), a::stop, a::start),
+                    REMOTE, new Site(Map.of("mode", "sentinel", "nodes", sentinel.address(), "sentinel-master", "az2"),
+                            b::stop, b::start));
+        });
     }
 
     /** A three-master cluster for the home zone, federated with a standalone server for the other. */
     static RedisFixture cluster() {
-        List<AutoCloseable> resources = new ArrayList<>();
-        try {
+        return build(CLUSTER_TIMING, resources -> {
             RedisCluster cluster = track(resources, RedisCluster.create());
             RedisServer b = track(resources, RedisServer.builder().name("redis-az2").start());
-            Map<Zone, Site> sites = new LinkedHashMap<>();
-            sites.put(HOME, new Site(Map.of("mode", "cluster", "nodes", cluster.addresses()), cluster::stop,
-                    cluster::start));
-            sites.put(REMOTE, new Site(Map.of("nodes", b.address()), b::stop, b::start));
-            return new RedisFixture(sites, resources, CLUSTER_TIMING);
+            return Map.of(HOME, new Site(Map.of("mode", "cluster", "nodes", cluster.addresses()), cluster::stop,
+                            cluster::start),
+                    REMOTE, new Site(Map.of("nodes", b.address()), b::stop, b::start));
+        });
+    }
+
+    /** Starts the servers; if one fails, stops those already started. */
+    private static RedisFixture build(StoreTiming timing, Function<List<AutoCloseable>, Map<Zone, Site>> start) {
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            return new RedisFixture(new LinkedHashMap<>(start.apply(resources)), resources, timing);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
