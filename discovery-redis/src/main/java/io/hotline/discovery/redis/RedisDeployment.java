@@ -181,34 +181,40 @@ final class RedisDeployment implements AutoCloseable {
     // ---- watches ---------------------------------------------------------------------------------------
 
     Watch watch(String service, Zone zone, WatchListener listener) {
-        RedisWatch w;
-        synchronized (this) {
-            if (closed) {
-                throw new IllegalStateException("the Redis store is closed");
-            }
-            if (executor == null) {
-                ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
-                    Thread t = new Thread(r, "hotline-redis-watch");
-                    t.setDaemon(true);
-                    return t;
-                });
-                ex.setRemoveOnCancelPolicy(true);
-                executor = ex;
-                subscriber = new ChangeSubscriber(this);
-                subscriber.start();
-            }
-            w = new RedisWatch(this, service, zone, listener, executor);
-            watches.computeIfAbsent(message(zone, service), k -> ConcurrentHashMap.newKeySet()).add(w);
-        }
+        RedisWatch w = new RedisWatch(this, service, zone, listener, watchExecutor());
+        watches.compute(message(zone, service), (k, set) -> {
+            Set<RedisWatch> s = set != null ? set : ConcurrentHashMap.newKeySet();
+            s.add(w);
+            return s;
+        });
         w.refresh();
         return w;
     }
 
-    void forget(RedisWatch w) {
-        Set<RedisWatch> set = watches.get(message(w.zone(), w.service()));
-        if (set != null) {
-            set.remove(w);
+    /** The thread every watch of this Redis reads on, and the change subscriber, both started by the first watch. */
+    private synchronized ScheduledExecutorService watchExecutor() {
+        if (closed) {
+            throw new IllegalStateException("the Redis store is closed");
         }
+        if (executor == null) {
+            ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "hotline-redis-watch");
+                t.setDaemon(true);
+                return t;
+            });
+            ex.setRemoveOnCancelPolicy(true);
+            executor = ex;
+            subscriber = new ChangeSubscriber(this);
+            subscriber.start();
+        }
+        return executor;
+    }
+
+    void forget(RedisWatch w) {
+        watches.computeIfPresent(message(w.zone(), w.service()), (k, set) -> {
+            set.remove(w);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     /** A change notice arrived: the watches of that zone and service read again. */

@@ -181,8 +181,9 @@ class RedisStoreIT {
         Snapshots watcher = new Snapshots();
         opened.add(store(AZ1).watch(service, AZ1, watcher));
         await().atMost(Duration.ofSeconds(10)).until(watcher::hasSnapshot);
-        writer.register(endpoint(service, AZ1, 1), HealthPolicy.of(Duration.ofMillis(50), Duration.ofMillis(200),
-                Duration.ofMillis(600)));
+        // Passing for a second, so that a loaded machine still shows it passing before it turns critical.
+        writer.register(endpoint(service, AZ1, 1), HealthPolicy.of(Duration.ofMillis(100), Duration.ofSeconds(1),
+                Duration.ofSeconds(2)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> watcher.latest().get("e1") == Health.PASSING);
         await().atMost(Duration.ofSeconds(10)).until(() -> watcher.latest().get("e1") == Health.CRITICAL);
