@@ -11,6 +11,7 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
+import io.hotline.discovery.Watch;
 import io.hotline.discovery.Zone;
 import io.hotline.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +47,7 @@ class RedisSecurityIT {
     @BeforeAll
     static void startServers() throws Exception {
         acl = RedisServer.builder().name("redis-acl").user("hotline", PASSWORD, "~hotline:* &hotline:* +@all")
+                .user("narrow", PASSWORD, "~hotline:* &hotline:* " + RedisDeployment.ACL_COMMANDS)
                 .defaultUserOff().start();
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
                 "-subj", "/CN=test-ca", "-keyout", "ca.key", "-out", "ca.pem");
@@ -90,7 +92,8 @@ class RedisSecurityIT {
         String service = "sec." + Long.toHexString(System.nanoTime());
         Endpoint e = Endpoint.builder(service).host("127.0.0.1").port(20001).zone(ZONE).build();
         Snapshots watcher = new Snapshots();
-        try (var w = store.watch(service, ZONE, watcher)) {
+        Watch w = store.watch(service, ZONE, watcher);
+        try {
             store.register(e, POLICY);
             store.renew(service, e.id());
             assertThat(store.list(service, ZONE)).extracting(s -> s.endpoint()).containsExactly(e);
@@ -98,12 +101,22 @@ class RedisSecurityIT {
             store.deregister(service, e.id());
             await().atMost(Duration.ofSeconds(10)).until(() -> watcher.latest().isEmpty());
             assertThat(watcher.errors()).isEmpty();
+        } finally {
+            w.close();
         }
     }
 
     @Test
     void theAclUserWithItsPasswordMayDoEverything() {
         try (EndpointStore store = open(acl, "hotline.redis.user", "hotline", "hotline.redis.password", PASSWORD)) {
+            worksEndToEnd(store);
+            assertThat(store.zones()).contains(ZONE);
+        }
+    }
+
+    @Test
+    void theCommandsTheReadmeListsAreEnoughWithoutAllCommands() {
+        try (EndpointStore store = open(acl, "hotline.redis.user", "narrow", "hotline.redis.password", PASSWORD)) {
             worksEndToEnd(store);
             assertThat(store.zones()).contains(ZONE);
         }
