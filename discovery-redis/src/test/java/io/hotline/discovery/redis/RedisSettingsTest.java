@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.HostAndPort;
 
 class RedisSettingsTest {
@@ -66,6 +69,34 @@ class RedisSettingsTest {
         assertThat(remotes.keySet()).containsExactly(Zone.of("region-one/az-2"), Zone.of("region-two"));
         assertThat(remotes.get(Zone.of("region-one/az-2")).nodes()).containsExactly(new HostAndPort("10.1.0.5", 6380));
         assertThat(remotes.get(Zone.of("region-two")).mode()).isEqualTo(RedisSettings.Mode.CLUSTER);
+    }
+
+    @Test
+    void readsTheRedisSectionOfAnOsloIniFile(@TempDir Path dir) throws Exception {
+        Path ini = dir.resolve("nova.conf");
+        Files.writeString(ini, """
+                [oslo_messaging_http]
+                store = redis
+                zone = region-one/az-1
+
+                [redis]
+                mode = sentinel
+                nodes = 10.0.0.5:26379
+                sentinel_master = hotline
+                password = "pa$$ ;word"
+                key_prefix = nova
+                remotes = az2
+                remote.az2.zone = region-one/az-2
+                remote.az2.nodes = 10.1.0.5:6379
+                """);
+        HotlineConfig config = HotlineConfig.fromFile(ini);
+        RedisSettings s = RedisSettings.home(config);
+        assertThat(config.storeName()).isEqualTo("redis");
+        assertThat(s.sentinelMaster()).isEqualTo("hotline");
+        assertThat(s.password()).isEqualTo("pa$$ ;word");
+        assertThat(s.keyPrefix()).isEqualTo("nova");
+        assertThat(RedisSettings.remotes(config, config.zone()).get(Zone.of("region-one/az-2")).nodes())
+                .containsExactly(new HostAndPort("10.1.0.5", 6379));
     }
 
     @Test
