@@ -9,8 +9,9 @@ import java.util.Map;
 
 /**
  * A real Redis Sentinel for tests, monitoring the given masters (quorum 1), on a free 127.0.0.1 port in a temp dir.
- * Failover is effectively off (a master is judged down only after a minute), so a test can kill and restart a master
- * and clients find it again through the sentinel at the same address.
+ * By default failover is effectively off (a master is judged down only after a minute), so a test can kill and
+ * restart a master and clients find it again through the sentinel at the same address; with a short down-after and a
+ * replica, killing the master makes the sentinel promote the replica.
  *
  * <pre>{@code
  * try (RedisServer a = RedisServer.builder().start();
@@ -31,6 +32,11 @@ public final class RedisSentinel implements AutoCloseable {
 
     /** Starts a sentinel that knows each master by its map key; returns once it reports every master's address. */
     public static RedisSentinel start(Map<String, RedisServer> masters) {
+        return start(masters, Duration.ofMinutes(1));
+    }
+
+    /** As {@link #start(Map)}, judging a master down (and failing over to a replica) after {@code downAfter}. */
+    public static RedisSentinel start(Map<String, RedisServer> masters, Duration downAfter) {
         RedisServer.requireInstalled("redis-server");
         int port = FreePorts.tcp();
         ServerProcess process = ServerProcess.builder("redis-sentinel")
@@ -45,7 +51,10 @@ public final class RedisSentinel implements AutoCloseable {
                 .append("dir ").append(process.directory()).append('\n');
         masters.forEach((name, server) -> conf
                 .append("sentinel monitor ").append(name).append(" 127.0.0.1 ").append(server.port()).append(" 1\n")
-                .append("sentinel down-after-milliseconds ").append(name).append(" 60000\n"));
+                .append("sentinel down-after-milliseconds ").append(name).append(' ').append(downAfter.toMillis())
+                .append('\n')
+                .append("sentinel failover-timeout ").append(name).append(' ').append(downAfter.toMillis() * 10)
+                .append('\n'));
         try {
             Files.writeString(process.directory().resolve("sentinel.conf"), conf);
         } catch (IOException e) {
