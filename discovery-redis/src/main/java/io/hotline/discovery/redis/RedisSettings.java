@@ -1,0 +1,198 @@
+package io.hotline.discovery.redis;
+
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.Zone;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import redis.clients.jedis.HostAndPort;
+
+/**
+ * How to reach one Redis deployment, read from {@code hotline.redis.*} (the home deployment) or
+ * {@code hotline.redis.remote.<alias>.*} (a federated zone's). Every value is checked here, so that a bad one is
+ * reported at open with its key and source; the password is never repeated.
+ *
+ * @param mode standalone, sentinel or cluster
+ * @param nodes the server (standalone), the sentinels, or the cluster's seed nodes
+ * @param sentinelMaster the master name the sentinels know, for sentinel mode
+ * @param user the ACL user, or empty for the default user
+ * @param password the password, or empty for none
+ * @param sentinelUser the sentinels' own ACL user, or empty
+ * @param sentinelPassword the sentinels' own password, or empty
+ * @param tls whether to connect with TLS
+ * @param caFile the PEM file of certificate authorities to trust with TLS, or empty for the JDK's
+ * @param verifyHostname whether the server certificate must name the host connected to
+ * @param connectTimeout how long a connection may take to open
+ * @param timeout how long one command may take
+ * @param keyPrefix the first part of every key and of the change channel
+ * @param resyncInterval how often a watch re-reads in full even without a change notice
+ */
+record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, String user, String password,
+        String sentinelUser, String sentinelPassword, boolean tls, Optional<Path> caFile, boolean verifyHostname,
+        Duration connectTimeout, Duration timeout, String keyPrefix, Duration resyncInterval) {
+
+    static final String PREFIX = "hotline.redis.";
+
+    private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
+    private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+
+    /** The three ways Redis runs. */
+    enum Mode {
+        STANDALONE, SENTINEL, CLUSTER
+    }
+
+    /** For messages, e.g. {@code standalone [127.0.0.1:6379] as hotline with TLS}; never the password. */
+    @Override
+    public String toString() {
+        return mode.name().toLowerCase(Locale.ROOT) + " " + nodes + (sentinelMaster.isEmpty() ? "" : " master "
+                + sentinelMaster) + (user.isEmpty() ? "" : " as " + user) + (tls ? " with TLS" : "");
+    }
+
+    /** The home deployment's settings. */
+    static RedisSettings home(HotlineConfig config) {
+        return read(config, PREFIX);
+    }
+
+    /**
+     * The federated zones' deployments, by zone: {@code hotline.redis.remotes} lists aliases, and each alias's
+     * {@code hotline.redis.remote.<alias>.zone} and connection keys describe one.
+     */
+    static Map<Zone, RedisSettings> remotes(HotlineConfig config, Zone home) {
+        String key = PREFIX + "remotes";
+        Map<Zone, RedisSettings> remotes = new LinkedHashMap<>();
+        for (String alias : list(config, key)) {
+            if (!ALIAS.matcher(alias).matches()) {
+                throw config.invalid(key, "names the remote '" + alias
+                        + "'; aliases are 1-64 letters, digits, '-' or '_', separated by commas");
+            }
+            String prefix = PREFIX + "remote." + alias + ".";
+            String zoneKey = prefix + "zone";
+            String zonePath = config.string(zoneKey).filter(s -> !s.isEmpty()).orElseThrow(() -> config.invalid(zoneKey,
+                    "is missing; set it to the zone path the remote '" + alias + "' serves, e.g. region-two"));
+            Zone zone;
+            try {
+                zone = Zone.of(zonePath);
+            } catch (IllegalArgumentException e) {
+                throw config.invalid(zoneKey, "is not a zone path: " + e.getMessage());
+            }
+            if (zone.equals(home) || remotes.containsKey(zone)) {
+                throw config.invalid(zoneKey, "repeats the zone " + zone
+                        + (zone.equals(home) ? ", which is this store's home zone (hotline.zone)" : " of another remote")
+                        + "; give each remote a different zone");
+            }
+            remotes.put(zone, read(config, prefix));
+        }
+        return remotes;
+    }
+
+    private static RedisSettings read(HotlineConfig config, String p) {
+        Mode mode = mode(config, p + "mode");
+        String nodesKey = p + "nodes";
+        List<HostAndPort> nodes = nodes(config, nodesKey, mode == Mode.SENTINEL ? 26379 : 6379);
+        if (mode == Mode.STANDALONE && nodes.size() != 1) {
+            throw config.invalid(nodesKey, "lists " + nodes.size()
+                    + " servers; standalone mode takes one host:port (use mode sentinel or cluster for several)");
+        }
+        String master = config.string(p + "sentinel-master", "");
+        if (mode == Mode.SENTINEL && master.isEmpty()) {
+            throw config.invalid(p + "sentinel-master", "is missing; sentinel mode needs the master name the "
+                    + "sentinels monitor (their 'sentinel monitor NAME ...' line)");
+        }
+        if (mode != Mode.SENTINEL && !master.isEmpty()) {
+            throw config.invalid(p + "sentinel-master", "is set but " + p + "mode is " + mode.name().toLowerCase(
+                    Locale.ROOT) + "; set the mode to sentinel or remove it");
+        }
+        String user = config.string(p + "user", "");
+        String password = config.string(p + "password", "");
+        if (!user.isEmpty() && password.isEmpty()) {
+            throw config.invalid(p + "password", "is missing while " + p + "user is set; an ACL user needs its password");
+        }
+        String sentinelUser = config.string(p + "sentinel-user", "");
+        String sentinelPassword = config.string(p + "sentinel-password", "");
+        boolean tls = config.flag(p + "tls.enabled", false);
+        Optional<Path> ca = config.string(p + "tls.ca-file").filter(s -> !s.isEmpty()).map(Path::of);
+        if (ca.isPresent() && !Files.isReadable(ca.get())) {
+            throw config.invalid(p + "tls.ca-file", "cannot be read; give the path of a PEM file of CA certificates");
+        }
+        if (ca.isPresent() && !tls) {
+            throw config.invalid(p + "tls.ca-file", "is set but " + p + "tls.enabled is not; enable TLS or remove it");
+        }
+        boolean verifyHostname = config.flag(p + "tls.verify-hostname", true);
+        Duration connect = positive(config, p + "connect-timeout", Duration.ofSeconds(2));
+        Duration timeout = positive(config, p + "timeout", Duration.ofSeconds(2));
+        String keyPrefix = config.string(p + "key-prefix", "hotline");
+        if (!KEY_PREFIX.matcher(keyPrefix).matches()) {
+            throw config.invalid(p + "key-prefix", "is not a key prefix; use 1-64 letters, digits, '.', '_', ':' or '-' "
+                    + "(no braces: they would change the Cluster hash slot)");
+        }
+        Duration resync = positive(config, p + "resync-interval", Duration.ofSeconds(30));
+        return new RedisSettings(mode, nodes, master, user, password, sentinelUser, sentinelPassword, tls, ca,
+                verifyHostname, connect, timeout, keyPrefix, resync);
+    }
+
+    private static Mode mode(HotlineConfig config, String key) {
+        String raw = config.string(key, "standalone").toLowerCase(Locale.ROOT);
+        return switch (raw) {
+            case "", "standalone" -> Mode.STANDALONE;
+            case "sentinel" -> Mode.SENTINEL;
+            case "cluster" -> Mode.CLUSTER;
+            default -> throw config.invalid(key, "is not a Redis mode; use standalone, sentinel or cluster");
+        };
+    }
+
+    private static List<HostAndPort> nodes(HotlineConfig config, String key, int defaultPort) {
+        List<String> raw = list(config, key);
+        if (raw.isEmpty()) {
+            return List.of(new HostAndPort("127.0.0.1", defaultPort));
+        }
+        List<HostAndPort> nodes = new ArrayList<>();
+        for (String node : raw) {
+            int colon = node.lastIndexOf(':');
+            String host = colon < 0 || node.endsWith("]") ? node : node.substring(0, colon);
+            String port = colon < 0 || node.endsWith("]") ? Integer.toString(defaultPort) : node.substring(colon + 1);
+            if (!HOST.matcher(host).matches()) {
+                throw config.invalid(key, "has the host '" + host + "'; write host:port pairs separated by commas, "
+                        + "e.g. 10.0.0.5:6379,[::1]:6380");
+            }
+            int n;
+            try {
+                n = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > 65535) {
+                throw config.invalid(key, "has the port '" + port + "' for " + host + "; ports are 1-65535");
+            }
+            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            nodes.add(new HostAndPort(bare, n));
+        }
+        return List.copyOf(nodes);
+    }
+
+    private static List<String> list(HotlineConfig config, String key) {
+        List<String> items = new ArrayList<>();
+        for (String item : config.string(key, "").split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.strip());
+            }
+        }
+        return items;
+    }
+
+    private static Duration positive(HotlineConfig config, String key, Duration defaultValue) {
+        Duration d = config.duration(key, defaultValue);
+        if (d.isZero() || d.compareTo(MAX_TIMEOUT) > 0) {
+            throw config.invalid(key, "must be more than zero and at most " + MAX_TIMEOUT.toMinutes() + " minutes");
+        }
+        return d;
+    }
+}

@@ -1,0 +1,12 @@
+package io.hotline.discovery.redis;
+
+import io.hotline.tck.EndpointStoreCompatibilityKit;
+import io.hotline.tck.StoreFixture;
+
+/** The redis store keeps every contract on cluster Redis (see {@link RedisFixture#cluster()}). */
+class RedisClusterTckIT extends EndpointStoreCompatibilityKit {
+    @Override
+    protected StoreFixture createFixture() {
+        return RedisFixture.cluster();
+    }
+}

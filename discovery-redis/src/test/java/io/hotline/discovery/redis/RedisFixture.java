@@ -1,0 +1,170 @@
+package io.hotline.discovery.redis;
+
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.Zone;
+import io.hotline.tck.StoreFixture;
+import io.hotline.tck.StoreTiming;
+import io.hotline.testing.RedisCluster;
+import io.hotline.testing.RedisSentinel;
+import io.hotline.testing.RedisServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Runs the kit against real Redis: one deployment per zone ({@code region-one/az-1} and {@code region-one/az-2}),
+ * each zone's store federated with the other through {@code hotline.redis.remotes}. Stopping a zone kills its
+ * server(s); starting it brings them back empty, as a restart that lost its data.
+ */
+final class RedisFixture implements StoreFixture {
+
+    static final Zone HOME = Zone.of("region-one/az-1");
+    static final Zone REMOTE = Zone.of("region-one/az-2");
+
+    private static final HealthPolicy POLICY =
+            HealthPolicy.of(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(1500));
+    private static final StoreTiming TIMING = new StoreTiming(POLICY, Duration.ofMillis(500), Duration.ofMillis(200));
+    /** The Cluster client retries a refused command within the 1 s timeout before it reports the outage. */
+    private static final StoreTiming CLUSTER_TIMING =
+            new StoreTiming(POLICY, Duration.ofMillis(1500), Duration.ofMillis(200));
+
+    /** How a zone's deployment is reached ({@code hotline.redis.*} keys without the prefix) and taken down. */
+    record Site(Map<String, String> settings, Runnable stop, Runnable start) {}
+
+    private final Map<Zone, Site> sites;
+    private final List<AutoCloseable> resources;
+
+    private final StoreTiming timing;
+
+    private RedisFixture(Map<Zone, Site> sites, List<AutoCloseable> resources, StoreTiming timing) {
+        this.sites = sites;
+        this.resources = resources;
+        this.timing = timing;
+    }
+
+    /** Two standalone servers. */
+    static RedisFixture standalone() {
+        return build(TIMING, resources -> {
+            RedisServer a = track(resources, RedisServer.builder().name("redis-az1").start());
+            RedisServer b = track(resources, RedisServer.builder().name("redis-az2").start());
+            return Map.of(HOME, new Site(Map.of("nodes", a.address()), a::stop, a::start),
+                    REMOTE, new Site(Map.of("nodes", b.address()), b::stop, b::start));
+        });
+    }
+
+    /** Two masters behind one sentinel, each zone's store asking the sentinel for its master. */
+    static RedisFixture sentinel() {
+        return build(TIMING, resources -> {
+            RedisServer a = track(resources, RedisServer.builder().name("redis-master-az1").start());
+            RedisServer b = track(resources, RedisServer.builder().name("redis-master-az2").start());
+            RedisSentinel sentinel = track(resources, RedisSentinel.start(Map.of("az1", a, "az2", b)));
+            return Map.of(HOME, new Site(Map.of("mode", "sentinel", "nodes", sentinel.address(), "sentinel-master",
+                            "az1"), a::stop, a::start),
+                    REMOTE, new Site(Map.of("mode", "sentinel", "nodes", sentinel.address(), "sentinel-master", "az2"),
+                            b::stop, b::start));
+        });
+    }
+
+    /** A three-master cluster for the home zone, federated with a standalone server for the other. */
+    static RedisFixture cluster() {
+        return build(CLUSTER_TIMING, resources -> {
+            RedisCluster cluster = track(resources, RedisCluster.create());
+            RedisServer b = track(resources, RedisServer.builder().name("redis-az2").start());
+            return Map.of(HOME, new Site(Map.of("mode", "cluster", "nodes", cluster.addresses()), cluster::stop,
+                            cluster::start),
+                    REMOTE, new Site(Map.of("nodes", b.address()), b::stop, b::start));
+        });
+    }
+
+    /** Starts the servers; if one fails, stops those already started. */
+    private static RedisFixture build(StoreTiming timing, Function<List<AutoCloseable>, Map<Zone, Site>> start) {
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            return new RedisFixture(new LinkedHashMap<>(start.apply(resources)), resources, timing);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> resources, T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    /** The configuration a process in {@code zone} would have: its own deployment, and the other zones' as remotes. */
+    HotlineConfig config(Zone zone) {
+        Map<String, String> values = new HashMap<>();
+        values.put(HotlineConfig.STORE, "redis");
+        values.put(HotlineConfig.ZONE, zone.path());
+        sites.get(zone).settings().forEach((k, v) -> values.put(RedisSettings.PREFIX + k, v));
+        values.put(RedisSettings.PREFIX + "timeout", "1s");
+        values.put(RedisSettings.PREFIX + "connect-timeout", "500ms");
+        List<String> aliases = new ArrayList<>();
+        for (Map.Entry<Zone, Site> other : sites.entrySet()) {
+            if (other.getKey().equals(zone)) {
+                continue;
+            }
+            String alias = "r" + aliases.size();
+            aliases.add(alias);
+            String p = RedisSettings.PREFIX + "remote." + alias + ".";
+            values.put(p + "zone", other.getKey().path());
+            other.getValue().settings().forEach((k, v) -> values.put(p + k, v));
+            values.put(p + "timeout", "1s");
+            values.put(p + "connect-timeout", "500ms");
+        }
+        values.put(RedisSettings.PREFIX + "remotes", String.join(",", aliases));
+        return HotlineConfig.of(values);
+    }
+
+    @Override
+    public Zone homeZone() {
+        return HOME;
+    }
+
+    @Override
+    public Zone remoteZone() {
+        return REMOTE;
+    }
+
+    @Override
+    public EndpointStore open(Zone zone) {
+        return new RedisStoreProvider().open(config(zone));
+    }
+
+    @Override
+    public void stop(Zone zone) {
+        sites.get(zone).stop().run();
+    }
+
+    @Override
+    public void start(Zone zone) {
+        sites.get(zone).start().run();
+    }
+
+    @Override
+    public StoreTiming timing() {
+        return timing;
+    }
+
+    @Override
+    public void close() {
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot stop " + resources.get(i), e);
+            }
+        }
+    }
+}

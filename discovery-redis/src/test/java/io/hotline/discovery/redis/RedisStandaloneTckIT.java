@@ -1,0 +1,12 @@
+package io.hotline.discovery.redis;
+
+import io.hotline.tck.EndpointStoreCompatibilityKit;
+import io.hotline.tck.StoreFixture;
+
+/** The redis store keeps every contract on standalone Redis (see {@link RedisFixture#standalone()}). */
+class RedisStandaloneTckIT extends EndpointStoreCompatibilityKit {
+    @Override
+    protected StoreFixture createFixture() {
+        return RedisFixture.standalone();
+    }
+}
