@@ -25,7 +25,7 @@ final class ConsulErrors {
         }
         int code = e.getCode();
         if (code == 403) {
-            return new StoreException("the Consul agent at " + agent + " refused to " + what + ": permission denied"
+            return new StoreException("the Consul agent at " + agent + " refused to " + what + " (403 " + body(e) + ")"
                     + (tokenSet ? "; the token in " + ConsulStoreProvider.TOKEN + " lacks the rights (it needs"
                             + " service:write for the service and read on nodes and services)"
                             : "; the agent enforces ACLs: set " + ConsulStoreProvider.TOKEN + " (the [consul] token)"

@@ -4,6 +4,7 @@ import static io.hotline.discovery.consul.ConsulStoreProvider.CA_FILE;
 import static io.hotline.discovery.consul.ConsulStoreProvider.CERT_FILE;
 import static io.hotline.discovery.consul.ConsulStoreProvider.CHECK_DEREGISTER;
 import static io.hotline.discovery.consul.ConsulStoreProvider.CHECK_TIMEOUT;
+import static io.hotline.discovery.consul.ConsulStoreProvider.DATACENTER;
 import static io.hotline.discovery.consul.ConsulStoreProvider.HOST;
 import static io.hotline.discovery.consul.ConsulStoreProvider.HTTP_CHECK;
 import static io.hotline.discovery.consul.ConsulStoreProvider.KEY_FILE;
@@ -24,10 +25,12 @@ import java.util.regex.Pattern;
 /** The {@code hotline.consul.*} keys, read and checked once. The token is kept out of {@link #toString()}. */
 record ConsulSettings(String host, int port, boolean https, Optional<String> token, Optional<Path> caFile,
         Optional<Path> certFile, Optional<Path> keyFile, Optional<Duration> checkTimeout,
-        Optional<Duration> checkDeregister, boolean httpCheck, Duration watchWait, Duration timeout) {
+        Optional<Duration> checkDeregister, boolean httpCheck, Duration watchWait, Duration timeout,
+        Optional<String> datacenter) {
 
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9._:\\[\\]-]{1,253}");
     private static final Pattern TOKEN_TEXT = Pattern.compile("[\\x21-\\x7e]{1,256}");
+    private static final Pattern DATACENTER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
     private static final Duration MAX_WAIT = Duration.ofMinutes(10);
 
     static ConsulSettings from(HotlineConfig config) {
@@ -75,8 +78,12 @@ record ConsulSettings(String host, int port, boolean https, Optional<String> tok
         if (timeout.compareTo(Duration.ofMillis(100)) < 0) {
             throw config.invalid(TIMEOUT, "is shorter than 100ms");
         }
+        Optional<String> dc = config.string(DATACENTER).filter(d -> !d.isEmpty());
+        if (dc.isPresent() && !DATACENTER_NAME.matcher(dc.get()).matches()) {
+            throw config.invalid(DATACENTER, "is not a Consul datacenter name (letters, digits, '_' and '-')");
+        }
         return new ConsulSettings(host, port, https, token, ca, cert, key, checkTimeout, checkDeregister,
-                config.flag(HTTP_CHECK, false), wait, timeout);
+                config.flag(HTTP_CHECK, false), wait, timeout, dc);
     }
 
     /** {@code http://host:port}, as it appears in messages. */

@@ -73,7 +73,7 @@ final class ConsulStore implements EndpointStore {
     }
 
     /**
-     * Connects and asks the agent for its datacenter.
+     * Connects and, unless configured, asks the agent for its datacenter.
      *
      * @throws IllegalArgumentException if {@code hotline.zone} does not go through the agent's datacenter
      * @throws io.hotline.discovery.StoreUnavailableException if the agent cannot be reached
@@ -86,8 +86,8 @@ final class ConsulStore implements EndpointStore {
         Consul watchClient = null;
         try {
             watchClient = AgentConnection.connect(settings, watchRead);
-            String dc = call(settings, "ask for its datacenter",
-                    () -> client.agentClient().getAgent().getConfig().getDatacenter());
+            String dc = settings.datacenter().orElseGet(() -> call(settings, "ask for its datacenter",
+                    () -> client.agentClient().getAgent().getConfig().getDatacenter()));
             Zone home = homeZone(config, dc, settings);
             return new ConsulStore(settings, config, client, watchClient, dc, home);
         } catch (RuntimeException e) {

@@ -20,8 +20,13 @@ import io.hotline.discovery.HotlineConfig;
  *
  * <p>The same keys come from an oslo INI file's {@code [consul]} section ({@code host}, {@code port}, {@code token},
  * {@code check_timeout}, {@code check_deregister}, {@code scheme}, {@code cafile}, {@code certfile},
- * {@code keyfile}, {@code http_check}, {@code watch_wait}). Opening asks the agent for its datacenter, so the agent
- * must be reachable then ({@link io.hotline.discovery.StoreUnavailableException} otherwise).
+ * {@code keyfile}, {@code http_check}, {@code watch_wait}, {@code datacenter}). Unless {@link #DATACENTER} is set,
+ * opening asks the agent for its datacenter, so the agent must be reachable then
+ * ({@link io.hotline.discovery.StoreUnavailableException} otherwise).
+ *
+ * <p>Under ACLs the token needs {@code service:write} on the services it registers, {@code service:read} and
+ * {@code node:read} to list them and, unless {@link #DATACENTER} is set, {@code agent:read}. Consul answers a read
+ * the token may not make with an empty list rather than an error.
  */
 public final class ConsulStoreProvider implements EndpointStoreProvider {
 
@@ -47,6 +52,11 @@ public final class ConsulStoreProvider implements EndpointStoreProvider {
     public static final String HTTP_CHECK = "hotline.consul.http-check";
     /** How long one blocking query of a watch waits for a change; 30 s (Consul caps it at 10 min). */
     public static final String WATCH_WAIT = "hotline.consul.watch-wait";
+    /**
+     * The agent's datacenter; asked of the agent ({@code /v1/agent/self}, which needs {@code agent:read} under ACLs)
+     * when unset.
+     */
+    public static final String DATACENTER = "hotline.consul.datacenter";
     /** Connect and request timeout of every call but a watch's blocking query; 5 s. */
     public static final String TIMEOUT = "hotline.consul.timeout";
 
