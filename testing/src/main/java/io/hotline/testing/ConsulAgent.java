@@ -179,16 +179,15 @@ public final class ConsulAgent implements AutoCloseable {
     }
 
     /**
-     * Joins this agent's datacenter to {@code other}'s over the WAN and waits until each lists the other's
-     * datacenter.
+     * Joins this agent's datacenter to {@code other}'s over the WAN and waits until each lists the other's datacenter
+     * and answers a query forwarded to it (after a restart the old member may still be routed to for a moment).
      *
      * @return this, for chaining
      */
     public ConsulAgent joinWan(ConsulAgent other) {
-        String answer = request("PUT", "/v1/agent/join/127.0.0.1:" + other.serfWanPort + "?wan=1");
-        Objects.requireNonNull(answer);
+        request("PUT", "/v1/agent/join/127.0.0.1:" + other.serfWanPort + "?wan=1");
         Instant deadline = Instant.now().plus(JOIN_TIMEOUT);
-        while (!(knowsDatacenter(other.datacenter) && other.knowsDatacenter(datacenter))) {
+        while (!(reaches(other) && other.reaches(this))) {
             if (Instant.now().isAfter(deadline)) {
                 throw new ServerStartException("consul " + datacenter + " and " + other.datacenter
                         + " do not list each other " + JOIN_TIMEOUT + " after a WAN join; see " + process.logFile()
@@ -199,9 +198,10 @@ public final class ConsulAgent implements AutoCloseable {
         return this;
     }
 
-    private boolean knowsDatacenter(String name) {
+    private boolean reaches(ConsulAgent other) {
         try {
-            return request("GET", "/v1/catalog/datacenters").contains("\"" + name + "\"");
+            return request("GET", "/v1/catalog/datacenters").contains("\"" + other.datacenter + "\"")
+                    && request("GET", "/v1/catalog/nodes?dc=" + other.datacenter).contains("\"" + other.nodeName + "\"");
         } catch (ServerStartException e) {
             return false;
         }
