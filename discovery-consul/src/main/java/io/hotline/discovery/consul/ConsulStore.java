@@ -55,6 +55,7 @@ final class ConsulStore implements EndpointStore {
     private final Zone home;
     private final ExecutorService watches;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final Set<BlockingWatch> open = ConcurrentHashMap.newKeySet();
 
     private ConsulStore(ConsulSettings settings, HotlineConfig config, Consul client, Consul watchClient,
             String datacenter, Zone home) {
@@ -206,17 +207,25 @@ final class ConsulStore implements EndpointStore {
     public Watch watch(String service, Zone zone, WatchListener listener) {
         requireService(service);
         String what = service + " in " + zone;
+        // A zone that is no datacenter is refused here, to the caller, not later in the watch's thread.
         options(zone, null);
-        return BlockingWatch.start(what, index -> {
+        BlockingWatch w = BlockingWatch.start(what, index -> {
             QueryOptions options = options(zone, index);
             ConsulResponse<List<ServiceHealth>> r = call("watch " + what,
                     () -> health(watchClient).getAllServiceInstances(service, options));
             return new BlockingWatch.Page(decode(r.getResponse(), zone), r.getIndex());
         }, listener, watches);
+        open.add(w);
+        return () -> {
+            open.remove(w);
+            w.close();
+        };
     }
 
     @Override
     public void close() {
+        // Closed watches go quiet; without this they would see the client go away and report an outage.
+        open.forEach(BlockingWatch::close);
         watches.shutdownNow();
         client.destroy();
         watchClient.destroy();
