@@ -88,13 +88,16 @@ class BlockingWatchTest {
     void briefFailuresAreRiddenOutAndFollowedByAFullReRead() {
         Deque<Supplier<BlockingWatch.Page>> steps = new ArrayDeque<>(List.of(
                 page(1, 10), failure(), failure(), failure(), page(2, 3), page(3, 4)));
-        try (BlockingWatch w = BlockingWatch.start("s in dc1", script(steps), listener, executor)) {
+        BlockingWatch w = BlockingWatch.start("s in dc1", script(steps), listener, executor);
+        try {
             await().atMost(Duration.ofSeconds(10)).until(() -> snapshots.size() == 3);
             assertThat(errors).isEmpty();
             assertThat(snapshots).extracting(List::size).containsExactly(1, 2, 3);
             // index 10 blocks; after each failure the loop re-reads fully (index 0); the agent then counts from 3.
             assertThat(asked.subList(0, 6)).containsExactly(BigInteger.ZERO, BigInteger.TEN, BigInteger.ZERO,
                     BigInteger.ZERO, BigInteger.ZERO, BigInteger.valueOf(3));
+        } finally {
+            w.close();
         }
     }
 
@@ -115,11 +118,14 @@ class BlockingWatchTest {
     @Test
     void anIndexThatGoesBackwardsIsAResetNotABlockOnTheOldIndex() {
         Deque<Supplier<BlockingWatch.Page>> steps = new ArrayDeque<>(List.of(page(1, 50), page(2, 7), page(2, 8)));
-        try (BlockingWatch w = BlockingWatch.start("s in dc1", script(steps), listener, executor)) {
+        BlockingWatch w = BlockingWatch.start("s in dc1", script(steps), listener, executor);
+        try {
             await().atMost(Duration.ofSeconds(10)).until(() -> asked.size() >= 4);
             assertThat(asked.subList(0, 4)).containsExactly(BigInteger.ZERO, BigInteger.valueOf(50), BigInteger.ONE,
                     BigInteger.valueOf(8));
             assertThat(snapshots).extracting(List::size).containsExactly(1, 2);
+        } finally {
+            w.close();
         }
     }
 
