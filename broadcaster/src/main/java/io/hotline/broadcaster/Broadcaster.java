@@ -196,7 +196,7 @@ public final class Broadcaster implements AutoCloseable {
          * serving TLS keys ({@code hotline.http.tls.enabled|certfile|keyfile|client-cafile}) and the calling ones
          * ({@code hotline.http.tls.cafile|client-certfile|client-keyfile}); plus
          * {@code hotline.broadcaster.max-concurrent}, {@code .target-timeout}, {@code .split-threshold},
-         * {@code .split-ways} and {@code .peer-timeout}.
+         * {@code .split-ways}, {@code .peer-timeout} and {@code .status-services}.
          */
         public Builder config(HotlineConfig config) {
             listener = listener.config(config);
