@@ -18,7 +18,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -96,7 +95,7 @@ public final class Broadcaster implements AutoCloseable {
                 () -> selfId);
 
         StatusPage.Builder page = StatusPage.builder(b.store).path("/status/").services(b.statusServices)
-                .ownMetrics(metrics::scrape).idleAfter(Duration.ofSeconds(30));
+                .directory(directory).ownMetrics(metrics::scrape).idleAfter(Duration.ofSeconds(30));
         if (b.token != null) {
             page.token(b.token).requireToken(b.token);
         }
@@ -217,14 +216,13 @@ public final class Broadcaster implements AutoCloseable {
             splitThreshold(config.integer("hotline.broadcaster.split-threshold", splitThreshold));
             splitWays(config.integer("hotline.broadcaster.split-ways", splitWays));
             peerTimeout(config.duration("hotline.broadcaster.peer-timeout", peerTimeout));
-            List<String> shown = new ArrayList<>();
-            Arrays.stream(config.string("hotline.broadcaster.status-services", "").split(",")).map(String::strip)
-                    .filter(service -> !service.isEmpty()).forEach(shown::add);
-            try {
-                statusServices(shown);
-            } catch (IllegalArgumentException e) {
-                throw config.invalid("hotline.broadcaster.status-services", "has a bad service name: " + e.getMessage());
-            }
+            config.string("hotline.broadcaster.status-services").ifPresent(list -> {
+                try {
+                    statusServices(Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+                } catch (IllegalArgumentException e) {
+                    throw config.invalid("hotline.broadcaster.status-services", "has a bad service name: " + e.getMessage());
+                }
+            });
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
             return this;
         }

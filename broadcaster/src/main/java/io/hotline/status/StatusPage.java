@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,12 +30,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -84,6 +83,7 @@ public final class StatusPage implements AutoCloseable {
     private final Duration idleAfter;
     private volatile long lastFetchNanos;
     private final Directory directory;
+    private final boolean ownsDirectory;
     private final HttpClient http;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
@@ -107,7 +107,8 @@ public final class StatusPage implements AutoCloseable {
         this.lastFetchNanos = System.nanoTime() - (idleAfter == null ? 0 : idleAfter.toNanos() + 1);
         this.page = resource("index.html");
         this.script = resource("status.js");
-        this.directory = Directory.builder(store).build();
+        this.ownsDirectory = b.directory == null;
+        this.directory = ownsDirectory ? Directory.builder(store).build() : b.directory;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hotline-status");
@@ -193,7 +194,9 @@ public final class StatusPage implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
-        directory.close();
+        if (ownsDirectory) {
+            directory.close();
+        }
     }
 
     /** The JSON is metrics, so it needs the token the rest of the process needs; the page and script hold no data. */
@@ -326,7 +329,7 @@ public final class StatusPage implements AutoCloseable {
         s.put("generatedAt", now.toString());
         s.put("refreshMillis", refresh.toMillis());
         s.put("homeZone", store.homeZone().path());
-        s.put("zones", zones().stream().map(Zone::path).toList());
+        s.put("zones", zones());
         s.put("services", serviceRows);
         s.put("fanout", fanoutRow(fanouts, deliveries));
         if (ownMetrics != null) {
@@ -345,15 +348,11 @@ public final class StatusPage implements AutoCloseable {
         return row;
     }
 
-    /** The home zone first, then the store's other zones by path. */
-    private List<Zone> zones() {
-        Set<Zone> sorted = new TreeSet<>(Comparator.comparing(Zone::path));
-        sorted.addAll(store.zones());
-        sorted.remove(store.homeZone());
-        List<Zone> zones = new ArrayList<>();
-        zones.add(store.homeZone());
-        zones.addAll(sorted);
-        return zones;
+    /** The home zone's path first, then the store's other zones' by path. */
+    private List<String> zones() {
+        String home = store.homeZone().path();
+        return Stream.concat(Stream.of(home), store.zones().stream().map(Zone::path).filter(z -> !z.equals(home))
+                .sorted().distinct()).toList();
     }
 
     private MetricsText scrape(Endpoint e) {
@@ -408,6 +407,7 @@ public final class StatusPage implements AutoCloseable {
         private String required;
         private Supplier<String> ownMetrics;
         private Duration idleAfter;
+        private Directory directory;
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -477,6 +477,15 @@ public final class StatusPage implements AutoCloseable {
                 throw new IllegalArgumentException("status idle time " + idle + " must be positive");
             }
             this.idleAfter = idle;
+            return this;
+        }
+
+        /**
+         * Resolves through {@code shared}, e.g. the process's own, so that the page adds no watches of its own; the
+         * page does not close it. A directory of its own over the store unless set.
+         */
+        public Builder directory(Directory shared) {
+            this.directory = Objects.requireNonNull(shared, "shared");
             return this;
         }
 
