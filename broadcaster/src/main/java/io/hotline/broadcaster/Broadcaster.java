@@ -5,6 +5,7 @@ import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.Query;
 import io.hotline.discovery.Zone;
 import io.hotline.rpc.Announcement;
 import io.hotline.rpc.FanoutEngine;
@@ -12,14 +13,18 @@ import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.PemFiles;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.TokenCheck;
+import io.hotline.status.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * connection is tried once more, nothing else is, so no server gets a fanout twice. The answer is 202 with how many
  * servers were targeted, or, with {@code "report": true}, 200 with every server's outcome once all are known.
  * Closing deregisters, keeps serving for the drain delay, then lets fanouts in flight finish within the grace period.
+ *
+ * <p>{@code GET /status/} is the live {@link StatusPage} of the services this broadcaster has fanned out to, every
+ * broadcaster and the {@linkplain Builder#statusServices configured} services, with this broadcaster's own fanout
+ * outcomes; its JSON needs the token, like {@code /metrics}.
  */
 public final class Broadcaster implements AutoCloseable {
 
@@ -51,6 +60,7 @@ public final class Broadcaster implements AutoCloseable {
     private final HttpListener listener;
     private final HttpClient http;
     private final Directory directory;
+    private final StatusPage status;
     private final FanoutEngine engine;
     private final Announcement announcement;
     private volatile String selfId;
@@ -84,10 +94,17 @@ public final class Broadcaster implements AutoCloseable {
                 b.perTargetTimeout, b.maxPendingTargets, b.splitThreshold, b.splitWays, b.peerTimeout), metrics,
                 () -> selfId);
 
+        StatusPage.Builder page = StatusPage.builder(b.store).path("/status/").services(b.statusServices)
+                .directory(directory).ownMetrics(metrics::scrape).idleAfter(Duration.ofSeconds(30));
+        if (b.token != null) {
+            page.token(b.token).requireToken(b.token);
+        }
+        this.status = page.build();
         try {
             http.start();
-            this.listener = HttpListener.start(b.listener, "hotline-broadcaster",
-                    new FanoutHandler(engine, metrics, b.token == null ? null : new TokenCheck(b.token)));
+            this.listener = HttpListener.start(b.listener, "hotline-broadcaster", new Handler.Sequence(status.handler(),
+                    new FanoutHandler(engine, metrics, b.token == null ? null : new TokenCheck(b.token),
+                            status::addService)));
         } catch (Exception e) {
             stopClient();
             throw new IllegalStateException("cannot start the broadcaster: " + e, e);
@@ -138,6 +155,7 @@ public final class Broadcaster implements AutoCloseable {
     }
 
     private void stopClient() {
+        status.close();
         try {
             http.stop();
         } catch (Exception e) {
@@ -165,6 +183,7 @@ public final class Broadcaster implements AutoCloseable {
         private Path clientCertFile;
         private Path clientKeyFile;
         private PrometheusMeterRegistry meterRegistry;
+        private List<String> statusServices = List.of();
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -176,7 +195,7 @@ public final class Broadcaster implements AutoCloseable {
          * serving TLS keys ({@code hotline.http.tls.enabled|certfile|keyfile|client-cafile}) and the calling ones
          * ({@code hotline.http.tls.cafile|client-certfile|client-keyfile}); plus
          * {@code hotline.broadcaster.max-concurrent}, {@code .target-timeout}, {@code .split-threshold},
-         * {@code .split-ways} and {@code .peer-timeout}.
+         * {@code .split-ways}, {@code .peer-timeout} and {@code .status-services}.
          */
         public Builder config(HotlineConfig config) {
             listener = listener.config(config);
@@ -197,6 +216,13 @@ public final class Broadcaster implements AutoCloseable {
             splitThreshold(config.integer("hotline.broadcaster.split-threshold", splitThreshold));
             splitWays(config.integer("hotline.broadcaster.split-ways", splitWays));
             peerTimeout(config.duration("hotline.broadcaster.peer-timeout", peerTimeout));
+            config.string("hotline.broadcaster.status-services").ifPresent(list -> {
+                try {
+                    statusServices(Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
+                } catch (IllegalArgumentException e) {
+                    throw config.invalid("hotline.broadcaster.status-services", "has a bad service name: " + e.getMessage());
+                }
+            });
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
             return this;
         }
@@ -321,6 +347,17 @@ public final class Broadcaster implements AutoCloseable {
         /** Where the broadcaster's meters go and what {@code GET /metrics} scrapes; a registry of its own by default. */
         public Builder meterRegistry(PrometheusMeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Services the status page at {@code GET /status/} shows besides every broadcaster and those this broadcaster
+         * has fanned out to, e.g. {@code nova.scheduler}; what {@code hotline.broadcaster.status-services} (a comma
+         * separated list) sets.
+         */
+        public Builder statusServices(List<String> services) {
+            services.forEach(Query::of);
+            this.statusServices = List.copyOf(services);
             return this;
         }
 

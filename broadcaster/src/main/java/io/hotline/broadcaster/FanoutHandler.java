@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -40,13 +41,18 @@ final class FanoutHandler extends Handler.Abstract {
     private final FanoutEngine engine;
     private final BroadcasterMetrics metrics;
     private final TokenCheck token;
+    private final Consumer<String> fannedOut;
 
-    /** @param token the token check, or null to accept requests without one */
-    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token) {
+    /**
+     * @param token the token check, or null to accept requests without one
+     * @param fannedOut told each service a fanout found servers of (so the name is a real one, not any a caller sent)
+     */
+    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, Consumer<String> fannedOut) {
         super(InvocationType.BLOCKING);
         this.engine = engine;
         this.metrics = metrics;
         this.token = token;
+        this.fannedOut = fannedOut;
     }
 
     @Override
@@ -62,7 +68,7 @@ final class FanoutHandler extends Handler.Abstract {
         boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
         if (!path.startsWith(PREFIX) && !scrape) {
             return refuseUnread(response, callback, 404, "InvalidRequest", "the broadcaster serves POST " + PREFIX
-                    + "{service}, GET /healthz, GET /metrics and GET /openapi.json, not " + request.getMethod() + " " + path);
+                    + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/, not " + request.getMethod() + " " + path);
         }
         if (!post && !scrape) {
             return refuseUnread(response, callback, 405, "InvalidRequest",
@@ -108,6 +114,9 @@ final class FanoutHandler extends Handler.Abstract {
         } catch (ServerBusy e) {
             response.getHeaders().add(RETRY_LATER);
             return reply(response, callback, 503, FanoutWire.error("ServerBusy", e.getMessage() + "; send again later"));
+        }
+        if (fanout.targeted() > 0) {
+            fannedOut.accept(service);
         }
         if (!parsed.report()) {
             return reply(response, callback, 202,

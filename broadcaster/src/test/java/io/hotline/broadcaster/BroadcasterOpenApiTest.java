@@ -68,7 +68,7 @@ class BroadcasterOpenApiTest {
     void theServedDocumentParsesWithoutAnyMessage() {
         assertThat(parsed.getMessages()).isEmpty();
         assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/v1/fanout/{service}", "/healthz", "/metrics",
-                "/openapi.json");
+                "/openapi.json", "/status", "/status/", "/status/status.js", "/status/api/status");
     }
 
     @Test
@@ -110,6 +110,20 @@ class BroadcasterOpenApiTest {
         assertThat(exchange(guarded, "GET", "/metrics", null, null, TOKEN).statusCode()).isEqualTo(200);
         assertThat(exchange(guarded, "GET", "/metrics", null, null, null).statusCode()).isEqualTo(401);
         assertThat(exchange(guarded, "GET", "/openapi.json", null, null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void theStatusPageItsScriptItsJsonAndTheRedirectConform() throws Exception {
+        assertThat(exchange(guarded, "GET", "/status", null, null, null).statusCode()).isEqualTo(302);
+        assertThat(exchange(guarded, "GET", "/status/", null, null, null).statusCode()).isEqualTo(200);
+        assertThat(exchange(guarded, "GET", "/status/status.js", null, null, null).statusCode()).isEqualTo(200);
+        assertThat(exchange(guarded, "GET", "/status/api/status", null, null, TOKEN).statusCode()).isEqualTo(200);
+        assertThat(exchange(guarded, "GET", "/status/api/status", null, null, null).statusCode()).isEqualTo(401);
+        assertThat(exchange(guarded, "GET", "/status/api/status", null, null, "wrong").statusCode()).isEqualTo(403);
+        // A fanout adds its service, endpoints and rates to the JSON: that fuller answer conforms too.
+        exchange(open, "POST", FANOUT, JSON, "{\"kind\": \"cast\", \"method\": \"record\", \"args\": {\"event\": \"s\"},"
+                + " \"report\": true}", null);
+        assertThat(exchange(open, "GET", "/status/api/status", null, null, null).body()).contains("nova.compute");
     }
 
     @Test

@@ -13,8 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "broadcaster", mixinStandardHelpOptions = true,
         description = {"Run a broadcaster: it takes fanout casts at POST /v1/fanout/{service} and casts each to every"
                 + " healthy server of the service. Clients find it in the store.",
-                "Reads hotline.http.* (port range, host, token, TLS), hotline.broadcaster.max-concurrent and"
-                        + " .target-timeout."})
+                "Reads hotline.http.* (port range, host, token, TLS), hotline.broadcaster.max-concurrent,"
+                        + " .target-timeout and .status-services (more services for its status page at /status/)."})
 final class BroadcasterCommand implements Callable<Integer> {
 
     @Mixin
@@ -36,7 +36,7 @@ final class BroadcasterCommand implements Callable<Integer> {
         String name = server != null ? server : ServerCommand.hostName();
         runOptions.serve(config, out, store -> Broadcaster.builder(store).config(config).server(name).start(),
                 b -> "broadcasting as " + b.endpoint().id() + " at " + b.endpoint().baseUri() + " in zone "
-                        + b.endpoint().zone());
+                        + b.endpoint().zone() + "; status page at " + b.endpoint().baseUri() + "/status/");
         out.println("stopped broadcaster " + name);
         return Hotline.OK;
     }

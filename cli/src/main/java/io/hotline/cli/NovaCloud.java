@@ -88,6 +88,11 @@ final class NovaCloud implements AutoCloseable {
                 + Timing.since(t0);
     }
 
+    /** The broadcaster's status page, {@code GET /status/} on its listener. */
+    String broadcasterStatusUrl() {
+        return broadcaster.endpoint().baseUri() + "/status/";
+    }
+
     EndpointStore store() {
         return store;
     }

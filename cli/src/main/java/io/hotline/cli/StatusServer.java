@@ -4,6 +4,7 @@ import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.PortRange;
+import io.hotline.status.StatusPage;
 import java.time.Duration;
 import java.util.List;
 

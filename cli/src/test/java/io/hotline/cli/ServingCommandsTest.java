@@ -114,7 +114,7 @@ class ServingCommandsTest {
         assertThat(list.out()).contains("bc-1", "passing");
         Cli.Result done = b.join();
         assertThat(done.exitCode()).as(done.toString()).isZero();
-        assertThat(done.out()).contains("broadcasting as", "stopped");
+        assertThat(done.out()).contains("broadcasting as", "/status/", "stopped");
     }
 
     @Test

@@ -14,6 +14,10 @@ import io.hotline.rpc.Target;
 import java.awt.image.BufferedImage;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,12 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The status page in a real headless Chromium (Debian's {@code chromium}, installed by scripts/install-chromium):
- * the demo's cloud runs, the browser loads the page, and both its DOM and a screenshot must show the endpoints.
+ * the demo's cloud runs with a token, the browser loads the page, as {@code hotline status} serves it and as the
+ * broadcaster does, and both its DOM and a screenshot must show the endpoints.
  */
 class StatusPageBrowserIT {
 
     private static final int WIDTH = 1280;
     private static final int HEIGHT = 1000;
+    private static final String TOKEN = "s3cret-token";
 
     @TempDir
     Path dir;
@@ -51,11 +57,12 @@ class StatusPageBrowserIT {
     void startTheDemosCloud() {
         HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "file", "hotline.zone", "region-one",
                 "hotline.file.dir", dir.resolve("store").toString(), "hotline.file.poll-interval", "100ms",
-                "hotline.http.drain-delay", "0s"));
+                "hotline.http.drain-delay", "0s", "hotline.http.token", TOKEN,
+                "hotline.broadcaster.status-services", NovaCloud.SCHEDULER));
         store = StoreProviders.load().open(config);
         cloud = new NovaCloud(store, config, HealthPolicy.of(Duration.ofMillis(200), Duration.ofSeconds(1),
                 Duration.ofSeconds(30)), line -> { }).start();
-        conductor = RpcClient.builder(store).zone(NovaCloud.AZ1).timeout(Duration.ofSeconds(10)).build();
+        conductor = RpcClient.builder(store).zone(NovaCloud.AZ1).token(TOKEN).timeout(Duration.ofSeconds(10)).build();
         status = StatusServer.start(store, config, 0, List.of(NovaCloud.SCHEDULER, NovaCloud.COMPUTE),
                 Duration.ofMillis(200));
     }
@@ -70,6 +77,31 @@ class StatusPageBrowserIT {
 
     @Test
     void thePageShowsTheDemosEndpointsHealthCallsAndFanouts() throws Exception {
+        runTheDemosSteps();
+        await().atMost(Duration.ofSeconds(30)).until(() -> status.pageSnapshotShows("critical")
+                && status.pageSnapshotShows("\"delivered\":3") && status.pageSnapshotShows("\"calls\":20"));
+
+        assertThePageShowsTheDemo(status.url());
+    }
+
+    @Test
+    void theBroadcastersPageShowsTheSameWithItsOwnFanoutsGivenTheTokenInItsUrl() throws Exception {
+        runTheDemosSteps();
+        String json = cloud.broadcasterStatusUrl() + "api/status";
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            String s = get(json);
+            return s.contains("critical") && s.contains("\"delivered\":3") && s.contains("\"calls\":20");
+        });
+
+        // The token travels in the fragment, which the browser never sends; the page sends it as a Bearer token.
+        String dom = assertThePageShowsTheDemo(cloud.broadcasterStatusUrl() + "#token=" + TOKEN);
+        assertThat(dom).contains("this broadcaster: 1 fanouts: 3 delivered, 0 refused")
+                .doesNotContain("<form id=\"login\">");
+        assertThat(run(chromium(), "--virtual-time-budget=5000", "--dump-dom", cloud.broadcasterStatusUrl()))
+                .contains("the status needs a token", "<form id=\"login\">").doesNotContain("compute-1");
+    }
+
+    private void runTheDemosSteps() {
         Target scheduler = Target.topic("scheduler").exchange("nova");
         for (int i = 0; i < 20; i++) {
             conductor.prepare(scheduler).call("select_destinations", Map.of("instance_uuid", "vm-" + i,
@@ -78,22 +110,22 @@ class StatusPageBrowserIT {
         conductor.prepare(Target.topic("compute").exchange("nova").asFanout()).fanoutScope(ZoneScope.all())
                 .fanoutWithReport("refresh_cache", Map.of());
         cloud.stopReporting("compute-3");
-        await().atMost(Duration.ofSeconds(30)).until(() -> status.pageSnapshotShows("critical")
-                && status.pageSnapshotShows("\"delivered\":3") && status.pageSnapshotShows("\"calls\":20"));
+    }
 
+    /** Loads {@code url} in Chromium, checks its DOM and a screenshot, and returns the DOM. */
+    private String assertThePageShowsTheDemo(String url) throws Exception {
         String chromium = chromium();
-        String dom = run(chromium, "--virtual-time-budget=5000", "--dump-dom", status.url());
+        String dom = run(chromium, "--virtual-time-budget=5000", "--dump-dom", url);
         assertThat(dom).contains("Hotline status", "region-one (home)", "region-one/az-1: 4/4 passing", "region-one/az-2: 1/2 passing", "nova.scheduler", "nova.compute",
                 "hotline.broadcaster", "scheduler-1", "scheduler-2", "compute-1", "compute-2", "compute-3",
                 "broadcaster-1", "region-one/az-1", "region-one/az-2", "class=\"passing\"", "class=\"critical\"",
-                "1 fanouts: 3 delivered, 0 refused");
+                "all broadcasters: 1 fanouts: 3 delivered, 0 refused");
         assertThat(dom).containsPattern("<td>nova.scheduler</td><td>2 / 2</td>")
                 .containsPattern("<td>nova.compute</td><td>2 / 3</td>")
                 .doesNotContain("cannot load the status");
 
         Path png = dir.resolve("status.png");
-        run(chromium, "--virtual-time-budget=5000", "--window-size=" + WIDTH + "," + HEIGHT, "--screenshot=" + png,
-                status.url());
+        run(chromium, "--virtual-time-budget=5000", "--window-size=" + WIDTH + "," + HEIGHT, "--screenshot=" + png, url);
         BufferedImage image = ImageIO.read(png.toFile());
         assertThat(image).as("a PNG at " + png).isNotNull();
         assertThat(image.getWidth()).isEqualTo(WIDTH);
@@ -116,6 +148,15 @@ class StatusPageBrowserIT {
         assertThat(header).as("pixels of the header bar").isGreaterThan(WIDTH * 20);
         assertThat(green).as("pixels of 'passing' badges").isGreaterThan(200);
         assertThat(red).as("pixels of the 'critical' badge").isGreaterThan(50);
+        return dom;
+    }
+
+    private static String get(String uri) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(uri))
+                .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("GET %s: %s", uri, r.body()).isEqualTo(200);
+        return r.body();
     }
 
     /** Debian's chromium, or a loud failure saying how to get it. */

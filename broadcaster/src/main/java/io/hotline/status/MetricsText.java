@@ -1,4 +1,4 @@
-package io.hotline.cli;
+package io.hotline.status;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,34 @@
-// Fetches /api/status and redraws the page; again every refreshMillis the server names.
+// Fetches api/status and redraws the page; again every refreshMillis the server names.
+// Where the JSON needs a token, the page takes it from #token=... (a fragment is never sent to a server; it is
+// cleared from the address bar) or from its form, keeps it for this tab only, and sends it as a Bearer token.
 "use strict";
+
+const TOKEN_KEY = "hotline.status.token";
+
+function takeTokenFromFragment() {
+  const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+}
+
+function askForToken(message) {
+  const form = document.getElementById("login");
+  document.getElementById("login-reason").textContent = message;
+  form.hidden = false;
+  form.onsubmit = event => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, document.getElementById("token").value);
+    form.hidden = true;
+    refresh();
+  };
+}
+
+function outcomes(f) {
+  return f.fanouts + " fanouts: " + f.delivered + " delivered, " + f.refused + " refused, " + f.timed_out
+      + " timed out, " + f.rejected + " rejected, " + f.error + " errors";
+}
 
 function cell(row, text, cls) {
   const td = document.createElement("td");
@@ -70,23 +99,37 @@ function render(s) {
     });
   });
 
-  const f = s.fanout;
-  document.getElementById("fanout").textContent = f.fanouts + " fanouts: " + f.delivered + " delivered, "
-      + f.refused + " refused, " + f.timed_out + " timed out, " + f.rejected + " rejected, " + f.error + " errors";
+  document.getElementById("fanout").textContent = "all broadcasters: " + outcomes(s.fanout);
+  const own = document.getElementById("own-fanout");
+  own.hidden = !s.ownFanout;
+  own.textContent = s.ownFanout ? "this broadcaster: " + outcomes(s.ownFanout) : "";
   document.getElementById("updated").textContent = "updated " + s.generatedAt;
   return s.refreshMillis;
 }
 
 function refresh() {
-  fetch("api/status", {cache: "no-store"})
-    .then(r => { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
-    .then(s => setTimeout(refresh, render(s)))
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const headers = token ? {"Authorization": "Bearer " + token} : {};
+  const u = document.getElementById("updated");
+  fetch("api/status", {cache: "no-store", headers: headers})
+    .then(r => {
+      if (r.status === 401 || r.status === 403) {
+        return r.json().then(body => { throw {needsToken: true, message: body.error.message}; });
+      }
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    })
+    .then(s => { u.className = "muted"; setTimeout(refresh, render(s)); })
     .catch(e => {
-      const u = document.getElementById("updated");
       u.textContent = "cannot load the status: " + e.message;
       u.className = "error";
-      setTimeout(refresh, 2000);
+      if (e.needsToken) {
+        askForToken(e.message);
+      } else {
+        setTimeout(refresh, 2000);
+      }
     });
 }
 
+takeTokenFromFragment();
 refresh();

@@ -1,4 +1,4 @@
-package io.hotline.cli;
+package io.hotline.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

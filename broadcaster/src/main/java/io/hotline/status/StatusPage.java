@@ -1,5 +1,7 @@
-package io.hotline.cli;
+package io.hotline.status;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
@@ -7,6 +9,7 @@ import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Zone;
 import io.hotline.rpc.RpcClient;
+import io.hotline.rpc.TokenCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,24 +17,28 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -41,7 +48,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The live status page: zones, services, endpoints with health, calls per second and latency per service, fanout
- * outcomes. A Jetty {@link Handler} any Hotline process can serve; {@code hotline status} serves it alone.
+ * outcomes. A Jetty {@link Handler} any Hotline process can serve: {@code hotline status} serves it alone, a
+ * broadcaster under {@code /status/}.
  *
  * <pre>{@code
  * try (StatusPage page = StatusPage.builder(store).services(List.of("nova.compute")).token(token).build()) {
@@ -59,12 +67,23 @@ import org.slf4j.LoggerFactory;
 public final class StatusPage implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StatusPage.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Services added at run time beyond the configured ones, at most: each costs a scrape of its servers. */
+    private static final int MAX_ADDED_SERVICES = 64;
+    private static final List<String> OUTCOMES = List.of("delivered", "refused", "timed_out", "rejected", "error");
 
     private final EndpointStore store;
-    private final List<String> services;
+    private final Set<String> services;
+    private final int configuredServices;
     private final String token;
     private final Duration refresh;
+    private final String path;
+    private final TokenCheck required;
+    private final Supplier<String> ownMetrics;
+    private final Duration idleAfter;
+    private volatile long lastFetchNanos;
     private final Directory directory;
+    private final boolean ownsDirectory;
     private final HttpClient http;
     private final ScheduledExecutorService scheduler;
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
@@ -76,19 +95,29 @@ public final class StatusPage implements AutoCloseable {
         this.store = b.store;
         LinkedHashSet<String> all = new LinkedHashSet<>(b.services);
         all.add(RpcClient.BROADCASTER_SERVICE);
-        this.services = List.copyOf(all);
+        this.services = Collections.synchronizedSet(all);
+        this.configuredServices = all.size();
         this.token = b.token;
         this.refresh = b.refresh;
-        this.page = resource("status/index.html");
-        this.script = resource("status/status.js");
-        this.directory = Directory.builder(store).build();
+        this.path = b.path;
+        this.required = b.required == null ? null : new TokenCheck(b.required);
+        this.ownMetrics = b.ownMetrics;
+        this.idleAfter = b.idleAfter;
+        // Idle from the start: nobody has looked yet.
+        this.lastFetchNanos = System.nanoTime() - (idleAfter == null ? 0 : idleAfter.toNanos() + 1);
+        this.page = resource("index.html");
+        this.script = resource("status.js");
+        this.ownsDirectory = b.directory == null;
+        this.directory = ownsDirectory ? Directory.builder(store).build() : b.directory;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hotline-status");
             t.setDaemon(true);
             return t;
         });
-        collect();
+        if (idleAfter == null) {
+            collect();
+        }
         scheduler.scheduleWithFixedDelay(this::collectQuietly, refresh.toMillis(), refresh.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
@@ -98,20 +127,36 @@ public final class StatusPage implements AutoCloseable {
         return new Builder(store);
     }
 
-    /** Serves {@code GET /} (the page), {@code GET /status.js} and {@code GET /api/status} (the JSON). */
+    /**
+     * Serves, under the {@linkplain Builder#path path}, {@code GET {path}} (the page), {@code {path}status.js} and
+     * {@code {path}api/status} (the JSON); {@code GET} of the path without its slash redirects to it, so that the
+     * page's relative URLs work. Declines every other request, for a handler after it to answer.
+     */
     public Handler handler() {
-        return new Handler.Abstract.NonBlocking() {
+        // Blocking: a fetch after an idle spell collects before it answers.
+        return new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                String path = Request.getPathInContext(request);
                 if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
                     return false;
                 }
-                switch (path) {
-                    case "/", "/index.html" -> send(response, callback, "text/html; charset=utf-8", page);
-                    case "/status.js" -> send(response, callback, "text/javascript; charset=utf-8", script);
-                    case "/api/status" -> send(response, callback, "application/json",
-                            TargetOptions.JSON.writeValueAsBytes(snapshot));
+                String at = Request.getPathInContext(request);
+                if (path.length() > 1 && at.equals(path.substring(0, path.length() - 1))) {
+                    Response.sendRedirect(request, response, callback, path);
+                    return true;
+                }
+                if (!at.startsWith(path)) {
+                    return false;
+                }
+                switch (at.substring(path.length())) {
+                    case "", "index.html" -> send(response, callback, HttpStatus.OK_200, "text/html; charset=utf-8", page);
+                    case "status.js" -> send(response, callback, HttpStatus.OK_200, "text/javascript; charset=utf-8",
+                            script);
+                    case "api/status" -> {
+                        if (admitted(request, response, callback)) {
+                            send(response, callback, HttpStatus.OK_200, "application/json", JSON.writeValueAsBytes(fetch()));
+                        }
+                    }
                     default -> {
                         return false;
                     }
@@ -126,17 +171,74 @@ public final class StatusPage implements AutoCloseable {
         return snapshot;
     }
 
+    /**
+     * Shows {@code service} from now on, e.g. one a broadcaster has fanned out to. Past 64 added services, further
+     * ones are not shown (each costs a scrape of its servers per refresh) and a warning says so.
+     *
+     * @throws IllegalArgumentException if no server could register under the name
+     */
+    public void addService(String service) {
+        Query.of(service);
+        synchronized (services) {
+            if (services.contains(service)) {
+                return;
+            }
+            if (services.size() - configuredServices >= MAX_ADDED_SERVICES) {
+                log.warn("the status page shows {} services already; {} is not added", services.size(), service);
+                return;
+            }
+            services.add(service);
+        }
+    }
+
     @Override
     public void close() {
         scheduler.shutdownNow();
-        directory.close();
+        if (ownsDirectory) {
+            directory.close();
+        }
     }
 
-    private static void send(Response response, Callback callback, String type, byte[] body) {
-        response.setStatus(HttpStatus.OK_200);
+    /** The JSON is metrics, so it needs the token the rest of the process needs; the page and script hold no data. */
+    private boolean admitted(Request request, Response response, Callback callback) throws JsonProcessingException {
+        if (required == null) {
+            return true;
+        }
+        TokenCheck.Verdict verdict = required.verdict(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        if (verdict == TokenCheck.Verdict.MISSING) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
+            send(response, callback, HttpStatus.UNAUTHORIZED_401, "application/json", error("the status needs a token:"
+                    + " send Authorization: Bearer <hotline.http.token>, or open the page as status/#token=<token>"));
+            return false;
+        }
+        if (verdict == TokenCheck.Verdict.WRONG) {
+            send(response, callback, HttpStatus.FORBIDDEN_403, "application/json",
+                    error("the token is wrong; use the cluster's hotline.http.token"));
+            return false;
+        }
+        return true;
+    }
+
+    private static byte[] error(String message) throws JsonProcessingException {
+        return JSON.writeValueAsBytes(Map.of("error", Map.of("type", "AccessDenied", "message", message)));
+    }
+
+    /** The snapshot for a fetch; after an idle spell, with collection paused, a fresh one. */
+    private Map<String, Object> fetch() {
+        long now = System.nanoTime();
+        boolean idle = idleAfter != null && now - lastFetchNanos > idleAfter.toNanos();
+        lastFetchNanos = now;
+        if (idle || snapshot.isEmpty()) {
+            collect();
+        }
+        return snapshot;
+    }
+
+    private static void send(Response response, Callback callback, int status, String type, byte[] body) {
+        response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, java.nio.ByteBuffer.wrap(body), callback);
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     private static byte[] resource(String name) {
@@ -148,6 +250,9 @@ public final class StatusPage implements AutoCloseable {
     }
 
     private void collectQuietly() {
+        if (idleAfter != null && System.nanoTime() - lastFetchNanos > idleAfter.toNanos()) {
+            return;
+        }
         try {
             collect();
         } catch (RuntimeException e) {
@@ -156,12 +261,16 @@ public final class StatusPage implements AutoCloseable {
     }
 
     /** One refresh: endpoints and health from the directory, rates from the passing servers' metrics. */
-    private void collect() {
+    private synchronized void collect() {
         Instant now = Instant.now();
         List<Map<String, Object>> serviceRows = new ArrayList<>();
         Map<String, Double> deliveries = new LinkedHashMap<>();
         double fanouts = 0;
-        for (String service : services) {
+        List<String> shown;
+        synchronized (services) {
+            shown = List.copyOf(services);
+        }
+        for (String service : shown) {
             List<EndpointStatus> statuses = directory.resolve(Query.of(service).allZones().includingUnhealthy())
                     .statuses();
             List<Map<String, Object>> rows = new ArrayList<>();
@@ -216,19 +325,34 @@ public final class StatusPage implements AutoCloseable {
             svc.put("endpoints", rows);
             serviceRows.add(svc);
         }
-        Map<String, Object> fanoutRow = new LinkedHashMap<>();
-        fanoutRow.put("fanouts", (long) fanouts);
-        for (String outcome : List.of("delivered", "refused", "timed_out", "rejected", "error")) {
-            fanoutRow.put(outcome, deliveries.getOrDefault(outcome, 0.0).longValue());
-        }
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("generatedAt", now.toString());
         s.put("refreshMillis", refresh.toMillis());
         s.put("homeZone", store.homeZone().path());
-        s.put("zones", Inventory.zones(store).stream().map(Zone::path).toList());
+        s.put("zones", zones());
         s.put("services", serviceRows);
-        s.put("fanout", fanoutRow);
+        s.put("fanout", fanoutRow(fanouts, deliveries));
+        if (ownMetrics != null) {
+            MetricsText own = MetricsText.parse(ownMetrics.get());
+            s.put("ownFanout", fanoutRow(own.fanouts(), own.deliveries()));
+        }
         snapshot = Map.copyOf(s);
+    }
+
+    private static Map<String, Object> fanoutRow(double fanouts, Map<String, Double> deliveries) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("fanouts", (long) fanouts);
+        for (String outcome : OUTCOMES) {
+            row.put(outcome, deliveries.getOrDefault(outcome, 0.0).longValue());
+        }
+        return row;
+    }
+
+    /** The home zone's path first, then the store's other zones' by path. */
+    private List<String> zones() {
+        String home = store.homeZone().path();
+        return Stream.concat(Stream.of(home), store.zones().stream().map(Zone::path).filter(z -> !z.equals(home))
+                .sorted().distinct()).toList();
     }
 
     private MetricsText scrape(Endpoint e) {
@@ -279,6 +403,11 @@ public final class StatusPage implements AutoCloseable {
         private List<String> services = List.of();
         private String token;
         private Duration refresh = Duration.ofSeconds(1);
+        private String path = "/";
+        private String required;
+        private Supplier<String> ownMetrics;
+        private Duration idleAfter;
+        private Directory directory;
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -302,6 +431,61 @@ public final class StatusPage implements AutoCloseable {
                 throw new IllegalArgumentException("status refresh " + refresh + " must be at least 100ms");
             }
             this.refresh = refresh;
+            return this;
+        }
+
+        /**
+         * Where the page is served: {@code "/"} (the default) or a prefix such as {@code "/status/"}, which must
+         * start and end with a slash.
+         */
+        public Builder path(String path) {
+            if (path == null || !path.startsWith("/") || !path.endsWith("/") || path.contains("//")) {
+                throw new IllegalArgumentException("status path " + path + " must start and end with '/', e.g. /status/");
+            }
+            this.path = path;
+            return this;
+        }
+
+        /**
+         * Requires {@code Authorization: Bearer token} on the JSON (401 without, 403 with a wrong one), as a server
+         * does on {@code /metrics}. The page and its script stay open: they hold no data, and the page sends the
+         * token it is given as {@code #token=...} in its URL (never sent to a server) or typed into its form.
+         */
+        public Builder requireToken(String token) {
+            if (token == null || token.isEmpty()) {
+                throw new IllegalArgumentException("the status token is empty; leave it unset to serve the JSON openly");
+            }
+            this.required = token;
+            return this;
+        }
+
+        /**
+         * The Prometheus text of the process serving the page, read at each refresh: its fanout outcomes are shown as
+         * its own ({@code ownFanout}), beside the sum over every broadcaster.
+         */
+        public Builder ownMetrics(Supplier<String> prometheusText) {
+            this.ownMetrics = Objects.requireNonNull(prometheusText, "prometheusText");
+            return this;
+        }
+
+        /**
+         * Collects only while watched: after {@code idle} without a fetch of the JSON, refreshing pauses (no scrapes),
+         * and the next fetch collects before it answers. Unset, the page collects from the start, all the time.
+         */
+        public Builder idleAfter(Duration idle) {
+            if (idle == null || idle.isNegative() || idle.isZero()) {
+                throw new IllegalArgumentException("status idle time " + idle + " must be positive");
+            }
+            this.idleAfter = idle;
+            return this;
+        }
+
+        /**
+         * Resolves through {@code shared}, e.g. the process's own, so that the page adds no watches of its own; the
+         * page does not close it. A directory of its own over the store unless set.
+         */
+        public Builder directory(Directory shared) {
+            this.directory = Objects.requireNonNull(shared, "shared");
             return this;
         }
 
