@@ -9,6 +9,8 @@ import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Watch;
 import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -287,13 +289,16 @@ final class RedisDeployment implements AutoCloseable {
 
     /**
      * A TLS server drops a client it does not accept, so that Jedis sees a reset or a handshake failure; say what to
-     * check, since the socket error alone does not.
+     * check, since the socket error alone does not. Nothing to add when the server is simply not there.
      */
     private String tlsHint(Throwable e) {
         if (!settings.tls()) {
             return "";
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
+                return "";
+            }
             if (t instanceof SSLException || t instanceof SocketException) {
                 return " (with TLS, check that hotline.redis.tls.ca-file holds the CA of the server's certificate, and"
                         + (settings.certFile().isPresent() ? " that the server's tls-ca-cert-file holds the CA of"
