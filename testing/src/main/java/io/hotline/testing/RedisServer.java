@@ -108,6 +108,7 @@ public final class RedisServer implements AutoCloseable {
         private Path tlsCert;
         private Path tlsKey;
         private Path tlsCa;
+        private boolean requireClientCertificates;
         private String name = "redis";
         private Path directory;
 
@@ -153,6 +154,12 @@ public final class RedisServer implements AutoCloseable {
             return this;
         }
 
+        /** With {@link #tls}: clients must present a certificate signed by its CA ({@code tls-auth-clients yes}). */
+        public Builder requireClientCertificates() {
+            this.requireClientCertificates = true;
+            return this;
+        }
+
         /** Further {@code redis-server} arguments, e.g. {@code --cluster-enabled yes}. */
         public Builder arguments(String... arguments) {
             extra.addAll(List.of(arguments));
@@ -192,7 +199,7 @@ public final class RedisServer implements AutoCloseable {
             if (tls) {
                 cmd.addAll(List.of("--port", "0", "--tls-port", Integer.toString(p), "--tls-cert-file",
                         tlsCert.toString(), "--tls-key-file", tlsKey.toString(), "--tls-ca-cert-file", tlsCa.toString(),
-                        "--tls-auth-clients", "optional"));
+                        "--tls-auth-clients", requireClientCertificates ? "yes" : "optional"));
             } else {
                 cmd.addAll(List.of("--port", Integer.toString(p)));
             }

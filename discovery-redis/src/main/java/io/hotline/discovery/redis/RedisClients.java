@@ -1,19 +1,9 @@
 package io.hotline.discovery.redis;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
+import io.hotline.discovery.PemTls;
 import java.util.HashSet;
-import java.util.List;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
@@ -34,7 +24,7 @@ final class RedisClients {
      * A client for {@code settings}. Sentinel and Cluster clients contact the servers while they are built.
      *
      * @throws redis.clients.jedis.exceptions.JedisException if they cannot
-     * @throws IllegalArgumentException if the CA file is not a PEM file of certificates
+     * @throws IllegalArgumentException if the CA, certificate or key file is not a usable PEM file
      */
     static UnifiedJedis open(RedisSettings settings) {
         JedisClientConfig config = clientConfig(settings, settings.user(), settings.password());
@@ -69,30 +59,12 @@ final class RedisClients {
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
             }
             b.ssl(true).sslParameters(parameters);
-            settings.caFile().ifPresent(ca -> b.sslSocketFactory(trusting(ca)));
+            if (settings.caFile().isPresent() || settings.certFile().isPresent()) {
+                X509TrustManager trust = PemTls.trustManager(settings.caFile().orElse(null));
+                b.sslSocketFactory(PemTls.clientContext(trust, settings.certFile().orElse(null),
+                        settings.keyFile().orElse(null)).getSocketFactory());
+            }
         }
         return b.build();
-    }
-
-    private static SSLSocketFactory trusting(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            List<? extends Certificate> cas = List.copyOf(CertificateFactory.getInstance("X.509").generateCertificates(in));
-            if (cas.isEmpty()) {
-                throw new IllegalArgumentException("the TLS CA file " + caFile + " holds no certificate; give a PEM file"
-                        + " with one or more -----BEGIN CERTIFICATE----- blocks");
-            }
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            for (int i = 0; i < cas.size(); i++) {
-                trust.setCertificateEntry("ca-" + i, cas.get(i));
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            return context.getSocketFactory();
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalArgumentException("cannot read the TLS CA file " + caFile + " as PEM certificates: " + e, e);
-        }
     }
 }

@@ -9,6 +9,9 @@ import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Watch;
 import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
@@ -279,7 +283,30 @@ final class RedisDeployment implements AutoCloseable {
                 + "|BUSY).*")) {
             return new StoreException("Redis " + settings + " refused to " + what + ": " + problem, e);
         }
-        return new StoreUnavailableException("Redis " + settings + " is unavailable; cannot " + what + ": " + problem, e);
+        return new StoreUnavailableException("Redis " + settings + " is unavailable; cannot " + what + ": " + problem
+                + tlsHint(e), e);
+    }
+
+    /**
+     * A TLS server drops a client it does not accept, so that Jedis sees a reset or a handshake failure; say what to
+     * check, since the socket error alone does not. Nothing to add when the server is simply not there.
+     */
+    private String tlsHint(Throwable e) {
+        if (!settings.tls()) {
+            return "";
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
+                return "";
+            }
+            if (t instanceof SSLException || t instanceof SocketException) {
+                return " (with TLS, check that hotline.redis.tls.ca-file holds the CA of the server's certificate, and"
+                        + (settings.certFile().isPresent() ? " that the server's tls-ca-cert-file holds the CA of"
+                        + " hotline.redis.tls.certfile" : " set hotline.redis.tls.certfile and hotline.redis.tls.keyfile"
+                        + " if the server requires client certificates (tls-auth-clients yes, its default)") + ")";
+            }
+        }
+        return "";
     }
 
     // ---- records -------------------------------------------------------------------------------------------

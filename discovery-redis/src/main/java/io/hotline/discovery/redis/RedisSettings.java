@@ -1,6 +1,7 @@
 package io.hotline.discovery.redis;
 
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.PemTls;
 import io.hotline.discovery.Zone;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ import redis.clients.jedis.HostAndPort;
  * @param sentinelPassword the sentinels' own password, or empty
  * @param tls whether to connect with TLS
  * @param caFile the PEM file of certificate authorities to trust with TLS, or empty for the JDK's
+ * @param certFile the PEM client certificate (chain) to present with TLS, or empty for none
+ * @param keyFile the unencrypted PKCS#8 key of {@code certFile}; present exactly when it is
  * @param verifyHostname whether the server certificate must name the host connected to
  * @param connectTimeout how long a connection may take to open
  * @param timeout how long one command may take
@@ -35,7 +38,8 @@ import redis.clients.jedis.HostAndPort;
  * @param resyncInterval how often a watch re-reads in full even without a change notice
  */
 record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, String user, String password,
-        String sentinelUser, String sentinelPassword, boolean tls, Optional<Path> caFile, boolean verifyHostname,
+        String sentinelUser, String sentinelPassword, boolean tls, Optional<Path> caFile, Optional<Path> certFile,
+        Optional<Path> keyFile, boolean verifyHostname,
         Duration connectTimeout, Duration timeout, String keyPrefix, Duration resyncInterval) {
 
     static final String PREFIX = "hotline.redis.";
@@ -126,6 +130,20 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
         if (ca.isPresent() && !tls) {
             throw config.invalid(p + "tls.ca-file", "is set but " + p + "tls.enabled is not; enable TLS or remove it");
         }
+        Optional<Path> cert = clientFile(config, p + "tls.certfile", tls, p + "tls.enabled");
+        Optional<Path> key = clientFile(config, p + "tls.keyfile", tls, p + "tls.enabled");
+        if (cert.isPresent() != key.isPresent()) {
+            String given = p + (cert.isPresent() ? "tls.certfile" : "tls.keyfile");
+            throw config.invalid(given, "is set without " + p + (cert.isPresent() ? "tls.keyfile" : "tls.certfile")
+                    + "; a client certificate and its key go together: set both or neither");
+        }
+        if (cert.isPresent()) {
+            try {
+                PemTls.keyStore(cert.get(), key.get());
+            } catch (IllegalArgumentException e) {
+                throw config.invalid(p + "tls.keyfile", "cannot serve with " + p + "tls.certfile: " + e.getMessage());
+            }
+        }
         boolean verifyHostname = config.flag(p + "tls.verify-hostname", true);
         Duration connect = positive(config, p + "connect-timeout", Duration.ofSeconds(2));
         Duration timeout = positive(config, p + "timeout", Duration.ofSeconds(2));
@@ -135,8 +153,21 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
                     + "(no braces: they would change the Cluster hash slot)");
         }
         Duration resync = positive(config, p + "resync-interval", Duration.ofSeconds(30));
-        return new RedisSettings(mode, nodes, master, user, password, sentinelUser, sentinelPassword, tls, ca,
-                verifyHostname, connect, timeout, keyPrefix, resync);
+        return new RedisSettings(mode, nodes, master, user, password, sentinelUser, sentinelPassword, tls, ca, cert,
+                key, verifyHostname, connect, timeout, keyPrefix, resync);
+    }
+
+    /** A readable client certificate or key file, which only makes sense with TLS. */
+    private static Optional<Path> clientFile(HotlineConfig config, String key, boolean tls, String tlsKey) {
+        Optional<Path> file = config.string(key).filter(s -> !s.isEmpty()).map(Path::of);
+        if (file.isPresent() && !Files.isReadable(file.get())) {
+            throw config.invalid(key, "cannot be read; give the path of a PEM file (the client certificate, or its"
+                    + " unencrypted PKCS#8 key)");
+        }
+        if (file.isPresent() && !tls) {
+            throw config.invalid(key, "is set but " + tlsKey + " is not; enable TLS or remove it");
+        }
+        return file;
     }
 
     private static Mode mode(HotlineConfig config, String key) {

@@ -43,6 +43,7 @@ class RedisSecurityIT {
     static Path pki;
     private static RedisServer acl;
     private static RedisServer tls;
+    private static RedisServer mutualTls;
 
     @BeforeAll
     static void startServers() throws Exception {
@@ -56,14 +57,24 @@ class RedisSecurityIT {
         Files.writeString(pki.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
         openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days",
                 "1", "-extfile", "san.ext", "-out", "server.pem");
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=hotline",
+                "-keyout", "client.key", "-out", "client.csr");
+        openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days",
+                "1", "-out", "client.pem");
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
                 "-subj", "/CN=other-ca", "-keyout", "other.key", "-out", "other.pem");
         tls = RedisServer.builder().name("redis-tls")
                 .tls(pki.resolve("server.pem"), pki.resolve("server.key"), pki.resolve("ca.pem")).start();
+        mutualTls = RedisServer.builder().name("redis-mtls")
+                .tls(pki.resolve("server.pem"), pki.resolve("server.key"), pki.resolve("ca.pem"))
+                .requireClientCertificates().start();
     }
 
     @AfterAll
     static void stopServers() {
+        if (mutualTls != null) {
+            mutualTls.close();
+        }
         if (tls != null) {
             tls.close();
         }
@@ -164,10 +175,38 @@ class RedisSecurityIT {
         try (EndpointStore store = open(tls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.ca-file",
                 pki.resolve("other.pem").toString())) {
             assertThatThrownBy(() -> store.list("sec.any", ZONE)).isInstanceOf(StoreUnavailableException.class)
-                    .hasMessageContaining("with TLS");
+                    .hasMessageContaining("with TLS").hasMessageContaining("check that hotline.redis.tls.ca-file");
         }
         try (EndpointStore store = open(tls, "hotline.redis.timeout", "500ms")) {
             assertThatThrownBy(() -> store.list("sec.any", ZONE)).isInstanceOf(StoreUnavailableException.class);
         }
+    }
+
+    @Test
+    void aServerThatRequiresClientCertificatesTakesOurs() {
+        try (EndpointStore store = open(mutualTls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.ca-file",
+                pki.resolve("ca.pem").toString(), "hotline.redis.tls.certfile", pki.resolve("client.pem").toString(),
+                "hotline.redis.tls.keyfile", pki.resolve("client.key").toString())) {
+            worksEndToEnd(store);
+        }
+    }
+
+    @Test
+    void aServerThatRequiresClientCertificatesRefusesUsWithoutOneSayingWhichKeysToSet() {
+        try (EndpointStore store = open(mutualTls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.ca-file",
+                pki.resolve("ca.pem").toString())) {
+            assertThatThrownBy(() -> store.list("sec.any", ZONE)).isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("set hotline.redis.tls.certfile and hotline.redis.tls.keyfile")
+                    .hasMessageContaining("tls-auth-clients yes");
+        }
+    }
+
+    @Test
+    void aClientKeyOfAnotherCertificateIsRefusedAtOpen() {
+        assertThatThrownBy(() -> open(mutualTls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.certfile",
+                pki.resolve("client.pem").toString(), "hotline.redis.tls.keyfile", pki.resolve("server.key").toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hotline.redis.tls.keyfile")
+                .hasMessageContaining("does not match certificate file " + pki.resolve("client.pem"));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.testing.Certificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -149,5 +150,41 @@ class RedisSettingsTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3cret-pw"));
         assertThat(RedisSettings.home(config("hotline.redis.user", "app", "hotline.redis.password", "s3cret-pw"))
                 .toString()).doesNotContain("s3cret-pw");
+    }
+
+    @Test
+    void aClientCertificateNeedsItsKeyAndTls(@TempDir Path pki) throws Exception {
+        Certificates.selfSigned(pki, "client", "hotline", null);
+        Certificates.selfSigned(pki, "other", "other", null);
+        String cert = pki.resolve("client-cert.pem").toString();
+        String key = pki.resolve("client-key.pem").toString();
+        RedisSettings s = RedisSettings.home(config("hotline.redis.tls.enabled", "true", "hotline.redis.tls.certfile",
+                cert, "hotline.redis.tls.keyfile", key));
+        assertThat(s.certFile()).contains(Path.of(cert));
+        assertThat(s.keyFile()).contains(Path.of(key));
+        List<Object[]> cases = List.of(
+                new Object[] {config("hotline.redis.tls.enabled", "true", "hotline.redis.tls.certfile", cert),
+                        "hotline.redis.tls.certfile", "set both or neither"},
+                new Object[] {config("hotline.redis.tls.enabled", "true", "hotline.redis.tls.keyfile", key),
+                        "hotline.redis.tls.keyfile", "is set without hotline.redis.tls.certfile"},
+                new Object[] {config("hotline.redis.tls.certfile", cert, "hotline.redis.tls.keyfile", key),
+                        "hotline.redis.tls.certfile", "enable TLS"},
+                new Object[] {config("hotline.redis.tls.enabled", "true", "hotline.redis.tls.certfile", "/no/such.pem",
+                        "hotline.redis.tls.keyfile", key), "hotline.redis.tls.certfile", "cannot be read"},
+                new Object[] {config("hotline.redis.tls.enabled", "true", "hotline.redis.tls.certfile", cert,
+                        "hotline.redis.tls.keyfile", pki.resolve("other-key.pem").toString()),
+                        "hotline.redis.tls.keyfile", "does not match certificate file " + cert});
+        for (Object[] c : cases) {
+            assertThatThrownBy(() -> RedisSettings.home((HotlineConfig) c[0])).as("%s", c[2])
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining((String) c[1])
+                    .hasMessageContaining((String) c[2]);
+        }
+        assertThatThrownBy(() -> RedisSettings.remotes(config("hotline.redis.remotes", "az2",
+                "hotline.redis.remote.az2.zone", "region-one/az-2", "hotline.redis.remote.az2.tls.enabled", "true",
+                "hotline.redis.remote.az2.tls.certfile", cert), HOME))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hotline.redis.remote.az2.tls.certfile")
+                .hasMessageContaining("hotline.redis.remote.az2.tls.keyfile");
     }
 }
