@@ -300,7 +300,7 @@ final class RedisDeployment implements AutoCloseable {
                 return "";
             }
             if (t instanceof SSLException || t instanceof SocketException) {
-                return " (with TLS, check that hotline.redis.tls.ca-file holds the CA of the server's certificate, and"
+                return " (with TLS, check that hotline.redis.tls.cafile holds the CA of the server's certificate, and"
                         + (settings.certFile().isPresent() ? " that the server's tls-ca-cert-file holds the CA of"
                         + " hotline.redis.tls.certfile" : " set hotline.redis.tls.certfile and hotline.redis.tls.keyfile"
                         + " if the server requires client certificates (tls-auth-clients yes, its default)") + ")";

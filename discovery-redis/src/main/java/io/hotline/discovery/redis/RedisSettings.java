@@ -123,12 +123,12 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
         String sentinelUser = config.string(p + "sentinel-user", "");
         String sentinelPassword = config.string(p + "sentinel-password", "");
         boolean tls = config.flag(p + "tls.enabled", false);
-        Optional<Path> ca = config.string(p + "tls.ca-file").filter(s -> !s.isEmpty()).map(Path::of);
+        Optional<Path> ca = config.string(p + "tls.cafile").filter(s -> !s.isEmpty()).map(Path::of);
         if (ca.isPresent() && !Files.isReadable(ca.get())) {
-            throw config.invalid(p + "tls.ca-file", "cannot be read; give the path of a PEM file of CA certificates");
+            throw config.invalid(p + "tls.cafile", "cannot be read; give the path of a PEM file of CA certificates");
         }
         if (ca.isPresent() && !tls) {
-            throw config.invalid(p + "tls.ca-file", "is set but " + p + "tls.enabled is not; enable TLS or remove it");
+            throw config.invalid(p + "tls.cafile", "is set but " + p + "tls.enabled is not; enable TLS or remove it");
         }
         Optional<Path> cert = clientFile(config, p + "tls.certfile", tls, p + "tls.enabled");
         Optional<Path> key = clientFile(config, p + "tls.keyfile", tls, p + "tls.enabled");

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keys under {@code hotline.redis.} (and under {@code hotline.redis.remote.<alias>.} for each remote):
  * {@code mode}, {@code nodes}, {@code sentinel-master}, {@code user}, {@code password}, {@code sentinel-user},
- * {@code sentinel-password}, {@code tls.enabled}, {@code tls.ca-file}, {@code tls.verify-hostname},
+ * {@code sentinel-password}, {@code tls.enabled}, {@code tls.cafile}, {@code tls.verify-hostname},
  * {@code connect-timeout}, {@code timeout}, {@code key-prefix}, {@code resync-interval}; see the README. Opening
  * checks the credentials when the home deployment answers, and succeeds while it is down (heartbeats retry).
  */

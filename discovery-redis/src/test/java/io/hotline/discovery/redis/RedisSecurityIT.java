@@ -164,7 +164,7 @@ class RedisSecurityIT {
 
     @Test
     void tlsWithTheServersCaWorks() {
-        try (EndpointStore store = open(tls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.ca-file",
+        try (EndpointStore store = open(tls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.cafile",
                 pki.resolve("ca.pem").toString())) {
             worksEndToEnd(store);
         }
@@ -172,10 +172,10 @@ class RedisSecurityIT {
 
     @Test
     void tlsWithAnotherCaOrWithoutTlsIsRefused() {
-        try (EndpointStore store = open(tls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.ca-file",
+        try (EndpointStore store = open(tls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.cafile",
                 pki.resolve("other.pem").toString())) {
             assertThatThrownBy(() -> store.list("sec.any", ZONE)).isInstanceOf(StoreUnavailableException.class)
-                    .hasMessageContaining("with TLS").hasMessageContaining("check that hotline.redis.tls.ca-file");
+                    .hasMessageContaining("with TLS").hasMessageContaining("check that hotline.redis.tls.cafile");
         }
         try (EndpointStore store = open(tls, "hotline.redis.timeout", "500ms")) {
             assertThatThrownBy(() -> store.list("sec.any", ZONE)).isInstanceOf(StoreUnavailableException.class);
@@ -184,7 +184,7 @@ class RedisSecurityIT {
 
     @Test
     void aServerThatRequiresClientCertificatesTakesOurs() {
-        try (EndpointStore store = open(mutualTls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.ca-file",
+        try (EndpointStore store = open(mutualTls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.cafile",
                 pki.resolve("ca.pem").toString(), "hotline.redis.tls.certfile", pki.resolve("client.pem").toString(),
                 "hotline.redis.tls.keyfile", pki.resolve("client.key").toString())) {
             worksEndToEnd(store);
@@ -193,7 +193,7 @@ class RedisSecurityIT {
 
     @Test
     void aServerThatRequiresClientCertificatesRefusesUsWithoutOneSayingWhichKeysToSet() {
-        try (EndpointStore store = open(mutualTls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.ca-file",
+        try (EndpointStore store = open(mutualTls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.cafile",
                 pki.resolve("ca.pem").toString())) {
             assertThatThrownBy(() -> store.list("sec.any", ZONE)).isInstanceOf(StoreUnavailableException.class)
                     .hasMessageContaining("set hotline.redis.tls.certfile and hotline.redis.tls.keyfile")

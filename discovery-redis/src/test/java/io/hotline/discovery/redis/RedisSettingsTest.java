@@ -115,8 +115,8 @@ class RedisSettingsTest {
                 new Object[] {config("hotline.redis.timeout", "soon"), "hotline.redis.timeout", "not a duration"},
                 new Object[] {config("hotline.redis.key-prefix", "a{b}"), "hotline.redis.key-prefix", "no braces"},
                 new Object[] {config("hotline.redis.tls.enabled", "maybe"), "hotline.redis.tls.enabled", "true or false"},
-                new Object[] {config("hotline.redis.tls.enabled", "true", "hotline.redis.tls.ca-file", "/no/such.pem"),
-                        "hotline.redis.tls.ca-file", "cannot be read"});
+                new Object[] {config("hotline.redis.tls.enabled", "true", "hotline.redis.tls.cafile", "/no/such.pem"),
+                        "hotline.redis.tls.cafile", "cannot be read"});
         for (Object[] c : cases) {
             assertThatThrownBy(() -> RedisSettings.home((HotlineConfig) c[0])).as("%s", c[1])
                     .isInstanceOf(IllegalArgumentException.class)
