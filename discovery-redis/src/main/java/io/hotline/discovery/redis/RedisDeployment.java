@@ -36,6 +36,7 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
 
 /**
  * One Redis deployment (a server, a Sentinel-watched master or a Cluster) and the zones kept in it: the atomic
@@ -52,7 +53,7 @@ final class RedisDeployment implements AutoCloseable {
     private static final int MAX_CACHED_SERVICES = 4_096;
     /** Every command the store sends or its scripts call, for an ACL narrower than +@all. */
     static final String ACL_COMMANDS = "+ping +evalsha +eval +time +hset +hget +hdel +hexists +hgetall +zadd +zscore "
-            + "+zrem +zrange +zrangebyscore +publish +sadd +smembers +subscribe";
+            + "+zrem +zrange +zrangebyscore +publish +sadd +smembers +subscribe +set";
 
     private final RedisSettings settings;
     private final String prefix;
@@ -89,6 +90,46 @@ final class RedisDeployment implements AutoCloseable {
         call("register " + e.id() + " of " + e.service(), r -> RedisScripts.REGISTER.run(r, keys(zone, e.service()),
                 List.of(e.id(), RedisRecord.toJson(e), Long.toString(policy.downAfter().toMillis()),
                         Long.toString(policy.deregisterAfter().toMillis()), channel, message(zone, e.service()))));
+        // Outside the script: in a Cluster this key lives in another slot than the service's.
+        call("note the service " + e.service(), c -> c.sadd(prefix + ":services", message(zone, e.service())));
+    }
+
+    /**
+     * Sweeps every service registered here if no other client has swept within {@code interval}: reads sweep what
+     * they read, and this catches the services nobody reads, once per interval however many clients there are.
+     *
+     * @return how many registrations were removed, or -1 when another client has this interval's turn
+     */
+    long sweepIfOurTurn(Duration interval, String owner) {
+        String turn = call("take the sweep turn", c -> c.set(prefix + ":sweeper", owner,
+                SetParams.setParams().nx().px(interval.toMillis())));
+        if (!"OK".equals(turn)) {
+            return -1;
+        }
+        long removed = 0;
+        for (String entry : call("list the services", c -> c.smembers(prefix + ":services"))) {
+            int space = entry.indexOf(' ');
+            Zone zone;
+            try {
+                zone = Zone.of(entry.substring(0, Math.max(space, 0)));
+            } catch (IllegalArgumentException e) {
+                reportOnce("service " + entry, "skipping '" + printable(entry) + "' in " + prefix + ":services of Redis "
+                        + settings + ": not a zone and a service");
+                continue;
+            }
+            String service = entry.substring(space + 1);
+            try {
+                Object n = call("sweep " + service + " in zone " + zone, c -> RedisScripts.SWEEP.run(c,
+                        keys(zone, service), List.of(channel, entry)));
+                removed += n instanceof Long l ? l : 0;
+            } catch (StoreUnavailableException e) {
+                throw e;
+            } catch (StoreException e) {
+                reportOnce("service " + entry, "skipping '" + printable(entry) + "' in " + prefix + ":services of Redis "
+                        + settings + ": " + e.getMessage());
+            }
+        }
+        return removed;
     }
 
     /** False when Redis does not hold the registration. */

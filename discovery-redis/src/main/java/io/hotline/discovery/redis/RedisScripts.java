@@ -72,12 +72,10 @@ final class RedisScripts {
             """);
 
     /**
-     * ARGV: channel, message. Sweeps the registrations past their deregister-after (announcing it like a
-     * deregistration), then returns {server time, records as id/JSON pairs, down as id/time pairs, the next removal
-     * as an id/time pair or nothing}. The sweep passes ids to commands in chunks: Lua's unpack fails near 8,000
-     * values.
+     * Removes the registrations past their deregister-after and announces it like a deregistration (ARGV: channel,
+     * message). Ids go to commands in chunks: Lua's unpack fails near 8,000 values.
      */
-    static final Script READ = new Script("read", NOW + """
+    private static final String SWEEP_EXPIRED = NOW + """
             local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
             for i = 1, #gone, 1000 do
               local last = math.min(i + 999, #gone)
@@ -89,6 +87,18 @@ final class RedisScripts {
             if #gone > 0 then
               redis.call('PUBLISH', ARGV[1], ARGV[2])
             end
+            """;
+
+    /** ARGV: channel, message. Sweeps, then returns how many registrations it removed. */
+    static final Script SWEEP = new Script("sweep", SWEEP_EXPIRED + """
+            return #gone
+            """);
+
+    /**
+     * ARGV: channel, message. Sweeps, then returns {server time, records as id/JSON pairs, down as id/time pairs,
+     * the next removal as an id/time pair or nothing}.
+     */
+    static final Script READ = new Script("read", SWEEP_EXPIRED + """
             return {now, redis.call('HGETALL', KEYS[1]), redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES'),
                     redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')}
             """);

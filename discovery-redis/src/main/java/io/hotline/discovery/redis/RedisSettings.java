@@ -36,11 +36,12 @@ import redis.clients.jedis.HostAndPort;
  * @param timeout how long one command may take
  * @param keyPrefix the first part of every key and of the change channel
  * @param resyncInterval how often a watch re-reads in full even without a change notice
+ * @param sweepInterval how often one of the live clients sweeps every service, read or not
  */
 record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, String user, String password,
         String sentinelUser, String sentinelPassword, boolean tls, Optional<Path> caFile, Optional<Path> certFile,
         Optional<Path> keyFile, boolean verifyHostname,
-        Duration connectTimeout, Duration timeout, String keyPrefix, Duration resyncInterval) {
+        Duration connectTimeout, Duration timeout, String keyPrefix, Duration resyncInterval, Duration sweepInterval) {
 
     static final String PREFIX = "hotline.redis.";
 
@@ -153,8 +154,9 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
                     + "(no braces: they would change the Cluster hash slot)");
         }
         Duration resync = positive(config, p + "resync-interval", Duration.ofSeconds(30));
+        Duration sweep = positive(config, p + "sweep-interval", Duration.ofSeconds(30));
         return new RedisSettings(mode, nodes, master, user, password, sentinelUser, sentinelPassword, tls, ca, cert,
-                key, verifyHostname, connect, timeout, keyPrefix, resync);
+                key, verifyHostname, connect, timeout, keyPrefix, resync, sweep);
     }
 
     /** A readable client certificate or key file, which only makes sense with TLS. */

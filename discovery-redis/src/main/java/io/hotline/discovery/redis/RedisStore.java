@@ -15,6 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +37,7 @@ final class RedisStore implements EndpointStore {
     private final Zone home;
     private final RedisDeployment local;
     private final Map<Zone, RedisDeployment> remotes;
+    private final ScheduledExecutorService sweeper;
     private volatile Set<Zone> localZones;
     private volatile long zoneNotedAt = Long.MIN_VALUE;
 
@@ -40,6 +46,28 @@ final class RedisStore implements EndpointStore {
         this.local = local;
         this.remotes = Map.copyOf(remotes);
         this.localZones = Set.of(home);
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hotline-redis-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+        // Each remote deployment is swept by the clients of its own zone; this one by ours. A random start spreads
+        // the clients' attempts over the interval; the one that takes the turn first sweeps for all.
+        long interval = local.settings().sweepInterval().toMillis();
+        String owner = UUID.randomUUID().toString();
+        sweeper.scheduleWithFixedDelay(() -> sweep(owner), ThreadLocalRandom.current().nextLong(interval), interval,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void sweep(String owner) {
+        try {
+            long removed = local.sweepIfOurTurn(local.settings().sweepInterval(), owner);
+            if (removed > 0) {
+                LOG.debug("swept {} expired registrations from Redis {}", removed, local.settings());
+            }
+        } catch (StoreException | IllegalStateException e) {
+            LOG.debug("cannot sweep Redis {} now: {}", local.settings(), e.getMessage());
+        }
     }
 
     @Override
@@ -117,6 +145,7 @@ final class RedisStore implements EndpointStore {
 
     @Override
     public void close() {
+        sweeper.shutdownNow();
         local.close();
         remotes.values().forEach(RedisDeployment::close);
     }

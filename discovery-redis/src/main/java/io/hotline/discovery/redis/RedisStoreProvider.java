@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Keys under {@code hotline.redis.} (and under {@code hotline.redis.remote.<alias>.} for each remote):
  * {@code mode}, {@code nodes}, {@code sentinel-master}, {@code user}, {@code password}, {@code sentinel-user},
- * {@code sentinel-password}, {@code tls.enabled}, {@code tls.cafile}, {@code tls.verify-hostname},
- * {@code connect-timeout}, {@code timeout}, {@code key-prefix}, {@code resync-interval}; see the README. Opening
- * checks the credentials when the home deployment answers, and succeeds while it is down (heartbeats retry).
+ * {@code sentinel-password}, {@code tls.enabled}, {@code tls.cafile}, {@code tls.certfile}, {@code tls.keyfile},
+ * {@code tls.verify-hostname}, {@code connect-timeout}, {@code timeout}, {@code key-prefix}, {@code resync-interval},
+ * {@code sweep-interval}; see the README. Opening checks the credentials when the home deployment answers, and succeeds while it is down (heartbeats retry).
  */
 public final class RedisStoreProvider implements EndpointStoreProvider {
 

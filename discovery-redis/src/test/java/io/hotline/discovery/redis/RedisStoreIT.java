@@ -19,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,8 +66,14 @@ class RedisStoreIT {
     }
 
     private EndpointStore store(Zone zone) {
-        EndpointStore s = StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "redis",
-                "hotline.zone", zone.path(), "hotline.redis.nodes", redis.address())));
+        return store(zone, Map.of());
+    }
+
+    private EndpointStore store(Zone zone, Map<String, String> more) {
+        Map<String, String> config = new HashMap<>(more);
+        config.putAll(Map.of("hotline.store", "redis", "hotline.zone", zone.path(), "hotline.redis.nodes",
+                redis.address()));
+        EndpointStore s = StoreProviders.load().open(HotlineConfig.of(config));
         opened.add(s);
         return s;
     }
@@ -189,6 +196,23 @@ class RedisStoreIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> watcher.latest().get("e1") == Health.CRITICAL);
         await().atMost(Duration.ofSeconds(10)).until(() -> watcher.latest().isEmpty());
         assertThat(watcher.errors()).isEmpty();
+    }
+
+    @Test
+    void aServiceNobodyReadsIsSweptByAnyLiveClient() {
+        Map<String, String> quickSweeps = Map.of("hotline.redis.sweep-interval", "200ms");
+        raw.del("hotline:sweeper");  // an earlier test's store may hold the turn for its 30 s
+        String service = service();
+        String records = "hotline:{" + service + "}:" + AZ1.path() + ":records";
+        EndpointStore owner = store(AZ1, quickSweeps);
+        owner.register(endpoint(service, AZ1, 1), HealthPolicy.of(Duration.ofMillis(100), Duration.ofSeconds(1),
+                Duration.ofSeconds(2)));
+        owner.close();  // its owner is gone, and nobody lists or watches the service
+        assertThat(raw.hexists(records, "e1")).isTrue();
+
+        store(AZ3, quickSweeps);
+        await().atMost(Duration.ofSeconds(15)).until(() -> !raw.exists(records));
+        assertThat(raw.sismember("hotline:services", AZ1.path() + " " + service)).isTrue();
     }
 
     @Test
