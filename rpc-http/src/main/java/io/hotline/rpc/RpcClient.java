@@ -2,7 +2,6 @@ package io.hotline.rpc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
@@ -309,12 +308,12 @@ public final class RpcClient implements AutoCloseable {
                         + " is above this client's version cap " + versionCap);
             }
             try {
-                JsonNode tree = Wire.MAPPER.valueToTree(args == null ? Map.of() : args);
+                Object named = args == null ? Map.of() : args;
                 Double seconds = timeout.toMillis() / 1000.0;
                 return report != null
-                        ? Wire.FANOUT_WRITER.writeValueAsBytes(new Wire.FanoutRequest(kind, method, tree, context,
+                        ? Wire.FANOUT_WRITER.writeValueAsBytes(new Wire.FanoutRequest(kind, method, named, context,
                                 target.namespace(), target.version(), msgId, seconds, fanoutZones, report))
-                        : Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.Request(kind, method, tree, context,
+                        : Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.OutgoingRequest(kind, method, named, context,
                                 target.namespace(), target.version(), msgId, seconds));
             } catch (IllegalArgumentException | JsonProcessingException e) {
                 throw new InvalidRequest("cannot write the arguments of " + method + " as JSON: " + e.getMessage());
@@ -463,8 +462,7 @@ public final class RpcClient implements AutoCloseable {
     private <T> T decodeResult(ContentResponse reply, JavaType type) {
         byte[] content = checkStatus(reply);
         try {
-            Wire.Result r = Wire.RESULT_READER.readValue(content);
-            return r.result() == null || r.result().isNull() ? null : (T) Wire.MAPPER.treeToValue(r.result(), type);
+            return (T) Wire.readResult(content, type);
         } catch (IOException e) {
             throw new RpcException("the reply is not a " + type.toCanonical() + " result: " + e.getMessage(), e);
         }
