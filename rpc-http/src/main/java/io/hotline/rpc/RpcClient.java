@@ -34,14 +34,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
 
 /**
@@ -104,7 +102,7 @@ public final class RpcClient implements AutoCloseable {
         if (b.caFile != null || b.certFile != null) {
             connector.setSslContextFactory(PemFiles.clientTls(b.caFile, b.certFile, b.keyFile));
         }
-        this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        this.http = JsonPost.configure(new HttpClient(new HttpClientTransportOverHTTP(connector)));
         http.setConnectTimeout(b.connectTimeout.toMillis());
         http.setName("hotline-rpc-client");
         try {
@@ -332,13 +330,8 @@ public final class RpcClient implements AutoCloseable {
             Endpoint endpoint = pick.endpoint();
             tried.add(endpoint.id());
             String path = target.fanout() ? Wire.FANOUT_PATH : Wire.RPC_PATH;
-            Request request = http.newRequest(endpoint.baseUri() + path + target.service())
-                    .method(HttpMethod.POST)
-                    .body(new BytesRequestContent(Wire.JSON, body))
-                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (token != null) {
-                request.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
-            }
+            Request request = JsonPost.to(http, endpoint.baseUri(), path + target.service(), body, timeout.toMillis(),
+                    token == null ? null : "Bearer " + token);
             ScheduledFuture<?> monitor = callMonitor != null && "call".equals(kind)
                     ? monitor(endpoint, msgId, request, method) : null;
             new CompletableResponseListener(request, maxResponseBytes).send().whenComplete((response, failure) -> {
