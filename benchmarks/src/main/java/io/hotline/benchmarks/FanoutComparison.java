@@ -109,9 +109,11 @@ public final class FanoutComparison implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rounds < 1 || warmup < 0 || warmupCasts < 0 || broadcasters < 2 || timeoutSeconds < 1 || servers.stream().anyMatch(n -> n < 1)) {
+        if (rounds < 1 || warmup < 0 || warmupCasts < 0 || broadcasters < 2 || timeoutSeconds < 1
+                || servers.stream().anyMatch(n -> n < 1)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--rounds and --timeout must be 1 or more,"
-                    + " --warmup and --warmup-casts 0 or more, --broadcasters 2 or more, and every --servers count 1 or more");
+                    + " --warmup and --warmup-casts 0 or more, --broadcasters 2 or more, and every --servers count 1"
+                    + " or more");
         }
         String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         double loadBefore = loadAverage();

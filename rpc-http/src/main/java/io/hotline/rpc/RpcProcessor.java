@@ -111,8 +111,8 @@ final class RpcProcessor {
         running.add(msgId);
         try {
             Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
-            return new Outcome(new Reply(200, json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)))),
-                    kind, request.method(), "ok");
+            byte[] reply = json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)));
+            return new Outcome(new Reply(200, reply), kind, request.method(), "ok");
         } catch (NoSuchMethod e) {
             return Outcome.refused(404, "NoSuchMethod", e.getMessage());
         } catch (UnsupportedVersion e) {
