@@ -46,9 +46,6 @@ import picocli.CommandLine.Option;
                 + " output.")
 public final class FanoutComparison implements Callable<Integer> {
 
-    /** Linux's USER_HZ: /proc reports CPU time in these ticks. */
-    private static final double TICKS_PER_SECOND = 100;
-
     @Option(names = "--servers", paramLabel = "N,N", split = ",", defaultValue = "100,1000",
             description = "Numbers of servers to fan out to (default: ${DEFAULT-VALUE}).")
     List<Integer> servers;
@@ -58,8 +55,13 @@ public final class FanoutComparison implements Callable<Integer> {
     int rounds;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
-            description = "Fanouts before measuring, per contender and size (default: ${DEFAULT-VALUE}).")
+            description = "Fanouts before measuring, per contender and size, at least (default: ${DEFAULT-VALUE}).")
     int warmup;
+
+    @Option(names = "--warmup-casts", paramLabel = "N", defaultValue = "20000",
+            description = "Casts before measuring, per contender and size: more warm-up fanouts are made until this"
+                    + " many servers got one, so that the JVMs have compiled the hot path (default: ${DEFAULT-VALUE}).")
+    int warmupCasts;
 
     @Option(names = "--broadcasters", paramLabel = "N", defaultValue = "4",
             description = "Broadcasters in the tree-split runs; the split threshold is servers / broadcasters"
@@ -71,8 +73,16 @@ public final class FanoutComparison implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
+    @Option(names = "--broadcaster-java-option", paramLabel = "OPTION",
+            description = "A JVM option for every broadcaster JVM, e.g. -XX:StartFlightRecording=filename=b.jfr to"
+                    + " profile them; repeat for several.")
+    List<String> broadcasterJavaOptions = new ArrayList<>();
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
+
+    /** How long the processes are watched idle before the measured fanouts. */
+    private static final long IDLE_MILLIS = 2_000;
 
     private final PrintStream progress = System.err;
 
@@ -83,11 +93,14 @@ public final class FanoutComparison implements Callable<Integer> {
         System.exit(new CommandLine(new FanoutComparison()).execute(args));
     }
 
-    /** One contender at one size: fanout times, losses, and the broadcasters' usage (null for RabbitMQ). */
+    /** One contender at one size: fanout times, losses, and what the processes spent. */
     private record Row(int servers, String contender, List<Double> millis, int lost, int duplicates, Usage usage) {}
 
-    /** CPU seconds the broadcasters spent over the measured fanouts, and the largest peak RSS among them. */
-    private record Usage(double cpuSeconds, long peakRssKib, int processes) {}
+    /**
+     * CPU seconds the contender's middle (broadcasters or broker) and this JVM (servers or consumers, and the client)
+     * spent over the measured fanouts, and the largest peak RSS in the middle.
+     */
+    private record Usage(double middleCpuSeconds, double harnessCpuSeconds, long peakRssKib, int processes) {}
 
     @FunctionalInterface
     private interface Caster {
@@ -96,9 +109,11 @@ public final class FanoutComparison implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (rounds < 1 || warmup < 0 || broadcasters < 2 || timeoutSeconds < 1 || servers.stream().anyMatch(n -> n < 1)) {
+        if (rounds < 1 || warmup < 0 || warmupCasts < 0 || broadcasters < 2 || timeoutSeconds < 1
+                || servers.stream().anyMatch(n -> n < 1)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--rounds and --timeout must be 1 or more,"
-                    + " --warmup 0 or more, --broadcasters 2 or more, and every --servers count 1 or more");
+                    + " --warmup and --warmup-casts 0 or more, --broadcasters 2 or more, and every --servers count 1"
+                    + " or more");
         }
         String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         double loadBefore = loadAverage();
@@ -117,13 +132,14 @@ public final class FanoutComparison implements Callable<Integer> {
                         RabbitFanout rabbit = new RabbitFanout(broker, target.service(), n, arrivals, timeout)) {
                     Caster hotline = event -> client.prepare(target.asFanout()).cast("run", Map.of("event", event));
                     try (Nodes one = new Nodes(dir, store, 1, Integer.MAX_VALUE)) {
-                        rows.add(measure(n, "Hotline, 1 broadcaster", hotline, arrivals, timeout, one));
+                        rows.add(measure(n, "Hotline, 1 broadcaster", hotline, arrivals, timeout, one.pids()));
                     }
-                    rows.add(measure(n, "RabbitMQ fanout exchange", rabbit::cast, arrivals, timeout, null));
+                    rows.add(measure(n, "RabbitMQ fanout exchange", rabbit::cast, arrivals, timeout,
+                            List.of(broker.pid())));
                     int threshold = (n + broadcasters - 1) / broadcasters;
                     try (Nodes tree = new Nodes(dir, store, broadcasters, threshold)) {
                         rows.add(measure(n, "Hotline, " + broadcasters + " broadcasters, split above " + threshold,
-                                hotline, arrivals, timeout, tree));
+                                hotline, arrivals, timeout, tree.pids()));
                     }
                 }
             }
@@ -134,12 +150,21 @@ public final class FanoutComparison implements Callable<Integer> {
         return 0;
     }
 
-    private Row measure(int n, String name, Caster caster, Arrivals arrivals, Duration timeout, Nodes nodes)
+    private Row measure(int n, String name, Caster caster, Arrivals arrivals, Duration timeout, List<Long> middle)
             throws Exception {
-        for (int i = 0; i < warmup; i++) {
+        int warmups = Math.max(warmup, (warmupCasts + n - 1) / n);
+        for (int i = 0; i < warmups; i++) {
             once(name + " warm-up " + i, n, caster, arrivals, timeout);
         }
-        long[] cpuBefore = nodes == null ? null : nodes.cpuTicks();
+        // What the processes spend with no fanout (heartbeats, the file store's re-listing), so it can be taken out.
+        double middleIdle = ProcessUsage.cpuSeconds(middle);
+        double harnessIdle = ProcessUsage.harnessCpuSeconds();
+        Thread.sleep(IDLE_MILLIS);
+        double middleBefore = ProcessUsage.cpuSeconds(middle);
+        double harnessBefore = ProcessUsage.harnessCpuSeconds();
+        double middleIdleRate = (middleBefore - middleIdle) / IDLE_MILLIS;
+        double harnessIdleRate = (harnessBefore - harnessIdle) / IDLE_MILLIS;
+        long measuredFrom = System.nanoTime();
         List<Double> millis = new ArrayList<>();
         int lost = 0;
         List<Arrivals.Round> done = new ArrayList<>();
@@ -152,15 +177,10 @@ public final class FanoutComparison implements Callable<Integer> {
                 millis.add((r.lastNanos() - startNanos) / 1e6);
             }
         }
-        Usage usage = null;
-        if (nodes != null) {
-            long[] cpuAfter = nodes.cpuTicks();
-            long ticks = 0;
-            for (int i = 0; i < cpuAfter.length; i++) {
-                ticks += cpuAfter[i] - cpuBefore[i];
-            }
-            usage = new Usage(ticks / TICKS_PER_SECOND, nodes.peakRssKib(), cpuAfter.length);
-        }
+        double measuredMillis = (System.nanoTime() - measuredFrom) / 1e6;
+        Usage usage = new Usage(ProcessUsage.cpuSeconds(middle) - middleBefore - middleIdleRate * measuredMillis,
+                ProcessUsage.harnessCpuSeconds() - harnessBefore - harnessIdleRate * measuredMillis,
+                ProcessUsage.peakRssKib(middle), middle.size());
         // A duplicate would arrive right behind the first copy; give stragglers a moment before counting.
         Thread.sleep(500);
         int duplicates = done.stream().mapToInt(Arrivals.Round::duplicates).sum();
@@ -202,9 +222,12 @@ public final class FanoutComparison implements Callable<Integer> {
             try {
                 for (int i = 0; i < count; i++) {
                     int port = FreePorts.tcp();
+                    List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
+                    command.addAll(broadcasterJavaOptions);
+                    command.addAll(List.of("-cp", classpath, BroadcasterNode.class.getName(), dir.toString(),
+                            String.valueOf(port), String.valueOf(splitThreshold)));
                     ServerProcess p = ServerProcess.builder("broadcaster-" + i)
-                            .command(List.of(java, "-Xmx512m", "-cp", classpath, BroadcasterNode.class.getName(),
-                                    dir.toString(), String.valueOf(port), String.valueOf(splitThreshold)))
+                            .command(command)
                             .readiness(ReadinessCheck.http(URI.create("http://127.0.0.1:" + port + "/healthz")))
                             .startupTimeout(Duration.ofSeconds(60))
                             .build();
@@ -226,26 +249,8 @@ public final class FanoutComparison implements Callable<Integer> {
             }
         }
 
-        long[] cpuTicks() throws IOException {
-            long[] ticks = new long[processes.size()];
-            for (int i = 0; i < ticks.length; i++) {
-                String stat = Files.readString(Path.of("/proc", String.valueOf(processes.get(i).pid()), "stat"));
-                String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                ticks[i] = Long.parseLong(rest[11]) + Long.parseLong(rest[12]);     // utime + stime
-            }
-            return ticks;
-        }
-
-        long peakRssKib() throws IOException {
-            long peak = 0;
-            for (ServerProcess p : processes) {
-                for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(p.pid()), "status"))) {
-                    if (line.startsWith("VmHWM:")) {
-                        peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
-                    }
-                }
-            }
-            return peak;
+        List<Long> pids() {
+            return processes.stream().map(ServerProcess::pid).toList();
         }
 
         @Override
@@ -262,23 +267,25 @@ public final class FanoutComparison implements Callable<Integer> {
                 + " end: anything above 0 is load this run did not make, so these figures are noisy%n", startedAt,
                 os.getAvailableProcessors(), System.getProperty("java.version"), loadBefore, loadAverage());
         out.printf("- time: from the client's cast until the last of N servers ran the method; %d measured fanouts"
-                + " after %d warm-up ones per row; servers in this JVM (one port and one file-store registration"
-                + " each), broadcasters in JVMs of their own with default settings (64 casts in flight each)%n",
-                rounds, warmup);
+                + " per row; servers in this JVM (one port and one file-store registration"
+                + " each), broadcasters in JVMs of their own with default settings (64 casts in flight each); warm-up:"
+                + " at least %d fanouts and %d casts per row, so the JVMs run compiled code%n", rounds, warmup,
+                warmupCasts);
         out.println("- RabbitMQ: a fanout exchange bound to N queues with one consumer each, auto-ack, one publish");
-        out.println("- broadcaster CPU: user+system time of all broadcaster JVMs over the measured fanouts, per"
-                + " fanout; RSS: the largest peak resident set among them");
+        out.println("- middle CPU: user+system time of all broadcaster JVMs, or of the broker and its Erlang VM, over"
+                + " the measured fanouts, per fanout, less what they spent idle (heartbeats, the file store's"
+                + " re-listing; measured over 2 s before); harness CPU: the same for this JVM (the N servers or"
+                + " consumers, and the client); RSS: the largest peak resident set in the middle");
         out.println();
-        out.println("| servers | contender | p50 ms | min ms | max ms | lost | duplicates | broadcaster CPU ms/fanout"
-                + " | broadcaster peak RSS MiB |");
-        out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+        out.println("| servers | contender | p50 ms | min ms | max ms | lost | duplicates | middle CPU ms/fanout"
+                + " | harness CPU ms/fanout | middle peak RSS MiB |");
+        out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %d | %d | %s | %s |%n", r.servers(),
-                    r.contender(), percentile(r.millis(), 0.5), percentile(r.millis(), 0.0),
+            out.printf(Locale.ROOT, "| %d | %s | %.1f | %.1f | %.1f | %d | %d | %.1f (%d processes) | %.1f | %d |%n",
+                    r.servers(), r.contender(), percentile(r.millis(), 0.5), percentile(r.millis(), 0.0),
                     percentile(r.millis(), 1.0), r.lost(), r.duplicates(),
-                    r.usage() == null ? "-" : String.format(Locale.ROOT, "%.1f (%d JVMs)",
-                            1000 * r.usage().cpuSeconds() / rounds, r.usage().processes()),
-                    r.usage() == null ? "-" : String.valueOf(r.usage().peakRssKib() / 1024));
+                    1000 * r.usage().middleCpuSeconds() / rounds, r.usage().processes(),
+                    1000 * r.usage().harnessCpuSeconds() / rounds, r.usage().peakRssKib() / 1024);
         }
     }
 

@@ -89,6 +89,11 @@ final class RabbitBroker implements AutoCloseable {
         return port;
     }
 
+    /** The launcher's process id; the Erlang VM running the broker is among its descendants. */
+    long pid() {
+        return broker.pid();
+    }
+
     /** A client's factory for this broker, with every timeout explicit and no automatic recovery. */
     ConnectionFactory connectionFactory(Duration timeout) {
         return factory(port, (int) timeout.toMillis());

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Objects;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.server.Handler;
 import org.slf4j.Logger;
@@ -81,6 +82,8 @@ public final class Broadcaster implements AutoCloseable {
             client.setSslContextFactory(PemFiles.clientTls(b.caFile, b.clientCertFile, b.clientKeyFile));
         }
         this.http = new HttpClient(new HttpClientTransportOverHTTP(client));
+        // Fanout servers set no cookies; without a store Jetty skips matching one (and rebuilding the URI) per cast.
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
         http.setName("hotline-broadcaster-client");
         // A connection that cannot be made within the per-target timeout counts as a timeout of that target.
         http.setConnectTimeout(b.perTargetTimeout.toMillis());

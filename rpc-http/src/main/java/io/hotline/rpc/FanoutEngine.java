@@ -35,13 +35,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
-import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,7 +162,8 @@ public final class FanoutEngine {
 
     /**
      * @param directory where the servers (and peer broadcasters) are found
-     * @param http a started Jetty client, with whatever TLS the servers need; the caller stops it
+     * @param http a started Jetty client, with whatever TLS the servers need and, for speed, no cookie store
+     *     ({@code HttpCookieStore.Empty}); the caller stops it
      * @param self the endpoint id of the broadcaster this engine runs in, read when a fanout is split; null never
      *     splits (a client fanning out itself)
      */
@@ -312,11 +310,8 @@ public final class FanoutEngine {
 
     private void send(Job job) {
         Fanout f = job.fanout;
-        Request request = http.newRequest(job.endpoint.baseUri() + Wire.RPC_PATH + f.order.service())
-                .method(HttpMethod.POST)
-                .body(new BytesRequestContent(Wire.JSON, f.order.castBody()))
-                .timeout(settings.perTarget().toMillis(), TimeUnit.MILLISECONDS);
-        authorize(request, f);
+        Request request = JsonPost.to(http, job.endpoint.baseUri(), Wire.RPC_PATH + f.order.service(),
+                f.order.castBody(), settings.perTarget().toMillis(), f.order.authorization());
         CompletableFuture<ContentResponse> sent;
         try {
             sent = new CompletableResponseListener(request, MAX_ANSWER_BYTES).send();
@@ -340,12 +335,6 @@ public final class FanoutEngine {
         });
     }
 
-    private static void authorize(Request request, Fanout f) {
-        if (f.order.authorization() != null) {
-            request.headers(h -> h.put(HttpHeader.AUTHORIZATION, f.order.authorization()));
-        }
-    }
-
     /** Asks {@code peer} to cast to targets {@code from..to} and report; merges its report into the fanout's. */
     private void handOver(Fanout f, Endpoint peer, int from, int to) {
         List<Endpoint> share = f.targets.endpoints.subList(from, to);
@@ -359,11 +348,8 @@ public final class FanoutEngine {
         } catch (IOException | ClassCastException e) {
             throw new IllegalArgumentException("the cast body is not a JSON object: " + e.getMessage(), e);
         }
-        Request request = http.newRequest(peer.baseUri() + Wire.FANOUT_PATH + f.order.service())
-                .method(HttpMethod.POST)
-                .body(new BytesRequestContent(Wire.JSON, body))
-                .timeout(settings.peerTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        authorize(request, f);
+        Request request = JsonPost.to(http, peer.baseUri(), Wire.FANOUT_PATH + f.order.service(), body,
+                settings.peerTimeout().toMillis(), f.order.authorization());
         log.debug("fanout {} of {}: {} servers handed to peer {}", f.order.msgId(), f.order.service(), share.size(),
                 peer.baseUri());
         CompletableFuture<ContentResponse> sent;

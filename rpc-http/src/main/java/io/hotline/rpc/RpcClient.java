@@ -2,7 +2,6 @@ package io.hotline.rpc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
@@ -35,14 +34,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.ClientConnector;
 
 /**
@@ -105,7 +102,7 @@ public final class RpcClient implements AutoCloseable {
         if (b.caFile != null || b.certFile != null) {
             connector.setSslContextFactory(PemFiles.clientTls(b.caFile, b.certFile, b.keyFile));
         }
-        this.http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        this.http = JsonPost.configure(new HttpClient(new HttpClientTransportOverHTTP(connector)));
         http.setConnectTimeout(b.connectTimeout.toMillis());
         http.setName("hotline-rpc-client");
         try {
@@ -309,12 +306,12 @@ public final class RpcClient implements AutoCloseable {
                         + " is above this client's version cap " + versionCap);
             }
             try {
-                JsonNode tree = Wire.MAPPER.valueToTree(args == null ? Map.of() : args);
+                Object named = args == null ? Map.of() : args;
                 Double seconds = timeout.toMillis() / 1000.0;
                 return report != null
-                        ? Wire.FANOUT_WRITER.writeValueAsBytes(new Wire.FanoutRequest(kind, method, tree, context,
+                        ? Wire.FANOUT_WRITER.writeValueAsBytes(new Wire.FanoutRequest(kind, method, named, context,
                                 target.namespace(), target.version(), msgId, seconds, fanoutZones, report))
-                        : Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.Request(kind, method, tree, context,
+                        : Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.OutgoingRequest(kind, method, named, context,
                                 target.namespace(), target.version(), msgId, seconds));
             } catch (IllegalArgumentException | JsonProcessingException e) {
                 throw new InvalidRequest("cannot write the arguments of " + method + " as JSON: " + e.getMessage());
@@ -333,13 +330,8 @@ public final class RpcClient implements AutoCloseable {
             Endpoint endpoint = pick.endpoint();
             tried.add(endpoint.id());
             String path = target.fanout() ? Wire.FANOUT_PATH : Wire.RPC_PATH;
-            Request request = http.newRequest(endpoint.baseUri() + path + target.service())
-                    .method(HttpMethod.POST)
-                    .body(new BytesRequestContent(Wire.JSON, body))
-                    .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (token != null) {
-                request.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
-            }
+            Request request = JsonPost.to(http, endpoint.baseUri(), path + target.service(), body, timeout.toMillis(),
+                    token == null ? null : "Bearer " + token);
             ScheduledFuture<?> monitor = callMonitor != null && "call".equals(kind)
                     ? monitor(endpoint, msgId, request, method) : null;
             new CompletableResponseListener(request, maxResponseBytes).send().whenComplete((response, failure) -> {
@@ -463,8 +455,7 @@ public final class RpcClient implements AutoCloseable {
     private <T> T decodeResult(ContentResponse reply, JavaType type) {
         byte[] content = checkStatus(reply);
         try {
-            Wire.Result r = Wire.RESULT_READER.readValue(content);
-            return r.result() == null || r.result().isNull() ? null : (T) Wire.MAPPER.treeToValue(r.result(), type);
+            return (T) Wire.readResult(content, type);
         } catch (IOException e) {
             throw new RpcException("the reply is not a " + type.toCanonical() + " result: " + e.getMessage(), e);
         }

@@ -1,7 +1,6 @@
 package io.hotline.rpc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.hotline.rpc.Wire.Request;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -112,9 +111,8 @@ final class RpcProcessor {
         running.add(msgId);
         try {
             Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
-            JsonNode tree = Wire.MAPPER.valueToTree(result);
-            return new Outcome(new Reply(200, json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(tree)))),
-                    kind, request.method(), "ok");
+            byte[] reply = json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)));
+            return new Outcome(new Reply(200, reply), kind, request.method(), "ok");
         } catch (NoSuchMethod e) {
             return Outcome.refused(404, "NoSuchMethod", e.getMessage());
         } catch (UnsupportedVersion e) {

@@ -2,12 +2,17 @@ package io.hotline.rpc;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -27,9 +32,11 @@ final class Wire {
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
     static final ObjectReader REQUEST_READER = MAPPER.readerFor(Request.class);
-    static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(Request.class);
-    static final ObjectReader RESULT_READER = MAPPER.readerFor(Result.class);
+    static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(OutgoingRequest.class);
     static final ObjectWriter RESULT_WRITER = MAPPER.writerFor(Result.class);
+    /** Reads one value in the middle of a document; {@link #readResult} checks what follows it itself. */
+    private static final ObjectReader INNER_VALUE_READER = MAPPER.reader()
+            .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     static final ObjectReader ERROR_READER = MAPPER.readerFor(ErrorBody.class);
     static final ObjectWriter ERROR_WRITER = MAPPER.writerFor(ErrorBody.class);
     static final ObjectWriter ACCEPTED_WRITER = MAPPER.writerFor(Accepted.class);
@@ -44,14 +51,45 @@ final class Wire {
             String version, @JsonProperty("msg_id") String msgId, Double timeout) {}
 
     /**
+     * A {@link Request} as the client writes it: the caller's arguments are serialized straight into the body, not
+     * first copied into a tree.
+     */
+    record OutgoingRequest(String kind, String method, Object args, Map<String, Object> context, String namespace,
+            String version, @JsonProperty("msg_id") String msgId, Double timeout) {}
+
+    /**
      * A fanout cast to the broadcaster: a cast's fields plus which zones ({@code "home"}, {@code "all"} or a list of
      * zone paths; null is home) and whether to wait for a per-server report.
      */
-    record FanoutRequest(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
+    record FanoutRequest(String kind, String method, Object args, Map<String, Object> context, String namespace,
             String version, @JsonProperty("msg_id") String msgId, Double timeout, Object zones, Boolean report) {}
 
-    /** A call's reply. */
-    record Result(JsonNode result) {}
+    /** A call's reply, written straight from the method's return value; {@code null} is written, not left out. */
+    record Result(@JsonInclude(JsonInclude.Include.ALWAYS) Object result) {}
+
+    /**
+     * Reads a call's reply, {@code {"result": ...}}, straight into {@code type} (null for a JSON null), without a tree
+     * in between; refuses other fields and trailing data as the readers built on {@link #MAPPER} do.
+     */
+    static Object readResult(byte[] content, JavaType type) throws IOException {
+        try (JsonParser p = MAPPER.createParser(content)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new JsonParseException(p, "a reply must be a JSON object with a result");
+            }
+            Object value = null;
+            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
+                String name = p.currentName();
+                if (!"result".equals(name)) {
+                    throw new JsonParseException(p, "a reply has only a result, not '" + name + "'");
+                }
+                value = p.nextToken() == JsonToken.VALUE_NULL ? null : INNER_VALUE_READER.forType(type).readValue(p);
+            }
+            if (p.nextToken() != null) {
+                throw new JsonParseException(p, "trailing data after the reply");
+            }
+            return value;
+        }
+    }
 
     /** A cast's acknowledgement: it is queued on the server. */
     record Accepted(@JsonProperty("msg_id") String msgId) {}
