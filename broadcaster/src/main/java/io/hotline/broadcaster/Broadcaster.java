@@ -5,6 +5,7 @@ import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.PemTls;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Zone;
 import io.hotline.rpc.Announcement;
@@ -101,6 +102,10 @@ public final class Broadcaster implements AutoCloseable {
                 .directory(directory).ownMetrics(metrics::scrape).idleAfter(Duration.ofSeconds(30));
         if (b.token != null) {
             page.token(b.token).requireToken(b.token);
+        }
+        if (b.caFile != null || b.clientCertFile != null) {
+            // Scrapes go to the same servers as casts, so over the same TLS.
+            page.sslContext(PemTls.clientContext(PemTls.trustManager(b.caFile), b.clientCertFile, b.clientKeyFile));
         }
         this.status = page.build();
         try {

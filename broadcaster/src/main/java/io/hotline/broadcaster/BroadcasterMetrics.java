@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What {@code GET /metrics} shows: fanouts started, targets per fanout, deliveries by outcome, retries of refused connections, and how long fanouts
+ * What {@code GET /metrics} shows: fanouts started (all, and those clients asked for), targets per fanout, deliveries by outcome, retries of refused connections, and how long fanouts
  * take until their last target has an outcome (a histogram, so percentiles can be taken across broadcasters). No
  * meter is tagged with the service: the name comes from the request path, and a caller must not create meters at
  * will.
@@ -22,6 +22,7 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
 
     private final PrometheusMeterRegistry registry;
     private final Counter fanouts;
+    private final Counter clientFanouts;
     private final DistributionSummary targets;
     private final Timer duration;
     private final Counter retries;
@@ -31,6 +32,9 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
         this.registry = registry;
         this.fanouts = Counter.builder("hotline.broadcaster.fanouts")
                 .description("fanouts started, shares from peer broadcasters included").register(registry);
+        this.clientFanouts = Counter.builder("hotline.broadcaster.client.fanouts")
+                .description("fanouts started at a client's request, shares from peer broadcasters left out:"
+                        + " summed over broadcasters, each fanout counts once").register(registry);
         this.targets = DistributionSummary.builder("hotline.broadcaster.fanout.targets")
                 .description("servers targeted per fanout").register(registry);
         this.duration = Timer.builder("hotline.broadcaster.fanout.duration")
@@ -50,6 +54,11 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
     public void started(int targeted) {
         fanouts.increment();
         targets.record(targeted);
+    }
+
+    /** A fanout a client asked for (not a peer's share) has started. */
+    void clientFanout() {
+        clientFanouts.increment();
     }
 
     @Override

@@ -115,6 +115,9 @@ final class FanoutHandler extends Handler.Abstract {
             response.getHeaders().add(RETRY_LATER);
             return reply(response, callback, 503, FanoutWire.error("ServerBusy", e.getMessage() + "; send again later"));
         }
+        if (parsed.targets() == null) {
+            metrics.clientFanout();
+        }
         if (fanout.targeted() > 0) {
             fannedOut.accept(service);
         }

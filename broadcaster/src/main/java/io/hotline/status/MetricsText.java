@@ -7,9 +7,10 @@ import java.util.regex.Pattern;
 
 /**
  * The few samples the status page reads from a Hotline server's Prometheus {@code /metrics} text: an RPC server's
- * call count and total call time, a broadcaster's fanouts and deliveries by outcome.
+ * call count and total call time, a broadcaster's fanouts requested by clients (peer shares left out, so that a sum
+ * over broadcasters counts each fanout once) and deliveries by outcome.
  */
-record MetricsText(double calls, double callSeconds, double casts, double fanouts, Map<String, Double> deliveries) {
+record MetricsText(double calls, double callSeconds, double casts, double clientFanouts, Map<String, Double> deliveries) {
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)})?\\s+(\\S+)");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -18,7 +19,7 @@ record MetricsText(double calls, double callSeconds, double casts, double fanout
         double calls = 0;
         double callSeconds = 0;
         double casts = 0;
-        double fanouts = 0;
+        double clientFanouts = 0;
         Map<String, Double> deliveries = new HashMap<>();
         for (String line : text.split("\n")) {
             if (line.startsWith("#")) {
@@ -48,13 +49,13 @@ record MetricsText(double calls, double callSeconds, double casts, double fanout
                         callSeconds += value;
                     }
                 }
-                case "hotline_broadcaster_fanouts_total" -> fanouts += value;
+                case "hotline_broadcaster_client_fanouts_total" -> clientFanouts += value;
                 case "hotline_broadcaster_deliveries_total" ->
                         deliveries.merge(labels.getOrDefault("outcome", "?"), value, Double::sum);
                 default -> { }
             }
         }
-        return new MetricsText(calls, callSeconds, casts, fanouts, Map.copyOf(deliveries));
+        return new MetricsText(calls, callSeconds, casts, clientFanouts, Map.copyOf(deliveries));
     }
 
     private static Map<String, String> labels(String text) {

@@ -30,11 +30,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -70,6 +77,9 @@ public final class StatusPage implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Services added at run time beyond the configured ones, at most: each costs a scrape of its servers. */
     private static final int MAX_ADDED_SERVICES = 64;
+    /** Scrapes in flight at once, at most: enough to scrape thousands of servers in seconds, few enough to be polite. */
+    static final int MAX_CONCURRENT_SCRAPES = 24;
+    private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(2);
     private static final List<String> OUTCOMES = List.of("delivered", "refused", "timed_out", "rejected", "error");
 
     private final EndpointStore store;
@@ -86,10 +96,14 @@ public final class StatusPage implements AutoCloseable {
     private final boolean ownsDirectory;
     private final HttpClient http;
     private final ScheduledExecutorService scheduler;
+    private final Duration scrapeDeadline;
+    private final AtomicBoolean refreshQueued = new AtomicBoolean();
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
+    /** Servers whose last scrape failed: their next failures are logged at DEBUG only. */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
     private final byte[] page;
     private final byte[] script;
-    private volatile Map<String, Object> snapshot = Map.of();
+    private volatile Map<String, Object> snapshot;
 
     private StatusPage(Builder b) {
         this.store = b.store;
@@ -109,14 +123,20 @@ public final class StatusPage implements AutoCloseable {
         this.script = resource("status.js");
         this.ownsDirectory = b.directory == null;
         this.directory = ownsDirectory ? Directory.builder(store).build() : b.directory;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(SCRAPE_TIMEOUT);
+        if (b.sslContext != null) {
+            client.sslContext(b.sslContext);
+        }
+        this.http = client.build();
+        this.scrapeDeadline = b.scrapeDeadline;
+        this.snapshot = notCollectedYet();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hotline-status");
             t.setDaemon(true);
             return t;
         });
         if (idleAfter == null) {
-            collect();
+            requestRefresh();
         }
         scheduler.scheduleWithFixedDelay(this::collectQuietly, refresh.toMillis(), refresh.toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -133,7 +153,7 @@ public final class StatusPage implements AutoCloseable {
      * page's relative URLs work. Declines every other request, for a handler after it to answer.
      */
     public Handler handler() {
-        // Blocking: a fetch after an idle spell collects before it answers.
+        // Never waits for a collection: a fetch answers the last snapshot.
         return new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -223,15 +243,37 @@ public final class StatusPage implements AutoCloseable {
         return JSON.writeValueAsBytes(Map.of("error", Map.of("type", "AccessDenied", "message", message)));
     }
 
-    /** The snapshot for a fetch; after an idle spell, with collection paused, a fresh one. */
+    /**
+     * The last snapshot, with its age; never collects on the caller's thread. After an idle spell, or before the first
+     * collection, it asks for one in the background, which the next fetch shows.
+     */
     private Map<String, Object> fetch() {
         long now = System.nanoTime();
         boolean idle = idleAfter != null && now - lastFetchNanos > idleAfter.toNanos();
         lastFetchNanos = now;
-        if (idle || snapshot.isEmpty()) {
-            collect();
+        Map<String, Object> last = snapshot;
+        if (idle || last.get("collectedAt") == null) {
+            requestRefresh();
         }
-        return snapshot;
+        Map<String, Object> answer = new LinkedHashMap<>(last);
+        Object at = last.get("collectedAt");
+        answer.put("ageMillis", at == null ? null
+                : Math.max(0, Duration.between(Instant.parse((String) at), Instant.now()).toMillis()));
+        return answer;
+    }
+
+    /** Queues one collection on the page's thread unless one is queued already. */
+    private void requestRefresh() {
+        if (refreshQueued.compareAndSet(false, true)) {
+            try {
+                scheduler.execute(() -> {
+                    refreshQueued.set(false);
+                    collectLogged();
+                });
+            } catch (RejectedExecutionException closed) {
+                refreshQueued.set(false);
+            }
+        }
     }
 
     private static void send(Response response, Callback callback, int status, String type, byte[] body) {
@@ -253,6 +295,10 @@ public final class StatusPage implements AutoCloseable {
         if (idleAfter != null && System.nanoTime() - lastFetchNanos > idleAfter.toNanos()) {
             return;
         }
+        collectLogged();
+    }
+
+    private void collectLogged() {
         try {
             collect();
         } catch (RuntimeException e) {
@@ -260,34 +306,54 @@ public final class StatusPage implements AutoCloseable {
         }
     }
 
-    /** One refresh: endpoints and health from the directory, rates from the passing servers' metrics. */
-    private synchronized void collect() {
-        Instant now = Instant.now();
-        List<Map<String, Object>> serviceRows = new ArrayList<>();
-        Map<String, Double> deliveries = new LinkedHashMap<>();
-        double fanouts = 0;
+    /**
+     * One refresh, on the page's single thread: endpoints and health from the directory, then rates from the passing
+     * servers' metrics, scraped concurrently (at most {@value #MAX_CONCURRENT_SCRAPES} at a time) within the scrape
+     * deadline, so that a refresh takes bounded time whatever the fleet's size. A server not scraped in time keeps
+     * the figures of its last scrape.
+     */
+    private void collect() {
         List<String> shown;
         synchronized (services) {
             shown = List.copyOf(services);
         }
+        Map<String, List<EndpointStatus>> resolved = new LinkedHashMap<>();
+        Set<String> passing = new LinkedHashSet<>();
         for (String service : shown) {
             List<EndpointStatus> statuses = directory.resolve(Query.of(service).allZones().includingUnhealthy())
                     .statuses();
+            resolved.put(service, statuses);
+            statuses.stream().filter(EndpointStatus::isPassing).forEach(s -> passing.add(s.endpoint().baseUri()));
+        }
+        // Servers that answered last time first: a fleet with many stalled ones still shows the live ones.
+        List<String> order = Stream.concat(passing.stream().filter(u -> !failing.contains(u)),
+                passing.stream().filter(failing::contains)).toList();
+        Map<String, MetricsText> scraped = scrapeAll(order);
+        Instant now = Instant.now();
+        List<Map<String, Object>> serviceRows = new ArrayList<>();
+        Map<String, Double> deliveries = new LinkedHashMap<>();
+        double fanouts = 0;
+        Set<String> seen = new LinkedHashSet<>();
+        for (Map.Entry<String, List<EndpointStatus>> entry : resolved.entrySet()) {
+            String service = entry.getKey();
+            List<EndpointStatus> statuses = entry.getValue();
             List<Map<String, Object>> rows = new ArrayList<>();
             double rate = 0;
             double deltaCalls = 0;
             double deltaSeconds = 0;
             double calls = 0;
-            int passing = 0;
+            int passingHere = 0;
             for (EndpointStatus s : statuses) {
                 Endpoint e = s.endpoint();
-                Observed o = observed.computeIfAbsent(service + "|" + e.id(), k -> new Observed());
+                String key = service + "|" + e.id();
+                seen.add(key);
+                Observed o = observed.computeIfAbsent(key, k -> new Observed());
                 o.health(s.health().name().toLowerCase(Locale.ROOT), now);
                 MetricsText m = null;
                 if (s.isPassing()) {
-                    passing++;
+                    passingHere++;
                     o.lastPassing = now;
-                    m = scrape(e);
+                    m = scraped.get(e.baseUri());
                 }
                 if (m != null) {
                     if (o.metrics != null && o.scrapedAt != null) {
@@ -299,7 +365,7 @@ public final class StatusPage implements AutoCloseable {
                     }
                     o.metrics = m;
                     o.scrapedAt = now;
-                    fanouts += m.fanouts();
+                    fanouts += m.clientFanouts();
                     m.deliveries().forEach((k, v) -> deliveries.merge(k, v, Double::sum));
                 }
                 calls += o.metrics != null ? o.metrics.calls() : 0;
@@ -311,6 +377,7 @@ public final class StatusPage implements AutoCloseable {
                 row.put("health", o.health);
                 row.put("healthSince", o.healthSince.toString());
                 row.put("lastSeenPassing", o.lastPassing == null ? null : o.lastPassing.toString());
+                row.put("scrapedAt", o.scrapedAt == null ? null : o.scrapedAt.toString());
                 row.put("calls", o.metrics != null ? (long) o.metrics.calls() : null);
                 row.put("casts", o.metrics != null ? (long) o.metrics.casts() : null);
                 rows.add(row);
@@ -318,25 +385,88 @@ public final class StatusPage implements AutoCloseable {
             Map<String, Object> svc = new LinkedHashMap<>();
             svc.put("name", service);
             svc.put("registered", statuses.size());
-            svc.put("passing", passing);
+            svc.put("passing", passingHere);
             svc.put("calls", (long) calls);
             svc.put("callsPerSecond", round(rate));
             svc.put("meanLatencyMs", deltaCalls > 0 ? round(deltaSeconds * 1000 / deltaCalls) : null);
             svc.put("endpoints", rows);
             serviceRows.add(svc);
         }
+        // Endpoints gone from the directory (e.g. restarted on another ephemeral port) are forgotten.
+        observed.keySet().retainAll(seen);
+        failing.retainAll(passing);
         Map<String, Object> s = new LinkedHashMap<>();
-        s.put("generatedAt", now.toString());
+        s.put("collectedAt", now.toString());
         s.put("refreshMillis", refresh.toMillis());
         s.put("homeZone", store.homeZone().path());
         s.put("zones", zones());
         s.put("services", serviceRows);
+        s.put("scraped", scraped.size());
+        s.put("notScraped", passing.size() - scraped.size());
         s.put("fanout", fanoutRow(fanouts, deliveries));
         if (ownMetrics != null) {
             MetricsText own = MetricsText.parse(ownMetrics.get());
-            s.put("ownFanout", fanoutRow(own.fanouts(), own.deliveries()));
+            s.put("ownFanout", fanoutRow(own.clientFanouts(), own.deliveries()));
         }
-        snapshot = Map.copyOf(s);
+        snapshot = Collections.unmodifiableMap(s);
+    }
+
+    /**
+     * The metrics of each server that answered in time: at most {@value #MAX_CONCURRENT_SCRAPES} requests in flight,
+     * none started or awaited past the scrape deadline.
+     */
+    private Map<String, MetricsText> scrapeAll(List<String> servers) {
+        long deadline = System.nanoTime() + scrapeDeadline.toNanos();
+        Semaphore slots = new Semaphore(MAX_CONCURRENT_SCRAPES);
+        Map<String, MetricsText> scraped = new ConcurrentHashMap<>();
+        List<CompletableFuture<?>> inFlight = new ArrayList<>();
+        try {
+            for (String server : servers) {
+                if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+                CompletableFuture<HttpResponse<String>> sent = scrape(server);
+                inFlight.add(sent);
+                sent.handle((r, failure) -> {
+                    try {
+                        MetricsText m = outcome(server, r, failure);
+                        if (m != null) {
+                            scraped.put(server, m);
+                        }
+                    } finally {
+                        slots.release();
+                    }
+                    return null;
+                });
+            }
+            // Every slot back: every scrape started has been handled.
+            if (!slots.tryAcquire(MAX_CONCURRENT_SCRAPES, Math.max(0, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS)) {
+                log.debug("status scrapes past the {} deadline are left out of this refresh", scrapeDeadline);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            inFlight.forEach(f -> f.cancel(true));
+        }
+        return Map.copyOf(scraped);
+    }
+
+    /** The keys (service|id) of the endpoints the page keeps what it saw of. */
+    Set<String> observedKeys() {
+        return Set.copyOf(observed.keySet());
+    }
+
+    /** What a fetch answers before the first collection: nothing seen yet, {@code collectedAt} null. */
+    private Map<String, Object> notCollectedYet() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("collectedAt", null);
+        s.put("refreshMillis", refresh.toMillis());
+        s.put("homeZone", store.homeZone().path());
+        s.put("zones", List.of());
+        s.put("services", List.of());
+        s.put("fanout", fanoutRow(0, Map.of()));
+        return Collections.unmodifiableMap(s);
     }
 
     private static Map<String, Object> fanoutRow(double fanouts, Map<String, Double> deliveries) {
@@ -355,26 +485,34 @@ public final class StatusPage implements AutoCloseable {
                 .sorted().distinct()).toList();
     }
 
-    private MetricsText scrape(Endpoint e) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(e.baseUri() + "/metrics"))
-                .timeout(Duration.ofSeconds(2)).GET();
+    /** Sends {@code GET /metrics} to one server, with the token. */
+    private CompletableFuture<HttpResponse<String>> scrape(String server) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + "/metrics"))
+                .timeout(SCRAPE_TIMEOUT).GET();
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        try {
-            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (r.statusCode() != 200) {
-                log.debug("{} answered {} to GET /metrics", e.id(), r.statusCode());
-                return null;
-            }
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** A scrape's metrics, or null; the first failure in a row of a server at WARN, the rest at DEBUG. */
+    private MetricsText outcome(String server, HttpResponse<String> r, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                : failure;
+        String problem = cause instanceof CancellationException ? "no answer within the scrape deadline"
+                : cause != null ? cause.toString()
+                : r.statusCode() != 200 ? "it answered HTTP " + r.statusCode() : null;
+        if (problem == null) {
+            failing.remove(server);
             return MetricsText.parse(r.body());
-        } catch (IOException ex) {
-            log.debug("cannot scrape {}: {}", e.id(), ex.toString());
-            return null;
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return null;
         }
+        if (failing.add(server)) {
+            log.warn("the status page cannot scrape {}/metrics ({}); until it can, its figures are not"
+                    + " updated and further failures are logged at DEBUG", server, problem);
+        } else {
+            log.debug("cannot scrape {}/metrics: {}", server, problem);
+        }
+        return null;
     }
 
     private static double round(double v) {
@@ -408,6 +546,8 @@ public final class StatusPage implements AutoCloseable {
         private Supplier<String> ownMetrics;
         private Duration idleAfter;
         private Directory directory;
+        private SSLContext sslContext;
+        private Duration scrapeDeadline = Duration.ofSeconds(10);
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -469,8 +609,8 @@ public final class StatusPage implements AutoCloseable {
         }
 
         /**
-         * Collects only while watched: after {@code idle} without a fetch of the JSON, refreshing pauses (no scrapes),
-         * and the next fetch collects before it answers. Unset, the page collects from the start, all the time.
+         * Collects only while watched: after {@code idle} without a fetch of the JSON, refreshing pauses (no scrapes);
+         * the next fetch answers the last snapshot (its {@code ageMillis} says how old) and starts a refresh. Unset, the page collects from the start, all the time.
          */
         public Builder idleAfter(Duration idle) {
             if (idle == null || idle.isNegative() || idle.isZero()) {
@@ -486,6 +626,28 @@ public final class StatusPage implements AutoCloseable {
          */
         public Builder directory(Directory shared) {
             this.directory = Objects.requireNonNull(shared, "shared");
+            return this;
+        }
+
+        /**
+         * The TLS set-up for scraping {@code https} servers, e.g. the cluster's CA and client certificate:
+         * {@code PemTls.clientContext(PemTls.trustManager(caFile), clientCert, clientKey)}. The JDK's default CAs and
+         * no client certificate unless set.
+         */
+        public Builder sslContext(SSLContext context) {
+            this.sslContext = Objects.requireNonNull(context, "context");
+            return this;
+        }
+
+        /**
+         * How long one refresh may spend scraping, at most; 10 s. Servers not scraped by then keep their last
+         * figures until the next refresh; each scrape also times out after 2 s.
+         */
+        public Builder scrapeDeadline(Duration deadline) {
+            if (deadline == null || deadline.toMillis() < 100) {
+                throw new IllegalArgumentException("status scrape deadline " + deadline + " must be at least 100ms");
+            }
+            this.scrapeDeadline = deadline;
             return this;
         }
 

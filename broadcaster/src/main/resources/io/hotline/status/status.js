@@ -93,17 +93,24 @@ function render(s) {
       cell(er, e.zone);
       cell(er, e.address);
       cell(er, e.health, e.health);
-      cell(er, ago(e.healthSince, s.generatedAt));
-      cell(er, ago(e.lastSeenPassing, s.generatedAt));
+      cell(er, ago(e.healthSince, s.collectedAt));
+      cell(er, ago(e.lastSeenPassing, s.collectedAt));
       cell(er, e.calls);
     });
   });
 
+  // Fanouts counted once each (at the broadcaster a client asked), deliveries at whichever broadcaster made them.
   document.getElementById("fanout").textContent = "all broadcasters: " + outcomes(s.fanout);
   const own = document.getElementById("own-fanout");
   own.hidden = !s.ownFanout;
   own.textContent = s.ownFanout ? "this broadcaster: " + outcomes(s.ownFanout) : "";
-  document.getElementById("updated").textContent = "updated " + s.generatedAt;
+  const updated = document.getElementById("updated");
+  if (!s.collectedAt) {
+    updated.textContent = "collecting…";
+    return Math.min(s.refreshMillis, 500);
+  }
+  updated.textContent = "collected " + s.collectedAt + " (" + (s.ageMillis / 1000).toFixed(1) + " s ago)"
+      + (s.notScraped ? "; " + s.notScraped + " servers not scraped in time" : "");
   return s.refreshMillis;
 }
 

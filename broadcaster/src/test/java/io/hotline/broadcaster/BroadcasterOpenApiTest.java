@@ -2,6 +2,7 @@ package io.hotline.broadcaster;
 
 import static io.hotline.broadcaster.Fleet.AZ1;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.atlassian.oai.validator.model.SimpleRequest;
@@ -123,7 +124,9 @@ class BroadcasterOpenApiTest {
         // A fanout adds its service, endpoints and rates to the JSON: that fuller answer conforms too.
         exchange(open, "POST", FANOUT, JSON, "{\"kind\": \"cast\", \"method\": \"record\", \"args\": {\"event\": \"s\"},"
                 + " \"report\": true}", null);
-        assertThat(exchange(open, "GET", "/status/api/status", null, null, null).body()).contains("nova.compute");
+        // The JSON answers the last collection at once and refreshes behind it: the service shows within a refresh or two.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(exchange(open, "GET", "/status/api/status", null, null, null).body()).contains("nova.compute"));
     }
 
     @Test

@@ -45,7 +45,12 @@ class BroadcasterStatusTest {
                 .start());
         String base = broadcaster.endpoint().baseUri() + "/status/";
 
-        JsonNode before = json(get(base + "api/status", TOKEN));
+        // The first fetch starts the first collection and answers without waiting for it.
+        JsonNode first = json(get(base + "api/status", TOKEN));
+        assertThat(first.get("collectedAt").isNull()).as("%s", first).isTrue();
+        assertThat(first.get("services")).isEmpty();
+        JsonNode before = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> json(get(base + "api/status", TOKEN)), s -> !s.get("collectedAt").isNull());
         assertThat(before.findValuesAsText("name")).containsExactly("nova.conductor", "hotline.broadcaster");
         assertThat(before.get("zones").toString()).contains("region-one/az-1");
         assertThat(before.get("ownFanout").get("fanouts").asLong()).isZero();

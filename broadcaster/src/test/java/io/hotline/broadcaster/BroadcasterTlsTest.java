@@ -13,6 +13,10 @@ import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcException;
 import io.hotline.testing.Certificates;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,5 +106,29 @@ class BroadcasterTlsTest {
             assertThat(d.reason()).contains("https://127.0.0.1");
         });
         assertThat(r.events).isEmpty();
+    }
+
+    @Test
+    void theStatusPageScrapesServersOverTheBroadcastersTls() throws Exception {
+        Path cert = pki.resolve("server-cert.pem");
+        Path clientCert = pki.resolve("client-cert.pem");
+        Path clientKey = pki.resolve("client-key.pem");
+        fleet.track(fleet.serverBuilder("host-1", AZ1, new Recorder()).tls(cert, pki.resolve("server-key.pem"))
+                .requireClientCertificates(clientCert).token(TOKEN).start());
+        Broadcaster b = fleet.track(fleet.broadcasterBuilder(AZ1).trust(cert).clientCertificate(clientCert, clientKey)
+                .token(TOKEN).statusServices(List.of(FANOUT.service())).start());
+        RpcClient client = fleet.track(client().clientCertificate(clientCert, clientKey).token(TOKEN).build());
+        for (int i = 0; i < 4; i++) {
+            client.prepare(Fleet.TARGET).call("record", Map.of("event", "call-" + i), Object.class);
+        }
+
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest status = HttpRequest.newBuilder(URI.create(b.endpoint().baseUri() + "/status/api/status"))
+                .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(20)).GET().build();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            String json = http.send(status, HttpResponse.BodyHandlers.ofString()).body();
+            // The server's own call count, read from its /metrics over HTTPS with the client certificate.
+            assertThat(json).contains("\"server\":\"host-1\"", "\"calls\":4");
+        });
     }
 }

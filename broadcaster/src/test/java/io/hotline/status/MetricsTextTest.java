@@ -17,7 +17,8 @@ class MetricsTextTest {
                 hotline_rpc_server_requests_seconds_count{kind="call",method="-",outcome="NoSuchMethod",service="t.e"} 1
                 hotline_rpc_server_requests_seconds_sum{kind="call",method="-",outcome="NoSuchMethod",service="t.e"} 0.001
                 hotline_rpc_server_requests_seconds_count{kind="cast",method="echo",outcome="ok",service="t.e"} 5
-                hotline_broadcaster_fanouts_total 2.0
+                hotline_broadcaster_fanouts_total 5.0
+                hotline_broadcaster_client_fanouts_total 2.0
                 hotline_broadcaster_deliveries_total{outcome="delivered"} 5.0
                 hotline_broadcaster_deliveries_total{outcome="refused"} 1.0
                 not a sample
@@ -26,7 +27,7 @@ class MetricsTextTest {
         assertThat(m.calls()).isEqualTo(4);
         assertThat(m.callSeconds()).isCloseTo(0.007, within(1e-9));
         assertThat(m.casts()).isEqualTo(5);
-        assertThat(m.fanouts()).isEqualTo(2);
+        assertThat(m.clientFanouts()).isEqualTo(2);
         assertThat(m.deliveries()).containsEntry("delivered", 5.0).containsEntry("refused", 1.0);
     }
 
