@@ -5,6 +5,8 @@ import io.hotline.discovery.HotlineConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
@@ -17,26 +19,36 @@ final class RunOptions {
 
     /**
      * Runs until it is time to stop, then closes {@code running}: after {@code --for}, or on Ctrl-C / SIGTERM from the
-     * JVM's shutdown hook (deregistering and draining before the process ends).
+     * JVM's shutdown hook (deregistering and draining before the process ends), whichever comes first.
      */
     private void runThenClose(AutoCloseable running) throws Exception {
-        if (runFor != null) {
-            try (running) {
-                Thread.sleep(runFor.toMillis());
-            }
-            return;
-        }
+        AtomicBoolean closing = new AtomicBoolean();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        Thread hook = new Thread(() -> {
             try {
-                running.close();
+                if (closing.compareAndSet(false, true)) {
+                    running.close();
+                }
             } catch (Exception e) {
                 System.err.println("hotline: stopping failed: " + e);
             } finally {
                 stopped.countDown();
             }
-        }, "hotline-stop"));
-        stopped.await();
+        }, "hotline-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (runFor == null || stopped.await(runFor.toMillis(), TimeUnit.MILLISECONDS)) {
+            stopped.await();
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+            stopped.await();
+            return;
+        }
+        if (closing.compareAndSet(false, true)) {
+            running.close();
+        }
     }
 
     /**

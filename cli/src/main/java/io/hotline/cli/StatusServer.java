@@ -2,9 +2,11 @@ package io.hotline.cli;
 
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.PemTls;
 import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.PortRange;
 import io.hotline.status.StatusPage;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,7 +23,11 @@ final class StatusServer implements AutoCloseable {
         this.host = host;
     }
 
-    /** Serves the page for {@code services} on {@code port} (0: any free one), with the listener keys of {@code config}. */
+    /**
+     * Serves the page for {@code services} on {@code port} (0: any free one), with the listener keys of {@code config};
+     * with {@code hotline.http.token} its JSON needs that token, and servers are scraped over the client TLS keys
+     * ({@code hotline.http.tls.cafile|client-certfile|client-keyfile}).
+     */
     static StatusServer start(EndpointStore store, HotlineConfig config, int port, List<String> services) {
         return start(store, config, port, services, Duration.ofSeconds(1));
     }
@@ -33,8 +39,21 @@ final class StatusServer implements AutoCloseable {
         }
         HttpListener.Settings settings = HttpListener.Settings.DEFAULT.config(config)
                 .portRange(port == 0 ? PortRange.EPHEMERAL : new PortRange(port, port));
-        StatusPage page = StatusPage.builder(store).services(services)
-                .token(config.string("hotline.http.token", "")).refresh(refresh).build();
+        String token = config.string("hotline.http.token", "");
+        StatusPage.Builder builder = StatusPage.builder(store).services(services).token(token).refresh(refresh);
+        if (!token.isEmpty()) {
+            // The JSON is the cluster's metrics, scraped with its token: it needs that token too.
+            builder.requireToken(token);
+        }
+        String ca = config.string("hotline.http.tls.cafile", "");
+        String cert = config.string("hotline.http.tls.client-certfile", "");
+        String key = config.string("hotline.http.tls.client-keyfile", "");
+        if (!ca.isEmpty() || !cert.isEmpty() || !key.isEmpty()) {
+            // Scrapes servers as an RPC client of the cluster would call them.
+            builder.sslContext(PemTls.clientContext(PemTls.trustManager(ca.isEmpty() ? null : Path.of(ca)),
+                    cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key)));
+        }
+        StatusPage page = builder.build();
         try {
             return new StatusServer(page, HttpListener.start(settings, "hotline-status", page.handler()), settings.host());
         } catch (RuntimeException e) {

@@ -150,6 +150,25 @@ class ServingCommandsTest {
     }
 
     @Test
+    void statusWithATokenServesItsJsonOnlyWithThatToken() throws Exception {
+        Cli.Running status = cli.start("status", "nova.compute", "--port", "0", "--for", "6s",
+                "--set", "hotline.http.token=s3cret");
+        Pattern url = Pattern.compile("status page at (http://\\S+/)");
+        await().atMost(Duration.ofSeconds(30)).until(() -> url.matcher(status.outSoFar()).find());
+        Matcher m = url.matcher(status.outSoFar());
+        assertThat(m.find()).isTrue();
+        String json = m.group(1) + "api/status";
+        HttpClient http = HttpClient.newHttpClient();
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(json)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        HttpResponse<String> given = http.send(HttpRequest.newBuilder(URI.create(json)).header("Authorization",
+                "Bearer s3cret").timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(given.statusCode()).isEqualTo(200);
+        assertThat(given.body()).contains("\"refreshMillis\"");
+        assertThat(status.join().exitCode()).isZero();
+    }
+
+    @Test
     void statusRefusesABadPortAndATooFastRefresh() {
         Cli.Result port = cli.run("status", "--port", "70000", "--for", "1s");
         assertThat(port.exitCode()).isEqualTo(Hotline.USAGE);

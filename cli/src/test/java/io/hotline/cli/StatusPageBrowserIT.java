@@ -81,7 +81,9 @@ class StatusPageBrowserIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> status.pageSnapshotShows("critical")
                 && status.pageSnapshotShows("\"delivered\":3") && status.pageSnapshotShows("\"calls\":20"));
 
-        assertThePageShowsTheDemo(status.url());
+        assertThePageShowsTheDemo(status.url() + "#token=" + TOKEN);
+        assertThat(run(chromium(), "--virtual-time-budget=5000", "--dump-dom", status.url()))
+                .contains("the status needs a token", "<form id=\"login\">").doesNotContain("compute-1");
     }
 
     @Test
