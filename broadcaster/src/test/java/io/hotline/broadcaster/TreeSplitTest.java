@@ -154,10 +154,13 @@ class TreeSplitTest {
         EndpointStore behind = fleet.track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store",
                 "memory", "hotline.memory.space", "behind-" + UUID.randomUUID(), "hotline.zone", AZ1.path()))));
         registered.subList(0, 5).forEach(e -> behind.register(e, HealthPolicy.DEFAULT));
-        Broadcaster peer = fleet.track(Broadcaster.builder(behind).drainDelay(Duration.ZERO).start());
+        PrometheusMeterRegistry peerRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry originRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Broadcaster peer = fleet.track(Broadcaster.builder(behind).drainDelay(Duration.ZERO).meterRegistry(peerRegistry)
+                .start());
         fleet.store(AZ1).register(Endpoint.builder(RpcClient.BROADCASTER_SERVICE).id("peer-behind").host("127.0.0.1")
                 .port(peer.port()).zone(AZ1).build(), HealthPolicy.DEFAULT);
-        fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(3).splitWays(1).start());
+        fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(3).splitWays(1).meterRegistry(originRegistry).start());
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 fleet.store(AZ1).list(RpcClient.BROADCASTER_SERVICE, AZ1).size() == 2);
 
@@ -169,6 +172,11 @@ class TreeSplitTest {
         assertThat(report.results()).allSatisfy(d -> assertThat(d.notSent()).isFalse());
         await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> Fleet.count(s, "x") == 1));
         assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("x"));
+        // Counted where sent: the peer two, the origin its own three and the one the peer could not see; nothing
+        // counted as refused, as nothing was.
+        assertThat(metric(peerRegistry, DELIVERED)).isEqualTo(2.0);
+        assertThat(metric(originRegistry, DELIVERED)).isEqualTo(4.0);
+        assertThat(peerRegistry.scrape()).contains("hotline_broadcaster_deliveries_total{outcome=\"refused\"} 0.0");
     }
 
     @Test

@@ -213,9 +213,6 @@ public final class FanoutEngine {
         }
         observer.started(n);
         fanout.done.whenComplete((r, e) -> observer.finished(startNanos));
-        for (Delivery unknown : targets.unknown) {
-            observer.delivery(unknown.outcome());
-        }
         if (fanout.remaining.get() == 0) {
             fanout.done.complete(fanout.report());
             return fanout;
