@@ -8,7 +8,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
@@ -23,8 +26,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -135,6 +140,46 @@ class TreeSplitTest {
     }
 
     @Test
+    void serversAPeerCannotSeeAreCastByTheBroadcasterThatHandedItTheShare() throws Exception {
+        fleet = Fleet.inMemory();
+        List<Recorder> servers = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            servers.add(fleet.server("host-" + i));
+        }
+        List<Endpoint> registered = fleet.store(AZ1).list(TARGET.service(), AZ1).stream()
+                .map(s -> s.endpoint()).sorted(Comparator.comparing(Endpoint::id)).toList();
+        assertThat(registered).hasSize(6);
+        // The peer reads a store of its own that holds every server but the last by id (its share is the last three):
+        // as a peer whose store is behind, it sees two of its three servers.
+        EndpointStore behind = fleet.track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store",
+                "memory", "hotline.memory.space", "behind-" + UUID.randomUUID(), "hotline.zone", AZ1.path()))));
+        registered.subList(0, 5).forEach(e -> behind.register(e, HealthPolicy.DEFAULT));
+        PrometheusMeterRegistry peerRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry originRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Broadcaster peer = fleet.track(Broadcaster.builder(behind).drainDelay(Duration.ZERO).meterRegistry(peerRegistry)
+                .start());
+        fleet.store(AZ1).register(Endpoint.builder(RpcClient.BROADCASTER_SERVICE).id("peer-behind").host("127.0.0.1")
+                .port(peer.port()).zone(AZ1).build(), HealthPolicy.DEFAULT);
+        fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(3).splitWays(1).meterRegistry(originRegistry).start());
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                fleet.store(AZ1).list(RpcClient.BROADCASTER_SERVICE, AZ1).size() == 2);
+
+        FanoutReport report = fleet.client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
+
+        assertAddsUp(report);
+        assertThat(report.targeted()).isEqualTo(6);
+        assertThat(report.delivered()).isEqualTo(6);
+        assertThat(report.results()).allSatisfy(d -> assertThat(d.notSent()).isFalse());
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> Fleet.count(s, "x") == 1));
+        assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("x"));
+        // Counted where sent: the peer two, the origin its own three and the one the peer could not see; nothing
+        // counted as refused, as nothing was.
+        assertThat(metric(peerRegistry, DELIVERED)).isEqualTo(2.0);
+        assertThat(metric(originRegistry, DELIVERED)).isEqualTo(4.0);
+        assertThat(peerRegistry.scrape()).contains("hotline_broadcaster_deliveries_total{outcome=\"refused\"} 0.0");
+    }
+
+    @Test
     void aBadShareGetsAClearError() throws Exception {
         fleet = Fleet.inMemory();
         fleet.server("host-1");
@@ -160,7 +205,8 @@ class TreeSplitTest {
                         "{\"kind\":\"cast\",\"method\":\"record\",\"report\":true,\"targets\":[\"nobody\"]}")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(share.statusCode()).isEqualTo(200);
-        assertThat(share.body()).contains("\"refused\"").contains("nothing was sent").contains("\"targeted\":1");
+        assertThat(share.body()).contains("\"refused\"").contains("\"not_sent\":true").contains("nothing was sent")
+                .contains("\"targeted\":1");
     }
 
     /** Starts a broadcaster in a JVM of its own on the fleet's file store; returns once it listens. */

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * {@link Settings#splitThreshold()} hands equal shares of them to up to {@link Settings#splitWays()} peer
  * broadcasters (same zone first) and casts one share itself; a peer does the same with its share while it is above
  * the threshold, so the time grows with log N and no process holds connections to every server. A share whose peer
- * refused the connection, or refused the request before starting it (4xx, 503), is cast here instead; a share whose
+ * refused the connection, or refused the request before starting it (4xx, 503), is cast here instead, and so is each
+ * server the peer's report marks {@link Delivery#notSent()} (it could not see it); a share whose
  * peer may have started it (timed out, broke, 5xx) is reported as {@link Outcome#ERROR} for each of its servers and
  * not redone, so no server gets the cast twice.
  */
@@ -117,7 +118,8 @@ public final class FanoutEngine {
      *
      * @param service the service whose servers get the cast
      * @param msgId the cast's msg_id, the same on every server
-     * @param castBody the {@code POST /v1/rpc/{service}} body every server gets, a JSON object
+     * @param castBody the {@code POST /v1/rpc/{service}} body every server gets, a JSON object (anything else is
+     *     refused with {@link IllegalArgumentException})
      * @param scopes the zones whose servers are targeted
      * @param authorization the Authorization header to send along, or null
      * @param only a peer's share: just these endpoint ids (looked up in every zone), or null for all of the scopes
@@ -128,9 +130,22 @@ public final class FanoutEngine {
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(msgId, "msgId");
             Objects.requireNonNull(castBody, "castBody");
+            shareTemplate(castBody);
             scopes = List.copyOf(scopes);
             only = only == null ? null : Set.copyOf(only);
         }
+    }
+
+    /** The body of a share handed to a peer, less its targets: the cast body with a report asked for. */
+    private static ObjectNode shareTemplate(byte[] castBody) {
+        try {
+            if (Wire.MAPPER.readTree(castBody) instanceof ObjectNode request) {
+                return request.put("report", true);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the cast body is not a JSON object: " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException("the cast body is not a JSON object; send {\"kind\":\"cast\", ...}");
     }
 
     /** Told what the engine does, for metrics. */
@@ -156,6 +171,8 @@ public final class FanoutEngine {
     private final Observer observer;
     private final Supplier<String> self;
     private final Semaphore permits;
+    /** Calls to {@link #pump()} not yet served; only the caller that raised it from 0 drains, so a pump never nests. */
+    private final AtomicInteger pumpRequests = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
     private final Set<Fanout> active = ConcurrentHashMap.newKeySet();
@@ -187,7 +204,8 @@ public final class FanoutEngine {
     public Fanout start(Order order) {
         long startNanos = System.nanoTime();
         Targets targets = resolve(order);
-        Fanout fanout = new Fanout(order, targets);
+        Fanout fanout = new Fanout(order, targets, targets.endpoints.size() > settings.splitThreshold() && self != null
+                ? shareTemplate(order.castBody()) : null);
         int n = targets.endpoints.size();
         if (n > 0 && pending.addAndGet(n) > settings.maxPending()) {
             pending.addAndGet(-n);
@@ -195,9 +213,6 @@ public final class FanoutEngine {
         }
         observer.started(n);
         fanout.done.whenComplete((r, e) -> observer.finished(startNanos));
-        for (Delivery unknown : targets.unknown) {
-            observer.delivery(unknown.outcome());
-        }
         if (fanout.remaining.get() == 0) {
             fanout.done.complete(fanout.report());
             return fanout;
@@ -256,7 +271,7 @@ public final class FanoutEngine {
         if (order.only() != null) {
             order.only().stream().filter(id -> !found.containsKey(id)).sorted().forEach(id -> unknown.add(
                     new Delivery(id, null, Outcome.REFUSED, null, "not a healthy server of " + order.service()
-                            + " in the store as this broadcaster sees it; nothing was sent")));
+                            + " in the store as this broadcaster sees it; nothing was sent", true)));
         }
         String note = null;
         if (endpoints.isEmpty() && unknown.isEmpty()) {
@@ -291,8 +306,23 @@ public final class FanoutEngine {
         }
     }
 
-    /** Starts queued jobs while permits last. Called after every enqueue and every completion. */
+    /**
+     * Starts queued jobs while permits last. Called after every enqueue and every completion, also from inside a send
+     * that completed on the calling thread (as every send does once the client is stopped): such a nested call only
+     * asks the running one to look again, so the stack stays flat however long the queue.
+     */
     private void pump() {
+        if (pumpRequests.getAndIncrement() != 0) {
+            return;
+        }
+        int requests = 1;
+        do {
+            drain();
+            requests = pumpRequests.addAndGet(-requests);
+        } while (requests != 0);
+    }
+
+    private void drain() {
         while (!queue.isEmpty()) {
             if (!permits.tryAcquire()) {
                 return;
@@ -338,15 +368,14 @@ public final class FanoutEngine {
     /** Asks {@code peer} to cast to targets {@code from..to} and report; merges its report into the fanout's. */
     private void handOver(Fanout f, Endpoint peer, int from, int to) {
         List<Endpoint> share = f.targets.endpoints.subList(from, to);
+        ObjectNode shareRequest = f.shareTemplate.deepCopy();
+        ArrayNode ids = shareRequest.putArray("targets");
+        share.forEach(e -> ids.add(e.id()));
         byte[] body;
         try {
-            ObjectNode request = (ObjectNode) Wire.MAPPER.readTree(f.order.castBody());
-            request.put("report", true);
-            ArrayNode ids = request.putArray("targets");
-            share.forEach(e -> ids.add(e.id()));
-            body = Wire.MAPPER.writeValueAsBytes(request);
-        } catch (IOException | ClassCastException e) {
-            throw new IllegalArgumentException("the cast body is not a JSON object: " + e.getMessage(), e);
+            body = Wire.MAPPER.writeValueAsBytes(shareRequest);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a share of " + f.order.service() + ": " + e, e);
         }
         Request request = JsonPost.to(http, peer.baseUri(), Wire.FANOUT_PATH + f.order.service(), body,
                 settings.peerTimeout().toMillis(), f.order.authorization());
@@ -396,12 +425,24 @@ public final class FanoutEngine {
         } catch (IOException | RuntimeException e) {
             problem = "its answer is not a fanout report: " + e.getMessage();
         }
+        int unsent = 0;
         for (int i = from; i < to; i++) {
             Endpoint e = f.targets.endpoints.get(i);
             Delivery d = byId.get(e.id());
-            finishShared(f, i, d != null ? d : new Delivery(e.id(), e.server(), Outcome.ERROR, null, "handed to peer"
-                    + " broadcaster " + peer.baseUri() + ", whose report "
-                    + (problem != null ? "is unreadable: " + problem : "leaves it out") + "; not cast again"));
+            if (d != null && d.notSent()) {
+                // The peer could not see it (its store is behind, or holds another zone) and sent nothing: cast here.
+                queue.add(new Job(f, i, e, 1));
+                unsent++;
+            } else {
+                finishShared(f, i, d != null ? d : new Delivery(e.id(), e.server(), Outcome.ERROR, null,
+                        "handed to peer broadcaster " + peer.baseUri() + ", whose report "
+                        + (problem != null ? "is unreadable: " + problem : "leaves it out") + "; not cast again"));
+            }
+        }
+        if (unsent > 0) {
+            log.info("fanout {} of {}: peer {} could not see {} servers of its share; casting them here",
+                    f.order.msgId(), f.order.service(), peer.baseUri(), unsent);
+            pump();
         }
     }
 
@@ -480,10 +521,13 @@ public final class FanoutEngine {
         private final Targets targets;
         private final AtomicReferenceArray<Delivery> results;
         private final AtomicInteger remaining;
+        /** What a share handed to a peer is made from; null when the fanout is not split. */
+        private final ObjectNode shareTemplate;
 
-        private Fanout(Order order, Targets targets) {
+        private Fanout(Order order, Targets targets, ObjectNode shareTemplate) {
             this.order = order;
             this.targets = targets;
+            this.shareTemplate = shareTemplate;
             this.results = new AtomicReferenceArray<>(targets.endpoints.size());
             this.remaining = new AtomicInteger(targets.endpoints.size());
         }

@@ -1,5 +1,7 @@
 package io.hotline.rpc;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Objects;
@@ -51,10 +53,27 @@ public record FanoutReport(@JsonProperty("msg_id") String msgId, int targeted, i
      * @param outcome how it ended
      * @param status the HTTP status the server answered, if it answered
      * @param reason what went wrong, in words; null when delivered
+     * @param notSent true when nothing was sent to it because the broadcaster could not see it (a share naming a
+     *     server its store does not show healthy); whoever handed the share over casts it itself. Left out of the JSON
+     *     when false
      */
-    public record Delivery(String id, String server, Outcome outcome, Integer status, String reason) {
+    public record Delivery(String id, String server, Outcome outcome, Integer status, String reason,
+            @JsonProperty("not_sent") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean notSent) {
         public Delivery {
             Objects.requireNonNull(outcome, "outcome");
+        }
+
+        /** A delivery that was attempted. */
+        public Delivery(String id, String server, Outcome outcome, Integer status, String reason) {
+            this(id, server, outcome, status, reason, false);
+        }
+
+        /** Reads one from JSON, where {@code not_sent} is left out when false (and by broadcasters that predate it). */
+        @JsonCreator
+        static Delivery fromJson(@JsonProperty("id") String id, @JsonProperty("server") String server,
+                @JsonProperty("outcome") Outcome outcome, @JsonProperty("status") Integer status,
+                @JsonProperty("reason") String reason, @JsonProperty("not_sent") Boolean notSent) {
+            return new Delivery(id, server, outcome, status, reason, Boolean.TRUE.equals(notSent));
         }
     }
 }

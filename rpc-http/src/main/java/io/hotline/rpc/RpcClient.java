@@ -41,6 +41,8 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An RPC client: finds servers through the discovery core (nearest zone first, the directory's selection strategy,
@@ -68,6 +70,7 @@ public final class RpcClient implements AutoCloseable {
     /** The config key that lets a client fan out itself when no broadcaster is registered; false by default. */
     public static final String FANOUT_FALLBACK = "hotline.rpc.fanout-fallback";
 
+    private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
     private static final int MAX_ATTEMPTS = 3;
     private static final long MIN_PROBE_MILLIS = 1000;
 
@@ -123,9 +126,21 @@ public final class RpcClient implements AutoCloseable {
         return new Prepared(Objects.requireNonNull(target, "target"), timeout, Map.of(), false, null, null);
     }
 
+    /**
+     * Stops the client. Fanouts it runs itself ({@link Builder#fanoutFallback(boolean)}) are first given up to the
+     * client's timeout to reach their servers, so that a short-lived process that casts and exits still casts.
+     */
     @Override
     public void close() {
         monitors.shutdownNow();
+        FanoutEngine engine = existingFallbackEngine();
+        if (engine != null) {
+            int unfinished = engine.awaitActive(timeout);
+            if (unfinished > 0) {
+                log.warn("closing with {} fanouts of this client unfinished after {}; their remaining servers do not"
+                        + " get the cast", unfinished, timeout);
+            }
+        }
         try {
             http.stop();
         } catch (Exception e) {
@@ -142,22 +157,17 @@ public final class RpcClient implements AutoCloseable {
         private final Map<String, Object> context;
         private final boolean idempotent;
         private final Duration callMonitor;
-        /** The fanout request's {@code zones}: "home", "all" or a list of zone paths; null leaves it to the default. */
-        private final Object fanoutZones;
-        /** The same as a scope, for a fanout from this client. */
+        /** The zones a fanout targets: home, all or one zone; null leaves it to the broadcaster's default (home). */
         private final ZoneScope fanoutScope;
 
         private Prepared(Target target, Duration timeout, Map<String, Object> context, boolean idempotent,
-                Duration callMonitor, Object fanoutZones) {
+                Duration callMonitor, ZoneScope fanoutScope) {
             this.target = target;
             this.timeout = timeout;
             this.context = context;
             this.idempotent = idempotent;
             this.callMonitor = callMonitor;
-            this.fanoutZones = fanoutZones;
-            this.fanoutScope = fanoutZones == null || "home".equals(fanoutZones) ? ZoneScope.home()
-                    : "all".equals(fanoutZones) ? ZoneScope.all()
-                    : ZoneScope.in(Zone.of(((List<?>) fanoutZones).get(0).toString()));
+            this.fanoutScope = fanoutScope;
         }
 
         /**
@@ -166,35 +176,39 @@ public final class RpcClient implements AutoCloseable {
          * fanning out itself ({@link Builder#fanoutFallback(boolean)}) reads home as its own zone.
          */
         public Prepared fanoutScope(ZoneScope scope) {
-            Object zones;
-            if (scope == ZoneScope.home()) {
-                zones = "home";
-            } else if (scope == ZoneScope.all()) {
-                zones = "all";
-            } else if (scope instanceof ZoneScope.In in) {
-                zones = List.of(in.zone().path());
-            } else {
+            if (scope != ZoneScope.home() && scope != ZoneScope.all() && !(scope instanceof ZoneScope.In)) {
                 throw new IllegalArgumentException("a fanout goes to every server of its zones; use home(), all() or"
                         + " in(zone), not " + scope);
             }
-            return new Prepared(target, timeout, context, idempotent, callMonitor, zones);
+            return new Prepared(target, timeout, context, idempotent, callMonitor, scope);
+        }
+
+        /** The fanout request's {@code zones}: "home", "all" or a list of zone paths; null leaves it to the default. */
+        private Object fanoutZones() {
+            if (fanoutScope == null) {
+                return null;
+            }
+            if (fanoutScope == ZoneScope.home()) {
+                return "home";
+            }
+            return fanoutScope instanceof ZoneScope.In in ? List.of(in.zone().path()) : "all";
         }
 
         /** How long a call waits for its reply; raises {@link MessagingTimeout} after. */
         public Prepared timeout(Duration timeout) {
-            return new Prepared(target, positive(timeout), context, idempotent, callMonitor, fanoutZones);
+            return new Prepared(target, positive(timeout), context, idempotent, callMonitor, fanoutScope);
         }
 
         /** The request context sent along (oslo's {@code ctxt}), e.g. user, project and request id. */
         public Prepared context(Map<String, ?> context) {
             // Not Map.copyOf: a context may hold nulls (oslo contexts often do).
             return new Prepared(target, timeout, Collections.unmodifiableMap(new LinkedHashMap<>(context)), idempotent,
-                    callMonitor, fanoutZones);
+                    callMonitor, fanoutScope);
         }
 
         /** Safe to run twice: a call that failed after reaching a server may be tried again on another. */
         public Prepared idempotent() {
-            return new Prepared(target, timeout, context, true, callMonitor, fanoutZones);
+            return new Prepared(target, timeout, context, true, callMonitor, fanoutScope);
         }
 
         /**
@@ -203,7 +217,7 @@ public final class RpcClient implements AutoCloseable {
          * after about two intervals (a silent one after at least 1 s) instead of the full timeout.
          */
         public Prepared callMonitor(Duration interval) {
-            return new Prepared(target, timeout, context, idempotent, positive(interval), fanoutZones);
+            return new Prepared(target, timeout, context, idempotent, positive(interval), fanoutScope);
         }
 
         /** Calls {@code method} and waits for its result, converted to {@code type}. */
@@ -277,7 +291,7 @@ public final class RpcClient implements AutoCloseable {
             byte[] body = body("cast", method, args, msgId, null);
             try {
                 return CompletableFuture.completedFuture(fallbackEngine().start(new FanoutEngine.Order(
-                        target.service(), msgId, body, List.of(fanoutScope), token == null ? null : "Bearer " + token,
+                        target.service(), msgId, body, List.of(fanoutScope == null ? ZoneScope.home() : fanoutScope), token == null ? null : "Bearer " + token,
                         null)));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
@@ -310,7 +324,7 @@ public final class RpcClient implements AutoCloseable {
                 Double seconds = timeout.toMillis() / 1000.0;
                 return report != null
                         ? Wire.FANOUT_WRITER.writeValueAsBytes(new Wire.FanoutRequest(kind, method, named, context,
-                                target.namespace(), target.version(), msgId, seconds, fanoutZones, report))
+                                target.namespace(), target.version(), msgId, seconds, fanoutZones(), report))
                         : Wire.REQUEST_WRITER.writeValueAsBytes(new Wire.OutgoingRequest(kind, method, named, context,
                                 target.namespace(), target.version(), msgId, seconds));
             } catch (IllegalArgumentException | JsonProcessingException e) {
@@ -438,6 +452,10 @@ public final class RpcClient implements AutoCloseable {
             }
             return new RpcException("cannot " + what + ": " + failure, failure);
         }
+    }
+
+    private synchronized FanoutEngine existingFallbackEngine() {
+        return fallbackEngine;
     }
 
     /** The engine for fanouts from this client, made at the first; each server gets the client's timeout to accept. */

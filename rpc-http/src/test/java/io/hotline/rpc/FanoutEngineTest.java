@@ -9,6 +9,7 @@ import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.Query;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.FanoutReport.Delivery;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.HttpClient;
@@ -162,11 +164,120 @@ class FanoutEngineTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(RpcClient.FANOUT_FALLBACK);
     }
 
+    @Test
+    void aCastBodyThatIsNotAJsonObjectIsRefusedBeforeAnythingIsCounted() throws Exception {
+        FakeServer server = track(new FakeServer(0, true));
+        register("only", server.socket.getLocalPort());
+        Directory directory = track(Directory.builder(store).build());
+        // Room for one target: a refused start that still counted its target would make the next one busy.
+        FanoutEngine engine = new FanoutEngine(directory, http, new FanoutEngine.Settings(4, Duration.ofSeconds(5), 1,
+                500, 4, Duration.ofSeconds(60)), FanoutEngine.Observer.NONE, null);
+        for (String bad : List.of("[1,2]", "\"cast\"", "{\"kind\":", "")) {
+            assertThatThrownBy(() -> engine.start(new FanoutEngine.Order(TARGET.service(), "m-bad",
+                    bad.getBytes(StandardCharsets.UTF_8), List.of(ZoneScope.home()), null, null)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a JSON object");
+        }
+        assertThat(engine.awaitActive(Duration.ofSeconds(1))).isZero();
+
+        FanoutReport report = engine.start(new FanoutEngine.Order(TARGET.service(), "m-good",
+                CAST.getBytes(StandardCharsets.UTF_8), List.of(ZoneScope.home()), null, null)).done()
+                .get(30, TimeUnit.SECONDS);
+        assertThat(report.delivered()).isEqualTo(1);
+        assertThat(server.requests).hasValue(1);
+    }
+
+    @Test
+    void aLongQueueAgainstAStoppedClientEndsWithEveryTargetFailedNotAStackOverflow() throws Exception {
+        int targets = 20_000;
+        for (int i = 0; i < targets; i++) {
+            register(String.format(Locale.ROOT, "s-%05d", i), 9);
+        }
+        Directory directory = track(Directory.builder(store).build());
+        await().atMost(Duration.ofSeconds(30)).until(() -> directory.resolve(
+                Query.of(TARGET.service()).home()).endpoints().size() == targets);
+        HttpClient stopped = new HttpClient();
+        stopped.start();
+        stopped.stop();
+        FanoutEngine engine = new FanoutEngine(directory, stopped, new FanoutEngine.Settings(1, Duration.ofSeconds(5),
+                100_000, 100_000, 4, Duration.ofSeconds(60)), FanoutEngine.Observer.NONE, null);
+        // A small stack, as a Jetty or pool thread may have: a send that fails at once must not recurse per target.
+        CompletableFuture<FanoutReport> report = new CompletableFuture<>();
+        Thread starter = new Thread(null, () -> {
+            try {
+                report.complete(engine.start(new FanoutEngine.Order(TARGET.service(), "m-stopped",
+                        CAST.getBytes(StandardCharsets.UTF_8), List.of(ZoneScope.home()), null, null)).done().join());
+            } catch (Throwable t) {
+                report.completeExceptionally(t);
+            }
+        }, "small-stack", 256 * 1024);
+        starter.start();
+
+        FanoutReport r = report.get(60, TimeUnit.SECONDS);
+        assertThat(r.targeted()).isEqualTo(targets);
+        assertThat(r.failed()).isEqualTo(targets);
+        assertThat(r.results()).hasSize(targets).allSatisfy(d -> assertThat(d.outcome()).isEqualTo(Outcome.ERROR));
+    }
+
+    @Test
+    void closingAClientWaitsForItsOwnFanoutsToReachEveryServer() throws Exception {
+        // Slow to accept, and more servers than the engine sends to at once: most casts are queued at close.
+        SlowServer slow = track(new SlowServer(Duration.ofMillis(300)));
+        int servers = FanoutEngine.Settings.DEFAULT.maxConcurrent() + 36;
+        for (int i = 0; i < servers; i++) {
+            register("slow-" + i, slow.socket.getLocalPort());
+        }
+        RpcClient client = RpcClient.builder(store).config(config.with(RpcClient.FANOUT_FALLBACK, "true")).build();
+        client.prepare(TARGET.asFanout()).cast("record", Map.of("event", "x"));
+        client.close();
+
+        assertThat(slow.answered).hasValue(servers);
+    }
+
     private static int deadPort() {
         try (ServerSocket probe = new ServerSocket(0)) {
             return probe.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Answers each request 202 after {@code delay}, a connection per thread; counts the answers it sent. */
+    private static final class SlowServer implements AutoCloseable {
+        final ServerSocket socket = new ServerSocket(0, 500, InetAddress.getLoopbackAddress());
+        final AtomicInteger answered = new AtomicInteger();
+
+        SlowServer(Duration delay) throws IOException {
+            Thread t = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket s = socket.accept();
+                        Thread handler = new Thread(() -> {
+                            try (s) {
+                                FakeServer.readRequest(s.getInputStream());
+                                Thread.sleep(delay.toMillis());
+                                s.getOutputStream().write(("HTTP/1.1 202 Accepted\r\nContent-Type: application/json"
+                                        + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+                                        .getBytes(StandardCharsets.US_ASCII));
+                                s.getOutputStream().flush();
+                                answered.incrementAndGet();
+                            } catch (IOException | InterruptedException e) {
+                                // the client gave up on this one; it is not counted
+                            }
+                        }, "slow-server-connection");
+                        handler.setDaemon(true);
+                        handler.start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "slow-server");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
         }
     }
 
