@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
  * </pre>
  *
  * <p>The store's fixture (how to stop and restart its server) comes from a {@link TckFixtureProvider} on the class
- * path whose store name equals {@code hotline.store}; the runner ships fixtures for {@code memory} and {@code file}.
+ * path whose store name equals {@code hotline.store}; the runner ships fixtures for {@code memory}, {@code file},
+ * {@code consul} and {@code redis} (the last two start real servers, and need their stores on the class path).
  */
 @Command(name = "hotline-tck",
         description = "Runs the Hotline store TCK against the store named by hotline.store in CONFIG.")

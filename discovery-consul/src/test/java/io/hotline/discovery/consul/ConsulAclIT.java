@@ -12,6 +12,7 @@ import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Zone;
+import io.hotline.tck.ConsulStoreFixture;
 import io.hotline.testing.ConsulAgent;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;

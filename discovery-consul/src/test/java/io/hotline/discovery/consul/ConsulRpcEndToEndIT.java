@@ -12,6 +12,7 @@ import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
+import io.hotline.tck.ConsulStoreFixture;
 import io.hotline.testing.ConsulAgent;
 import java.time.Duration;
 import java.util.ArrayList;

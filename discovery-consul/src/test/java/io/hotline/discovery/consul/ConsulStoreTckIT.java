@@ -1,5 +1,6 @@
 package io.hotline.discovery.consul;
 
+import io.hotline.tck.ConsulStoreFixture;
 import io.hotline.tck.EndpointStoreCompatibilityKit;
 import io.hotline.tck.StoreFixture;
 

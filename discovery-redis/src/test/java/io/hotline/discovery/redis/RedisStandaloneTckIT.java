@@ -1,12 +1,13 @@
 package io.hotline.discovery.redis;
 
 import io.hotline.tck.EndpointStoreCompatibilityKit;
+import io.hotline.tck.RedisStoreFixture;
 import io.hotline.tck.StoreFixture;
 
-/** The redis store keeps every contract on standalone Redis (see {@link RedisFixture#standalone()}). */
+/** The redis store keeps every contract on standalone Redis (see {@link RedisStoreFixture#standalone()}). */
 class RedisStandaloneTckIT extends EndpointStoreCompatibilityKit {
     @Override
     protected StoreFixture createFixture() {
-        return RedisFixture.standalone();
+        return RedisStoreFixture.standalone();
     }
 }

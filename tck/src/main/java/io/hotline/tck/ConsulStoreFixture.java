@@ -1,11 +1,10 @@
-package io.hotline.discovery.consul;
+package io.hotline.tck;
 
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
-import io.hotline.tck.StoreFixture;
-import io.hotline.tck.StoreTiming;
 import io.hotline.testing.ConsulAgent;
 import java.time.Duration;
 import java.util.Map;
@@ -17,10 +16,13 @@ import java.util.Map;
  * <p>The timing is Consul's: TTL checks turn critical a few ms after their TTL, a change reaches a blocking query in
  * ~12 ms, but a critical service is removed only after DeregisterCriticalServiceAfter (at least one minute) by a
  * reaper that runs every 30 s, so removal may come up to down-after + 30 s after deregister-after, plus load.
+ *
+ * <p>Needs the {@code consul} store on the class path and the consul binary where
+ * {@link ConsulAgent} looks ({@code scripts/install-consul} puts it there); {@code hotline tck --store consul} runs it.
  */
-final class ConsulStoreFixture implements StoreFixture {
+public final class ConsulStoreFixture implements StoreFixture {
 
-    static final StoreTiming TIMING = new StoreTiming(
+    private static final StoreTiming TIMING = new StoreTiming(
             HealthPolicy.of(Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofMinutes(1)),
             Duration.ofSeconds(3),
             Duration.ofSeconds(45));
@@ -28,7 +30,7 @@ final class ConsulStoreFixture implements StoreFixture {
     private final ConsulAgent dc1;
     private final ConsulAgent dc2;
 
-    ConsulStoreFixture() {
+    public ConsulStoreFixture() {
         ConsulAgent first = ConsulAgent.builder("dc1").build().start();
         try {
             this.dc2 = ConsulAgent.builder("dc2").build().start();
@@ -40,15 +42,16 @@ final class ConsulStoreFixture implements StoreFixture {
         dc2.joinWan(dc1);
     }
 
-    static HotlineConfig config(ConsulAgent agent, Zone zone) {
+    /** The configuration of a {@code consul} store over {@code agent} in {@code zone}. */
+    public static HotlineConfig config(ConsulAgent agent, Zone zone) {
         return HotlineConfig.of(Map.of(
                 HotlineConfig.STORE, "consul",
                 HotlineConfig.ZONE, zone.path(),
-                ConsulStoreProvider.PORT, Integer.toString(agent.httpPort()),
-                ConsulStoreProvider.WATCH_WAIT, "10s"));
+                "hotline.consul.port", Integer.toString(agent.httpPort()),
+                "hotline.consul.watch-wait", "10s"));
     }
 
-    ConsulAgent agent(Zone zone) {
+    private ConsulAgent agent(Zone zone) {
         return zone.equals(homeZone()) ? dc1 : dc2;
     }
 
@@ -64,7 +67,7 @@ final class ConsulStoreFixture implements StoreFixture {
 
     @Override
     public EndpointStore open(Zone zone) {
-        return new ConsulStoreProvider().open(config(agent(zone), zone));
+        return StoreProviders.load().open(config(agent(zone), zone));
     }
 
     @Override
@@ -88,5 +91,18 @@ final class ConsulStoreFixture implements StoreFixture {
     public void close() {
         dc1.close();
         dc2.close();
+    }
+
+    /** Makes the fixture for {@code hotline.store=consul}. */
+    public static final class Provider implements TckFixtureProvider {
+        @Override
+        public String storeName() {
+            return "consul";
+        }
+
+        @Override
+        public StoreFixture create(HotlineConfig config) {
+            return new ConsulStoreFixture();
+        }
     }
 }

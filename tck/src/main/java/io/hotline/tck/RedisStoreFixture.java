@@ -1,11 +1,10 @@
-package io.hotline.discovery.redis;
+package io.hotline.tck;
 
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
-import io.hotline.tck.StoreFixture;
-import io.hotline.tck.StoreTiming;
 import io.hotline.testing.RedisCluster;
 import io.hotline.testing.RedisSentinel;
 import io.hotline.testing.RedisServer;
@@ -21,12 +20,16 @@ import java.util.function.Function;
  * Runs the kit against real Redis: one deployment per zone ({@code region-one/az-1} and {@code region-one/az-2}),
  * each zone's store federated with the other through {@code hotline.redis.remotes}. Stopping a zone kills its
  * server(s); starting it brings them back empty, as a restart that lost its data.
+ *
+ * <p>Needs the {@code redis} store on the class path and {@code redis-server} on the PATH ({@code scripts/install-deps}
+ * installs it); {@code hotline tck --store redis} runs the standalone set-up.
  */
-final class RedisFixture implements StoreFixture {
+public final class RedisStoreFixture implements StoreFixture {
 
-    static final Zone HOME = Zone.of("region-one/az-1");
-    static final Zone REMOTE = Zone.of("region-one/az-2");
+    private static final Zone HOME = Zone.of("region-one/az-1");
+    private static final Zone REMOTE = Zone.of("region-one/az-2");
 
+    private static final String PREFIX = "hotline.redis.";
     private static final HealthPolicy POLICY =
             HealthPolicy.of(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(1500));
     private static final StoreTiming TIMING = new StoreTiming(POLICY, Duration.ofMillis(500), Duration.ofMillis(200));
@@ -42,14 +45,14 @@ final class RedisFixture implements StoreFixture {
 
     private final StoreTiming timing;
 
-    private RedisFixture(Map<Zone, Site> sites, List<AutoCloseable> resources, StoreTiming timing) {
+    private RedisStoreFixture(Map<Zone, Site> sites, List<AutoCloseable> resources, StoreTiming timing) {
         this.sites = sites;
         this.resources = resources;
         this.timing = timing;
     }
 
     /** Two standalone servers. */
-    static RedisFixture standalone() {
+    public static RedisStoreFixture standalone() {
         return build(TIMING, resources -> {
             RedisServer a = track(resources, RedisServer.builder().name("redis-az1").start());
             RedisServer b = track(resources, RedisServer.builder().name("redis-az2").start());
@@ -59,7 +62,7 @@ final class RedisFixture implements StoreFixture {
     }
 
     /** Two masters behind one sentinel, each zone's store asking the sentinel for its master. */
-    static RedisFixture sentinel() {
+    public static RedisStoreFixture sentinel() {
         return build(TIMING, resources -> {
             RedisServer a = track(resources, RedisServer.builder().name("redis-master-az1").start());
             RedisServer b = track(resources, RedisServer.builder().name("redis-master-az2").start());
@@ -72,7 +75,7 @@ final class RedisFixture implements StoreFixture {
     }
 
     /** A three-master cluster for the home zone, federated with a standalone server for the other. */
-    static RedisFixture cluster() {
+    public static RedisStoreFixture cluster() {
         return build(CLUSTER_TIMING, resources -> {
             RedisCluster cluster = track(resources, RedisCluster.create());
             RedisServer b = track(resources, RedisServer.builder().name("redis-az2").start());
@@ -83,10 +86,10 @@ final class RedisFixture implements StoreFixture {
     }
 
     /** Starts the servers; if one fails, stops those already started. */
-    private static RedisFixture build(StoreTiming timing, Function<List<AutoCloseable>, Map<Zone, Site>> start) {
+    private static RedisStoreFixture build(StoreTiming timing, Function<List<AutoCloseable>, Map<Zone, Site>> start) {
         List<AutoCloseable> resources = new ArrayList<>();
         try {
-            return new RedisFixture(new LinkedHashMap<>(start.apply(resources)), resources, timing);
+            return new RedisStoreFixture(new LinkedHashMap<>(start.apply(resources)), resources, timing);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -99,13 +102,13 @@ final class RedisFixture implements StoreFixture {
     }
 
     /** The configuration a process in {@code zone} would have: its own deployment, and the other zones' as remotes. */
-    HotlineConfig config(Zone zone) {
+    private HotlineConfig config(Zone zone) {
         Map<String, String> values = new HashMap<>();
         values.put(HotlineConfig.STORE, "redis");
         values.put(HotlineConfig.ZONE, zone.path());
-        sites.get(zone).settings().forEach((k, v) -> values.put(RedisSettings.PREFIX + k, v));
-        values.put(RedisSettings.PREFIX + "timeout", "1s");
-        values.put(RedisSettings.PREFIX + "connect-timeout", "500ms");
+        sites.get(zone).settings().forEach((k, v) -> values.put(PREFIX + k, v));
+        values.put(PREFIX + "timeout", "1s");
+        values.put(PREFIX + "connect-timeout", "500ms");
         List<String> aliases = new ArrayList<>();
         for (Map.Entry<Zone, Site> other : sites.entrySet()) {
             if (other.getKey().equals(zone)) {
@@ -113,13 +116,13 @@ final class RedisFixture implements StoreFixture {
             }
             String alias = "r" + aliases.size();
             aliases.add(alias);
-            String p = RedisSettings.PREFIX + "remote." + alias + ".";
+            String p = PREFIX + "remote." + alias + ".";
             values.put(p + "zone", other.getKey().path());
             other.getValue().settings().forEach((k, v) -> values.put(p + k, v));
             values.put(p + "timeout", "1s");
             values.put(p + "connect-timeout", "500ms");
         }
-        values.put(RedisSettings.PREFIX + "remotes", String.join(",", aliases));
+        values.put(PREFIX + "remotes", String.join(",", aliases));
         return HotlineConfig.of(values);
     }
 
@@ -135,7 +138,7 @@ final class RedisFixture implements StoreFixture {
 
     @Override
     public EndpointStore open(Zone zone) {
-        return new RedisStoreProvider().open(config(zone));
+        return StoreProviders.load().open(config(zone));
     }
 
     @Override
@@ -165,6 +168,19 @@ final class RedisFixture implements StoreFixture {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot stop " + resources.get(i), e);
             }
+        }
+    }
+
+    /** Makes the standalone fixture for {@code hotline.store=redis}. */
+    public static final class Provider implements TckFixtureProvider {
+        @Override
+        public String storeName() {
+            return "redis";
+        }
+
+        @Override
+        public StoreFixture create(HotlineConfig config) {
+            return standalone();
         }
     }
 }
