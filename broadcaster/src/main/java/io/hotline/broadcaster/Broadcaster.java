@@ -9,6 +9,7 @@ import io.hotline.discovery.PemTls;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Zone;
 import io.hotline.rpc.Announcement;
+import io.hotline.rpc.ClientTls;
 import io.hotline.rpc.FanoutEngine;
 import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.PemFiles;
@@ -209,16 +210,9 @@ public final class Broadcaster implements AutoCloseable {
             listener = listener.config(config);
             config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
             drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
-            config.string("hotline.http.tls.cafile").filter(f -> !f.isEmpty()).ifPresent(f -> trust(Path.of(f)));
-            String cert = config.string("hotline.http.tls.client-certfile", "");
-            String key = config.string("hotline.http.tls.client-keyfile", "");
-            if (cert.isEmpty() != key.isEmpty()) {
-                throw config.invalid(cert.isEmpty() ? "hotline.http.tls.client-keyfile" : "hotline.http.tls.client-certfile",
-                        "needs its partner: set both hotline.http.tls.client-certfile and client-keyfile, or neither");
-            }
-            if (!cert.isEmpty()) {
-                clientCertificate(Path.of(cert), Path.of(key));
-            }
+            ClientTls tls = ClientTls.from(config);
+            tls.caFile().ifPresent(this::trust);
+            tls.certFile().ifPresent(cert -> clientCertificate(cert, tls.keyFile().orElseThrow()));
             maxConcurrentCasts(config.integer("hotline.broadcaster.max-concurrent", maxConcurrentCasts));
             perTargetTimeout(config.duration("hotline.broadcaster.target-timeout", perTargetTimeout));
             splitThreshold(config.integer("hotline.broadcaster.split-threshold", splitThreshold));

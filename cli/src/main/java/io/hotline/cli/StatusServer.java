@@ -3,10 +3,10 @@ package io.hotline.cli;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.PemTls;
+import io.hotline.rpc.ClientTls;
 import io.hotline.rpc.HttpListener;
 import io.hotline.rpc.PortRange;
 import io.hotline.status.StatusPage;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -45,13 +45,11 @@ final class StatusServer implements AutoCloseable {
             // The JSON is the cluster's metrics, scraped with its token: it needs that token too.
             builder.requireToken(token);
         }
-        String ca = config.string("hotline.http.tls.cafile", "");
-        String cert = config.string("hotline.http.tls.client-certfile", "");
-        String key = config.string("hotline.http.tls.client-keyfile", "");
-        if (!ca.isEmpty() || !cert.isEmpty() || !key.isEmpty()) {
+        ClientTls tls = ClientTls.from(config);
+        if (tls.isSet()) {
             // Scrapes servers as an RPC client of the cluster would call them.
-            builder.sslContext(PemTls.clientContext(PemTls.trustManager(ca.isEmpty() ? null : Path.of(ca)),
-                    cert.isEmpty() ? null : Path.of(cert), key.isEmpty() ? null : Path.of(key)));
+            builder.sslContext(PemTls.clientContext(PemTls.trustManager(tls.caFile().orElse(null)),
+                    tls.certFile().orElse(null), tls.keyFile().orElse(null)));
         }
         StatusPage page = builder.build();
         try {

@@ -588,16 +588,9 @@ public final class RpcClient implements AutoCloseable {
         public Builder config(HotlineConfig config) {
             config.string("hotline.http.token").ifPresent(this::token);
             timeout(config.duration("hotline.rpc.response-timeout", timeout));
-            config.string("hotline.http.tls.cafile").filter(f -> !f.isEmpty()).ifPresent(f -> trust(Path.of(f)));
-            String cert = config.string("hotline.http.tls.client-certfile", "");
-            String key = config.string("hotline.http.tls.client-keyfile", "");
-            if (cert.isEmpty() != key.isEmpty()) {
-                throw config.invalid(cert.isEmpty() ? "hotline.http.tls.client-keyfile" : "hotline.http.tls.client-certfile",
-                        "needs its partner: set both hotline.http.tls.client-certfile and client-keyfile, or neither");
-            }
-            if (!cert.isEmpty()) {
-                clientCertificate(Path.of(cert), Path.of(key));
-            }
+            ClientTls tls = ClientTls.from(config);
+            tls.caFile().ifPresent(this::trust);
+            tls.certFile().ifPresent(cert -> clientCertificate(cert, tls.keyFile().orElseThrow()));
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
             fanoutFallback(config.flag(FANOUT_FALLBACK, fanoutFallback));
             return this;
