@@ -171,8 +171,8 @@ public final class FanoutEngine {
     private final Observer observer;
     private final Supplier<String> self;
     private final Semaphore permits;
-    /** Calls to {@link #pump()} not yet served; only the caller that raised it from 0 drains, so a pump never nests. */
-    private final AtomicInteger pumpRequests = new AtomicInteger();
+    /** Set while a thread drains the queue, so that {@link #pump()} never nests on one thread. */
+    private final ThreadLocal<Boolean> draining = ThreadLocal.withInitial(() -> false);
     private final AtomicInteger pending = new AtomicInteger();
     private final ConcurrentLinkedQueue<Job> queue = new ConcurrentLinkedQueue<>();
     private final Set<Fanout> active = ConcurrentHashMap.newKeySet();
@@ -308,18 +308,20 @@ public final class FanoutEngine {
 
     /**
      * Starts queued jobs while permits last. Called after every enqueue and every completion, also from inside a send
-     * that completed on the calling thread (as every send does once the client is stopped): such a nested call only
-     * asks the running one to look again, so the stack stays flat however long the queue.
+     * that completed on the calling thread (as every send does once the client is stopped): such a nested call returns
+     * at once, as the drain further up its stack looks again, so the stack stays flat however long the queue. Threads
+     * do not wait for each other: each completion sends the next job on its own thread, so sending uses every core.
      */
     private void pump() {
-        if (pumpRequests.getAndIncrement() != 0) {
+        if (draining.get()) {
             return;
         }
-        int requests = 1;
-        do {
+        draining.set(true);
+        try {
             drain();
-            requests = pumpRequests.addAndGet(-requests);
-        } while (requests != 0);
+        } finally {
+            draining.set(false);
+        }
     }
 
     private void drain() {
