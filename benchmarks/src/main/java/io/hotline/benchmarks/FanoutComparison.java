@@ -127,15 +127,21 @@ public final class FanoutComparison implements Callable<Integer> {
                 RpcClient client = RpcClient.builder(store).timeout(timeout).build()) {
             for (int n : servers) {
                 Target target = Target.topic("fanout-" + n).exchange("bench");
-                progress.printf("%d servers: starting them and binding %d RabbitMQ queues...%n", n, n);
-                try (ServerFarm farm = new ServerFarm(store, target.service(), n, arrivals);
-                        RabbitFanout rabbit = new RabbitFanout(broker, target.service(), n, arrivals, timeout)) {
+                progress.printf("%d servers: starting them...%n", n);
+                // Each contender's connections exist only during its own row, so that none pays for another's.
+                try (ServerFarm farm = new ServerFarm(store, target.service(), n, arrivals)) {
                     Caster hotline = event -> client.prepare(target.asFanout()).cast("run", Map.of("event", event));
                     try (Nodes one = new Nodes(dir, store, 1, Integer.MAX_VALUE)) {
                         rows.add(measure(n, "Hotline, 1 broadcaster", hotline, arrivals, timeout, one.pids()));
                     }
-                    rows.add(measure(n, "RabbitMQ fanout exchange", rabbit::cast, arrivals, timeout,
-                            List.of(broker.pid())));
+                    try (RabbitFanout rabbit = new RabbitFanout(broker, target.service(), n, arrivals, timeout, false)) {
+                        rows.add(measure(n, "RabbitMQ fanout exchange", rabbit::cast, arrivals, timeout,
+                                List.of(broker.pid())));
+                    }
+                    try (RabbitFanout rabbit = new RabbitFanout(broker, target.service(), n, arrivals, timeout, true)) {
+                        rows.add(measure(n, "RabbitMQ fanout exchange, a connection per server", rabbit::cast,
+                                arrivals, timeout, List.of(broker.pid())));
+                    }
                     int threshold = (n + broadcasters - 1) / broadcasters;
                     try (Nodes tree = new Nodes(dir, store, broadcasters, threshold)) {
                         rows.add(measure(n, "Hotline, " + broadcasters + " broadcasters, split above " + threshold,
@@ -271,7 +277,9 @@ public final class FanoutComparison implements Callable<Integer> {
                 + " each), broadcasters in JVMs of their own with default settings (64 casts in flight each); warm-up:"
                 + " at least %d fanouts and %d casts per row, so the JVMs run compiled code%n", rounds, warmup,
                 warmupCasts);
-        out.println("- RabbitMQ: a fanout exchange bound to N queues with one consumer each, auto-ack, one publish");
+        out.println("- RabbitMQ: a fanout exchange bound to N queues with one consumer each, auto-ack, one publish; the"
+                + " consumers share one connection (N servers in one process), or each has a connection of its own"
+                + " (N servers on N hosts, and as each Hotline server has its own port), delivered by 16 threads");
         out.println("- middle CPU: user+system time of all broadcaster JVMs, or of the broker and its Erlang VM, over"
                 + " the measured fanouts, per fanout, less what they spent idle (heartbeats, the file store's"
                 + " re-listing; measured over 2 s before); harness CPU: the same for this JVM (the N servers or"

@@ -9,6 +9,9 @@ import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -25,6 +28,9 @@ import org.eclipse.jetty.util.component.LifeCycle;
 /**
  * The HTTP floor: a bare Jetty 12 handler that echoes the JSON body, called with Jetty's {@link HttpClient}, the
  * client Hotline uses. No routing, no JAX-RS, no envelope: what is left of Hotline's cost is HTTP itself.
+ *
+ * <p>Over HTTP/1.1 (a connection per request in flight, as Hotline's client does) or over h2c with prior knowledge
+ * (every request multiplexed on one connection, as gRPC does), so the report shows what each protocol costs here.
  */
 final class JettyEcho implements Contender {
 
@@ -34,18 +40,22 @@ final class JettyEcho implements Contender {
     private final HttpClient http;
     private final String uri;
     private final Duration requestTimeout;
+    private final boolean h2c;
 
-    JettyEcho(Duration requestTimeout) {
+    JettyEcho(Duration requestTimeout, boolean h2c) {
         this.requestTimeout = requestTimeout;
+        this.h2c = h2c;
         server = new Server();
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(config));
+        ServerConnector connector = h2c
+                ? new ServerConnector(server, new HTTP2CServerConnectionFactory(config))
+                : new ServerConnector(server, new HttpConnectionFactory(config));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         server.setHandler(new EchoHandler());
-        http = new HttpClient();
+        http = h2c ? new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client())) : new HttpClient();
         http.setConnectTimeout(requestTimeout.toMillis());
         try {
             server.start();
@@ -59,7 +69,7 @@ final class JettyEcho implements Contender {
 
     @Override
     public String name() {
-        return "bare Jetty " + Server.getVersion();
+        return "bare Jetty " + Server.getVersion() + (h2c ? ", h2c" : "");
     }
 
     @Override

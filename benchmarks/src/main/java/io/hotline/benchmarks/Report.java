@@ -19,19 +19,27 @@ final class Report {
     private final String rabbit;
     private final String grpc;
     private final String jetty;
+    private final String grpcPooled;
     private final int inFlight;
     private final Map<String, Map<Phase, List<Measurement>>> results = new LinkedHashMap<>();
 
-    /** The four contenders by role, named as they are in {@link #add}; rows are printed in this order. */
-    Report(String hotline, String rabbit, String grpc, String jetty, int inFlight) {
+    /**
+     * The contenders by role, named as they are in {@link #add}; rows are printed in this order, then the
+     * references. The goals are the issue's, against the fastest gRPC; {@code grpcPooled} (gRPC with its default
+     * executors) gets the gRPC goals as well, for comparison. References are rows for context only.
+     */
+    Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, List<String> references,
+            int inFlight) {
         this.hotline = hotline;
         this.rabbit = rabbit;
         this.grpc = grpc;
         this.jetty = jetty;
+        this.grpcPooled = grpcPooled;
         this.inFlight = inFlight;
-        for (String name : List.of(hotline, rabbit, grpc, jetty)) {
+        for (String name : List.of(hotline, rabbit, grpc, jetty, grpcPooled)) {
             results.put(name, new EnumMap<>(Phase.class));
         }
+        references.forEach(name -> results.put(name, new EnumMap<>(Phase.class)));
     }
 
     void add(String contender, Phase phase, Measurement m) {
@@ -84,6 +92,9 @@ final class Report {
                 "/s");
         goal(out, "calls/s at " + inFlight + " in flight vs " + grpc, Phase.CALL_THROUGHPUT, rate, grpc, 2, false, "/s");
         goal(out, "casts/s vs RabbitMQ publish with confirms", Phase.CAST_THROUGHPUT, rate, rabbit, 1.5, false, "/s");
+        goal(out, "call p50 vs " + grpcPooled, Phase.CALL_LATENCY, p50, grpcPooled, 0.9, true, " µs");
+        goal(out, "calls/s at " + inFlight + " in flight vs " + grpcPooled, Phase.CALL_THROUGHPUT, rate, grpcPooled, 2,
+                false, "/s");
     }
 
     private void goal(PrintStream out, String what, Phase phase, ToDoubleFunction<Measurement> metric, String other,

@@ -82,12 +82,17 @@ public final class RpcComparison implements Callable<Integer> {
         try (RabbitBroker broker = RabbitBroker.start();
                 HotlineEcho hotline = new HotlineEcho(REQUEST_TIMEOUT);
                 RabbitRpc rabbit = new RabbitRpc(broker, REQUEST_TIMEOUT);
-                GrpcEcho grpc = new GrpcEcho(REQUEST_TIMEOUT);
-                JettyEcho jetty = new JettyEcho(REQUEST_TIMEOUT)) {
+                GrpcEcho grpc = new GrpcEcho(REQUEST_TIMEOUT, true);
+                JettyEcho jetty = new JettyEcho(REQUEST_TIMEOUT, false);
+                GrpcEcho grpcPooled = new GrpcEcho(REQUEST_TIMEOUT, false);
+                JettyEcho jettyH2c = new JettyEcho(REQUEST_TIMEOUT, true)) {
+            List<Contender> contenders = List.of(hotline, rabbit, grpc, jetty, grpcPooled, jettyH2c);
+            List<CastContender> casters = List.of(hotline, rabbit);
             progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
-                    (System.nanoTime() - started) / 1e9, rounds, 10 * (warmupSeconds + durationSeconds));
-            List<Contender> contenders = List.of(hotline, rabbit, grpc, jetty);
-            Report report = new Report(hotline.name(), rabbit.name(), grpc.name(), jetty.name(), inFlight);
+                    (System.nanoTime() - started) / 1e9, rounds,
+                    (2 * contenders.size() + casters.size()) * (warmupSeconds + durationSeconds));
+            Report report = new Report(hotline.name(), rabbit.name(), grpc.name(), jetty.name(), grpcPooled.name(),
+                    List.of(jettyH2c.name()), inFlight);
             // Contenders take turns inside each round, so that a burst of load from elsewhere hits one round of
             // everyone rather than every round of one.
             for (int round = 1; round <= rounds; round++) {
@@ -97,7 +102,7 @@ public final class RpcComparison implements Callable<Integer> {
                 for (Contender c : contenders) {
                     record(report, round, c.name(), Phase.CALL_THROUGHPUT, driver.throughput(c::call, inFlight));
                 }
-                for (CastContender c : List.<CastContender>of(hotline, rabbit)) {
+                for (CastContender c : casters) {
                     record(report, round, c.name(), Phase.CAST_THROUGHPUT, driver.throughput(c::cast, inFlight));
                     long backlog = c.awaitCastsHandled(BACKLOG_TIMEOUT);
                     if (backlog > 0) {
@@ -143,9 +148,11 @@ public final class RpcComparison implements Callable<Integer> {
         out.printf("- RabbitMQ: amqp-client %s; topic exchange, server queue, per-client reply queue, correlation ids;"
                 + " casts with publisher confirms, asynchronous, one per message, at most %d unconfirmed, acknowledged"
                 + " by the broker in batches (multiple=true)%n", versions.getProperty("amqp-client"), inFlight);
-        out.printf("- gRPC: grpc-java %s (netty-shaded), byte[] marshaller, one HTTP/2 connection, directExecutor%n",
-                versions.getProperty("grpc"));
-        out.println("- bare Jetty: a non-blocking Jetty handler and Jetty's HttpClient (the client Hotline uses)");
+        out.printf("- gRPC: grpc-java %s (netty-shaded), byte[] marshaller, one HTTP/2 connection; directExecutor on"
+                + " both sides (handlers that never block), or gRPC's default executors (a pool thread per call, as"
+                + " for handlers that may block, like Hotline's endpoints)%n", versions.getProperty("grpc"));
+        out.println("- bare Jetty: a non-blocking Jetty handler and Jetty's HttpClient (the client Hotline uses), over"
+                + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection)");
     }
 
     private static double loadAverage() {
