@@ -41,10 +41,10 @@ final class RabbitFanout implements AutoCloseable {
         this.exchange = exchange;
         ConnectionFactory factory = broker.connectionFactory(timeout);
         publisher = factory.newConnection("fanout-publisher");
-        publish = publisher.createChannel();
-        publish.exchangeDeclare(exchange, BuiltinExchangeType.FANOUT, false, true, null);
         deliveries = connectionPerServer ? Executors.newFixedThreadPool(DELIVERY_THREADS) : null;
         try {
+            publish = publisher.createChannel();
+            publish.exchangeDeclare(exchange, BuiltinExchangeType.FANOUT, false, true, null);
             Channel ch = null;
             for (int i = 0; i < n; i++) {
                 if (connectionPerServer) {
