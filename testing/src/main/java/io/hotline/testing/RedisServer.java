@@ -101,6 +101,8 @@ public final class RedisServer implements AutoCloseable {
 
     /** Describes a server; {@link #start()} builds and starts it. */
     public static final class Builder {
+        private static final int PORT_ATTEMPTS = 3;
+
         private int port;
         private final List<String> acl = new ArrayList<>();
         private final List<String> extra = new ArrayList<>();
@@ -182,14 +184,24 @@ public final class RedisServer implements AutoCloseable {
             return new RedisServer(b.build(), p, tls);
         }
 
-        /** Builds and starts the server. */
+        /**
+         * Builds and starts the server. When this builder chose the port and another process took it before the
+         * server bound it, it tries again on another free port, up to {@value #PORT_ATTEMPTS} times in all.
+         */
         public RedisServer start() {
-            RedisServer server = build();
-            try {
-                return server.start();
-            } catch (RuntimeException e) {
-                server.close();
-                throw e;
+            for (int attempt = 1; ; attempt++) {
+                RedisServer server = build();
+                try {
+                    return server.start();
+                } catch (ServerStartException e) {
+                    server.close();
+                    if (port != 0 || !e.portTaken() || attempt == PORT_ATTEMPTS) {
+                        throw e;
+                    }
+                } catch (RuntimeException e) {
+                    server.close();
+                    throw e;
+                }
             }
         }
 

@@ -18,4 +18,14 @@ public final class ServerStartException extends RuntimeException {
     ServerStartException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * Whether the server could not bind its port because something else held it: a port {@link FreePorts} found
+     * free may be taken by another process (an outgoing connection's ephemeral port, say) before the server binds
+     * it, and a harness that chose the port may then try again on another.
+     */
+    public boolean portTaken() {
+        String message = getMessage();
+        return message != null && message.toLowerCase(java.util.Locale.ROOT).contains("address already in use");
+    }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -56,6 +58,16 @@ class RedisServerTest {
             assertThat(RespProbe.send(sentinel.port(), "PING")).isEqualTo("+PONG");
             assertThat(sentinel.address()).isEqualTo("127.0.0.1:" + sentinel.port());
         }
+    }
+
+    @Test
+    void aPortSomethingElseHoldsIsReportedAsTakenAndAGivenPortIsNotSwapped() throws Exception {
+        try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> RedisServer.builder().port(held.getLocalPort()).start())
+                    .isInstanceOfSatisfying(ServerStartException.class, e -> assertThat(e.portTaken()).isTrue());
+        }
+        assertThat(new ServerStartException("redis failed to start: not ready within 20 s", null).portTaken())
+                .isFalse();
     }
 
     @Test

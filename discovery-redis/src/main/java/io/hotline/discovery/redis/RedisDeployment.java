@@ -318,7 +318,8 @@ final class RedisDeployment implements AutoCloseable {
         }
         if (e instanceof JedisAccessControlException || problem.startsWith("NOAUTH") || problem.startsWith("WRONGPASS")) {
             return new StoreException("Redis " + settings + " refused the credentials to " + what + " (" + problem
-                    + "); check hotline.redis.user and hotline.redis.password against the server's ACL", e);
+                    + "); check " + settings.keys() + "user and " + settings.keys() + "password against the server's ACL",
+                    e);
         }
         if (e instanceof JedisDataException && !problem.matches("(?s)(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|READONLY"
                 + "|BUSY).*")) {
@@ -341,9 +342,10 @@ final class RedisDeployment implements AutoCloseable {
                 return "";
             }
             if (t instanceof SSLException || t instanceof SocketException) {
-                return " (with TLS, check that hotline.redis.tls.cafile holds the CA of the server's certificate, and"
-                        + (settings.certFile().isPresent() ? " that the server's tls-ca-cert-file holds the CA of"
-                        + " hotline.redis.tls.certfile" : " set hotline.redis.tls.certfile and hotline.redis.tls.keyfile"
+                String k = settings.keys();
+                return " (with TLS, check that " + k + "tls.cafile holds the CA of the server's certificate, and"
+                        + (settings.certFile().isPresent() ? " that the server's tls-ca-cert-file holds the CA of "
+                        + k + "tls.certfile" : " set " + k + "tls.certfile and " + k + "tls.keyfile"
                         + " if the server requires client certificates (tls-auth-clients yes, its default)") + ")";
             }
         }

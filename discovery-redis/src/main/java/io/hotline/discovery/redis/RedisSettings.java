@@ -37,11 +37,14 @@ import redis.clients.jedis.HostAndPort;
  * @param keyPrefix the first part of every key and of the change channel
  * @param resyncInterval how often a watch re-reads in full even without a change notice
  * @param sweepInterval how often one of the live clients sweeps every service, read or not
+ * @param keys the prefix of the config keys these came from, {@code hotline.redis.} or
+ *     {@code hotline.redis.remote.<alias>.}, so that a message names the key to fix
  */
 record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, String user, String password,
         String sentinelUser, String sentinelPassword, boolean tls, Optional<Path> caFile, Optional<Path> certFile,
         Optional<Path> keyFile, boolean verifyHostname,
-        Duration connectTimeout, Duration timeout, String keyPrefix, Duration resyncInterval, Duration sweepInterval) {
+        Duration connectTimeout, Duration timeout, String keyPrefix, Duration resyncInterval, Duration sweepInterval,
+        String keys) {
 
     static final String PREFIX = "hotline.redis.";
 
@@ -156,7 +159,7 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
         Duration resync = positive(config, p + "resync-interval", Duration.ofSeconds(30));
         Duration sweep = positive(config, p + "sweep-interval", Duration.ofSeconds(30));
         return new RedisSettings(mode, nodes, master, user, password, sentinelUser, sentinelPassword, tls, ca, cert,
-                key, verifyHostname, connect, timeout, keyPrefix, resync, sweep);
+                key, verifyHostname, connect, timeout, keyPrefix, resync, sweep, p);
     }
 
     /** A readable client certificate or key file, which only makes sense with TLS. */

@@ -202,6 +202,21 @@ class RedisSecurityIT {
     }
 
     @Test
+    void aRemoteZonesRefusalNamesTheRemotesOwnKeys() {
+        String ca = pki.resolve("ca.pem").toString();
+        String remote = "hotline.redis.remote.far.";
+        try (EndpointStore store = open(tls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.cafile", ca,
+                "hotline.redis.remotes", "far", remote + "zone", "az-2", remote + "nodes", mutualTls.address(),
+                remote + "tls.enabled", "true", remote + "tls.cafile", ca, remote + "timeout", "2s")) {
+            assertThatThrownBy(() -> store.list("sec.any", Zone.of("az-2")))
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("check that " + remote + "tls.cafile")
+                    .hasMessageContaining("set " + remote + "tls.certfile and " + remote + "tls.keyfile");
+            assertThat(store.list("sec.any", ZONE)).as("the home zone is not affected").isEmpty();
+        }
+    }
+
+    @Test
     void aClientKeyOfAnotherCertificateIsRefusedAtOpen() {
         assertThatThrownBy(() -> open(mutualTls, "hotline.redis.tls.enabled", "true", "hotline.redis.tls.certfile",
                 pki.resolve("client.pem").toString(), "hotline.redis.tls.keyfile", pki.resolve("server.key").toString()))
