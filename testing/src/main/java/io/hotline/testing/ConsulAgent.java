@@ -45,6 +45,7 @@ public final class ConsulAgent implements AutoCloseable {
     public static final String BINARY_PROPERTY = "hotline.testing.consul";
     /** Environment variable naming the consul binary. */
     public static final String BINARY_ENV = "HOTLINE_CONSUL_BINARY";
+    private static final int PORT_ATTEMPTS = 3;
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(30);
@@ -57,32 +58,45 @@ public final class ConsulAgent implements AutoCloseable {
     private final String datacenter;
     private final String nodeName;
     private final String masterToken;
-    private final int httpPort;
-    private final int httpsPort;
-    private final int serfWanPort;
+    private final Tls tls;
     private final ServerProcess process;
+    /** Chosen again only if the first start finds one of them taken; the same for every later restart. */
+    private volatile int httpPort;
+    private volatile int httpsPort;
+    private volatile int serfWanPort;
+    private boolean started;
 
     private ConsulAgent(Builder b, Path binary) {
         this.datacenter = b.datacenter;
         this.nodeName = "hotline-" + b.datacenter + "-" + UUID.randomUUID().toString().substring(0, 8);
         this.masterToken = b.masterToken;
-        List<Integer> tcp = FreePorts.tcp(3);
-        this.httpPort = tcp.get(0);
-        int serverPort = tcp.get(1);
-        this.httpsPort = b.tls != null ? tcp.get(2) : -1;
-        int serfLanPort = FreePorts.tcpAndUdp();
-        this.serfWanPort = FreePorts.tcpAndUdp();
+        this.tls = b.tls;
         this.process = ServerProcess.builder("consul-" + datacenter)
                 .command(dir -> List.of(binary.toString(), "agent", "-dev", "-config-file",
                         dir.resolve("agent.json").toString()))
                 .readiness(this::isReady)
                 .startupTimeout(Duration.ofSeconds(60))
                 .build();
-        String config = config(serverPort, serfLanPort, b.tls);
+        try {
+            choosePorts();
+        } catch (RuntimeException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /** Picks free ports and writes the agent's configuration with them. */
+    private void choosePorts() {
+        List<Integer> tcp = FreePorts.tcp(3);
+        httpPort = tcp.get(0);
+        int serverPort = tcp.get(1);
+        httpsPort = tls != null ? tcp.get(2) : -1;
+        int serfLanPort = FreePorts.tcpAndUdp();
+        serfWanPort = FreePorts.tcpAndUdp();
+        String config = config(serverPort, serfLanPort, tls);
         try {
             Files.writeString(process.directory().resolve("agent.json"), config, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            process.close();
             throw new ServerStartException("cannot write the consul configuration in " + process.directory() + ": " + e, e);
         }
     }
@@ -163,14 +177,26 @@ public final class ConsulAgent implements AutoCloseable {
     }
 
     /**
-     * Starts the agent and waits until it is ready.
+     * Starts the agent and waits until it is ready. If another process took one of its ports before its first start
+     * bound them, it picks other free ports and tries again, up to three times in all; later starts keep the ports.
      *
      * @return this, for chaining
      * @throws ServerStartException if it does not become ready in time
      */
-    public ConsulAgent start() {
-        process.start();
-        return this;
+    public synchronized ConsulAgent start() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                process.start();
+                started = true;
+                return this;
+            } catch (ServerStartException e) {
+                // Another process may take a port between FreePorts finding it free and consul binding it.
+                if (started || !e.portTaken() || attempt == PORT_ATTEMPTS) {
+                    throw e;
+                }
+                choosePorts();
+            }
+        }
     }
 
     /** Stops the agent (SIGTERM); a later {@link #start()} brings it back empty, on the same ports. */

@@ -3,6 +3,8 @@ package io.hotline.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,6 +58,18 @@ class ConsulAgentIT {
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"Name\":\"x\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(write.statusCode()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void aFirstStartWhosePortWasTakenMeanwhileMovesToFreeOnes() throws Exception {
+        try (ConsulAgent agent = ConsulAgent.builder("moved").build()) {
+            int taken = agent.httpPort();
+            try (ServerSocket holder = new ServerSocket(taken, 1, InetAddress.getLoopbackAddress())) {
+                agent.start();
+            }
+            assertThat(agent.httpPort()).isNotEqualTo(taken);
+            assertThat(get(agent, "/v1/status/leader", null).body()).contains("127.0.0.1:");
         }
     }
 
