@@ -320,7 +320,7 @@ public final class FanoutEngine {
         try {
             drain();
         } finally {
-            draining.set(false);
+            draining.remove();
         }
     }
 

@@ -194,7 +194,13 @@ public final class ConsulAgent implements AutoCloseable {
                 if (started || !e.portTaken() || attempt == PORT_ATTEMPTS) {
                     throw e;
                 }
-                choosePorts();
+                process.forgetFailedStart();
+                try {
+                    choosePorts();
+                } catch (RuntimeException again) {
+                    again.addSuppressed(e);
+                    throw again;
+                }
             }
         }
     }

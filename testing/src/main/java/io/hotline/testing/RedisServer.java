@@ -194,8 +194,12 @@ public final class RedisServer implements AutoCloseable {
                 try {
                     return server.start();
                 } catch (ServerStartException e) {
+                    boolean retry = port == 0 && e.portTaken() && attempt < PORT_ATTEMPTS;
+                    if (retry) {
+                        server.process.forgetFailedStart();
+                    }
                     server.close();
-                    if (port != 0 || !e.portTaken() || attempt == PORT_ATTEMPTS) {
+                    if (!retry) {
                         throw e;
                     }
                 } catch (RuntimeException e) {

@@ -60,6 +60,8 @@ public final class ServerProcess implements AutoCloseable {
 
     private static final Duration POLL_INTERVAL = Duration.ofMillis(25);
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+    /** Begins the line the log gets at each start, so that one start's output can be told from the last's. */
+    static final String START_MARK = "---- ";
     private static final int TAIL_LINES = 40;
     private static final int TAIL_BYTES = 64 * 1024;
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
@@ -150,7 +152,7 @@ public final class ServerProcess implements AutoCloseable {
         if (isAlive()) {
             throw new IllegalStateException(name + " is already running as pid " + process.pid());
         }
-        appendToLog("---- " + Instant.now() + " starting: " + commandLine() + System.lineSeparator());
+        appendToLog(START_MARK + Instant.now() + " starting: " + commandLine() + System.lineSeparator());
         ProcessBuilder pb = new ProcessBuilder(command)
                 .directory(directory.toFile())
                 .redirectErrorStream(true)
@@ -205,6 +207,14 @@ public final class ServerProcess implements AutoCloseable {
     public synchronized ServerProcess restart() {
         stop();
         return start();
+    }
+
+    /**
+     * Forgets that a start failed, so that {@link #close()} deletes the directory after all: for a harness that
+     * recovered from the failure (another port, another try) and has nothing left to show from it.
+     */
+    synchronized void forgetFailedStart() {
+        failed = false;
     }
 
     /** Stops the process and deletes the temp dir, unless the server failed or dirs are kept. Idempotent. */

@@ -1,5 +1,7 @@
 package io.hotline.testing;
 
+import java.util.Locale;
+
 /**
  * A {@link ServerProcess} could not be launched, exited, or was not ready in time. The message names the command,
  * the reason, the last lines of the server's output and its kept directory:
@@ -26,6 +28,11 @@ public final class ServerStartException extends RuntimeException {
      */
     public boolean portTaken() {
         String message = getMessage();
-        return message != null && message.toLowerCase(java.util.Locale.ROOT).contains("address already in use");
+        if (message == null) {
+            return false;
+        }
+        // The log goes on across starts; only what the failed start wrote counts.
+        String thisStart = message.substring(Math.max(0, message.lastIndexOf(ServerProcess.START_MARK)));
+        return thisStart.toLowerCase(Locale.ROOT).contains("address already in use");
     }
 }

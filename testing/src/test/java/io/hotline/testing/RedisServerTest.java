@@ -68,6 +68,12 @@ class RedisServerTest {
         }
         assertThat(new ServerStartException("redis failed to start: not ready within 20 s", null).portTaken())
                 .isFalse();
+        assertThat(new ServerStartException("redis failed to start: not ready within 20 s\n"
+                + "    ---- 2026-11-22T07:00:00Z starting: redis-server --port 1\n"
+                + "    # Could not create server TCP listening socket 127.0.0.1:1: bind: Address already in use\n"
+                + "    ---- 2026-11-22T07:00:01Z starting: redis-server --port 2\n"
+                + "    # Server initialized", null).portTaken()).as("an earlier start's output does not count")
+                .isFalse();
     }
 
     @Test
