@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The Redis harness against the real redis-server and redis-cli. */
 class RedisServerTest {
@@ -61,9 +63,10 @@ class RedisServerTest {
     }
 
     @Test
-    void aPortSomethingElseHoldsIsReportedAsTakenAndAGivenPortIsNotSwapped() throws Exception {
+    void aPortSomethingElseHoldsIsReportedAsTakenAndAGivenPortIsNotSwapped(@TempDir Path dir) throws Exception {
+        // A failed server's directory is kept for diagnosis; this failure is on purpose, so JUnit's directory.
         try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            assertThatThrownBy(() -> RedisServer.builder().port(held.getLocalPort()).start())
+            assertThatThrownBy(() -> RedisServer.builder().port(held.getLocalPort()).directory(dir).start())
                     .isInstanceOfSatisfying(ServerStartException.class, e -> assertThat(e.portTaken()).isTrue());
         }
         assertThat(new ServerStartException("redis failed to start: not ready within 20 s", null).portTaken())
