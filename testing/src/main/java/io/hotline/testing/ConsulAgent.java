@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -91,8 +93,9 @@ public final class ConsulAgent implements AutoCloseable {
         httpPort = tcp.get(0);
         int serverPort = tcp.get(1);
         httpsPort = tls != null ? tcp.get(2) : -1;
-        int serfLanPort = FreePorts.tcpAndUdp();
-        serfWanPort = FreePorts.tcpAndUdp();
+        Set<Integer> chosen = new HashSet<>(tcp);
+        int serfLanPort = anotherTcpAndUdpPort(chosen);
+        serfWanPort = anotherTcpAndUdpPort(chosen);
         String config = config(serverPort, serfLanPort, tls);
         try {
             Files.writeString(process.directory().resolve("agent.json"), config, StandardCharsets.UTF_8);
@@ -174,6 +177,21 @@ public final class ConsulAgent implements AutoCloseable {
 
     public ServerProcess process() {
         return process;
+    }
+
+    /**
+     * A TCP and UDP port not among {@code chosen}, then added to it. Each pick is released at once, so a later pick
+     * may return an earlier one, and consul refuses to start with one port in two roles (a CI run saw the serf WAN
+     * port equal to the server port).
+     */
+    private static int anotherTcpAndUdpPort(Set<Integer> chosen) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = FreePorts.tcpAndUdp();
+            if (chosen.add(port)) {
+                return port;
+            }
+        }
+        throw new ServerStartException("FreePorts kept returning ports already chosen for this agent: " + chosen, null);
     }
 
     /**
