@@ -13,9 +13,15 @@ import java.util.Set;
  * a store lie within its home zone; {@link #list} and {@link #watch} take one of the zones from
  * {@link #zones()}.
  *
- * <p>Errors: a store that cannot be reached throws {@link StoreUnavailableException}; a renewal of a
+ * <p>Errors: a store that cannot be reached throws {@link StoreUnavailableException}, and once its server is back
+ * the same instance serves again by itself (reconnecting as needed); a renewal of a
  * registration the store does not hold throws {@link NotRegisteredException}; invalid arguments throw
  * {@link IllegalArgumentException}. Implementations are thread-safe.
+ *
+ * <p>Services and ids are compared exactly, case included: {@code nova.Conductor} and {@code nova.conductor} are two
+ * services, and no service's endpoints ever show in another's lookup, whatever the names share. Everything the
+ * {@link Endpoint} model accepts (its limits, not a sample) is given back unchanged by {@link #list} and
+ * {@link #watch}. The plugin guide numbers these rules as clauses, and the TCK has a test aimed at each.
  *
  * <pre>{@code
  * try (EndpointStore store = StoreProviders.load().open(HotlineConfig.load())) {
@@ -29,20 +35,28 @@ public interface EndpointStore extends AutoCloseable {
     /** The zone this store registers into. */
     Zone homeZone();
 
-    /** The home zone and every zone federated with it. */
+    /** The home zone and every zone federated with it, current: a zone federated after the store opened shows up. */
     Set<Zone> zones();
 
     /**
-     * Registers or replaces (same service and id) an endpoint, passing at once.
+     * Registers an endpoint, passing at once. A registration of the same service and id replaces the earlier one
+     * entirely: every field, the metadata (keys not given again are gone), the policy, and the health (passing again,
+     * even if it was critical).
      *
-     * @throws IllegalArgumentException if the endpoint's zone is not within {@link #homeZone()}
+     * @throws IllegalArgumentException if the endpoint's zone is not {@link #homeZone()} or a zone inside it (a
+     *     sibling whose name merely starts with the home zone's, or the home zone's parent, is outside), naming the
+     *     zone; nothing is stored then
      */
     void register(Endpoint endpoint, HealthPolicy policy);
 
     /**
-     * Records a heartbeat for a registration, keeping it passing for the policy's down-after.
+     * Records a heartbeat for a registration: it is passing for the down-after of the policy it was registered with,
+     * counted from this renewal, critical from then on, and listed while critical until the policy's deregister-after
+     * (counted from the last renewal), after which the store removes it. A renewal of a critical endpoint makes it
+     * passing again.
      *
-     * @throws NotRegisteredException if the store does not hold it (it expired or the store lost its data)
+     * @throws NotRegisteredException if the store does not hold it (never registered, deregistered, expired, or the
+     *     store lost its data)
      */
     void renew(String service, String id);
 
@@ -50,9 +64,11 @@ public interface EndpointStore extends AutoCloseable {
     void deregister(String service, String id);
 
     /**
-     * Every endpoint of the service registered in {@code zone}, critical ones included, each with its health.
+     * Every endpoint of the service registered in {@code zone} or a zone inside it, critical ones included, each with
+     * its health, however many there are (a store that reads in pages reads them all).
      *
      * @param zone one of {@link #zones()}
+     * @throws IllegalArgumentException if {@code zone} is not one of {@link #zones()}, naming it
      */
     List<EndpointStatus> list(String service, Zone zone);
 
@@ -61,9 +77,14 @@ public interface EndpointStore extends AutoCloseable {
      * change (register, deregister, health), in order, within the store's propagation bound. Snapshots may
      * coalesce changes but never go back to an older state.
      *
-     * <p>On failure the store calls {@link WatchListener#onError} once and delivers nothing more; the core opens a
-     * new watch after a backoff. Callbacks come from one thread at a time per watch and must not block.
-     * {@link RelistingWatch} implements all this for stores without native change notification.
+     * <p>The first snapshot equals what {@link #list} gives; expiry is a change like any other; health never goes back
+     * from critical to passing without a renewal or registration. On failure the store calls
+     * {@link WatchListener#onError} once and delivers nothing more, even when the store comes back; the core opens a
+     * new watch after a backoff. After {@link Watch#close} nothing more is delivered. Callbacks come from one thread
+     * at a time per watch and must not block. {@link RelistingWatch} implements all this for stores without native
+     * change notification.
+     *
+     * @throws IllegalArgumentException if {@code zone} is not one of {@link #zones()}, naming it
      */
     Watch watch(String service, Zone zone, WatchListener listener);
 

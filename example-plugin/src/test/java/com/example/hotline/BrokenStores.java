@@ -13,11 +13,20 @@ import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -73,7 +82,7 @@ final class BrokenStores {
         }
     }
 
-    /** Health: turns endpoints critical after a quarter of their down-after, while heartbeats still arrive. */
+    /** Health: turns endpoints critical after three quarters of their down-after, while heartbeats still arrive. */
     static final class EarlyCritical extends ForwardingStore {
         EarlyCritical(EndpointStore inner) {
             super(inner);
@@ -82,7 +91,8 @@ final class BrokenStores {
         @Override
         public void register(Endpoint endpoint, HealthPolicy policy) {
             inner.register(endpoint,
-                    HealthPolicy.of(policy.reportInterval(), policy.downAfter().dividedBy(4), policy.deregisterAfter()));
+                    HealthPolicy.of(policy.reportInterval(), policy.downAfter().multipliedBy(3).dividedBy(4),
+                        policy.deregisterAfter()));
         }
     }
 
@@ -284,7 +294,7 @@ final class BrokenStores {
         @Override
         public void register(Endpoint endpoint, HealthPolicy policy) {
             Set<String> document = ids(endpoint.service());
-            roundTrip();
+            pause(ROUND_TRIP);
             document.add(endpoint.id());
             // Writing the document back: whatever the server holds that this writer's copy lacks is overwritten.
             for (String id : ids(endpoint.service())) {
@@ -300,13 +310,607 @@ final class BrokenStores {
                     .map(s -> s.endpoint().id())
                     .collect(Collectors.toCollection(HashSet::new));
         }
+    }
 
-        private static void roundTrip() {
-            try {
-                Thread.sleep(ROUND_TRIP.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+    /** Registration: keeps what fits Consul's Meta limits, at most 64 entries with values cut to 512 characters. */
+    static final class TrimsMetadataToFit extends ForwardingStore {
+        TrimsMetadataToFit(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            Map<String, String> kept = new LinkedHashMap<>();
+            e.metadata().entrySet().stream().limit(64).forEach(m -> kept.put(m.getKey(),
+                    m.getValue().length() > 512 ? m.getValue().substring(0, 512) : m.getValue()));
+            inner.register(withMetadata(e, kept), policy);
+        }
+    }
+
+    /** Registration: a re-registration merges the old metadata into the new instead of replacing it. */
+    static final class MergesOnReRegister extends ForwardingStore {
+        MergesOnReRegister(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            Map<String, String> merged = new LinkedHashMap<>();
+            find(inner, e.service(), e.id()).ifPresent(old -> merged.putAll(old.endpoint().metadata()));
+            merged.putAll(e.metadata());
+            inner.register(withMetadata(e, merged), policy);
+        }
+    }
+
+    /** Registration: a re-registration keeps the policy of the first registration. */
+    static final class KeepsFirstPolicy extends ForwardingStore {
+        private final Map<String, HealthPolicy> first = new ConcurrentHashMap<>();
+
+        KeepsFirstPolicy(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            inner.register(e, first.computeIfAbsent(e.service() + "/" + e.id(), k -> policy));
+        }
+    }
+
+    /** Registration: re-registering a critical endpoint leaves it critical until its next renewal. */
+    static final class ReRegisterKeepsCritical extends ForwardingStore {
+        private final Set<String> stillCritical = ConcurrentHashMap.newKeySet();
+
+        ReRegisterKeepsCritical(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            boolean critical = find(inner, e.service(), e.id()).map(s -> s.health() == Health.CRITICAL).orElse(false);
+            inner.register(e, policy);
+            if (critical) {
+                stillCritical.add(e.service() + "/" + e.id());
             }
+        }
+
+        @Override
+        public void renew(String service, String id) {
+            inner.renew(service, id);
+            stillCritical.remove(service + "/" + id);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return inner.list(service, zone).stream()
+                    .map(s -> stillCritical.contains(service + "/" + s.endpoint().id())
+                            ? new EndpointStatus(s.endpoint(), Health.CRITICAL) : s)
+                    .toList();
+        }
+    }
+
+    /**
+     * Registration: looks services up by a case-insensitive prefix, as a plugin over a key-value backend scanning
+     * {@code prefix*} might, so look-alike services mix.
+     */
+    static final class PrefixMatchesServices extends ForwardingStore {
+        private final Set<String> services = ConcurrentHashMap.newKeySet();
+
+        PrefixMatchesServices(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            services.add(e.service());
+            inner.register(e, policy);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            List<EndpointStatus> all = new ArrayList<>();
+            for (String s : services) {
+                if (s.toLowerCase(Locale.ROOT).startsWith(service.toLowerCase(Locale.ROOT))) {
+                    all.addAll(inner.list(s, zone));
+                }
+            }
+            return all.isEmpty() ? inner.list(service, zone) : all;
+        }
+    }
+
+    /** Registration: a deregistration removes the id from every service, as a store keyed by id alone would. */
+    static final class DeregistersIdEverywhere extends ForwardingStore {
+        private final Set<String> services = ConcurrentHashMap.newKeySet();
+
+        DeregistersIdEverywhere(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            services.add(e.service());
+            inner.register(e, policy);
+        }
+
+        @Override
+        public void deregister(String service, String id) {
+            for (String s : services) {
+                inner.deregister(s, id);
+            }
+            inner.deregister(service, id);
+        }
+    }
+
+    /** Registration: stores endpoints of zones inside the home zone under the home zone itself. */
+    static final class FlattensZone extends ForwardingStore {
+        FlattensZone(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            Zone zone = e.zone().isWithin(inner.homeZone()) ? inner.homeZone() : e.zone();
+            inner.register(e.toBuilder().zone(zone).build(), policy);
+        }
+    }
+
+    /**
+     * Registration: checks containment by comparing paths as strings, so a sibling whose name starts with the home
+     * zone's ({@code rack-1} and {@code rack-10}) or the home zone's parent get in, filed under the home zone.
+     */
+    static final class PrefixZoneCheck extends ForwardingStore {
+        PrefixZoneCheck(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            String home = inner.homeZone().path();
+            boolean looksInside = e.zone().path().startsWith(home) || home.startsWith(e.zone().path());
+            inner.register(looksInside ? e.toBuilder().zone(inner.homeZone()).build() : e, policy);
+        }
+    }
+
+    /** Health: turns endpoints critical only at two and a half times their down-after. */
+    static final class LateCritical extends ForwardingStore {
+        LateCritical(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint endpoint, HealthPolicy policy) {
+            Duration late = policy.downAfter().multipliedBy(5).dividedBy(2);
+            Duration deregisterAfter = policy.deregisterAfter().compareTo(late) < 0 ? late : policy.deregisterAfter();
+            inner.register(endpoint, HealthPolicy.of(policy.reportInterval(), late, deregisterAfter));
+        }
+    }
+
+    /** Health: a renewal of a registration the store holds does nothing, so down-after counts from registration. */
+    static final class IgnoresRenewal extends ForwardingStore {
+        IgnoresRenewal(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void renew(String service, String id) {
+            if (find(inner, service, id).isEmpty()) {
+                inner.renew(service, id);
+            }
+        }
+    }
+
+    /** Health: removes critical endpoints as soon as they turn critical, ignoring deregister-after. */
+    static final class ExpiresAtDownAfter extends ForwardingStore {
+        ExpiresAtDownAfter(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return inner.list(service, zone).stream().filter(s -> s.health() == Health.PASSING).toList();
+        }
+    }
+
+    /** Health: once it has reported an endpoint critical, keeps reporting it critical until it is re-registered. */
+    static final class StaysCritical extends ForwardingStore {
+        private final Set<String> critical = ConcurrentHashMap.newKeySet();
+
+        StaysCritical(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            inner.register(e, policy);
+            critical.remove(e.service() + "/" + e.id());
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return inner.list(service, zone).stream().map(s -> {
+                String key = service + "/" + s.endpoint().id();
+                if (s.health() == Health.CRITICAL) {
+                    critical.add(key);
+                }
+                return critical.contains(key) ? new EndpointStatus(s.endpoint(), Health.CRITICAL) : s;
+            }).toList();
+        }
+    }
+
+    /** Watch: the first snapshot is always empty, whatever the store holds. */
+    static final class EmptyFirstSnapshot extends ForwardingStore {
+        EmptyFirstSnapshot(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            AtomicBoolean first = new AtomicBoolean(true);
+            return inner.watch(service, zone, relay(listener,
+                    snapshot -> listener.onSnapshot(first.getAndSet(false) ? List.of() : snapshot)));
+        }
+    }
+
+    /** Watch: delivers every snapshot, in order, 800 ms late, as a watch behind a slow queue would. */
+    static final class LateWatch extends ForwardingStore {
+        private static final Duration DELAY = Duration.ofMillis(800);
+        private final ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "late-watch");
+            t.setDaemon(true);
+            return t;
+        });
+
+        LateWatch(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, zone, relay(listener, snapshot ->
+                    delayer.schedule(() -> listener.onSnapshot(snapshot), DELAY.toMillis(), TimeUnit.MILLISECONDS)));
+        }
+
+        @Override
+        public void close() {
+            delayer.shutdownNow();
+            inner.close();
+        }
+    }
+
+    /** Watch: snapshots lose the endpoints' metadata; list keeps it. */
+    static final class WatchDropsMetadata extends ForwardingStore {
+        WatchDropsMetadata(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, zone, relay(listener, snapshot -> listener.onSnapshot(snapshot.stream()
+                    .map(s -> new EndpointStatus(withMetadata(s.endpoint(), Map.of()), s.health()))
+                    .toList())));
+        }
+    }
+
+    /** Watch: a snapshot with a critical endpoint is followed, 50 ms later, by an older one showing it passing. */
+    static final class FlapsHealth extends ForwardingStore {
+        private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "flaps-health");
+            t.setDaemon(true);
+            return t;
+        });
+
+        FlapsHealth(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, zone, relay(listener, snapshot -> {
+                listener.onSnapshot(snapshot);
+                if (snapshot.stream().anyMatch(s -> s.health() == Health.CRITICAL)) {
+                    later.schedule(() -> listener.onSnapshot(snapshot.stream()
+                            .map(s -> new EndpointStatus(s.endpoint(), Health.PASSING)).toList()), 50, TimeUnit.MILLISECONDS);
+                }
+            }));
+        }
+
+        @Override
+        public void close() {
+            later.shutdownNow();
+            inner.close();
+        }
+    }
+
+    /** Watch: endpoints that vanish without a deregistration through this store (expired ones) stay in snapshots. */
+    static final class WatchKeepsExpired extends ForwardingStore {
+        private final Set<String> deregistered = ConcurrentHashMap.newKeySet();
+
+        WatchKeepsExpired(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void deregister(String service, String id) {
+            deregistered.add(service + "/" + id);
+            inner.deregister(service, id);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            Map<String, EndpointStatus> seen = new ConcurrentHashMap<>();
+            return inner.watch(service, zone, relay(listener, snapshot -> {
+                Map<String, EndpointStatus> now = new LinkedHashMap<>();
+                snapshot.forEach(s -> now.put(s.endpoint().id(), s));
+                seen.forEach((id, s) -> {
+                    if (!now.containsKey(id) && !deregistered.contains(service + "/" + id)) {
+                        now.put(id, new EndpointStatus(s.endpoint(), Health.CRITICAL));
+                    }
+                });
+                seen.clear();
+                seen.putAll(now);
+                listener.onSnapshot(List.copyOf(now.values()));
+            }));
+        }
+    }
+
+    /** Watch: watches the home zone whatever zone is asked for. */
+    static final class WatchesHomeOnly extends ForwardingStore {
+        WatchesHomeOnly(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, inner.homeZone(), listener);
+        }
+    }
+
+    /** Watch: snapshots also carry the endpoints of services whose names start with the watched one's. */
+    static final class WatchPrefixMatches extends ForwardingStore {
+        private final Set<String> services = ConcurrentHashMap.newKeySet();
+
+        WatchPrefixMatches(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            services.add(e.service());
+            inner.register(e, policy);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, zone, relay(listener, snapshot -> {
+                List<EndpointStatus> all = new ArrayList<>(snapshot);
+                for (String s : services) {
+                    if (!s.equals(service) && s.toLowerCase(Locale.ROOT).startsWith(service.toLowerCase(Locale.ROOT))) {
+                        all.addAll(inner.list(s, zone));
+                    }
+                }
+                listener.onSnapshot(all);
+            }));
+        }
+    }
+
+    /** Watch: after reporting an error it opens a new watch by itself and goes on delivering to the same listener. */
+    static final class ResumesAfterError extends ForwardingStore {
+        ResumesAfterError(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, zone, new WatchListener() {
+                @Override
+                public void onSnapshot(List<EndpointStatus> endpoints) {
+                    listener.onSnapshot(endpoints);
+                }
+
+                @Override
+                public void onError(StoreException error) {
+                    listener.onError(error);
+                    resume(service, zone, listener);
+                }
+            });
+        }
+
+        private void resume(String service, Zone zone, WatchListener listener) {
+            Thread t = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try {
+                        inner.list(service, zone);
+                        inner.watch(service, zone, relay(listener, listener::onSnapshot));
+                        return;
+                    } catch (StoreUnavailableException e) {
+                        pause(Duration.ofMillis(20));
+                    }
+                }
+            }, "resumes-after-error");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** Watch: closing a watch does nothing; it goes on delivering. */
+    static final class CloseIgnored extends ForwardingStore {
+        CloseIgnored(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            inner.watch(service, zone, listener);
+            return () -> { };
+        }
+    }
+
+    /** Zones: reads the federated zones once, when the store opens, and never again. */
+    static final class FrozenZones extends ForwardingStore {
+        private final Set<Zone> zones;
+
+        FrozenZones(EndpointStore inner) {
+            super(inner);
+            this.zones = Set.copyOf(inner.zones());
+        }
+
+        @Override
+        public Set<Zone> zones() {
+            return zones;
+        }
+    }
+
+    /** Zones: a zone it does not know lists as empty instead of being refused. */
+    static final class UnknownZoneIsEmpty extends ForwardingStore {
+        UnknownZoneIsEmpty(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return inner.zones().contains(zone) ? inner.list(service, zone) : List.of();
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            if (!inner.zones().contains(zone)) {
+                listener.onSnapshot(List.of());
+                return () -> { };
+            }
+            return inner.watch(service, zone, listener);
+        }
+    }
+
+    /** Zones: every home-zone list also reads the federated zones (to warm a cache), so their outage breaks it. */
+    static final class RemoteOutageBreaksHome extends ForwardingStore {
+        RemoteOutageBreaksHome(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            for (Zone z : inner.zones()) {
+                if (!z.equals(zone)) {
+                    inner.list(service, z);
+                }
+            }
+            return inner.list(service, zone);
+        }
+    }
+
+    /** Failure: once its server has failed it, it never tries again, as a client that does not reconnect. */
+    static final class NeverReconnects extends ForwardingStore {
+        private final AtomicBoolean broken = new AtomicBoolean();
+
+        NeverReconnects(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint endpoint, HealthPolicy policy) {
+            guard(() -> {
+                inner.register(endpoint, policy);
+                return null;
+            });
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return guard(() -> inner.list(service, zone));
+        }
+
+        private <T> T guard(Supplier<T> call) {
+            if (broken.get()) {
+                throw new StoreUnavailableException("connection closed earlier; not reconnecting");
+            }
+            try {
+                return call.get();
+            } catch (StoreUnavailableException e) {
+                broken.set(true);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Concurrency: keeps its own index of registrations in a plain {@link HashMap} written from every caller's thread,
+     * and lists from it, as a store caching its records without a lock.
+     */
+    static final class Unsynchronized extends ForwardingStore {
+        private final Map<String, Endpoint> index = new HashMap<>();
+
+        Unsynchronized(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            inner.register(e, policy);
+            index.put(e.service() + "/" + e.id(), e);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            Map<String, EndpointStatus> health = new HashMap<>();
+            inner.list(service, zone).forEach(s -> health.put(s.endpoint().id(), s));
+            List<EndpointStatus> listed = new ArrayList<>();
+            for (Endpoint e : List.copyOf(index.values())) {
+                EndpointStatus s = health.get(e.id());
+                if (e.service().equals(service) && s != null) {
+                    listed.add(new EndpointStatus(e, s.health()));
+                }
+            }
+            return listed;
+        }
+    }
+
+    /** Size: reads services in one round of at most 1,000 records and never asks for the next. */
+    static final class TruncatesLargeServices extends ForwardingStore {
+        private static final int ROUND = 1_000;
+
+        TruncatesLargeServices(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return inner.list(service, zone).stream().limit(ROUND).toList();
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, zone, relay(listener,
+                    snapshot -> listener.onSnapshot(snapshot.stream().limit(ROUND).toList())));
+        }
+    }
+
+    private static Optional<EndpointStatus> find(EndpointStore store, String service, String id) {
+        return store.list(service, store.homeZone()).stream().filter(s -> s.endpoint().id().equals(id)).findFirst();
+    }
+
+    private static Endpoint withMetadata(Endpoint e, Map<String, String> metadata) {
+        return new Endpoint(e.service(), e.id(), e.server(), e.host(), e.port(), e.scheme(), e.zone(), metadata);
+    }
+
+    /** A listener that hands snapshots to {@code onSnapshot} and errors straight to {@code listener}. */
+    private static WatchListener relay(WatchListener listener, Consumer<List<EndpointStatus>> onSnapshot) {
+        return new WatchListener() {
+            @Override
+            public void onSnapshot(List<EndpointStatus> endpoints) {
+                onSnapshot.accept(endpoints);
+            }
+
+            @Override
+            public void onError(StoreException error) {
+                listener.onError(error);
+            }
+        };
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -21,7 +21,7 @@ class TckRunnerCommandLineIT {
 
     private static final Duration RUN_LIMIT = Duration.ofMinutes(3);
     private static final List<String> CONTRACTS = List.of("1. Registration", "2. Health", "3. Watch",
-            "4. Zones and federation", "5. Failure and recovery", "6. Concurrency");
+            "4. Zones and federation", "5. Failure and recovery", "6. Concurrency and size");
 
     @TempDir
     Path dir;

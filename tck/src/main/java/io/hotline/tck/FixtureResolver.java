@@ -5,8 +5,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Injects the {@link StoreFixture} of the running kit. One fixture per kit class, created on first use and closed
- * when the class's tests are done, so real servers start once per class and not once per test.
+ * Injects the running kit's {@link StoreFixture} and a {@link TckContext} per test. One fixture per kit class, created
+ * on first use and closed when the class's tests are done, so real servers start once per class and not once per
+ * test; each test's context is closed when the test ends, closing what it opened.
  */
 final class FixtureResolver implements ParameterResolver {
 
@@ -14,7 +15,8 @@ final class FixtureResolver implements ParameterResolver {
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == StoreFixture.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == StoreFixture.class || type == TckContext.class;
     }
 
     @Override
@@ -24,9 +26,15 @@ final class FixtureResolver implements ParameterResolver {
                 .map(EndpointStoreCompatibilityKit.class::cast)
                 .findFirst()
                 .orElseThrow(() -> new IllegalStateException(
-                        "StoreFixture parameters are only available inside an EndpointStoreCompatibilityKit"));
-        return kitContext(context).getStore(NAMESPACE)
+                        "StoreFixture and TckContext parameters are only available inside an EndpointStoreCompatibilityKit"));
+        // Both are AutoCloseable, so JUnit closes them with the context that holds them.
+        StoreFixture fixture = kitContext(context).getStore(NAMESPACE)
                 .getOrComputeIfAbsent(kit.getClass(), k -> kit.newFixture(), StoreFixture.class);
+        if (parameter.getParameter().getType() == StoreFixture.class) {
+            return fixture;
+        }
+        return context.getStore(NAMESPACE)
+                .getOrComputeIfAbsent(TckContext.class, k -> new TckContext(fixture, kit::newFixture), TckContext.class);
     }
 
     /** The context of the outermost test class, whose store outlives every nested class in it. */

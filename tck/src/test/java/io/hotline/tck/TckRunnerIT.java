@@ -29,7 +29,7 @@ class TckRunnerIT {
         Run run = run(config);
         assertThat(run.output).contains("Hotline store TCK: store 'memory'");
         for (String contract : new String[] {"1. Registration", "2. Health", "3. Watch", "4. Zones and federation",
-                "5. Failure and recovery", "6. Concurrency"}) {
+                "5. Failure and recovery", "6. Concurrency and size"}) {
             assertThat(run.output).containsPattern("(?m)^" + contract + " +\\d+ +\\d+ +0 +[0-9.]+s  PASS$");
         }
         assertThat(run.output).containsPattern("(?m)^tck: [1-9]\\d* passed, 0 failed$");

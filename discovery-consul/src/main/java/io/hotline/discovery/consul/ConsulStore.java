@@ -55,6 +55,8 @@ final class ConsulStore implements EndpointStore {
     private final Zone home;
     private final ExecutorService watches;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    /** Datacenters seen in the agent's list; once seen, a datacenter that goes away is an outage, not unknown. */
+    private final Set<String> knownDatacenters = ConcurrentHashMap.newKeySet();
     private final Set<BlockingWatch> open = ConcurrentHashMap.newKeySet();
 
     private ConsulStore(ConsulSettings settings, HotlineConfig config, Consul client, Consul watchClient,
@@ -154,6 +156,9 @@ final class ConsulStore implements EndpointStore {
             agent().register(registration);
             return null;
         });
+        // The agent keeps the status a check it already holds had, so a critical endpoint registered again would
+        // stay critical; a registration is passing at once.
+        renew(endpoint.service(), endpoint.id());
     }
 
     @Override
@@ -200,7 +205,7 @@ final class ConsulStore implements EndpointStore {
         QueryOptions options = options(zone, null);
         ConsulResponse<List<ServiceHealth>> r = call("list " + service + " in " + zone,
                 () -> health(client).getAllServiceInstances(service, options));
-        return decode(r.getResponse(), zone);
+        return decode(r.getResponse(), service, zone);
     }
 
     @Override
@@ -213,7 +218,7 @@ final class ConsulStore implements EndpointStore {
             QueryOptions options = options(zone, index);
             ConsulResponse<List<ServiceHealth>> r = call("watch " + what,
                     () -> health(watchClient).getAllServiceInstances(service, options));
-            return new BlockingWatch.Page(decode(r.getResponse(), zone), r.getIndex());
+            return new BlockingWatch.Page(decode(r.getResponse(), service, zone), r.getIndex());
         }, listener, watches);
         open.add(w);
         return () -> {
@@ -247,7 +252,11 @@ final class ConsulStore implements EndpointStore {
         }
         if (zone.parent().equals(home.parent())) {
             List<String> s = zone.segments();
-            return Optional.of(s.get(s.size() - 1));
+            String dc = s.get(s.size() - 1);
+            if (knownDatacenters.contains(dc) || zones().contains(zone)) {
+                knownDatacenters.add(dc);
+                return Optional.of(dc);
+            }
         }
         throw new IllegalArgumentException("zone " + zone + " is not a Consul datacenter of this store; its zones are "
                 + home + " and the datacenters federated with it, named as its siblings (e.g. "
@@ -268,9 +277,13 @@ final class ConsulStore implements EndpointStore {
         return b.build();
     }
 
-    private List<EndpointStatus> decode(List<ServiceHealth> entries, Zone zone) {
+    private List<EndpointStatus> decode(List<ServiceHealth> entries, String service, Zone zone) {
         List<EndpointStatus> out = new ArrayList<>(entries.size());
         for (ServiceHealth entry : entries) {
+            // Consul looks services up without regard to case; Hotline's services differ by case.
+            if (!service.equals(entry.getService().getService())) {
+                continue;
+            }
             try {
                 out.add(ServiceRecord.read(entry, zone));
             } catch (IllegalArgumentException e) {

@@ -4,12 +4,13 @@ import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.Zone;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.kiwiproject.consul.model.agent.ImmutableRegCheck;
 import org.kiwiproject.consul.model.agent.ImmutableRegistration;
 import org.kiwiproject.consul.model.agent.Registration;
@@ -18,17 +19,19 @@ import org.kiwiproject.consul.model.health.ServiceHealth;
 
 /**
  * How an {@link Endpoint} is written as a Consul service and read back. The service name is the Hotline service;
- * the service ID {@code service:id} (Hotline ids are unique per service, Consul's per agent, and a service name
- * has no ':'); address and port are the endpoint's; the rest goes into Meta: {@code hotline-id},
- * {@code hotline-server}, {@code hotline-zone} (the full path, deeper than the datacenter if the endpoint's zone
- * is), {@code hotline-scheme}, and each metadata entry under its key ({@code hotline-empty} lists those whose value is
- * empty).
+ * the service ID is {@code service:id} with each capital letter written as {@code ^} and its small letter
+ * (Consul compares service names and IDs without regard to case, Hotline does not; a service name has no ':', and
+ * neither holds '^'); address and port are the endpoint's; the rest goes into Meta: {@code hotline-id},
+ * {@code hotline-server}, {@code hotline-zone} (the full path, deeper than the datacenter if the endpoint's zone is),
+ * {@code hotline-scheme}, and each metadata entry that fits Consul's Meta under its key.
  *
- * <p>Consul's Meta keys allow only letters, digits, '_' and '-', at most 64 pairs, keys up to 128 and values up to
- * 512 characters. Hotline keys may also hold '.', so a key is written with '-' as {@code -_} and '.' as
- * {@code --}: {@code free_disk_gb} stays as it is, {@code hw.cpu-model} becomes {@code hw--cpu-_model}. No
- * written key can then start with {@code hotline-} followed by a letter, so the fields above never collide
- * with metadata.
+ * <p>Consul's Meta keys allow only letters, digits, '_' and '-', not starting with {@code consul-}, at most 64 pairs,
+ * keys up to 128 characters and values up to 512 bytes. Hotline keys may also hold '.', so a key is written with '-'
+ * as {@code -_} and '.' as {@code --}: {@code free_disk_gb} stays as it is, {@code hw.cpu-model} becomes
+ * {@code hw--cpu-_model}. No written key can then start with {@code hotline-} followed by a letter, so the fields
+ * above never collide with metadata. Entries the Meta cannot hold (longer, more, empty values, which the Consul
+ * client drops) go into tags as {@code hotline-md:<key>=<value>}, which Consul does not limit, so every endpoint the
+ * model accepts round-trips.
  */
 final class ServiceRecord {
 
@@ -36,12 +39,9 @@ final class ServiceRecord {
     static final String SERVER = "hotline-server";
     static final String ZONE = "hotline-zone";
     static final String SCHEME = "hotline-scheme";
-    /**
-     * The metadata keys whose value is empty, comma-separated: the client serialises with Jackson's NON_EMPTY
-     * inclusion, which drops empty strings inside the Meta map, so they would be lost on the way to Consul.
-     */
-    static final String EMPTY = "hotline-empty";
-    private static final int RESERVED = 5;
+    /** The prefix of a tag holding one metadata entry that Meta cannot. */
+    static final String METADATA_TAG = "hotline-md:";
+    private static final int RESERVED = 4;
 
     private static final int MAX_PAIRS = 64;
     private static final int MAX_KEY = 128;
@@ -51,9 +51,23 @@ final class ServiceRecord {
 
     private ServiceRecord() {}
 
-    /** The Consul service ID of a Hotline endpoint. */
+    /** The Consul service ID of a Hotline endpoint; distinct for ids and services that differ only in case. */
     static String consulId(String service, String id) {
-        return service + ":" + id;
+        return foldCase(service) + ":" + foldCase(id);
+    }
+
+    /** Writes each capital letter as '^' and its small letter: unique even where case is ignored, and readable. */
+    private static String foldCase(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                b.append('^').append((char) (c + ('a' - 'A')));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** The ID of the TTL check the heartbeater passes; what Consul names a service's only check. */
@@ -70,6 +84,7 @@ final class ServiceRecord {
      */
     static Registration registration(Endpoint e, Duration ttl, Duration criticalFor, Duration httpInterval) {
         Map<String, String> meta = meta(e);
+        List<String> tags = tags(e, meta);
         String cid = consulId(e.service(), e.id());
         Duration deregister = criticalFor.compareTo(MIN_DEREGISTER) < 0 ? MIN_DEREGISTER : criticalFor;
         ImmutableRegistration.Builder b = ImmutableRegistration.builder()
@@ -78,6 +93,7 @@ final class ServiceRecord {
                 .address(e.host())
                 .port(e.port())
                 .meta(meta)
+                .tags(tags)
                 .addChecks(ImmutableRegCheck.builder()
                         .id(ttlCheckId(cid))
                         .name("hotline heartbeat")
@@ -105,47 +121,36 @@ final class ServiceRecord {
         return d.toMillis() + "ms";
     }
 
+    /** The Meta of {@code e}: its fields, and the metadata entries that fit, in key order until the pairs run out. */
     static Map<String, String> meta(Endpoint e) {
-        if (e.metadata().size() + RESERVED > MAX_PAIRS) {
-            throw new IllegalArgumentException("endpoint " + e.id() + " of " + e.service() + " has "
-                    + e.metadata().size() + " metadata entries; the consul store keeps at most "
-                    + (MAX_PAIRS - RESERVED) + " (Consul allows " + MAX_PAIRS + " Meta pairs and Hotline uses "
-                    + RESERVED + ")");
-        }
         Map<String, String> meta = new HashMap<>();
-        List<String> empty = new ArrayList<>();
-        e.metadata().forEach((k, v) -> {
-            String key = encodeKey(k);
-            if (key.length() > MAX_KEY) {
-                throw new IllegalArgumentException("metadata key '" + k + "' of endpoint " + e.id() + " is "
-                        + key.length() + " characters as a Consul Meta key (each '.' and '-' takes two); at most "
-                        + MAX_KEY + " are allowed");
-            }
-            if (v.length() > MAX_VALUE) {
-                throw new IllegalArgumentException("metadata value for '" + k + "' of endpoint " + e.id() + " has "
-                        + v.length() + " characters; Consul keeps at most " + MAX_VALUE);
-            }
-            if (v.isEmpty()) {
-                empty.add(key);
-            } else {
-                meta.put(key, v);
+        new TreeMap<>(e.metadata()).forEach((k, v) -> {
+            if (meta.size() < MAX_PAIRS - RESERVED && fitsMeta(k, v)) {
+                meta.put(encodeKey(k), v);
             }
         });
-        if (!empty.isEmpty()) {
-            Collections.sort(empty);
-            String list = String.join(",", empty);
-            if (list.length() > MAX_VALUE) {
-                throw new IllegalArgumentException("endpoint " + e.id() + " has " + empty.size() + " metadata entries"
-                        + " with an empty value, too many for the consul store (their keys must fit in " + MAX_VALUE
-                        + " characters)");
-            }
-            meta.put(EMPTY, list);
-        }
         meta.put(ID, e.id());
         meta.put(SERVER, e.server());
         meta.put(ZONE, e.zone().path());
         meta.put(SCHEME, e.scheme());
         return meta;
+    }
+
+    /** The tags of {@code e}: one for each metadata entry that {@code meta} could not hold. */
+    static List<String> tags(Endpoint e, Map<String, String> meta) {
+        List<String> tags = new ArrayList<>();
+        new TreeMap<>(e.metadata()).forEach((k, v) -> {
+            if (!v.equals(meta.get(encodeKey(k)))) {
+                tags.add(METADATA_TAG + k + "=" + v);
+            }
+        });
+        return tags;
+    }
+
+    private static boolean fitsMeta(String key, String value) {
+        String encoded = encodeKey(key);
+        return encoded.length() <= MAX_KEY && !encoded.startsWith("consul-") && !value.isEmpty()
+                && value.getBytes(StandardCharsets.UTF_8).length <= MAX_VALUE;
     }
 
     /**
@@ -175,14 +180,17 @@ final class ServiceRecord {
                 .port(s.getPort())
                 .zone(zone);
         meta.forEach((k, v) -> {
-            if (k.equals(EMPTY)) {
-                for (String key : v.split(",")) {
-                    b.metadata(decodeKey(key), "");
-                }
-            } else if (!k.equals(ID) && !k.equals(SERVER) && !k.equals(ZONE) && !k.equals(SCHEME)) {
+            if (!k.equals(ID) && !k.equals(SERVER) && !k.equals(ZONE) && !k.equals(SCHEME)) {
                 b.metadata(decodeKey(k), v);
             }
         });
+        for (String tag : s.getTags() == null ? List.<String>of() : s.getTags()) {
+            // Tags someone else added are theirs; only Hotline's carry metadata.
+            int eq = tag.indexOf('=');
+            if (tag.startsWith(METADATA_TAG) && eq > 0) {
+                b.metadata(tag.substring(METADATA_TAG.length(), eq), tag.substring(eq + 1));
+            }
+        }
         Endpoint endpoint = b.build();
         boolean passing = !entry.getChecks().isEmpty();
         for (HealthCheck c : entry.getChecks()) {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.Zone;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ServiceRecordTest {
@@ -35,32 +38,46 @@ class ServiceRecordTest {
     }
 
     @Test
-    void metaCarriesTheFieldsConsulHasNoPlaceForAndListsEmptyValues() {
+    void metaCarriesTheFieldsConsulHasNoPlaceForAndTagsWhatMetaCannotHold() {
         Endpoint e = endpoint().scheme("https").metadata("hw.cpu", "x86").metadata("empty", "").build();
-        assertThat(ServiceRecord.meta(e))
+        Map<String, String> meta = ServiceRecord.meta(e);
+        assertThat(meta)
                 .containsEntry(ServiceRecord.ID, "host-1:8080")
                 .containsEntry(ServiceRecord.SERVER, "host-1")
                 .containsEntry(ServiceRecord.ZONE, "region-one/dc1/rack-7")
                 .containsEntry(ServiceRecord.SCHEME, "https")
                 .containsEntry("hw--cpu", "x86")
-                .containsEntry(ServiceRecord.EMPTY, "empty")
                 .doesNotContainKey("empty");
+        assertThat(ServiceRecord.tags(e, meta)).containsExactly("hotline-md:empty=");
     }
 
     @Test
-    void metadataBeyondConsulsLimitsIsRefusedClearly() {
-        Endpoint.Builder many = endpoint();
-        for (int i = 0; i < 60; i++) {
-            many.metadata("k" + i, "v");
+    void metadataBeyondConsulsMetaLimitsGoesIntoTags() {
+        Endpoint.Builder b = endpoint();
+        for (int i = 0; i < 70; i++) {
+            b.metadata("k" + (100 + i), "v");
         }
-        assertThatThrownBy(() -> ServiceRecord.meta(many.build())).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("60 metadata entries").hasMessageContaining("at most 59");
-        Endpoint longValue = endpoint().metadata("notes", "x".repeat(513)).build();
-        assertThatThrownBy(() -> ServiceRecord.meta(longValue)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("513 characters").hasMessageContaining("512");
-        Endpoint longKey = endpoint().metadata("a.".repeat(60) + "b", "v").build();
-        assertThatThrownBy(() -> ServiceRecord.meta(longKey)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("at most 128");
+        b.metadata("notes", "x".repeat(513));
+        b.metadata("umlauts", "\u00fc".repeat(300));
+        b.metadata("a.".repeat(60) + "b", "long key");
+        b.metadata("consul-reserved", "prefix");
+        Endpoint e = b.build();
+        Map<String, String> meta = ServiceRecord.meta(e);
+        List<String> tags = ServiceRecord.tags(e, meta);
+
+        assertThat(meta).hasSizeLessThanOrEqualTo(64);
+        assertThat(meta.values()).allMatch(v -> v.getBytes(StandardCharsets.UTF_8).length <= 512);
+        assertThat(meta.keySet()).allMatch(k -> k.length() <= 128 && !k.startsWith("consul-"));
+        assertThat(tags).contains("hotline-md:notes=" + "x".repeat(513), "hotline-md:consul-reserved=prefix",
+                "hotline-md:umlauts=" + "\u00fc".repeat(300), "hotline-md:" + "a.".repeat(60) + "b=long key");
+        assertThat(meta.size() - 4 + tags.size()).isEqualTo(e.metadata().size());
+    }
+
+    @Test
+    void idsAndServicesThatDifferOnlyInCaseGetDistinctConsulIds() {
+        assertThat(ServiceRecord.consulId("Nova.Conductor", "Host-1"))
+                .isEqualTo("^nova.^conductor:^host-1")
+                .isNotEqualToIgnoringCase(ServiceRecord.consulId("nova.conductor", "host-1"));
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -167,6 +168,7 @@ final class FileStore implements EndpointStore {
 
     @Override
     public List<EndpointStatus> list(String service, Zone zone) {
+        requireKnown(zone);
         Path dir = serviceDirectory(zone, service);
         List<Path> files = names(dir);
         for (int attempt = 1; ; attempt++) {
@@ -224,6 +226,7 @@ final class FileStore implements EndpointStore {
         if (closed) {
             throw new IllegalStateException("the file store in " + root + " is closed");
         }
+        requireKnown(zone);
         RelistingWatch watch = RelistingWatch.start(() -> list(service, zone), listener, scheduler, pollInterval);
         if (notifier == null) {
             return watch;
@@ -292,6 +295,18 @@ final class FileStore implements EndpointStore {
             return encode(zone.path()).equals(name) ? Optional.of(zone) : Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * Refuses a zone that has no directory under the root: a zone is known once a store of it opened. Only absence
+     * counts; a zone directory that exists but cannot be read is an outage, reported by the read itself.
+     */
+    private void requireKnown(Zone zone) {
+        Objects.requireNonNull(zone, "zone");
+        if (!zone.equals(home) && !Files.exists(FileStoreProvider.zoneDirectory(root, zone), LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("zone " + zone + " is not known to the file store in " + root
+                    + " (no store of that zone has opened there); known zones: " + zones());
         }
     }
 

@@ -1,0 +1,202 @@
+package io.hotline.tck;
+
+import static io.hotline.tck.TckContext.byId;
+import static io.hotline.tck.TckContext.endpoint;
+import static io.hotline.tck.TckContext.newService;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hotline.discovery.Directory;
+import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.Health;
+import io.hotline.discovery.NotRegisteredException;
+import io.hotline.discovery.Query;
+import io.hotline.discovery.Selection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contract 2, health: an endpoint is passing for down-after from its registration or last renewal and critical from
+ * then on (counted with the policy it was registered with), stays listed while critical until deregister-after, and is
+ * gone soon after; a renewal brings it back; renewing what the store does not hold fails.
+ *
+ * <p>"Not yet critical" is asserted only for a {@code list} that returned before down-after had passed since the call
+ * that renewed began, so a slow machine makes a check inconclusive instead of failing a correct store.
+ */
+public interface HealthContract {
+
+    @Test
+    @DisplayName("2.1 a renewal keeps an endpoint passing for down-after from that renewal, even when renewals come late")
+    default void renewalKeepsPassingForDownAfter(TckContext tck) throws Exception {
+        EndpointStore store = tck.open(tck.home());
+        String service = newService();
+        store.register(endpoint(service, tck.home(), 1), tck.policy());
+        Duration downAfter = tck.policy().downAfter();
+        // Renewing at 85% of down-after (slower than the report interval) and looking just before each renewal
+        // catches a store that turns endpoints critical before their down-after has passed.
+        long gap = downAfter.toNanos() * 85 / 100;
+        int conclusive = 0;
+        for (int round = 0; round < 20 && conclusive < 3; round++) {
+            long renewing = System.nanoTime();
+            store.renew(service, "e1");
+            sleepUntil(renewing + gap);
+            Map<String, Health> seen = byId(store.list(service, tck.home()));
+            if (TckContext.certainlyWithin(System.nanoTime() - renewing, downAfter)) {
+                conclusive++;
+                assertThat(seen).as("health %d ms after a renewal, before down-after %s",
+                        Duration.ofNanos(gap).toMillis(), downAfter).containsEntry("e1", Health.PASSING);
+            }
+        }
+        assertThat(conclusive).as("lists that returned within down-after of a renewal (the machine is too slow to "
+                + "check otherwise)").isPositive();
+    }
+
+    @Test
+    @DisplayName("2.2 without renewals an endpoint turns critical after down-after, within the propagation bound")
+    default void missedHeartbeatTurnsCritical(TckContext tck) {
+        EndpointStore store = tck.open(tck.home());
+        String service = newService();
+        long registering = System.nanoTime();
+        store.register(endpoint(service, tck.home(), 1), tck.policy());
+        long registered = System.nanoTime();
+
+        List<String> early = new CopyOnWriteArrayList<>();
+        try {
+            tck.by(registered + tck.downDetection().toNanos(), tck.propagation()).until(() -> {
+                Health seen = byId(store.list(service, tck.home())).get("e1");
+                long since = System.nanoTime() - registering;
+                if (TckContext.certainlyWithin(since, tck.policy().downAfter()) && seen != Health.PASSING) {
+                    early.add(seen + " " + Duration.ofNanos(since).toMillis() + " ms after registering");
+                }
+                return seen == Health.CRITICAL;
+            });
+        } finally {
+            assertThat(early).as("health before down-after %s", tck.policy().downAfter()).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("2.3 after a renewal and then silence, critical comes down-after from that renewal, by the policy "
+            + "registered")
+    default void criticalCountsFromTheLastRenewal(TckContext tck) throws Exception {
+        EndpointStore store = tck.open(tck.home());
+        String service = newService();
+        Duration downAfter = tck.policy().downAfter();
+        long registered = System.nanoTime();
+        store.register(endpoint(service, tck.home(), 1), tck.policy());
+        sleepUntil(registered + downAfter.toNanos() * 6 / 10);
+        long renewing = System.nanoTime();
+        store.renew(service, "e1");
+        long renewed = System.nanoTime();
+
+        List<String> early = new CopyOnWriteArrayList<>();
+        try {
+            tck.by(renewed + tck.downDetection().toNanos(), tck.propagation()).until(() -> {
+                Health seen = byId(store.list(service, tck.home())).get("e1");
+                long since = System.nanoTime() - renewing;
+                if (TckContext.certainlyWithin(since, downAfter) && seen != Health.PASSING) {
+                    early.add(seen + " " + Duration.ofNanos(since).toMillis() + " ms after the renewal");
+                }
+                return seen == Health.CRITICAL;
+            });
+        } finally {
+            assertThat(early).as("health before down-after %s from the renewal", downAfter).isEmpty();
+        }
+    }
+
+    @Test
+    @DisplayName("2.4 a critical endpoint stays listed until deregister-after, then is gone within the declared delay; "
+            + "renewing it then fails")
+    default void criticalIsListedUntilDeregisterAfterThenGone(TckContext tck) {
+        EndpointStore store = tck.open(tck.home());
+        String service = newService();
+        long registering = System.nanoTime();
+        store.register(endpoint(service, tck.home(), 1), tck.policy());
+        long registered = System.nanoTime();
+        long deregisterAfter = tck.policy().deregisterAfter().toNanos();
+
+        tck.within(tck.downDetection()).until(() -> byId(store.list(service, tck.home())).get("e1") == Health.CRITICAL);
+        Duration removal = tck.timing().deregistrationDelay().plus(tck.propagation());
+        List<String> early = new CopyOnWriteArrayList<>();
+        try {
+            tck.by(registered + deregisterAfter + removal.toNanos(), removal).until(() -> {
+                Health seen = byId(store.list(service, tck.home())).get("e1");
+                long since = System.nanoTime() - registering;
+                if (TckContext.certainlyWithin(since, tck.policy().deregisterAfter()) && seen != Health.CRITICAL) {
+                    early.add(seen + " " + Duration.ofNanos(since).toMillis() + " ms after registering");
+                }
+                return seen == null;
+            });
+        } finally {
+            assertThat(early).as("a critical endpoint listed until deregister-after %s", tck.policy().deregisterAfter())
+                    .isEmpty();
+        }
+        assertThatThrownBy(() -> store.renew(service, "e1")).as("renewing an endpoint the store removed")
+                .isInstanceOf(NotRegisteredException.class);
+    }
+
+    @Test
+    @DisplayName("2.5 renewing a critical endpoint makes it passing again within the propagation bound")
+    default void renewalRevivesCritical(TckContext tck) {
+        EndpointStore store = tck.open(tck.home());
+        String service = newService();
+        store.register(endpoint(service, tck.home(), 1), tck.policy());
+        tck.within(tck.downDetection()).until(() -> byId(store.list(service, tck.home())).get("e1") == Health.CRITICAL);
+
+        store.renew(service, "e1");
+        tck.within(tck.propagation()).untilAsserted(
+                () -> assertThat(byId(store.list(service, tck.home()))).containsEntry("e1", Health.PASSING));
+    }
+
+    @Test
+    @DisplayName("2.6 renewing a registration the store does not hold (never made, or deregistered) fails with "
+            + "NotRegisteredException")
+    default void renewOfUnknownRegistrationFails(TckContext tck) {
+        EndpointStore store = tck.open(tck.home());
+        String service = newService();
+        assertThatThrownBy(() -> store.renew(service, "nobody")).isInstanceOf(NotRegisteredException.class);
+        Endpoint e = endpoint(service, tck.home(), 1);
+        store.register(e, tck.longLived());
+        store.deregister(service, e.id());
+        assertThatThrownBy(() -> store.renew(service, e.id())).as("renewing a deregistered endpoint")
+                .isInstanceOf(NotRegisteredException.class);
+    }
+
+    @Test
+    @DisplayName("2.7 healthy-only lookups through the core never return a critical endpoint")
+    default void healthyOnlyLookupsNeverReturnCritical(TckContext tck) {
+        EndpointStore store = tck.open(tck.home());
+        String service = newService();
+        tck.heartbeater(store).register(endpoint(service, tck.home(), 1), tck.policy());
+        store.register(endpoint(service, tck.home(), 2), tck.policy());
+        Directory dir = tck.directory(store);
+
+        tck.within(tck.propagation()).until(() -> ids(dir, Query.of(service)).equals(Set.of("e1", "e2")));
+        tck.within(tck.downDetection()).until(() -> byId(store.list(service, tck.home())).get("e2") == Health.CRITICAL);
+        tck.within(tck.propagation()).until(() -> ids(dir, Query.of(service)).equals(Set.of("e1")));
+        for (int i = 0; i < 200; i++) {
+            try (Selection s = dir.select(Query.of(service))) {
+                assertThat(s.endpoint().id()).isEqualTo("e1");
+            }
+        }
+        assertThat(ids(dir, Query.of(service).includingUnhealthy())).containsExactlyInAnyOrder("e1", "e2");
+    }
+
+    private static Set<String> ids(Directory dir, Query query) {
+        return dir.resolve(query).endpoints().stream().map(Endpoint::id).collect(Collectors.toSet());
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left = nanoTime - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
+        }
+    }
+}
