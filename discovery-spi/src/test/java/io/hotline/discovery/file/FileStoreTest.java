@@ -11,7 +11,9 @@ import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.NotRegisteredException;
+import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
+import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -140,11 +142,23 @@ class FileStoreTest {
     }
 
     @Test
-    void missingDirectoriesListEmpty() {
+    void aServiceWithoutDirectoryListsEmptyAndAZoneWithoutDirectoryIsUnknown() {
         EndpointStore store = open(HOME);
 
         assertThat(store.list(SERVICE, HOME)).isEmpty();
-        assertThat(store.list(SERVICE, Zone.of("region-nine"))).isEmpty();
+        assertThatThrownBy(() -> store.list(SERVICE, Zone.of("region-nine")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zone region-nine is not known").hasMessageContaining("region-one/az-1");
+        WatchListener ignored = new WatchListener() {
+            @Override
+            public void onSnapshot(List<EndpointStatus> endpoints) {}
+
+            @Override
+            public void onError(StoreException error) {}
+        };
+        assertThatThrownBy(() -> store.watch(SERVICE, Zone.of("region-nine"), ignored))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(store.zones()).as("a refused watch creates no zone").containsExactly(HOME);
     }
 
     @Test
