@@ -863,6 +863,50 @@ final class BrokenStores {
         }
     }
 
+    /**
+     * Size: keeps at most eight services, dropping every endpoint of the service registered longest ago when a ninth
+     * arrives, as a store over a bounded cache might.
+     */
+    static final class EvictsServices extends ForwardingStore {
+        private static final int CAPACITY = 8;
+        private final Map<String, Boolean> services = new LinkedHashMap<>();
+
+        EvictsServices(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            String evicted = null;
+            synchronized (services) {
+                services.put(e.service(), true);
+                if (services.size() > CAPACITY) {
+                    evicted = services.keySet().iterator().next();
+                    services.remove(evicted);
+                }
+            }
+            if (evicted != null) {
+                for (EndpointStatus s : inner.list(evicted, inner.homeZone())) {
+                    inner.deregister(evicted, s.endpoint().id());
+                }
+            }
+            inner.register(e, policy);
+        }
+    }
+
+    /** Health, seen through the core: watches report every endpoint passing; only {@code list} tells the truth. */
+    static final class WatchHidesCritical extends ForwardingStore {
+        WatchHidesCritical(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return inner.watch(service, zone, relay(listener, snapshot -> listener.onSnapshot(snapshot.stream()
+                    .map(s -> new EndpointStatus(s.endpoint(), Health.PASSING)).toList())));
+        }
+    }
+
     /** Size: reads services in one round of at most 1,000 records and never asks for the next. */
     static final class TruncatesLargeServices extends ForwardingStore {
         private static final int ROUND = 1_000;

@@ -80,6 +80,8 @@ class BrokenStoresRejectedTest {
                         "criticalIsListedUntilDeregisterAfterThenGone"),
                 aim("2.5", "StaysCritical", BrokenStores.StaysCritical::new, health, "renewalRevivesCritical"),
                 aim("2.6", "LenientRenew", BrokenStores.LenientRenew::new, health, "renewOfUnknownRegistrationFails"),
+                aim("2.7", "WatchHidesCritical", BrokenStores.WatchHidesCritical::new, health,
+                        "healthyOnlyLookupsNeverReturnCritical"),
                 aim("3.1", "EmptyFirstSnapshot", BrokenStores.EmptyFirstSnapshot::new, watch, "firstSnapshotIsTheCurrentList"),
                 aim("3.2", "SilentWatch", BrokenStores.SilentWatch::new, watch, "seesEveryKindOfChange"),
                 aim("3.2", "LateWatch", BrokenStores.LateWatch::new, watch, "seesEveryKindOfChange"),
@@ -103,7 +105,9 @@ class BrokenStoresRejectedTest {
                 aim("6.1", "LosesConcurrentWrites", BrokenStores.LosesConcurrentWrites::new, size, "manyWritersAndReaders"),
                 aim("6.1", "Unsynchronized", BrokenStores.Unsynchronized::new, size, "manyWritersAndReaders"),
                 aim("6.3", "TruncatesLargeServices", BrokenStores.TruncatesLargeServices::new, size,
-                        "largeServiceIsListedAndWatchedWhole"));
+                        "largeServiceIsListedAndWatchedWhole"),
+                aim("6.4", "EvictsServices", BrokenStores.EvictsServices::new, size,
+                        "manyServicesAndThousandsOfEndpoints"));
     }
 
     @AfterEach

@@ -27,9 +27,14 @@ import java.util.stream.Stream;
  */
 public final class FileStoreFixture implements StoreFixture {
 
+    /**
+     * Watches poll every 50 ms (and follow the directory's change notices), but the bound is what the store keeps on a
+     * loaded machine, where reading thousands of small files and a woken thread's wait for a core take hundreds of
+     * milliseconds.
+     */
     private static final StoreTiming TIMING = new StoreTiming(
             HealthPolicy.of(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(1500)),
-            Duration.ofMillis(500), Duration.ofMillis(200));
+            Duration.ofSeconds(1), Duration.ofMillis(200));
 
     private final HotlineConfig config;
     private final Path root;
