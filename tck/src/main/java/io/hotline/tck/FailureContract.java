@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 public interface FailureContract {
 
     @Test
-    @DisplayName("5.1 every method of a store whose server is down throws StoreUnavailableException with a message")
+    @DisplayName("5.1 every method of a store whose server is down throws StoreUnavailableException with a message; a "
+            + "watch started then throws it or reports it through onError")
     default void downStoreGivesClearError(TckContext tck) throws Exception {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
@@ -42,6 +43,14 @@ public interface FailureContract {
             assertThatThrownBy(() -> store.register(e, tck.policy())).isInstanceOf(StoreUnavailableException.class);
             assertThatThrownBy(() -> store.renew(service, e.id())).isInstanceOf(StoreUnavailableException.class);
             assertThatThrownBy(() -> store.deregister(service, e.id())).isInstanceOf(StoreUnavailableException.class);
+            SnapshotRecorder rec = new SnapshotRecorder();
+            try {
+                assertThat(tck.watch(store, service, tck.home(), rec)).as("a watch started while down").isNotNull();
+                tck.within(tck.propagation().multipliedBy(3)).until(() -> !rec.errors().isEmpty());
+                assertThat(rec.errors().get(0)).isInstanceOf(StoreUnavailableException.class);
+            } catch (StoreUnavailableException refused) {
+                // Refusing the watch at once is the other way to say the same.
+            }
         });
     }
 

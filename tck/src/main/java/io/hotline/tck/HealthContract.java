@@ -117,8 +117,11 @@ public interface HealthContract {
     default void criticalIsListedUntilDeregisterAfterThenGone(TckContext tck) {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
+        // Never listed: a store that removes expired records only when it reads them must still refuse its renewal.
+        String unread = newService();
         long registering = System.nanoTime();
         store.register(endpoint(service, tck.home(), 1), tck.policy());
+        store.register(endpoint(unread, tck.home(), 2), tck.policy());
         long registered = System.nanoTime();
         long deregisterAfter = tck.policy().deregisterAfter().toNanos();
 
@@ -140,6 +143,8 @@ public interface HealthContract {
         }
         assertThatThrownBy(() -> store.renew(service, "e1")).as("renewing an endpoint the store removed")
                 .isInstanceOf(NotRegisteredException.class);
+        assertThatThrownBy(() -> store.renew(unread, "e2")).as("renewing an endpoint past deregister-after that "
+                + "nobody listed").isInstanceOf(NotRegisteredException.class);
     }
 
     @Test

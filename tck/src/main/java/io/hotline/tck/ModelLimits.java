@@ -121,8 +121,9 @@ final class ModelLimits {
 
     /**
      * Endpoints that together cover every field at its edges, all in {@code zone}: ids differing only in case, the
-     * longest id, IPv6 hosts with and without a scope, the longest host, the lowest and highest port, both schemes,
-     * the widest metadata and the longest values.
+     * longest id, ids that are dot names ({@code .}, {@code ..}, {@code .hidden}) a file or path encoding mistakes,
+     * IPv6 hosts with and without a scope, the longest host, the lowest and highest port, both schemes, the widest
+     * metadata and the longest values.
      */
     static List<Endpoint> edgeEndpoints(String service, Zone zone) {
         return List.of(
@@ -133,6 +134,10 @@ final class ModelLimits {
                 Endpoint.builder(service).id(longestId()).server(longestId()).host(longestHost()).port(8443)
                         .scheme("https").zone(zone).build(),
                 Endpoint.builder(service).id("a").server("[fe80::1]").host("fe80::1%lo").port(20001).zone(zone)
-                        .metadata("only", "").build());
+                        .metadata("only", "").build(),
+                Endpoint.builder(service).id(".").host("127.0.0.1").port(20002).zone(zone).build(),
+                Endpoint.builder(service).id("..").host("127.0.0.1").port(20003).zone(zone).build(),
+                Endpoint.builder(service).id(".hidden").server("-").host("127.0.0.1").port(20004).zone(zone).build(),
+                Endpoint.builder(service).id("-").server("_").host("127.0.0.1").port(20005).zone(zone).build());
     }
 }

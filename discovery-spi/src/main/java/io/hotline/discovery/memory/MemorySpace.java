@@ -72,7 +72,11 @@ public final class MemorySpace {
         return servers.computeIfAbsent(zone, z -> new Server(name, z));
     }
 
-    private record Registration(Endpoint endpoint, HealthPolicy policy, long renewedAtNanos) {}
+    private record Registration(Endpoint endpoint, HealthPolicy policy, long renewedAtNanos) {
+        boolean expiredAt(long nowNanos) {
+            return nowNanos - renewedAtNanos > policy.deregisterAfter().toNanos();
+        }
+    }
 
     /** One zone's registrations. Times are System.nanoTime, as the space never leaves the JVM. */
     static final class Server {
@@ -97,8 +101,10 @@ public final class MemorySpace {
         void renew(String service, String id) {
             requireUp();
             Map<String, Registration> regs = services.get(service);
+            long now = System.nanoTime();
+            // A registration past its deregister-after is gone even if no read has removed it yet.
             Registration r = regs == null ? null : regs.computeIfPresent(id,
-                    (k, old) -> new Registration(old.endpoint, old.policy, System.nanoTime()));
+                    (k, old) -> old.expiredAt(now) ? null : new Registration(old.endpoint, old.policy, now));
             if (r == null) {
                 throw new NotRegisteredException(service, id);
             }
@@ -119,12 +125,11 @@ public final class MemorySpace {
             long now = System.nanoTime();
             List<EndpointStatus> out = new ArrayList<>(regs.size());
             for (Registration r : regs.values()) {
-                long silent = now - r.renewedAtNanos;
-                if (silent > r.policy.deregisterAfter().toNanos()) {
+                if (r.expiredAt(now)) {
                     regs.remove(r.endpoint.id(), r);
                     continue;
                 }
-                Health h = silent > r.policy.downAfter().toNanos() ? Health.CRITICAL : Health.PASSING;
+                Health h = now - r.renewedAtNanos > r.policy.downAfter().toNanos() ? Health.CRITICAL : Health.PASSING;
                 out.add(new EndpointStatus(r.endpoint, h));
             }
             return out;
