@@ -1,11 +1,9 @@
 package io.hotline.rpc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.Wire.Request;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -70,16 +68,14 @@ final class RpcProcessor {
 
     private Outcome handle(String requested, byte[] body) {
         if (!service.equals(requested)) {
-            return Outcome.refused(404, "InvalidTarget", "this server serves " + service + ", not " + requested);
+            return Outcome.refused(404, "InvalidTarget", "this server serves " + service + ", not "
+                    + Untrusted.excerpt(requested));
         }
         Request request;
         try {
-            request = Wire.REQUEST_READER.readValue(body);
-        } catch (JsonProcessingException e) {
-            return Outcome.refused(400, "InvalidRequest",
-                    "the body is not a valid RPC request: " + e.getOriginalMessage() + location(e));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            request = StrictJson.read(Wire.REQUEST_READER, body);
+        } catch (InvalidRequest e) {
+            return Outcome.refused(400, "InvalidRequest", "the body is not a valid RPC request: " + e.getMessage());
         }
         String problem = problemWith(request);
         if (problem != null) {
@@ -121,8 +117,10 @@ final class RpcProcessor {
             return new Outcome(error(400, "InvalidRequest", e.getMessage()), kind, request.method(), "InvalidRequest");
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
+            List<String> trace = Dispatcher.methodFrames(cause).stream().limit(MAX_TRACE)
+                    .map(StackTraceElement::toString).toList();
             return new Outcome(new Reply(500, errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()),
-                    trace(cause))), kind, request.method(), "RemoteError");
+                    trace)), kind, request.method(), "RemoteError");
         } finally {
             running.remove(msgId);
             callSlots.release();
@@ -134,11 +132,12 @@ final class RpcProcessor {
             dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
         } catch (InvocationTargetException e) {
             metrics.castFailed();
-            log.warn("cast {} of {} (msg_id {}) failed", request.method(), service, context.msgId(), e.getCause());
+            log.warn("cast {} of {} (msg_id {}) failed", Untrusted.escape(request.method()), service,
+                    Untrusted.escape(context.msgId()), e.getCause());
         } catch (RpcException e) {
             metrics.castFailed();
-            log.warn("cast {} of {} (msg_id {}) was not run: {}", request.method(), service, context.msgId(),
-                    e.getMessage());
+            log.warn("cast {} of {} (msg_id {}) was not run: {}", Untrusted.escape(request.method()), service,
+                    Untrusted.escape(context.msgId()), Untrusted.escape(e.getMessage()));
         }
     }
 
@@ -147,7 +146,7 @@ final class RpcProcessor {
             return "the body is empty; send a JSON object with kind, method and args";
         }
         if (!"call".equals(r.kind()) && !"cast".equals(r.kind())) {
-            return "kind must be call or cast, not " + r.kind();
+            return "kind must be call or cast, not " + Untrusted.excerpt(r.kind());
         }
         if (r.method() == null || r.method().isBlank()) {
             return "method is missing";
@@ -159,15 +158,6 @@ final class RpcProcessor {
             return "timeout must be a positive number of seconds";
         }
         return null;
-    }
-
-    private static String location(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr() + ")";
-    }
-
-    private static List<String> trace(Throwable t) {
-        return Arrays.stream(t.getStackTrace()).limit(MAX_TRACE).map(StackTraceElement::toString).toList();
     }
 
     /** 503: refused before any work, so the client may send it again, here or elsewhere. */
