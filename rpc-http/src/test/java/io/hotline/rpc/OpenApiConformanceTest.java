@@ -354,6 +354,19 @@ class OpenApiConformanceTest {
     }
 
     @Test
+    void twoAuthorizationHeadersAreADocumented400() throws Exception {
+        for (String path : List.of("/metrics", "/v1/calls/m-1")) {
+            HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(uri(guarded, path)).timeout(Duration
+                    .ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).header("Authorization", "Bearer x")
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            Exchange twice = new Exchange(SimpleRequest.Builder.get(path).build(), reply);
+            assertThat(twice.status()).isEqualTo(400);
+            twice.assertResponseConforms();
+            twice.assertErrorTypeDocumented();
+        }
+    }
+
+    @Test
     void healthzIsOpenEvenWithAToken() throws Exception {
         Exchange health = get(guarded, "/healthz");
         assertThat(health.status()).isEqualTo(200);
