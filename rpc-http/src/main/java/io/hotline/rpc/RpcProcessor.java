@@ -22,6 +22,7 @@ final class RpcProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(RpcProcessor.class);
     private static final int MAX_TRACE = 50;
+    private static final int MAX_CAUSES = 10;
 
     /** What to answer: status, JSON body, and whether to add Retry-After (a 503 refusal). */
     record Reply(int status, byte[] body) {
@@ -132,13 +133,28 @@ final class RpcProcessor {
             dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
         } catch (InvocationTargetException e) {
             metrics.castFailed();
-            log.warn("cast {} of {} (msg_id {}) failed", Untrusted.escape(request.method()), service,
-                    Untrusted.escape(context.msgId()), e.getCause());
+            log.warn("cast {} of {} (msg_id {}) failed: {}", Untrusted.escape(request.method()), service,
+                    Untrusted.escape(context.msgId()), failure(e.getCause()));
         } catch (RpcException e) {
             metrics.castFailed();
             log.warn("cast {} of {} (msg_id {}) was not run: {}", Untrusted.escape(request.method()), service,
                     Untrusted.escape(context.msgId()), Untrusted.escape(e.getMessage()));
         }
+    }
+
+    /**
+     * What a cast's method threw, for the log: its messages escaped, as they may quote the caller's arguments, with the
+     * method's own frames (as a call's caller gets them) and the causes below it.
+     */
+    private static String failure(Throwable thrown) {
+        StringBuilder text = new StringBuilder(Untrusted.escape(thrown));
+        Dispatcher.methodFrames(thrown).stream().limit(MAX_TRACE)
+                .forEach(frame -> text.append("\n\tat ").append(frame));
+        Throwable cause = thrown.getCause();
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            text.append("\nCaused by: ").append(Untrusted.escape(cause));
+        }
+        return text.toString();
     }
 
     private static String problemWith(Request r) {

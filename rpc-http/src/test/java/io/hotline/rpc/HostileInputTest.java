@@ -72,6 +72,20 @@ class HostileInputTest {
         }
     }
 
+    /** A method's exception message may quote the caller's arguments, so a failed cast's log line escapes it too. */
+    @Test
+    void aCastsExceptionMessageCannotForgeLogLines() throws Exception {
+        try (CapturedStderr log = CapturedStderr.start()) {
+            HttpResponse<String> cast = post(open, RPC, """
+                    {"kind": "cast", "method": "fail", "args": {"message": "disk\\nFORGED WARN z"}}""");
+            assertThat(cast.statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.text().contains("FORGED WARN z"));
+            assertThat(log.text()).contains("cast fail of nova.conductor",
+                    "IllegalStateException: disk\\nFORGED WARN z", "at io.hotline.rpc.TestApi.fail");
+            assertThat(log.text().lines()).noneMatch(line -> line.startsWith("FORGED"));
+        }
+    }
+
     /** Overlong forms of '/' and DEL, a surrogate, code points above U+10FFFF: RFC 3629 forbids each. */
     @ParameterizedTest
     @ValueSource(strings = {"c0af", "c1bf", "e080af", "f08080af", "eda080", "f5808080", "f4908080"})
