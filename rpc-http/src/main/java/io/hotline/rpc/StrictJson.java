@@ -36,7 +36,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -97,7 +96,7 @@ public final class StrictJson {
     }
 
     /** @throws InvalidRequest at the first byte that is not UTF-8 as RFC 3629 allows */
-    static void requireUtf8(byte[] body) {
+    private static void requireUtf8(byte[] body) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(body);
@@ -151,8 +150,7 @@ public final class StrictJson {
     }
 
     private static String fieldNames(Collection<Object> known) {
-        return new TreeSet<>(known.stream().map(String::valueOf).toList()).stream()
-                .collect(Collectors.joining(", "));
+        return known.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "));
     }
 
     private static String path(JsonMappingException e) {
@@ -174,10 +172,10 @@ public final class StrictJson {
         if (CharSequence.class.isAssignableFrom(type)) {
             return "a string";
         }
-        if (Number.class.isAssignableFrom(type) || type == double.class || type == int.class || type == long.class) {
+        if (Number.class.isAssignableFrom(type)) {
             return "a number";
         }
-        if (type == Boolean.class || type == boolean.class) {
+        if (type == Boolean.class) {
             return "true or false";
         }
         if (Map.class.isAssignableFrom(type)) {
