@@ -118,10 +118,8 @@ final class RpcProcessor {
             return new Outcome(error(400, "InvalidRequest", e.getMessage()), kind, request.method(), "InvalidRequest");
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            List<String> trace = Dispatcher.methodFrames(cause).stream().limit(MAX_TRACE)
-                    .map(StackTraceElement::toString).toList();
             return new Outcome(new Reply(500, errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()),
-                    trace)), kind, request.method(), "RemoteError");
+                    trace(cause))), kind, request.method(), "RemoteError");
         } finally {
             running.remove(msgId);
             callSlots.release();
@@ -148,13 +146,17 @@ final class RpcProcessor {
      */
     private static String failure(Throwable thrown) {
         StringBuilder text = new StringBuilder(Untrusted.escape(thrown));
-        Dispatcher.methodFrames(thrown).stream().limit(MAX_TRACE)
-                .forEach(frame -> text.append("\n\tat ").append(frame));
+        trace(thrown).forEach(frame -> text.append("\n\tat ").append(frame));
         Throwable cause = thrown.getCause();
         for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
             text.append("\nCaused by: ").append(Untrusted.escape(cause));
         }
         return text.toString();
+    }
+
+    /** The method's own frames of what it threw, as the caller gets them. */
+    private static List<String> trace(Throwable thrown) {
+        return Dispatcher.methodFrames(thrown).stream().limit(MAX_TRACE).map(StackTraceElement::toString).toList();
     }
 
     private static String problemWith(Request r) {
