@@ -180,7 +180,7 @@ class BroadcasterOpenApiTest {
         body.writeBytes(HexFormat.of().parseHex(hex));
         body.writeBytes("\"}}".getBytes(StandardCharsets.US_ASCII));
         HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(URI.create(open.endpoint().baseUri() + FANOUT))
-                .header("Content-Type", JSON).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", JSON).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(reply.statusCode()).as(reply.body()).isEqualTo(400);
         assertThat(reply.body()).contains("InvalidRequest").contains("invalid UTF-8 at byte offset 56");
@@ -194,7 +194,7 @@ class BroadcasterOpenApiTest {
         assertThat(get.statusCode()).isEqualTo(405);
         assertThat(get.body()).contains("\"HttpError\"");
         HttpResponse<String> nowhere = HTTP.send(HttpRequest.newBuilder(URI.create(open.endpoint().baseUri()
-                + "/v2/elsewhere")).build(), HttpResponse.BodyHandlers.ofString());
+                + "/v2/elsewhere")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(nowhere.statusCode()).isEqualTo(404);
         assertThat(nowhere.body()).contains("\"HttpError\"");
     }
@@ -203,9 +203,10 @@ class BroadcasterOpenApiTest {
     void theBearerSchemeIsCaseInsensitiveAndTwoAuthorizationHeadersAreRefused() throws Exception {
         for (String path : List.of(FANOUT, "/metrics", "/status/api/status")) {
             HttpRequest.Builder lower = HttpRequest.newBuilder(URI.create(guarded.endpoint().baseUri() + path))
-                    .header("Authorization", "bearer  " + TOKEN);
+                    .timeout(Duration.ofSeconds(20)).header("Authorization", "bearer  " + TOKEN);
             HttpRequest.Builder twice = HttpRequest.newBuilder(URI.create(guarded.endpoint().baseUri() + path))
-                    .header("Authorization", "Bearer " + TOKEN).header("Authorization", "Bearer other");
+                    .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN)
+                    .header("Authorization", "Bearer other");
             for (HttpRequest.Builder b : List.of(lower, twice)) {
                 if (path.equals(FANOUT)) {
                     b.header("Content-Type", JSON).POST(HttpRequest.BodyPublishers.ofString(
