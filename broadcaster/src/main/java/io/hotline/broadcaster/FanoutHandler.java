@@ -1,5 +1,6 @@
 package io.hotline.broadcaster;
 
+import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.FanoutEngine;
 import io.hotline.rpc.ServerBusy;
 import io.hotline.rpc.TokenCheck;
@@ -67,17 +68,20 @@ final class FanoutHandler extends Handler.Abstract {
         }
         boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
         if (!path.startsWith(PREFIX) && !scrape) {
-            return refuseUnread(response, callback, 404, "InvalidRequest", "the broadcaster serves POST " + PREFIX
-                    + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/, not " + request.getMethod() + " " + path);
+            return refuseUnread(response, callback, 404, "HttpError", "the broadcaster serves POST " + PREFIX
+                    + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/, not "
+                    + Untrusted.excerpt(request.getMethod() + " " + path));
         }
         if (!post && !scrape) {
-            return refuseUnread(response, callback, 405, "InvalidRequest",
-                    "send fanouts as POST " + PREFIX + "{service}");
+            return refuseUnread(response, callback, 405, "HttpError", "send fanouts as POST " + PREFIX + "{service}");
         }
         // Metrics are token-protected like fanouts, as on an RPC server (Prometheus sends the token).
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (token != null) {
-            TokenCheck.Verdict verdict = token.verdict(authorization);
+            TokenCheck.Verdict verdict = token.verdict(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
+            if (verdict == TokenCheck.Verdict.SEVERAL) {
+                return refuseUnread(response, callback, 400, "InvalidRequest", TokenCheck.ONE_HEADER);
+            }
             if (verdict == TokenCheck.Verdict.MISSING) {
                 response.getHeaders().add(BEARER_CHALLENGE);
                 return refuseUnread(response, callback, 401, "AccessDenied",
@@ -127,8 +131,10 @@ final class FanoutHandler extends Handler.Abstract {
         }
         fanout.done().whenComplete((report, failure) -> {
             if (failure != null) {
-                log.warn("fanout {} of {} failed", fanout.msgId(), service, failure);
-                reply(response, callback, 500, FanoutWire.error("HttpError", "the fanout failed: " + failure));
+                log.warn("fanout {} of {} failed", Untrusted.escape(fanout.msgId()), Untrusted.escape(service),
+                        failure);
+                reply(response, callback, 500, FanoutWire.error("HttpError", "the fanout failed inside the"
+                        + " broadcaster, whose log has the cause under its msg_id; some servers may have the cast"));
             } else {
                 reply(response, callback, 200, FanoutWire.write(report));
             }

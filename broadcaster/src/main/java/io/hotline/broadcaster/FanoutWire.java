@@ -3,14 +3,15 @@ package io.hotline.broadcaster;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.hotline.rpc.InvalidRequest;
+import io.hotline.rpc.StrictJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashSet;
@@ -26,21 +27,24 @@ final class FanoutWire {
 
     static final String JSON = "application/json";
 
-    /** Strict like rpc-http's mapper: a misspelt field is a 400 here rather than a silent default. */
-    static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+    /** Reads requests as strictly as the RPC server does: what the document allows, nothing Jackson would let by. */
+    static final ObjectMapper MAPPER = StrictJson.mapper()
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
                     JsonInclude.Include.USE_DEFAULTS))
             .build();
 
+    private static final ObjectReader REQUEST_READER = MAPPER.readerFor(Request.class);
+
     private FanoutWire() {}
 
-    /** What a client sends. */
-    record Request(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
-            String version, @JsonProperty("msg_id") String msgId, Double timeout, JsonNode zones, Boolean report,
-            List<String> targets) {}
+    /** What a client sends. Only {@code namespace} and {@code version} may be null; the others may be left out. */
+    record Request(String kind, String method, @JsonDeserialize(using = StrictJson.NotNull.class) JsonNode args,
+            @JsonDeserialize(using = StrictJson.NotNull.class) Map<String, Object> context, String namespace,
+            String version, @JsonProperty("msg_id") @JsonDeserialize(using = StrictJson.NotNull.class) String msgId,
+            @JsonDeserialize(using = StrictJson.NotNull.class) Double timeout,
+            @JsonDeserialize(using = StrictJson.NotNull.class) JsonNode zones,
+            @JsonDeserialize(using = StrictJson.NotNull.class) Boolean report,
+            @JsonDeserialize(using = StrictJson.NotNull.class) List<String> targets) {}
 
     /** What each server gets: the client's cast without the fanout fields, with the same msg_id everywhere. */
     record Cast(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
@@ -67,21 +71,16 @@ final class FanoutWire {
     static Parsed parse(byte[] body, String msgIdIfMissing) {
         Request r;
         try {
-            r = MAPPER.readValue(body, Request.class);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ")";
-            throw new IllegalArgumentException("the body is not a valid fanout request: " + e.getOriginalMessage()
-                    + where);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            r = StrictJson.read(REQUEST_READER, body);
+        } catch (InvalidRequest e) {
+            throw new IllegalArgumentException("the body is not a valid fanout request: " + e.getMessage());
         }
         if (r == null) {
             throw new IllegalArgumentException("the body is empty; send a JSON cast: kind cast, method, args");
         }
         if (!"cast".equals(r.kind())) {
             throw new IllegalArgumentException("kind must be cast: a fanout cannot wait for replies from every server"
-                    + (r.kind() == null ? "" : ", and " + r.kind() + " is not cast"));
+                    + (r.kind() == null ? "" : ", and " + Untrusted.excerpt(r.kind()) + " is not cast"));
         }
         if (r.method() == null || r.method().isBlank()) {
             throw new IllegalArgumentException("method is missing");
@@ -123,7 +122,8 @@ final class FanoutWire {
                         + (id == null ? "null" : "blank"));
             }
             if (!set.add(id)) {
-                throw new IllegalArgumentException("targets lists " + id + " twice; each server gets a cast once");
+                throw new IllegalArgumentException("targets lists " + Untrusted.excerpt(id)
+                        + " twice; each server gets a cast once");
             }
         }
         return set;
@@ -131,7 +131,7 @@ final class FanoutWire {
 
     /** {@code "home"} (or absent), {@code "all"}, or a list of zone paths. */
     private static List<ZoneScope> scopes(JsonNode zones) {
-        if (zones == null || zones.isNull() || (zones.isTextual() && zones.textValue().equals("home"))) {
+        if (zones == null || (zones.isTextual() && zones.textValue().equals("home"))) {
             return List.of(ZoneScope.home());
         }
         if (zones.isTextual() && zones.textValue().equals("all")) {
@@ -141,14 +141,15 @@ final class FanoutWire {
             List<ZoneScope> scopes = new ArrayList<>();
             for (JsonNode z : zones) {
                 if (!z.isTextual()) {
-                    throw new IllegalArgumentException("zones must list zone paths as strings, not " + z);
+                    throw new IllegalArgumentException("zones must list zone paths as strings, not "
+                            + Untrusted.excerpt(z));
                 }
                 scopes.add(ZoneScope.in(Zone.of(z.textValue())));
             }
             return List.copyOf(scopes);
         }
         throw new IllegalArgumentException("zones must be \"home\", \"all\" or a non-empty list of zone paths such as"
-                + " [\"region-one/az-1\"], not " + zones);
+                + " [\"region-one/az-1\"], not " + Untrusted.excerpt(zones));
     }
 
     static byte[] error(String type, String message) {

@@ -7,6 +7,7 @@ import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Query;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.TokenCheck;
@@ -224,23 +225,29 @@ public final class StatusPage implements AutoCloseable {
         if (required == null) {
             return true;
         }
-        TokenCheck.Verdict verdict = required.verdict(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        TokenCheck.Verdict verdict = required.verdict(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
+        if (verdict == TokenCheck.Verdict.SEVERAL) {
+            send(response, callback, HttpStatus.BAD_REQUEST_400, "application/json",
+                    error("InvalidRequest", TokenCheck.ONE_HEADER));
+            return false;
+        }
         if (verdict == TokenCheck.Verdict.MISSING) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            send(response, callback, HttpStatus.UNAUTHORIZED_401, "application/json", error("the status needs a token:"
-                    + " send Authorization: Bearer <hotline.http.token>, or open the page as status/#token=<token>"));
+            send(response, callback, HttpStatus.UNAUTHORIZED_401, "application/json", error("AccessDenied",
+                    "the status needs a token: send Authorization: Bearer <hotline.http.token>, or open the page as"
+                    + " status/#token=<token>"));
             return false;
         }
         if (verdict == TokenCheck.Verdict.WRONG) {
             send(response, callback, HttpStatus.FORBIDDEN_403, "application/json",
-                    error("the token is wrong; use the cluster's hotline.http.token"));
+                    error("AccessDenied", "the token is wrong; use the cluster's hotline.http.token"));
             return false;
         }
         return true;
     }
 
-    private static byte[] error(String message) throws JsonProcessingException {
-        return JSON.writeValueAsBytes(Map.of("error", Map.of("type", "AccessDenied", "message", message)));
+    private static byte[] error(String type, String message) throws JsonProcessingException {
+        return JSON.writeValueAsBytes(Map.of("error", Map.of("type", type, "message", message)));
     }
 
     /**
@@ -302,7 +309,7 @@ public final class StatusPage implements AutoCloseable {
         try {
             collect();
         } catch (RuntimeException e) {
-            log.warn("status collection failed; the page shows the last one: {}", e.toString());
+            log.warn("status collection failed; the page shows the last one: {}", Untrusted.escape(e));
         }
     }
 
@@ -508,9 +515,9 @@ public final class StatusPage implements AutoCloseable {
         }
         if (failing.add(server)) {
             log.warn("the status page cannot scrape {}/metrics ({}); until it can, its figures are not"
-                    + " updated and further failures are logged at DEBUG", server, problem);
+                    + " updated and further failures are logged at DEBUG", server, Untrusted.escape(problem));
         } else {
-            log.debug("cannot scrape {}/metrics: {}", server, problem);
+            log.debug("cannot scrape {}/metrics: {}", server, Untrusted.escape(problem));
         }
         return null;
     }

@@ -11,17 +11,28 @@ import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.HealthPolicy;
+import io.hotline.testing.CapturedStderr;
 import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Holds the broadcaster to the OpenAPI document it serves, as rpc-http's conformance test holds the RPC server: every
@@ -134,6 +145,93 @@ class BroadcasterOpenApiTest {
         ValidationReport report = validator.validateRequest(SimpleRequest.Builder.post(FANOUT).withContentType(JSON)
                 .withBody("{\"kind\": \"cast\", \"method\": \"m\", \"zones\": \"nearby\", \"colour\": 1}").build());
         assertThat(report.getMessages()).isNotEmpty();
+    }
+
+    /**
+     * Requests the document forbids, which the broadcaster took before: both refuse them, the broadcaster with 400
+     * InvalidRequest naming the field. No JSON type is coerced into another, a field that is not nullable may be left
+     * out but not be null, and numbers are finite.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+        "report | 0", "report | '\"true\"'", "report | null", "method | true", "msg_id | 5", "msg_id | null",
+        "timeout | '\"1.0\"'", "timeout | ''", "timeout | null", "timeout | 1e400", "context | null", "zones | null",
+        "targets | null", "targets | '[1]'", "args | null"})
+    void whatTheDocumentForbidsTheBroadcasterRefuses(String field, String json) throws Exception {
+        Map<String, String> fields = new LinkedHashMap<>(Map.of("kind", "\"cast\"", "method", "\"record\"",
+                "args", "{\"event\": \"x\"}"));
+        fields.put(field, json.isEmpty() ? "\"\"" : json);
+        String body = fields.entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue())
+                .collect(Collectors.joining(", ", "{", "}"));
+        HttpResponse<String> refused = exchange(open, "POST", FANOUT, JSON, body, null);
+        assertThat(refused.statusCode()).as(body + " -> " + refused.body()).isEqualTo(400);
+        assertThat(refused.body()).contains("InvalidRequest").contains(field);
+        assertThat(validator.validateRequest(SimpleRequest.Builder.post(FANOUT).withContentType(JSON).withBody(body)
+                .build()).getMessages()).as(body).isNotEmpty();
+    }
+
+    /** Overlong forms and code points above U+10FFFF, which Jackson alone would decode. */
+    @ParameterizedTest
+    @ValueSource(strings = {"c0af", "e080af", "f5808080"})
+    void invalidUtf8IsRefused(String hex) throws Exception {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes("{\"kind\": \"cast\", \"method\": \"record\", \"args\": {\"event\": \"".getBytes(
+                StandardCharsets.US_ASCII));
+        body.writeBytes(HexFormat.of().parseHex(hex));
+        body.writeBytes("\"}}".getBytes(StandardCharsets.US_ASCII));
+        HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(URI.create(open.endpoint().baseUri() + FANOUT))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", JSON).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(reply.statusCode()).as(reply.body()).isEqualTo(400);
+        assertThat(reply.body()).contains("InvalidRequest").contains("invalid UTF-8 at byte offset 56");
+    }
+
+    @Test
+    void onlyOtherMethodsThanPostGet405AndAnUnknownRouteIsHttpErrorAsOnTheRpcServer() throws Exception {
+        assertThat(parsed.getOpenAPI().getPaths().get("/v1/fanout/{service}").getPost().getResponses())
+                .doesNotContainKey("405");
+        HttpResponse<String> get = exchange(open, "GET", FANOUT, null, null, null);
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.body()).contains("\"HttpError\"");
+        HttpResponse<String> nowhere = HTTP.send(HttpRequest.newBuilder(URI.create(open.endpoint().baseUri()
+                + "/v2/elsewhere")).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(nowhere.statusCode()).isEqualTo(404);
+        assertThat(nowhere.body()).contains("\"HttpError\"");
+    }
+
+    @Test
+    void theBearerSchemeIsCaseInsensitiveAndTwoAuthorizationHeadersAreRefused() throws Exception {
+        for (String path : List.of(FANOUT, "/metrics", "/status/api/status")) {
+            HttpRequest.Builder lower = HttpRequest.newBuilder(URI.create(guarded.endpoint().baseUri() + path))
+                    .timeout(Duration.ofSeconds(20)).header("Authorization", "bearer  " + TOKEN);
+            HttpRequest.Builder twice = HttpRequest.newBuilder(URI.create(guarded.endpoint().baseUri() + path))
+                    .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN)
+                    .header("Authorization", "Bearer other");
+            for (HttpRequest.Builder b : List.of(lower, twice)) {
+                if (path.equals(FANOUT)) {
+                    b.header("Content-Type", JSON).POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"kind\": \"cast\", \"method\": \"record\", \"args\": {\"event\": \"t\"}}"));
+                }
+            }
+            assertThat(HTTP.send(lower.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).as(path)
+                    .isLessThan(300);
+            HttpResponse<String> refused = HTTP.send(twice.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(path).isEqualTo(400);
+            assertThat(refused.body()).contains("one Authorization header").doesNotContain(TOKEN);
+        }
+    }
+
+    @Test
+    void aMsgIdWithLineBreaksCannotForgeLogLines() throws Exception {
+        try (CapturedStderr log = CapturedStderr.start()) {
+            HttpResponse<String> r = exchange(open, "POST", FANOUT, JSON, "{\"kind\": \"cast\", \"method\":"
+                    + " \"record\", \"args\": {\"event\": \"f\"}, \"msg_id\": \"m\\nFORGED WARN x\", \"report\": true}",
+                    null);
+            assertThat(r.statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> log.text().contains("did not get it"));
+            assertThat(log.text()).contains("m\\nFORGED WARN x");
+            assertThat(log.text().lines()).noneMatch(line -> line.startsWith("FORGED"));
+        }
     }
 
     /** Sends one request, checks it and the answer against the document, and returns the answer. */

@@ -3,6 +3,7 @@ package io.hotline.cli;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -91,7 +92,8 @@ final class EndpointsCommand implements Callable<Integer> {
     }
 
     private static String metadata(EndpointStatus s) {
-        return s.endpoint().metadata().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        // Values are anything a registrant wrote; keys are validated.
+        return s.endpoint().metadata().entrySet().stream().map(e -> e.getKey() + "=" + Untrusted.escape(e.getValue()))
                 .collect(Collectors.joining(","));
     }
 }

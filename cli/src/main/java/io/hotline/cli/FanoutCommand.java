@@ -1,6 +1,7 @@
 package io.hotline.cli;
 
 import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.FanoutReport;
@@ -61,10 +62,13 @@ final class FanoutCommand implements Callable<Integer> {
         FanoutReport r = ConfigOptions.withClient(config,
                 client -> client.prepare(target).fanoutScope(scope).fanoutWithReport(targetOptions.method, args));
         out.printf(Locale.ROOT, "fanout %s to %s: %d targeted, %d delivered, %d failed%s%n", targetOptions.method,
-                target.service(), r.targeted(), r.delivered(), r.failed(), r.note() != null ? " (" + r.note() + ")" : "");
+                target.service(), r.targeted(), r.delivered(), r.failed(),
+                r.note() != null ? " (" + Untrusted.escape(r.note()) + ")" : "");
+        // The report is the broadcaster's: quote what it says, so it cannot write to the terminal as it likes.
         for (FanoutReport.Delivery d : r.results()) {
-            out.printf(Locale.ROOT, "  %-32s %-20s %s%s%n", d.id(), d.server(),
-                    d.outcome().name().toLowerCase(Locale.ROOT), d.reason() != null ? "  " + d.reason() : "");
+            String reason = d.reason() != null ? "  " + Untrusted.escape(d.reason()) : "";
+            out.printf(Locale.ROOT, "  %-32s %-20s %s%s%n", Untrusted.escape(d.id()), Untrusted.escape(d.server()),
+                    d.outcome().name().toLowerCase(Locale.ROOT), reason);
         }
         return r.failed() == 0 ? Hotline.OK : Hotline.FAILED;
     }

@@ -2,6 +2,7 @@ package io.hotline.cli;
 
 import io.hotline.discovery.NoEndpointException;
 import io.hotline.discovery.StoreException;
+import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.AccessDenied;
 import io.hotline.rpc.InvalidRequest;
 import io.hotline.rpc.InvalidTarget;
@@ -93,7 +94,8 @@ public final class Hotline implements Runnable {
     private static int failed(Exception e, CommandLine cmd) {
         Failure f = Failure.of(e);
         PrintWriter err = cmd.getErr();
-        err.println(qualifiedName(cmd) + ": " + firstLine(f.message()));
+        // A message may come from a remote server: escaped, it cannot write control sequences to the terminal.
+        err.println(qualifiedName(cmd) + ": " + Untrusted.escape(firstLine(f.message())));
         err.println("  hint: " + f.hint());
         err.flush();
         return f.exitCode();

@@ -54,6 +54,16 @@ class ListingCommandsTest {
     }
 
     @Test
+    void metadataSomeoneRegisteredCannotWriteControlSequencesOrLinesToTheTerminal() {
+        store.register(endpoint("compute-4", "region-one/az-1", 7004).metadata("note", "x\u001b[31mred\nFORGED")
+                .build(), HealthPolicy.DEFAULT);
+        Cli.Result r = cli.run("endpoints", "nova.compute");
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("note=x\\u001b[31mred\\nFORGED").doesNotContain("\u001b");
+        assertThat(r.out().lines()).noneMatch(line -> line.startsWith("FORGED"));
+    }
+
+    @Test
     void endpointsInAZoneAreThatZonesDetails() {
         Cli.Result r = cli.run("endpoints", "nova.compute", "--in", "region-one/az-1", "--json");
         assertThat(r.exitCode()).as(r.toString()).isZero();

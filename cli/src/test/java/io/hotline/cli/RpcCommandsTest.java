@@ -74,6 +74,13 @@ class RpcCommandsTest {
     }
 
     @Test
+    void aRemoteMessageCannotWriteControlSequencesToTheTerminal() {
+        Cli.Result r = cli.run("call", "test.echo", "fail", "--args", "{\"message\": \"boom\\u001b[2J\"}");
+        assertThat(r.exitCode()).isEqualTo(Hotline.FAILED);
+        assertThat(r.err()).contains("boom\\u001b[2J").doesNotContain("\u001b");
+    }
+
+    @Test
     void callOfAnUnknownMethodIsAUsageError() {
         Cli.Result r = cli.run("call", "test.echo", "nosuch");
         assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);

@@ -47,7 +47,8 @@ public record Endpoint(String service, String id, String server, String host, in
             throw new IllegalArgumentException("port " + port + " of endpoint " + id + " is outside 1-65535");
         }
         if (!"http".equals(scheme) && !"https".equals(scheme)) {
-            throw new IllegalArgumentException("scheme '" + scheme + "' of endpoint " + id + " must be http or https");
+            throw new IllegalArgumentException("scheme '" + Untrusted.excerpt(scheme) + "' of endpoint " + id
+                    + " must be http or https");
         }
         Objects.requireNonNull(metadata, "metadata");
         if (metadata.size() > MAX_METADATA_ENTRIES) {
@@ -97,13 +98,9 @@ public record Endpoint(String service, String id, String server, String host, in
             throw new IllegalArgumentException(field + " is missing; expected " + expected);
         }
         if (!pattern.matcher(value).matches()) {
-            throw new IllegalArgumentException(field + " '" + printable(value) + "' is invalid; expected " + expected);
+            throw new IllegalArgumentException(field + " '" + Untrusted.excerpt(value) + "' is invalid; expected "
+                    + expected);
         }
-    }
-
-    private static String printable(String value) {
-        String cut = value.length() > 80 ? value.substring(0, 80) + "..." : value;
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     /** Builds an {@link Endpoint}; host and port are required. */

@@ -51,17 +51,18 @@ public final class Zone {
         }
         String[] parts = path.split("/", -1);
         if (parts.length > MAX_DEPTH) {
-            throw new IllegalArgumentException(
-                    "zone path '" + path + "' has " + parts.length + " levels; at most " + MAX_DEPTH + " are allowed");
+            throw new IllegalArgumentException("zone path '" + Untrusted.excerpt(path) + "' has " + parts.length
+                    + " levels; at most " + MAX_DEPTH + " are allowed");
         }
         for (String part : parts) {
             if (part.isEmpty()) {
-                throw new IllegalArgumentException("zone path '" + path
-                        + "' has an empty segment; separate segments with single slashes and no leading or trailing slash");
+                throw new IllegalArgumentException("zone path '" + Untrusted.excerpt(path) + "' has an empty segment;"
+                        + " separate segments with single slashes and no leading or trailing slash");
             }
             if (!SEGMENT.matcher(part).matches()) {
-                throw new IllegalArgumentException("zone path '" + path + "' has an invalid segment '" + part
-                        + "'; use 1-63 letters, digits, '-' or '_', starting with a letter or digit");
+                throw new IllegalArgumentException("zone path '" + Untrusted.excerpt(path) + "' has an invalid segment '"
+                        + Untrusted.excerpt(part) + "'; use 1-63 letters, digits, '-' or '_', starting with a letter or"
+                        + " digit");
             }
         }
         return new Zone(parts);

@@ -3,6 +3,7 @@ package io.hotline.rpc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hotline.discovery.Untrusted;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -72,14 +73,40 @@ final class Dispatcher {
                 return invoker.invoke(args, context);
             }
         }
-        String where = (namespace == null ? "the default namespace" : "namespace " + namespace);
+        String where = (namespace == null ? "the default namespace" : "namespace " + Untrusted.excerpt(namespace));
         if (compatible) {
             throw new NoSuchMethod("no endpoint in " + where + " serving version " + version + " has a method "
-                    + method);
+                    + Untrusted.excerpt(method));
         }
         throw new UnsupportedVersion("no endpoint in " + where + " serves version " + version + "; served: "
                 + endpoints.stream().filter(b -> Objects.equals(b.endpoint.namespace(), namespace))
                         .map(b -> b.endpoint.version().toString()).toList());
+    }
+
+    /**
+     * The frames of what an endpoint method threw that are its own: those above the reflective call that ran it. What
+     * lies below (reflection, this class, the RPC server, Jetty) is the server's plumbing, of no use to the caller.
+     */
+    static List<StackTraceElement> methodFrames(Throwable thrown) {
+        StackTraceElement[] frames = thrown.getStackTrace();
+        int end = frames.length;
+        for (int i = 0; i < frames.length; i++) {
+            if (frames[i].getClassName().equals(Invoker.class.getName())) {
+                end = i;
+                break;
+            }
+        }
+        if (end < frames.length) {
+            while (end > 0 && isReflection(frames[end - 1].getClassName())) {
+                end--;
+            }
+        }
+        return List.of(frames).subList(0, end);
+    }
+
+    private static boolean isReflection(String className) {
+        return className.startsWith("jdk.internal.reflect.") || className.startsWith("java.lang.reflect.")
+                || className.startsWith("java.lang.invoke.");
     }
 
     /** One callable method: arguments by parameter name, converted by Jackson to the parameter types. */
@@ -123,15 +150,17 @@ final class Dispatcher {
                 try {
                     values[i] = Wire.MAPPER.treeToValue(node, types[i]);
                 } catch (JsonProcessingException e) {
-                    throw new InvalidRequest("argument '" + names[i] + "' of " + signature() + " is not a "
-                            + types[i].toCanonical() + ": " + e.getOriginalMessage());
+                    // Jackson's message names its own classes and features; the parameter's type says enough.
+                    throw new InvalidRequest("argument '" + names[i] + "' of " + signature() + " must be "
+                            + types[i].toCanonical() + ", not " + Untrusted.excerpt(node));
                 }
             }
             if (args != null && args.size() > used) {
                 for (Iterator<String> it = args.fieldNames(); it.hasNext(); ) {
                     String name = it.next();
                     if (!List.of(names).contains(name)) {
-                        throw new InvalidRequest(signature() + " takes no argument '" + name + "'");
+                        throw new InvalidRequest(signature() + " takes no argument '" + Untrusted.excerpt(name)
+                                + "'");
                     }
                 }
             }

@@ -6,6 +6,7 @@ import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Resolution;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.FanoutReport.Delivery;
@@ -381,8 +382,8 @@ public final class FanoutEngine {
         }
         Request request = JsonPost.to(http, peer.baseUri(), Wire.FANOUT_PATH + f.order.service(), body,
                 settings.peerTimeout().toMillis(), f.order.authorization());
-        log.debug("fanout {} of {}: {} servers handed to peer {}", f.order.msgId(), f.order.service(), share.size(),
-                peer.baseUri());
+        log.debug("fanout {} of {}: {} servers handed to peer {}", Untrusted.escape(f.order.msgId()),
+                f.order.service(), share.size(), peer.baseUri());
         CompletableFuture<ContentResponse> sent;
         try {
             sent = new CompletableResponseListener(request, 4096 + REPORT_BYTES_PER_TARGET * share.size()).send();
@@ -395,8 +396,8 @@ public final class FanoutEngine {
             } else if (failure != null ? causedBy(failure, ConnectException.class) : notStarted(response)) {
                 // The peer cannot have cast any of it: do it here rather than drop it.
                 log.info("fanout {} of {}: peer {} did not take a share of {} servers ({}); casting it here",
-                        f.order.msgId(), f.order.service(), peer.baseUri(), share.size(),
-                        failure != null ? failure.toString() : "HTTP " + response.getStatus());
+                        Untrusted.escape(f.order.msgId()), f.order.service(), peer.baseUri(), share.size(),
+                        failure != null ? Untrusted.escape(failure) : "HTTP " + response.getStatus());
                 enqueue(f, from, to);
                 pump();
             } else {
@@ -443,7 +444,7 @@ public final class FanoutEngine {
         }
         if (unsent > 0) {
             log.info("fanout {} of {}: peer {} could not see {} servers of its share; casting them here",
-                    f.order.msgId(), f.order.service(), peer.baseUri(), unsent);
+                    Untrusted.escape(f.order.msgId()), f.order.service(), peer.baseUri(), unsent);
             pump();
         }
     }
@@ -489,14 +490,14 @@ public final class FanoutEngine {
         pending.decrementAndGet();
         f.results.set(index, delivery);
         if (delivery.outcome() != Outcome.DELIVERED) {
-            log.debug("fanout {} of {} to {}: {} {}", f.order.msgId(), f.order.service(), delivery.id(),
-                    delivery.outcome(), delivery.reason());
+            log.debug("fanout {} of {} to {}: {} {}", Untrusted.escape(f.order.msgId()), f.order.service(),
+                    Untrusted.escape(delivery.id()), delivery.outcome(), Untrusted.escape(delivery.reason()));
         }
         if (f.remaining.decrementAndGet() == 0) {
             FanoutReport report = f.report();
             if (report.failed() > 0) {
-                log.info("fanout {} of {}: {} of {} servers did not get it", report.msgId(), f.order.service(),
-                        report.failed(), report.targeted());
+                log.info("fanout {} of {}: {} of {} servers did not get it", Untrusted.escape(report.msgId()),
+                        f.order.service(), report.failed(), report.targeted());
             }
             f.done.complete(report);
         }

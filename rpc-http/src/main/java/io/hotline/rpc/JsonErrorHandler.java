@@ -1,5 +1,6 @@
 package io.hotline.rpc;
 
+import io.hotline.discovery.Untrusted;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
@@ -23,7 +24,7 @@ final class JsonErrorHandler extends ErrorHandler {
         String type = status == 413 || status == 400 ? "InvalidRequest" : "HttpError";
         String message = status == 413
                 ? "the request body is larger than " + maxBodyBytes + " bytes"
-                : "HTTP " + status + " " + String.valueOf(request.getAttribute(ERROR_MESSAGE));
+                : "HTTP " + status + " " + Untrusted.excerpt(request.getAttribute(ERROR_MESSAGE));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Wire.JSON);
         response.write(true, ByteBuffer.wrap(RpcProcessor.errorBytes(type, message, List.of())), callback);
         return true;

@@ -42,7 +42,7 @@ final class RpcHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         if (token != null) {
-            RpcProcessor.Reply refusal = token.refusal(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+            RpcProcessor.Reply refusal = token.refusal(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
             if (refusal != null) {
                 if (refusal.status() == 401) {
                     response.getHeaders().add(BEARER_CHALLENGE);

@@ -1,11 +1,9 @@
 package io.hotline.rpc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.Wire.Request;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -24,6 +22,7 @@ final class RpcProcessor {
 
     private static final Logger log = LoggerFactory.getLogger(RpcProcessor.class);
     private static final int MAX_TRACE = 50;
+    private static final int MAX_CAUSES = 10;
 
     /** What to answer: status, JSON body, and whether to add Retry-After (a 503 refusal). */
     record Reply(int status, byte[] body) {
@@ -70,16 +69,14 @@ final class RpcProcessor {
 
     private Outcome handle(String requested, byte[] body) {
         if (!service.equals(requested)) {
-            return Outcome.refused(404, "InvalidTarget", "this server serves " + service + ", not " + requested);
+            return Outcome.refused(404, "InvalidTarget", "this server serves " + service + ", not "
+                    + Untrusted.excerpt(requested));
         }
         Request request;
         try {
-            request = Wire.REQUEST_READER.readValue(body);
-        } catch (JsonProcessingException e) {
-            return Outcome.refused(400, "InvalidRequest",
-                    "the body is not a valid RPC request: " + e.getOriginalMessage() + location(e));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            request = StrictJson.read(Wire.REQUEST_READER, body);
+        } catch (InvalidRequest e) {
+            return Outcome.refused(400, "InvalidRequest", "the body is not a valid RPC request: " + e.getMessage());
         }
         String problem = problemWith(request);
         if (problem != null) {
@@ -134,12 +131,32 @@ final class RpcProcessor {
             dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
         } catch (InvocationTargetException e) {
             metrics.castFailed();
-            log.warn("cast {} of {} (msg_id {}) failed", request.method(), service, context.msgId(), e.getCause());
+            log.warn("cast {} of {} (msg_id {}) failed: {}", Untrusted.escape(request.method()), service,
+                    Untrusted.escape(context.msgId()), failure(e.getCause()));
         } catch (RpcException e) {
             metrics.castFailed();
-            log.warn("cast {} of {} (msg_id {}) was not run: {}", request.method(), service, context.msgId(),
-                    e.getMessage());
+            log.warn("cast {} of {} (msg_id {}) was not run: {}", Untrusted.escape(request.method()), service,
+                    Untrusted.escape(context.msgId()), Untrusted.escape(e.getMessage()));
         }
+    }
+
+    /**
+     * What a cast's method threw, for the log: its messages escaped, as they may quote the caller's arguments, with the
+     * method's own frames (as a call's caller gets them) and the causes below it.
+     */
+    private static String failure(Throwable thrown) {
+        StringBuilder text = new StringBuilder(Untrusted.escape(thrown));
+        trace(thrown).forEach(frame -> text.append("\n\tat ").append(frame));
+        Throwable cause = thrown.getCause();
+        for (int depth = 0; cause != null && depth < MAX_CAUSES; depth++, cause = cause.getCause()) {
+            text.append("\nCaused by: ").append(Untrusted.escape(cause));
+        }
+        return text.toString();
+    }
+
+    /** The method's own frames of what it threw, as the caller gets them. */
+    private static List<String> trace(Throwable thrown) {
+        return Dispatcher.methodFrames(thrown).stream().limit(MAX_TRACE).map(StackTraceElement::toString).toList();
     }
 
     private static String problemWith(Request r) {
@@ -147,7 +164,7 @@ final class RpcProcessor {
             return "the body is empty; send a JSON object with kind, method and args";
         }
         if (!"call".equals(r.kind()) && !"cast".equals(r.kind())) {
-            return "kind must be call or cast, not " + r.kind();
+            return "kind must be call or cast, not " + Untrusted.excerpt(r.kind());
         }
         if (r.method() == null || r.method().isBlank()) {
             return "method is missing";
@@ -159,15 +176,6 @@ final class RpcProcessor {
             return "timeout must be a positive number of seconds";
         }
         return null;
-    }
-
-    private static String location(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr() + ")";
-    }
-
-    private static List<String> trace(Throwable t) {
-        return Arrays.stream(t.getStackTrace()).limit(MAX_TRACE).map(StackTraceElement::toString).toList();
     }
 
     /** 503: refused before any work, so the client may send it again, here or elsewhere. */

@@ -1,5 +1,6 @@
 package io.hotline.rpc;
 
+import io.hotline.discovery.Untrusted;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -43,7 +44,8 @@ public final class RpcResource {
             return Response.ok("{\"state\":\"running\"}").type(Wire.JSON).build();
         }
         return Response.status(Response.Status.NOT_FOUND).type(Wire.JSON)
-                .entity(RpcProcessor.error(404, "UnknownCall", "no call with msg_id " + msgId + " is running here")
+                .entity(RpcProcessor.error(404, "UnknownCall", "no call with msg_id " + Untrusted.excerpt(msgId)
+                        + " is running here")
                         .body())
                 .build();
     }

@@ -2,24 +2,30 @@ package io.hotline.rpc;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 
 /**
  * The proposal's {@code http_token}: requests carry {@code Authorization: Bearer TOKEN}. Missing is 401, wrong is
- * 403; compared in constant time so the token cannot be guessed byte by byte. One check for every Hotline process
- * that serves HTTP, so all of them answer alike.
+ * 403; compared in constant time so the token cannot be guessed byte by byte. The scheme name is case-insensitive and
+ * spaces around the token are ignored (RFC 9110, 11.1); more than one Authorization header is refused (400), since
+ * servers and proxies differ in which one they read. One check for every Hotline process that serves HTTP, so all of
+ * them answer alike. No answer ever repeats what a request sent.
  *
  * <pre>{@code
  * TokenCheck check = new TokenCheck(config.string("hotline.http.token").orElseThrow());
- * switch (check.verdict(request.getHeaders().get(HttpHeader.AUTHORIZATION))) { ... }
+ * switch (check.verdict(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION))) { ... }
  * }</pre>
  */
 public final class TokenCheck {
 
-    private static final String BEARER = "Bearer ";
+    private static final String BEARER = "Bearer";
+    /** The refusal message for {@link Verdict#SEVERAL}. */
+    public static final String ONE_HEADER = "send one Authorization header, not several: which one counts would"
+            + " depend on the server or proxy reading them";
 
-    /** What an Authorization header amounts to. */
+    /** What the Authorization headers of a request amount to. */
     public enum Verdict {
-        ACCEPTED, MISSING, WRONG
+        ACCEPTED, MISSING, WRONG, SEVERAL
     }
 
     private final byte[] token;
@@ -31,22 +37,35 @@ public final class TokenCheck {
         this.token = token.getBytes(StandardCharsets.UTF_8);
     }
 
-    public Verdict verdict(String authorization) {
-        if (authorization == null || !authorization.startsWith(BEARER)) {
+    /** @param authorizations the values of every Authorization header of the request, in order (empty or null: none) */
+    public Verdict verdict(List<String> authorizations) {
+        if (authorizations == null || authorizations.isEmpty()) {
             return Verdict.MISSING;
         }
-        byte[] given = authorization.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8);
+        if (authorizations.size() > 1) {
+            return Verdict.SEVERAL;
+        }
+        String credentials = authorizations.get(0).strip();
+        if (!credentials.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return Verdict.MISSING;
+        }
+        String rest = credentials.substring(BEARER.length());
+        if (rest.isBlank() || !Character.isWhitespace(rest.charAt(0))) {
+            return Verdict.MISSING; // no token, or another scheme that starts with the same letters
+        }
+        byte[] given = rest.strip().getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(given, token) ? Verdict.ACCEPTED : Verdict.WRONG;
     }
 
-    /** The refusal for this Authorization header in rpc-http's error shape, or null if it carries the token. */
-    RpcProcessor.Reply refusal(String authorization) {
-        return switch (verdict(authorization)) {
+    /** The refusal for these Authorization headers in rpc-http's error shape, or null if they carry the token. */
+    RpcProcessor.Reply refusal(List<String> authorizations) {
+        return switch (verdict(authorizations)) {
             case ACCEPTED -> null;
             case MISSING -> RpcProcessor.error(401, "AccessDenied",
                     "this server requires a token: send Authorization: Bearer <hotline.http.token>");
             case WRONG -> RpcProcessor.error(403, "AccessDenied",
                     "the token is wrong; use the server's hotline.http.token");
+            case SEVERAL -> RpcProcessor.error(400, "InvalidRequest", ONE_HEADER);
         };
     }
 }

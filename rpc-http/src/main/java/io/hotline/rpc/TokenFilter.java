@@ -27,7 +27,7 @@ final class TokenFilter implements ContainerRequestFilter {
         if (!path.startsWith("v1/") && !path.equals("metrics")) {
             return;
         }
-        RpcProcessor.Reply refusal = check.refusal(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        RpcProcessor.Reply refusal = check.refusal(request.getHeaders().get(HttpHeaders.AUTHORIZATION));
         if (refusal != null) {
             // Refused before the body was read, after which Jetty may close the connection: say so.
             Response.ResponseBuilder b = Response.status(refusal.status()).type(Wire.JSON).entity(refusal.body())

@@ -1,5 +1,7 @@
 package io.hotline.rpc;
 
+import io.hotline.discovery.Untrusted;
+
 /** An oslo API version, {@code major.minor}; compatible when the major is equal and the minor not higher. */
 record Version(int major, int minor) implements Comparable<Version> {
 
@@ -21,7 +23,8 @@ record Version(int major, int minor) implements Comparable<Version> {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("version '" + text + "' is not major.minor, e.g. 1.3");
+        throw new IllegalArgumentException("version '" + Untrusted.excerpt(text)
+                + "' is not major.minor, e.g. 1.3");
     }
 
     /** True if an endpoint at this version can serve a request for {@code requested}. */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.List;
@@ -31,7 +32,11 @@ final class Wire {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
-    static final ObjectReader REQUEST_READER = MAPPER.readerFor(Request.class);
+    /**
+     * The server's reader of requests: strict ({@link StrictJson}), unlike {@link #MAPPER}, which also converts
+     * arguments and reads replies.
+     */
+    static final ObjectReader REQUEST_READER = StrictJson.mapper().build().readerFor(Request.class);
     static final ObjectWriter REQUEST_WRITER = MAPPER.writerFor(OutgoingRequest.class);
     static final ObjectWriter RESULT_WRITER = MAPPER.writerFor(Result.class);
     /** Reads one value in the middle of a document; {@link #readResult} checks what follows it itself. */
@@ -46,9 +51,14 @@ final class Wire {
 
     private Wire() {}
 
-    /** What a client sends; {@code kind} is {@code call} or {@code cast}. */
-    record Request(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
-            String version, @JsonProperty("msg_id") String msgId, Double timeout) {}
+    /**
+     * What a client sends; {@code kind} is {@code call} or {@code cast}. Only {@code namespace} and {@code version} may
+     * be null, as the document says; the others may be left out.
+     */
+    record Request(String kind, String method, @JsonDeserialize(using = StrictJson.NotNull.class) JsonNode args,
+            @JsonDeserialize(using = StrictJson.NotNull.class) Map<String, Object> context, String namespace,
+            String version, @JsonProperty("msg_id") @JsonDeserialize(using = StrictJson.NotNull.class) String msgId,
+            @JsonDeserialize(using = StrictJson.NotNull.class) Double timeout) {}
 
     /**
      * A {@link Request} as the client writes it: the caller's arguments are serialized straight into the body, not

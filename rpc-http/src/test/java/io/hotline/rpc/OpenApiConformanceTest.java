@@ -14,6 +14,7 @@ import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
 import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
@@ -22,18 +23,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -94,6 +100,37 @@ class OpenApiConformanceTest {
         assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.0.3");
         assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/v1/rpc/{service}", "/v1/calls/{msg_id}", "/metrics", "/healthz",
                 "/openapi.json");
+    }
+
+    /** OpenAPI 3.0 ignores {@code nullable} without a {@code type} beside it, so such a schema says nothing. */
+    @Test
+    void everyNullableSchemaSaysOfWhichType() {
+        List<String> untyped = new ArrayList<>();
+        parsed.getOpenAPI().getComponents().getSchemas().forEach((name, schema) -> collectUntypedNullables(name, schema,
+                untyped));
+        assertThat(untyped).isEmpty();
+    }
+
+    private static void collectUntypedNullables(String where, Schema<?> schema, List<String> found) {
+        if (schema == null) {
+            return;
+        }
+        if (Boolean.TRUE.equals(schema.getNullable()) && schema.getType() == null) {
+            found.add(where);
+        }
+        if (schema.getProperties() != null) {
+            schema.getProperties().forEach((name, property) -> collectUntypedNullables(where + "." + name, property,
+                    found));
+        }
+        collectUntypedNullables(where + "[]", schema.getItems(), found);
+        if (schema.getAdditionalProperties() instanceof Schema<?> additional) {
+            collectUntypedNullables(where + ".*", additional, found);
+        }
+        for (List<Schema> alternatives : Arrays.asList(schema.getAllOf(), schema.getOneOf(), schema.getAnyOf())) {
+            if (alternatives != null) {
+                alternatives.forEach(alternative -> collectUntypedNullables(where + "|", alternative, found));
+            }
+        }
     }
 
     @Test
@@ -280,6 +317,53 @@ class OpenApiConformanceTest {
         assertThat(unknown.json().at("/error/type").asText()).isEqualTo("UnknownCall");
         unknown.assertRequestConforms();
         unknown.assertResponseConforms();
+        unknown.assertErrorTypeDocumented();
+    }
+
+    @Test
+    void anUnknownRouteIsHttpErrorAsDocumented() throws Exception {
+        Exchange nowhere = get(open, "/v2/elsewhere");
+        assertThat(nowhere.status()).isEqualTo(404);
+        assertThat(nowhere.json().at("/error/type").asText()).isEqualTo("HttpError");
+        nowhere.assertErrorTypeDocumented();
+    }
+
+    /**
+     * Requests the document forbids, each of which the server took before: the document and the server must both
+     * refuse it, the server with 400 InvalidRequest. JSON types are not coerced (no string for a number or a number
+     * for a string), a field that is not nullable may be left out but not be null, and numbers are finite.
+     */
+    @ParameterizedTest(name = "{0}: {1}")
+    @CsvSource(delimiter = '|', value = {
+        "msg_id | 5", "msg_id | true", "msg_id | null", "msg_id | 1.5",
+        "timeout | ''", "timeout | '\"1.0\"'", "timeout | null", "timeout | true", "timeout | 1e400",
+        "context | null", "context | '\"alice\"'", "args | null",
+        "namespace | 5", "version | 1.0", "method | true", "kind | 1"})
+    void whatTheDocumentForbidsTheServerRefuses(String field, String json) throws Exception {
+        Map<String, String> fields = new LinkedHashMap<>(Map.of("kind", "\"call\"", "method", "\"echo\"",
+                "args", "{\"text\": \"x\"}"));
+        fields.put(field, json.isEmpty() ? "\"\"" : json);
+        String body = fields.entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue())
+                .collect(Collectors.joining(", ", "{", "}"));
+        Exchange refused = post(open, RPC, JSON, body, null);
+        assertThat(refused.status()).as(body + " -> " + refused.reply().body()).isEqualTo(400);
+        assertThat(refused.json().at("/error/type").asText()).isEqualTo("InvalidRequest");
+        assertThat(refused.json().at("/error/message").asText()).contains(field);
+        assertThat(validator.validateRequest(refused.request()).getMessages()).as(body).isNotEmpty();
+        refused.assertResponseConforms();
+    }
+
+    @Test
+    void twoAuthorizationHeadersAreADocumented400() throws Exception {
+        for (String path : List.of("/metrics", "/v1/calls/m-1")) {
+            HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(uri(guarded, path)).timeout(Duration
+                    .ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).header("Authorization", "Bearer x")
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            Exchange twice = new Exchange(SimpleRequest.Builder.get(path).build(), reply);
+            assertThat(twice.status()).isEqualTo(400);
+            twice.assertResponseConforms();
+            twice.assertErrorTypeDocumented();
+        }
     }
 
     @Test
@@ -361,6 +445,14 @@ class OpenApiConformanceTest {
 
         void assertRequestConforms() {
             assertConforms(validator.validateRequest(request));
+        }
+
+        /** The error type is one the document's ErrorBody lists, so clients can know every type they may get. */
+        void assertErrorTypeDocumented() throws Exception {
+            Schema<?> error = (Schema<?>) parsed.getOpenAPI().getComponents().getSchemas().get("ErrorBody")
+                    .getProperties().get("error");
+            String documented = error.getProperties().get("type").getDescription();
+            assertThat(documented).containsPattern("\\b" + json().at("/error/type").asText() + "\\b");
         }
 
         void assertResponseConforms() {

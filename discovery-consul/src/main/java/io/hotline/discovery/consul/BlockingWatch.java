@@ -2,6 +2,7 @@ package io.hotline.discovery.consul;
 
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.StoreException;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Watch;
 import io.hotline.discovery.WatchListener;
 import java.math.BigInteger;
@@ -85,7 +86,8 @@ final class BlockingWatch implements Watch {
                     listener.onError(e);
                     return;
                 }
-                log.debug("watch of {} failed ({} of {} retries): {}", what, failures, RETRIES, e.getMessage());
+                log.debug("watch of {} failed ({} of {} retries): {}", what, failures, RETRIES,
+                        Untrusted.escape(e.getMessage()));
                 index = BigInteger.ZERO;
                 if (!sleep(FIRST_BACKOFF.multipliedBy(1L << (failures - 1)))) {
                     return;

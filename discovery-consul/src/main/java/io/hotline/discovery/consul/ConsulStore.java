@@ -6,6 +6,7 @@ import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.NotRegisteredException;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Watch;
 import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
@@ -288,8 +289,9 @@ final class ConsulStore implements EndpointStore {
                 out.add(ServiceRecord.read(entry, zone));
             } catch (IllegalArgumentException e) {
                 reportOnce(zone + " " + entry.getService().getId(), "skipping Consul service "
-                        + entry.getService().getId() + " of " + entry.getService().getService() + " in " + zone
-                        + ": " + e.getMessage());
+                        + Untrusted.escape(entry.getService().getId()) + " of "
+                        + Untrusted.escape(entry.getService().getService()) + " in " + zone + ": "
+                        + Untrusted.escape(e.getMessage()));
             }
         }
         out.sort(Comparator.comparing(s -> s.endpoint().id()));

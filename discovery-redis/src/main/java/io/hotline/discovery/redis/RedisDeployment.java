@@ -6,6 +6,7 @@ import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Watch;
 import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
@@ -113,8 +114,8 @@ final class RedisDeployment implements AutoCloseable {
             try {
                 zone = Zone.of(entry.substring(0, Math.max(space, 0)));
             } catch (IllegalArgumentException e) {
-                reportOnce("service " + entry, "skipping '" + printable(entry) + "' in " + prefix + ":services of Redis "
-                        + settings + ": not a zone and a service");
+                reportOnce("service " + entry, "skipping '" + Untrusted.escape(entry) + "' in " + prefix
+                        + ":services of Redis " + settings + ": not a zone and a service");
                 continue;
             }
             String service = entry.substring(space + 1);
@@ -125,8 +126,8 @@ final class RedisDeployment implements AutoCloseable {
             } catch (StoreUnavailableException e) {
                 throw e;
             } catch (StoreException e) {
-                reportOnce("service " + entry, "skipping '" + printable(entry) + "' in " + prefix + ":services of Redis "
-                        + settings + ": " + e.getMessage());
+                reportOnce("service " + entry, "skipping '" + Untrusted.escape(entry) + "' in " + prefix
+                        + ":services of Redis " + settings + ": " + Untrusted.escape(e.getMessage()));
             }
         }
         return removed;
@@ -372,9 +373,9 @@ final class RedisDeployment implements AutoCloseable {
 
     /** Logs a record that is not ours, once per record and reason: never its content, which may hold anything. */
     private void report(String service, Zone zone, String id, String reason) {
-        reportOnce(zone + " " + service + " " + id + " " + reason, "skipping the record '" + printable(id) + "' of "
-                + service + " in zone " + zone + " at Redis " + settings + " (key " + base(zone, service)
-                + ":records): " + reason);
+        reportOnce(zone + " " + service + " " + id + " " + reason, "skipping the record '" + Untrusted.escape(id)
+                + "' of " + service + " in zone " + zone + " at Redis " + settings + " (key " + base(zone, service)
+                + ":records): " + Untrusted.escape(reason));
     }
 
     private void reportOnce(String key, String message) {
@@ -383,10 +384,6 @@ final class RedisDeployment implements AutoCloseable {
         }
     }
 
-    private static String printable(String s) {
-        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
-        return cut.replaceAll("\\p{Cntrl}", "?");
-    }
 
     private static Map<String, Long> scores(Object flat) {
         List<?> items = (List<?>) flat;

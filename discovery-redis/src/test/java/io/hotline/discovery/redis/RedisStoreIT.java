@@ -13,10 +13,8 @@ import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
+import io.hotline.testing.CapturedStderr;
 import io.hotline.testing.RedisServer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -105,24 +103,24 @@ class RedisStoreIT {
         raw.hset(base + ":records", "no-deadline", RedisRecord.toJson(endpoint(service, AZ1, 9).toBuilder()
                 .id("no-deadline").metadata("token", "topsecret-2").build()));
         long future = System.currentTimeMillis() + 600_000;
+        raw.hset(base + ":records", "evil\nFORGED WARN x", "{");
         raw.zadd(base + ":down", future, "garbage");
         raw.zadd(base + ":down", future, "e7");
+        raw.zadd(base + ":down", future, "evil\nFORGED WARN x");
 
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         List<EndpointStatus> listed;
-        try {
+        String log;
+        try (CapturedStderr captured = CapturedStderr.start()) {
             listed = store.list(service, AZ1);
-        } finally {
-            System.setErr(err);
+            log = captured.text();
         }
         assertThat(listed).containsExactly(new EndpointStatus(good, Health.PASSING));
-        String log = captured.toString(StandardCharsets.UTF_8);
         assertThat(log).contains("skipping the record 'garbage' of " + service, "not valid JSON")
                 .contains("skipping the record 'e7'", "names e8 of " + service)
                 .contains("skipping the record 'no-deadline'", "has no deadline")
+                .contains("skipping the record 'evil\\nFORGED WARN x'")
                 .doesNotContain("topsecret");
+        assertThat(log.lines()).noneMatch(line -> line.startsWith("FORGED"));
     }
 
     @Test

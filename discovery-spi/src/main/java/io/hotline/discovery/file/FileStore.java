@@ -8,6 +8,7 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.RelistingWatch;
 import io.hotline.discovery.StoreUnavailableException;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Watch;
 import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
@@ -393,11 +394,11 @@ final class FileStore implements EndpointStore {
             BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
             signature = new FileSignature(a.size(), a.lastModifiedTime());
         } catch (IOException e) {
-            log.debug("{} vanished while being skipped: {}", file, e.toString());
+            log.debug("{} vanished while being skipped: {}", Untrusted.escape(file), Untrusted.escape(e));
             return;
         }
         if (!signature.equals(reported.put(file, signature))) {
-            log.warn("file store ignores {}: {}; remove or fix it", file, problem);
+            log.warn("file store ignores {}: {}; remove or fix it", Untrusted.escape(file), Untrusted.escape(problem));
         }
     }
 

@@ -15,6 +15,7 @@ import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
+import io.hotline.testing.CapturedStderr;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -249,6 +250,23 @@ class FileStoreTest {
         }
         assertThat(store.list("nova.scheduler", HOME)).isEmpty();
         assertThat(d.resolve("corrupt.json")).exists();
+    }
+
+    @Test
+    void aForeignFileCannotForgeLogLinesWithItsNameOrContent() throws IOException {
+        EndpointStore store = open(HOME);
+        store.register(endpoint("good"), HealthPolicy.DEFAULT);
+        Path d = serviceDir();
+        Files.writeString(d.resolve("evil\nFORGED WARN name.json"), "{\"format\": \"hotline.endpoint/1\", ");
+        store.register(endpoint("evil"), HealthPolicy.DEFAULT);
+        String record = Files.readString(d.resolve("evil.json"));
+        Files.delete(d.resolve("evil.json"));
+        Files.writeString(d.resolve("evil-content.json"), record.replace("\"evil\"", "\"x\\nFORGED WARN content\""));
+        try (CapturedStderr log = CapturedStderr.start()) {
+            assertThat(store.list(SERVICE, HOME)).hasSize(1);
+            assertThat(log.text()).contains("evil\\nFORGED WARN name.json", "x\\nFORGED WARN content");
+            assertThat(log.text().lines()).noneMatch(line -> line.startsWith("FORGED"));
+        }
     }
 
     @Test
