@@ -59,9 +59,7 @@ public interface FailureContract {
     default void watchReportsOutage(TckContext tck) throws Exception {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
         tck.whileStopped(tck.home(), () -> tck.within(tck.propagation().multipliedBy(3))
                 .until(() -> !rec.errors().isEmpty()));
         assertThat(rec.errors().get(0)).isInstanceOf(StoreUnavailableException.class);
@@ -92,7 +90,7 @@ public interface FailureContract {
         String service = newService();
         Directory dir = tck.directory(store);
         tck.heartbeater(store).register(endpoint(service, tck.home(), 1), tck.policy());
-        tck.within(tck.propagation()).until(() -> ids(dir.resolve(Query.of(service))).equals(Set.of("e1")));
+        tck.within(tck.coreUpdate()).until(() -> ids(dir.resolve(Query.of(service))).equals(Set.of("e1")));
 
         tck.whileStopped(tck.home(), () -> {
             tck.within(tck.propagation().multipliedBy(3)).until(() -> dir.resolve(Query.of(service)).isStale());
@@ -105,7 +103,7 @@ public interface FailureContract {
                 assertThat(s.isStale()).isTrue();
             }
         });
-        tck.within(tck.reRegistration().plus(tck.propagation())).untilAsserted(() -> {
+        tck.within(tck.reRegistration().plus(tck.coreUpdate())).untilAsserted(() -> {
             Resolution r = dir.resolve(Query.of(service));
             assertThat(r.isStale()).isFalse();
             assertThat(ids(r)).containsExactly("e1");
@@ -122,7 +120,7 @@ public interface FailureContract {
 
         tck.whileStopped(tck.home(), () -> tck.within(tck.reRegistration()).until(() -> !reg.isHealthy()));
 
-        tck.within(tck.reRegistration()).untilAsserted(() -> {
+        tck.within(tck.reRegistration().plus(tck.coreUpdate())).untilAsserted(() -> {
             assertThat(byId(store.list(service, tck.home()))).containsEntry("e1", Health.PASSING);
             assertThat(reg.isHealthy()).isTrue();
         });

@@ -124,6 +124,17 @@ public final class TckContext implements AutoCloseable {
         return track(store.watch(service, zone, recorder));
     }
 
+    /**
+     * Starts a watch feeding a new recorder and waits for its first snapshot, which must come within the propagation
+     * bound; the watch is closed after the test.
+     */
+    public SnapshotRecorder watching(EndpointStore store, String service, Zone zone) {
+        SnapshotRecorder rec = new SnapshotRecorder();
+        watch(store, service, zone, rec);
+        within(propagation()).until(rec::hasSnapshot);
+        return rec;
+    }
+
     /** Stops {@code zone}'s server for the duration of {@code body}, and always brings it back. */
     public void whileStopped(Zone zone, ThrowingRunnable body) throws Exception {
         fixture.stop(zone);
@@ -193,6 +204,15 @@ public final class TckContext implements AutoCloseable {
 
     public Duration propagation() {
         return timing().propagation();
+    }
+
+    /**
+     * How long the core ({@code Directory}) may take to show a change: twice the store's propagation bound, since it
+     * learns of changes through a watch and then hands them on through threads of its own. The core clauses wait
+     * this long; the store clauses hold the store to its own bound.
+     */
+    public Duration coreUpdate() {
+        return propagation().multipliedBy(2);
     }
 
     /** How long after its last renewal an endpoint must show critical: down-after plus propagation. */

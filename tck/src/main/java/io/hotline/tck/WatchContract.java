@@ -40,9 +40,7 @@ public interface WatchContract {
         tck.within(tck.propagation()).until(() -> store.list(service, tck.home()).size() == 3);
         List<EndpointStatus> listed = store.list(service, tck.home());
 
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
         assertThat(rec.snapshots().get(0)).as("the first snapshot").containsExactlyInAnyOrderElementsOf(listed);
     }
 
@@ -51,9 +49,7 @@ public interface WatchContract {
     default void seesEveryKindOfChange(TckContext tck) {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
         assertThat(rec.latest()).isEmpty();
 
         store.register(endpoint(service, tck.home(), 1), tck.policy());
@@ -74,9 +70,7 @@ public interface WatchContract {
     default void snapshotsKeepEveryField(TckContext tck) {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
 
         List<Endpoint> edges = new ArrayList<>(ModelLimits.edgeEndpoints(service, tck.home().child("cell-1")));
         edges.add(endpoint(service, tck.home(), 1));
@@ -93,9 +87,7 @@ public interface WatchContract {
     default void snapshotsArriveInOrder(TckContext tck) {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
 
         int n = 20;
         for (int i = 0; i < n; i++) {
@@ -140,9 +132,7 @@ public interface WatchContract {
     default void healthNeverRevivesWithoutRenewal(TckContext tck) throws Exception {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
         store.register(endpoint(service, tck.home(), 1), tck.policy());
         tck.within(tck.downDetection()).until(() -> rec.latest().get("e1") == Health.CRITICAL);
         // Watch a while longer: a store that recomputes health from stale data flips back within a few rounds.
@@ -166,9 +156,7 @@ public interface WatchContract {
     default void expiryShowsInWatches(TckContext tck) {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
         store.register(endpoint(service, tck.home(), 1), tck.policy());
         long registered = System.nanoTime();
         tck.within(tck.propagation()).until(() -> rec.latest().containsKey("e1"));
@@ -186,9 +174,7 @@ public interface WatchContract {
         EndpointStore remoteStore = tck.open(tck.remote());
         String service = newService();
         homeStore.register(endpoint(service, tck.home(), 1), tck.longLived());
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(homeStore, service, tck.remote(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(homeStore, service, tck.remote());
         assertThat(rec.latest()).as("the federated zone holds nothing of this service yet").isEmpty();
 
         Endpoint far = endpoint(service, tck.remote(), 2);
@@ -206,9 +192,7 @@ public interface WatchContract {
     default void watchSeesOnlyItsService(TckContext tck) throws Exception {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
 
         List<String> lookAlikes = List.of(service + ".b", service + "c", service + "-", service.toUpperCase(),
                 service.substring(0, service.length() - 1));
@@ -228,9 +212,7 @@ public interface WatchContract {
     default void nothingAfterOnError(TckContext tck) throws Exception {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
-        SnapshotRecorder rec = new SnapshotRecorder();
-        tck.watch(store, service, tck.home(), rec);
-        tck.within(tck.propagation()).until(rec::hasSnapshot);
+        SnapshotRecorder rec = tck.watching(store, service, tck.home());
         tck.whileStopped(tck.home(), () -> tck.within(tck.propagation().multipliedBy(3))
                 .until(() -> !rec.errors().isEmpty()));
 
@@ -267,13 +249,13 @@ public interface WatchContract {
         Directory dir = tck.directory(store);
         Heartbeater hb = tck.heartbeater(store);
         hb.register(endpoint(service, tck.home(), 1), tck.policy());
-        tck.within(tck.propagation()).until(() -> ids(dir.resolve(Query.of(service).home())).equals(Set.of("e1")));
+        tck.within(tck.coreUpdate()).until(() -> ids(dir.resolve(Query.of(service).home())).equals(Set.of("e1")));
 
         tck.whileStopped(tck.home(), () -> tck.within(tck.propagation().multipliedBy(3))
                 .until(() -> dir.resolve(Query.of(service).home()).isStale()));
         hb.register(endpoint(service, tck.home(), 2), tck.policy());
 
-        tck.within(tck.reRegistration().plus(tck.propagation())).untilAsserted(() -> {
+        tck.within(tck.reRegistration().plus(tck.coreUpdate())).untilAsserted(() -> {
             Resolution r = dir.resolve(Query.of(service).home());
             assertThat(ids(r)).containsExactlyInAnyOrder("e1", "e2");
             assertThat(r.isStale()).isFalse();

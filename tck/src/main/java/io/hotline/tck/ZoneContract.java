@@ -64,7 +64,7 @@ public interface ZoneContract {
             assertThat(homeStore.list(service, tck.remote())).extracting(EndpointStatus::endpoint).containsExactly(far);
         });
         Directory dir = tck.directory(homeStore);
-        tck.within(tck.propagation()).untilAsserted(() -> {
+        tck.within(tck.coreUpdate()).untilAsserted(() -> {
             assertThat(dir.resolve(Query.of(service).home()).endpoints()).containsExactly(local);
             assertThat(dir.resolve(Query.of(service).in(tck.remote())).endpoints()).containsExactly(far);
             assertThat(dir.resolve(Query.of(service).allZones()).endpoints()).containsExactlyInAnyOrder(local, far);
@@ -102,11 +102,11 @@ public interface ZoneContract {
         tck.heartbeater(remoteStore).register(endpoint(service, tck.remote(), 2), tck.policy());
         Directory dir = tck.directory(homeStore);
 
-        tck.within(tck.propagation()).until(() -> ids(dir, Query.of(service)).equals(Set.of("e1")));
-        tck.within(tck.downDetection().plus(tck.propagation()))
+        tck.within(tck.coreUpdate()).until(() -> ids(dir, Query.of(service)).equals(Set.of("e1")));
+        tck.within(tck.downDetection().plus(tck.coreUpdate()))
                 .until(() -> ids(dir, Query.of(service)).equals(Set.of("e2")));
         homeStore.renew(service, "e1");
-        tck.within(tck.propagation()).until(() -> ids(dir, Query.of(service)).equals(Set.of("e1")));
+        tck.within(tck.coreUpdate()).until(() -> ids(dir, Query.of(service)).equals(Set.of("e1")));
     }
 
     @Test
@@ -118,7 +118,7 @@ public interface ZoneContract {
         tck.heartbeater(homeStore).register(endpoint(service, tck.home(), 1), tck.policy());
         tck.heartbeater(remoteStore).register(endpoint(service, tck.remote(), 2), tck.policy());
         Directory dir = tck.directory(homeStore);
-        tck.within(tck.propagation()).until(() -> ids(dir, Query.of(service).allZones()).size() == 2);
+        tck.within(tck.coreUpdate()).until(() -> ids(dir, Query.of(service).allZones()).size() == 2);
 
         tck.whileStopped(tck.remote(), () -> {
             tck.within(tck.propagation()).untilAsserted(() -> assertThatThrownBy(() -> homeStore.list(service, tck.remote()))
