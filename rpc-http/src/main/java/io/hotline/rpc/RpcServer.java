@@ -52,6 +52,11 @@ public final class RpcServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
     private static final String CAST_DRAIN_LIMIT = "hotline.rpc.cast-drain-limit";
+    private static final String MAX_CONCURRENT_CALLS = "hotline.rpc.max-concurrent-calls";
+    private static final String CAST_THREADS = "hotline.rpc.cast-threads";
+    private static final String CAST_QUEUE = "hotline.rpc.cast-queue";
+    /** Each cast thread is a platform thread of its own. */
+    private static final int MAX_CAST_THREADS = 1000;
 
     private final HttpListener listener;
     private final CastQueue casts;
@@ -202,8 +207,9 @@ public final class RpcServer implements AutoCloseable {
 
         /**
          * Reads the listener's keys ({@link HttpListener.Settings#config}), {@code hotline.http.token},
-         * {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file}, {@code hotline.zone} and
-         * {@code hotline.rpc.cast-drain-limit}.
+         * {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file}, {@code hotline.zone},
+         * {@code hotline.rpc.max-concurrent-calls}, {@code .cast-threads}, {@code .cast-queue},
+         * {@code .cast-drain-limit} and the health policy's keys ({@link HealthPolicy#config}).
          */
         public Builder config(HotlineConfig config) {
             listener = listener.config(config);
@@ -216,7 +222,23 @@ public final class RpcServer implements AutoCloseable {
             }
             config.string("hotline.http.api-config-file").filter(f -> !f.isEmpty()).ifPresent(f -> apiDocument(Path.of(f)));
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
+            maxConcurrentCalls(positive(config, MAX_CONCURRENT_CALLS, maxConcurrentCalls));
+            int threads = positive(config, CAST_THREADS, castThreads);
+            if (threads > MAX_CAST_THREADS) {
+                throw config.invalid(CAST_THREADS, "is more than " + MAX_CAST_THREADS + "; each is a thread of its"
+                        + " own: to take more casts at once, raise " + CAST_QUEUE + " instead");
+            }
+            castExecution(threads, positive(config, CAST_QUEUE, castQueue));
+            healthPolicy(healthPolicy.config(config));
             return this;
+        }
+
+        private static int positive(HotlineConfig config, String key, int defaultValue) {
+            int value = config.integer(key, defaultValue);
+            if (value < 1) {
+                throw config.invalid(key, "must be a positive whole number");
+            }
+            return value;
         }
 
         public Builder portRange(PortRange range) {
