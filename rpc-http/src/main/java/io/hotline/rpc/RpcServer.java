@@ -57,6 +57,8 @@ public final class RpcServer implements AutoCloseable {
     private static final String CAST_QUEUE = "hotline.rpc.cast-queue";
     /** Each cast thread is a platform thread of its own. */
     private static final int MAX_CAST_THREADS = 1000;
+    /** The cast drain limit unless set: well past the default grace period, as a stop has no client waiting. */
+    private static final Duration DEFAULT_CAST_DRAIN_LIMIT = Duration.ofMinutes(5);
 
     private final HttpListener listener;
     private final CastQueue casts;
@@ -73,12 +75,13 @@ public final class RpcServer implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(b.endpoints, b.accessPolicy);
         this.grace = b.listener.grace();
         this.drainDelay = b.drainDelay;
-        if (b.castDrainLimit.compareTo(grace) < 0) {
+        if (b.castDrainLimit != null && b.castDrainLimit.compareTo(grace) < 0) {
             throw new IllegalArgumentException("the cast drain limit " + b.castDrainLimit + " is shorter than the grace"
                     + " period " + grace + "; casts are admitted to run within the grace period, so give them at"
                     + " least that");
         }
-        this.castDrainLimit = b.castDrainLimit;
+        this.castDrainLimit = b.castDrainLimit != null ? b.castDrainLimit
+                : grace.compareTo(DEFAULT_CAST_DRAIN_LIMIT) > 0 ? grace : DEFAULT_CAST_DRAIN_LIMIT;
         this.casts = new CastQueue(target.service(), b.castThreads, b.castQueue, grace);
 
         Semaphore callSlots = new Semaphore(b.maxConcurrentCalls);
@@ -173,7 +176,8 @@ public final class RpcServer implements AutoCloseable {
         private Path apiDocument;
         private int castThreads = 8;
         private int castQueue = 10_000;
-        private Duration castDrainLimit = Duration.ofMinutes(5);
+        /** Null: {@link #DEFAULT_CAST_DRAIN_LIMIT}, or the grace period if longer. */
+        private Duration castDrainLimit;
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -215,10 +219,13 @@ public final class RpcServer implements AutoCloseable {
             listener = listener.config(config);
             config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
             drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
-            castDrainLimit = config.duration(CAST_DRAIN_LIMIT, castDrainLimit);
-            if (castDrainLimit.compareTo(listener.grace()) < 0) {
-                throw config.invalid(CAST_DRAIN_LIMIT, "is shorter than the grace period " + listener.grace()
-                        + "; casts are admitted to run within the grace period, so give them at least that");
+            Duration limit = config.duration(CAST_DRAIN_LIMIT, null);
+            if (limit != null) {
+                if (limit.compareTo(listener.grace()) < 0) {
+                    throw config.invalid(CAST_DRAIN_LIMIT, "is shorter than the grace period " + listener.grace()
+                            + "; casts are admitted to run within the grace period, so give them at least that");
+                }
+                castDrainLimit(limit);
             }
             config.string("hotline.http.api-config-file").filter(f -> !f.isEmpty()).ifPresent(f -> apiDocument(Path.of(f)));
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
@@ -357,7 +364,8 @@ public final class RpcServer implements AutoCloseable {
 
         /**
          * How long close() runs queued casts at most, when they run slower than estimated and outlast the grace
-         * period; 5 min, at least the grace period. Casts still queued then are logged one by one and not run.
+         * period; 5 min or the grace period if longer, and never shorter than it. Casts still queued then are logged
+         * one by one and not run.
          */
         public Builder castDrainLimit(Duration limit) {
             if (limit == null || limit.isNegative() || limit.isZero()) {

@@ -114,6 +114,8 @@ class ServerConfigTest {
                     .gracePeriod(Duration.ofSeconds(10)).castDrainLimit(Duration.ofSeconds(5)).start())
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("the cast drain limit PT5S is shorter than the grace period PT10S");
+            // Unset, it follows a grace period longer than its default.
+            RpcServer.builder(store).target(TARGET).config(config(Map.of("hotline.http.grace-period", "10m")));
         }
     }
 }
