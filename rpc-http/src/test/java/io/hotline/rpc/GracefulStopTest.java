@@ -1,6 +1,7 @@
 package io.hotline.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
@@ -44,10 +45,19 @@ class GracefulStopTest {
         store.close();
     }
 
-    /** Cast methods that record the id they ran with; {@code slow} takes 50 ms, {@code held} waits for a release. */
+    /**
+     * Methods that record the id they ran with; {@code slow} takes 50 ms, {@code held} waits for a release, and the
+     * call {@code hold} too.
+     */
     public static final class Notes {
         final Set<String> ran = ConcurrentHashMap.newKeySet();
         final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch holding = new CountDownLatch(1);
+
+        public String hold() throws InterruptedException {
+            holding.countDown();
+            return release.await(60, TimeUnit.SECONDS) ? "released" : "gave up";
+        }
 
         public void slow(String id) throws InterruptedException {
             Thread.sleep(50);
@@ -121,5 +131,38 @@ class GracefulStopTest {
         } finally {
             notes.release.countDown();
         }
+    }
+
+    @Test
+    void aRequestArrivingWhileTheServerStopsIsServerBusyWithRetryAfter() throws Exception {
+        Notes notes = new Notes();
+        RpcServer server = RpcServer.builder(store).target(TARGET).endpoint(notes).drainDelay(Duration.ZERO)
+                .gracePeriod(Duration.ofSeconds(30)).start();
+        // Its own client, so that the connection it keeps open is not the one the held call takes.
+        HttpClient prober = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(server.endpoint().baseUri() + "/healthz"))
+                .timeout(Duration.ofSeconds(30)).build();
+        assertThat(prober.send(health, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        CompletableFuture<HttpResponse<String>> held = raw.sendAsync(HttpRequest.newBuilder(URI.create(
+                        server.endpoint().baseUri() + "/v1/rpc/" + TARGET.service()))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"call\",\"method\":\"hold\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(notes.holding.await(30, TimeUnit.SECONDS)).isTrue();
+        Thread stopping = new Thread(server::close, "stopping");
+        stopping.start();
+        try {
+            // The stop waits for the held call; meanwhile a request on the open connection is refused.
+            HttpResponse<String> refused = await().atMost(Duration.ofSeconds(30)).until(
+                    () -> prober.send(health, HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() != 200);
+            assertThat(refused.statusCode()).isEqualTo(503);
+            assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+            assertThat(refused.body()).contains("ServerBusy").contains("the server is stopping");
+        } finally {
+            notes.release.countDown();
+            stopping.join(60_000);
+        }
+        assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 }
