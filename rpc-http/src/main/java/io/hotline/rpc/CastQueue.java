@@ -105,7 +105,7 @@ final class CastQueue {
             if (ahead >= capacity) {
                 return "the cast queue is full (" + capacity + " casts waiting)";
             }
-            // Every thread busy with one running cast, then this cast and those ahead of it, spread over the threads.
+            // The casts running, those waiting and this one, spread over the threads.
             double drainNanos = (double) (ahead + 1 + running.size()) * estimate / threads;
             if (drainNanos > budget.toNanos()) {
                 return "the " + (ahead + running.size()) + " casts ahead would take about "
@@ -114,14 +114,10 @@ final class CastQueue {
                         + " threads), more than the " + budget + " a stop gives them";
             }
         } while (!waiting.compareAndSet(ahead, ahead + 1));
-        if (executor.isShutdown()) {
-            waiting.decrementAndGet();
-            return "the server is stopping";
-        }
         try {
             executor.execute(new Cast(method, msgId, work));
         } catch (RejectedExecutionException e) {
-            // Shut down between the check and here: nothing was queued.
+            // Draining for a stop: nothing was queued.
             waiting.decrementAndGet();
             return "the server is stopping";
         }
