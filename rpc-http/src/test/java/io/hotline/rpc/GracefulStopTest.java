@@ -25,7 +25,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A 202 promises that the cast runs: a graceful stop runs every cast it accepted, whatever the backlog. */
+/**
+ * A 202 promises that the cast runs: a graceful stop runs every cast it accepted, whatever the backlog, and refuses
+ * what arrives meanwhile as ServerBusy, so that it goes to another server.
+ */
 class GracefulStopTest {
 
     private static final Target TARGET = Target.topic("notes").exchange("t");
