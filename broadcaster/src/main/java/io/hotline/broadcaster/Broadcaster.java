@@ -204,7 +204,8 @@ public final class Broadcaster implements AutoCloseable {
          * serving TLS keys ({@code hotline.http.tls.enabled|certfile|keyfile|client-cafile}) and the calling ones
          * ({@code hotline.http.tls.cafile|client-certfile|client-keyfile}); plus
          * {@code hotline.broadcaster.max-concurrent}, {@code .target-timeout}, {@code .split-threshold},
-         * {@code .split-ways}, {@code .peer-timeout} and {@code .status-services}.
+         * {@code .split-ways}, {@code .peer-timeout} and {@code .status-services}, and the health policy's keys
+         * ({@link HealthPolicy#config}).
          */
         public Builder config(HotlineConfig config) {
             listener = listener.config(config);
@@ -226,6 +227,7 @@ public final class Broadcaster implements AutoCloseable {
                 }
             });
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
+            healthPolicy(healthPolicy.config(config));
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.hotline.cli;
 
+import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
@@ -44,12 +45,39 @@ final class ServerCommand implements Callable<Integer> {
             description = "The version the endpoint serves; default ${DEFAULT-VALUE}.")
     String endpointVersion;
 
+    @Option(names = "--max-concurrent-calls", paramLabel = "N",
+            description = "Calls run at once at most; more get 503 ServerBusy (hotline.rpc.max-concurrent-calls;"
+                    + " default 1000).")
+    String maxConcurrentCalls;
+
+    @Option(names = "--cast-threads", paramLabel = "N",
+            description = "Threads running casts (hotline.rpc.cast-threads; default 8).")
+    String castThreads;
+
+    @Option(names = "--cast-queue", paramLabel = "N",
+            description = "Casts that may wait for a thread at most; fewer when they would not all run within the"
+                    + " grace period (hotline.rpc.cast-queue; default 10000).")
+    String castQueue;
+
+    @Option(names = "--grace-period", paramLabel = "DURATION",
+            description = "How long a stop waits for calls in flight and queued casts (hotline.http.grace-period;"
+                    + " default 30s).")
+    String gracePeriod;
+
+    @Option(names = "--report-interval", paramLabel = "DURATION",
+            description = "How often the registration is renewed (hotline.health.report-interval; default 10s).")
+    String reportInterval;
+
+    @Option(names = "--down-after", paramLabel = "DURATION",
+            description = "Marked down after this long without renewal (hotline.health.down-after; default 60s).")
+    String downAfter;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        HotlineConfig config = configOptions.config();
+        HotlineConfig config = withOptions(configOptions.config());
         Target target = Target.topic(topic);
         if (exchange != null) {
             target = target.exchange(exchange);
@@ -66,6 +94,24 @@ final class ServerCommand implements Callable<Integer> {
                         + " in zone " + rpc.endpoint().zone());
         out.println("stopped " + served.service() + " on " + name);
         return Hotline.OK;
+    }
+
+    /**
+     * The tuning options as configuration keys on top of {@code config}, so that options, --set and files are checked
+     * alike, and an error names the option.
+     */
+    private HotlineConfig withOptions(HotlineConfig config) {
+        HotlineConfig c = option(config, "--max-concurrent-calls", "hotline.rpc.max-concurrent-calls",
+                maxConcurrentCalls);
+        c = option(c, "--cast-threads", "hotline.rpc.cast-threads", castThreads);
+        c = option(c, "--cast-queue", "hotline.rpc.cast-queue", castQueue);
+        c = option(c, "--grace-period", "hotline.http.grace-period", gracePeriod);
+        c = option(c, "--report-interval", HealthPolicy.REPORT_INTERVAL, reportInterval);
+        return option(c, "--down-after", HealthPolicy.DOWN_AFTER, downAfter);
+    }
+
+    private static HotlineConfig option(HotlineConfig config, String option, String key, String value) {
+        return value == null ? config : config.with(key, value, "option " + option);
     }
 
     static String hostName() {

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,7 @@ import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +105,33 @@ class ServingCommandsTest {
         Cli.Result r = cli.run("server", "--topic", "echo", "--set", "hotline.http.port-range=9:1", "--for", "1s");
         assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
         assertThat(r.err()).contains("hotline.http.port-range");
+    }
+
+    @Test
+    void serverTakesItsLimitsAndHeartbeatFromOptions() throws Exception {
+        Cli.Running server = background("server", "--topic", "tuned", "--for", "4s", "--max-concurrent-calls", "3",
+                "--cast-threads", "2", "--cast-queue", "5", "--grace-period", "5s", "--report-interval", "300ms",
+                "--down-after", "4s", "--set", "hotline.http.drain-delay=0s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !registered("tuned").isEmpty());
+        // The file store keeps each registration's policy in its record.
+        try (Stream<Path> files = Files.walk(dir)) {
+            Path record = files.filter(p -> p.toString().endsWith(".json")).findFirst().orElseThrow();
+            assertThat(Files.readString(record)).contains("\"reportIntervalMs\" : 300", "\"downAfterMs\" : 4000");
+        }
+        Cli.Result done = server.join();
+        assertThat(done.exitCode()).as(done.toString()).isZero();
+    }
+
+    @Test
+    void serverRefusesABadLimitOrHeartbeatNamingTheOption() {
+        Cli.Result threads = cli.run("server", "--topic", "echo", "--cast-threads", "0", "--for", "1s");
+        assertThat(threads.exitCode()).as(threads.toString()).isEqualTo(Hotline.USAGE);
+        assertThat(threads.err()).contains("hotline.rpc.cast-threads '0' (from option --cast-threads) must be a"
+                + " positive whole number");
+        Cli.Result heartbeat = cli.run("server", "--topic", "echo", "--down-after", "5s", "--for", "1s");
+        assertThat(heartbeat.exitCode()).as(heartbeat.toString()).isEqualTo(Hotline.USAGE);
+        assertThat(heartbeat.err()).contains("hotline.health.down-after '5s' (from option --down-after) leaves"
+                + " down-after PT5S not longer than the report interval PT10S");
     }
 
     @Test

@@ -19,6 +19,13 @@ import java.util.Objects;
  */
 public record HealthPolicy(Duration reportInterval, Duration downAfter, Duration deregisterAfter) {
 
+    /** The config key of {@link #reportInterval}; {@code [DEFAULT] report_interval} in an oslo file, as Nova's. */
+    public static final String REPORT_INTERVAL = "hotline.health.report-interval";
+    /** The config key of {@link #downAfter}; {@code [DEFAULT] service_down_time} in an oslo file, as Nova's. */
+    public static final String DOWN_AFTER = "hotline.health.down-after";
+    /** The config key of {@link #deregisterAfter}. */
+    public static final String DEREGISTER_AFTER = "hotline.health.deregister-after";
+
     private static final Duration MIN_INTERVAL = Duration.ofMillis(10);
 
     /** 10 s reports, down after 60 s, removed after 30 min. */
@@ -48,5 +55,35 @@ public record HealthPolicy(Duration reportInterval, Duration downAfter, Duration
 
     public static HealthPolicy of(Duration reportInterval, Duration downAfter, Duration deregisterAfter) {
         return new HealthPolicy(reportInterval, downAfter, deregisterAfter);
+    }
+
+    /**
+     * This policy with {@link #REPORT_INTERVAL}, {@link #DOWN_AFTER} and {@link #DEREGISTER_AFTER} from
+     * {@code config} where set.
+     *
+     * @throws IllegalArgumentException naming the key set that breaks the rules of the constructor
+     */
+    public HealthPolicy config(HotlineConfig config) {
+        Duration report = config.duration(REPORT_INTERVAL, reportInterval);
+        Duration down = config.duration(DOWN_AFTER, downAfter);
+        Duration deregister = config.duration(DEREGISTER_AFTER, deregisterAfter);
+        if (report.compareTo(MIN_INTERVAL) < 0) {
+            throw config.invalid(REPORT_INTERVAL, "is shorter than " + MIN_INTERVAL.toMillis() + "ms; write e.g. 10s");
+        }
+        if (down.compareTo(report) <= 0) {
+            throw config.invalid(isSet(config, DOWN_AFTER) ? DOWN_AFTER : REPORT_INTERVAL, "leaves down-after " + down
+                    + " not longer than the report interval " + report + ", so every small delay would mark the"
+                    + " endpoint down; keep down-after several report intervals, e.g. 10s and 60s as Nova's");
+        }
+        if (deregister.compareTo(down) < 0) {
+            throw config.invalid(isSet(config, DEREGISTER_AFTER) ? DEREGISTER_AFTER : DOWN_AFTER, "leaves"
+                    + " deregister-after " + deregister + " shorter than down-after " + down + "; an endpoint must be"
+                    + " critical before it is removed");
+        }
+        return new HealthPolicy(report, down, deregister);
+    }
+
+    private static boolean isSet(HotlineConfig config, String key) {
+        return config.string(key).filter(v -> !v.isEmpty()).isPresent();
     }
 }

@@ -147,8 +147,16 @@ public final class HotlineConfig {
 
     /** This configuration with {@code key} set to {@code value}, which takes precedence over every source. */
     public HotlineConfig with(String key, String value) {
+        return with(key, value, "override");
+    }
+
+    /**
+     * As {@link #with(String, String)}, with where the value came from for error messages, e.g.
+     * {@code option --cast-threads}.
+     */
+    public HotlineConfig with(String key, String value, String origin) {
         List<Source> sources = new ArrayList<>();
-        sources.add(new Source("override", k -> k.equals(key) ? value : null));
+        sources.add(new Source(origin, k -> k.equals(key) ? value : null));
         sources.addAll(this.sources);
         return new HotlineConfig(sources);
     }

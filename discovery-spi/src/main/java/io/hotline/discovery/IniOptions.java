@@ -11,6 +11,8 @@ import java.util.Map;
  * <caption>Options the proposal names</caption>
  * <tr><th>section</th><th>option</th><th>key</th></tr>
  * <tr><td>{@code DEFAULT}</td><td>{@code transport_url}</td><td>{@code hotline.transport-url}</td></tr>
+ * <tr><td>{@code DEFAULT}</td><td>{@code report_interval}</td><td>{@code hotline.health.report-interval}</td></tr>
+ * <tr><td>{@code DEFAULT}</td><td>{@code service_down_time}</td><td>{@code hotline.health.down-after}</td></tr>
  * <tr><td>{@code oslo_messaging_http}</td><td>{@code port_range}</td><td>{@code hotline.http.port-range}</td></tr>
  * <tr><td>{@code oslo_messaging_http}</td><td>{@code zone}</td><td>{@code hotline.zone}</td></tr>
  * <tr><td>{@code oslo_messaging_http}</td><td>{@code store}</td><td>{@code hotline.store}</td></tr>
@@ -31,17 +33,20 @@ import java.util.Map;
  */
 final class IniOptions {
 
-    private static final Map<String, String> NAMED = Map.of(
-            "DEFAULT transport_url", "hotline.transport-url",
-            "oslo_messaging_http port_range", "hotline.http.port-range",
-            "oslo_messaging_http zone", HotlineConfig.ZONE,
-            "oslo_messaging_http store", HotlineConfig.STORE,
-            "http_driver http_token", "hotline.http.token",
-            "http_driver enable_ssl", "hotline.http.tls.enabled",
-            "http_driver ssl_certfile", "hotline.http.tls.certfile",
-            "http_driver ssl_keyfile", "hotline.http.tls.keyfile",
-            "http_driver listen_timeout", "hotline.http.listen-timeout",
-            "http_driver http_api_config_file", "hotline.http.api-config-file");
+    private static final Map<String, String> NAMED = Map.ofEntries(
+            Map.entry("DEFAULT transport_url", "hotline.transport-url"),
+            // Nova's own service heartbeat: its servers' registrations keep the same rhythm.
+            Map.entry("DEFAULT report_interval", HealthPolicy.REPORT_INTERVAL),
+            Map.entry("DEFAULT service_down_time", HealthPolicy.DOWN_AFTER),
+            Map.entry("oslo_messaging_http port_range", "hotline.http.port-range"),
+            Map.entry("oslo_messaging_http zone", HotlineConfig.ZONE),
+            Map.entry("oslo_messaging_http store", HotlineConfig.STORE),
+            Map.entry("http_driver http_token", "hotline.http.token"),
+            Map.entry("http_driver enable_ssl", "hotline.http.tls.enabled"),
+            Map.entry("http_driver ssl_certfile", "hotline.http.tls.certfile"),
+            Map.entry("http_driver ssl_keyfile", "hotline.http.tls.keyfile"),
+            Map.entry("http_driver listen_timeout", "hotline.http.listen-timeout"),
+            Map.entry("http_driver http_api_config_file", "hotline.http.api-config-file"));
 
     private IniOptions() {}
 

@@ -212,7 +212,8 @@ public final class HttpListener implements AutoCloseable {
         }
 
         /**
-         * These settings with {@code hotline.http.port-range}, {@code .host}, {@code .listen-timeout} and
+         * These settings with {@code hotline.http.port-range}, {@code .host}, {@code .listen-timeout},
+         * {@code .grace-period} and
          * {@code .tls.enabled|certfile|keyfile|client-cafile} from {@code config} (the proposal's
          * {@code port_range}, {@code listen_timeout}, {@code enable_ssl}, {@code ssl_certfile}, {@code ssl_keyfile}).
          */
@@ -228,6 +229,12 @@ public final class HttpListener implements AutoCloseable {
                 s = s.host(configuredHost);
             }
             s = s.listenTimeout(config.duration("hotline.http.listen-timeout", listenTimeout));
+            Duration configuredGrace = config.duration("hotline.http.grace-period", grace);
+            if (configuredGrace.isZero()) {
+                throw config.invalid("hotline.http.grace-period", "must be positive: a stop needs time to finish what"
+                        + " it accepted; write e.g. 30s");
+            }
+            s = s.grace(configuredGrace);
             if (config.flag("hotline.http.tls.enabled", false)) {
                 String cert = config.string("hotline.http.tls.certfile", "");
                 String key = config.string("hotline.http.tls.keyfile", "");

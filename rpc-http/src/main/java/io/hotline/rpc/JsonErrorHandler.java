@@ -9,7 +9,10 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
-/** Errors Jetty raises before Jersey sees the request (a body over the size limit, a bad request line) as JSON. */
+/**
+ * Errors Jetty raises before Jersey sees the request (a body over the size limit, a bad request line, a request
+ * refused by a stopping server) as JSON.
+ */
 final class JsonErrorHandler extends ErrorHandler {
 
     private final long maxBodyBytes;
@@ -21,10 +24,17 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus();
-        String type = status == 413 || status == 400 ? "InvalidRequest" : "HttpError";
-        String message = status == 413
-                ? "the request body is larger than " + maxBodyBytes + " bytes"
-                : "HTTP " + status + " " + Untrusted.excerpt(request.getAttribute(ERROR_MESSAGE));
+        String type = status == 413 || status == 400 ? "InvalidRequest" : status == 503 ? "ServerBusy" : "HttpError";
+        String message = switch (status) {
+            case 413 -> "the request body is larger than " + maxBodyBytes + " bytes";
+            // Jetty's GracefulHandler refuses a request that arrives while the server stops; nothing ran, and the
+            // documents promise a 503 is ServerBusy with Retry-After, so that the client sends it elsewhere.
+            case 503 -> "the server is stopping; nothing ran: send it again to another server";
+            default -> "HTTP " + status + " " + Untrusted.excerpt(request.getAttribute(ERROR_MESSAGE));
+        };
+        if (status == 503) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Wire.JSON);
         response.write(true, ByteBuffer.wrap(RpcProcessor.errorBytes(type, message, List.of())), callback);
         return true;

@@ -450,7 +450,22 @@ public final class RpcClient implements AutoCloseable {
             if (causedBy(failure, TimeoutException.class)) {
                 return new MessagingTimeout("no reply to " + what + " within " + timeout, failure);
             }
-            return new RpcException("cannot " + what + ": " + failure, failure);
+            if (causedBy(failure, ConnectException.class)) {
+                return new RpcException("cannot " + what + ": " + failure, failure);
+            }
+            // Anything but a refused connection may have broken after the server read the request, and a bare
+            // EOFException would let the caller think nothing happened and send it again.
+            if (target.fanout()) {
+                return new RpcException("the fanout cast " + target.service() + "." + method + " broke mid-way: the"
+                        + " connection to broadcaster " + endpoint.baseUri() + " broke after the request was sent ("
+                        + failure + "); servers of " + target.service() + " may already have received it, some or"
+                        + " all, and it is not sent again (a fanout reaches each server at most once); check them"
+                        + " before casting it again", failure);
+            }
+            return new RpcException("the connection broke after " + what + " was sent (" + failure + "); the server"
+                    + " may already have received it" + ("call".equals(kind) ? " and run it" : "")
+                    + ", and it is not sent again (at most once" + (idempotent ? "; the tries allowed are used up"
+                    : " unless marked idempotent") + ")", failure);
         }
     }
 

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,12 +38,12 @@ final class RpcProcessor {
 
     private final String service;
     private final Dispatcher dispatcher;
-    private final ExecutorService casts;
+    private final CastQueue casts;
     private final Semaphore callSlots;
     private final ServerMetrics metrics;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
-    RpcProcessor(String service, Dispatcher dispatcher, ExecutorService casts, Semaphore callSlots,
+    RpcProcessor(String service, Dispatcher dispatcher, CastQueue casts, Semaphore callSlots,
             ServerMetrics metrics) {
         this.service = service;
         this.dispatcher = dispatcher;
@@ -93,10 +91,9 @@ final class RpcProcessor {
         String kind = request.kind();
         if ("cast".equals(kind)) {
             // Which methods exist is only known once the cast runs, so casts are counted without their method.
-            try {
-                casts.execute(() -> runCast(request, version, context));
-            } catch (RejectedExecutionException e) {
-                return new Outcome(busy("the cast queue is full"), kind, ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
+            String refusal = casts.admit(request.method(), msgId, () -> runCast(request, version, context));
+            if (refusal != null) {
+                return new Outcome(busy(refusal), kind, ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
             }
             return new Outcome(new Reply(202, json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
                     new Wire.Accepted(msgId)))), kind, ServerMetrics.UNKNOWN_METHOD, "accepted");

@@ -14,10 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.glassfish.jersey.CommonProperties;
 import org.glassfish.jersey.internal.inject.AbstractBinder;
 import org.glassfish.jersey.jetty.JettyHttpContainer;
@@ -45,19 +42,30 @@ import org.slf4j.LoggerFactory;
  * <p>{@code POST /v1/rpc/{service}} is served by a Jetty handler on the request's own thread; the rest (health, the
  * OpenAPI document, metrics, the call monitor) by a JAX-RS application behind it. Calls run at most
  * {@code maxConcurrentCalls} at once; casts are queued and answered 202 once queued. Both are bounded: beyond the
- * bound the client gets 503 with Retry-After, never a silent drop. Closing deregisters first, keeps serving for the
- * drain delay while clients learn of it, then lets calls and queued casts finish within the grace period. With
- * {@code tls(cert, key)} it serves HTTPS and registers as such.
+ * bound the client gets 503 with Retry-After, never a silent drop. The cast queue is bounded by count and by the time
+ * its casts take to run, which must fit in the grace period, since a 202 promises that the cast runs. Closing
+ * deregisters first, keeps serving for the drain delay while clients learn of it, then lets calls finish within the
+ * grace period and runs every queued cast (past the grace period, up to the cast drain limit, if casts ran slower
+ * than estimated). With {@code tls(cert, key)} it serves HTTPS and registers as such.
  */
 public final class RpcServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+    private static final String CAST_DRAIN_LIMIT = "hotline.rpc.cast-drain-limit";
+    private static final String MAX_CONCURRENT_CALLS = "hotline.rpc.max-concurrent-calls";
+    private static final String CAST_THREADS = "hotline.rpc.cast-threads";
+    private static final String CAST_QUEUE = "hotline.rpc.cast-queue";
+    /** Each cast thread is a platform thread of its own. */
+    private static final int MAX_CAST_THREADS = 1000;
+    /** The cast drain limit unless set: well past the default grace period, as a stop has no client waiting. */
+    private static final Duration DEFAULT_CAST_DRAIN_LIMIT = Duration.ofMinutes(5);
 
     private final HttpListener listener;
-    private final ThreadPoolExecutor casts;
+    private final CastQueue casts;
     private final Announcement announcement;
     private final Duration grace;
     private final Duration drainDelay;
+    private final Duration castDrainLimit;
 
     private RpcServer(Builder b) {
         Target target = Objects.requireNonNull(b.target, "target: call target(...) before start()");
@@ -67,12 +75,14 @@ public final class RpcServer implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(b.endpoints, b.accessPolicy);
         this.grace = b.listener.grace();
         this.drainDelay = b.drainDelay;
-        this.casts = new ThreadPoolExecutor(b.castThreads, b.castThreads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(b.castQueue), r -> {
-                    Thread t = new Thread(r, "hotline-cast-" + target.service());
-                    t.setDaemon(true);
-                    return t;
-                });
+        if (b.castDrainLimit != null && b.castDrainLimit.compareTo(grace) < 0) {
+            throw new IllegalArgumentException("the cast drain limit " + b.castDrainLimit + " is shorter than the grace"
+                    + " period " + grace + "; casts are admitted to run within the grace period, so give them at"
+                    + " least that");
+        }
+        this.castDrainLimit = b.castDrainLimit != null ? b.castDrainLimit
+                : grace.compareTo(DEFAULT_CAST_DRAIN_LIMIT) > 0 ? grace : DEFAULT_CAST_DRAIN_LIMIT;
+        this.casts = new CastQueue(target.service(), b.castThreads, b.castQueue, grace);
 
         Semaphore callSlots = new Semaphore(b.maxConcurrentCalls);
         ServerMetrics metrics = new ServerMetrics(b.meterRegistry != null ? b.meterRegistry
@@ -105,7 +115,7 @@ public final class RpcServer implements AutoCloseable {
         try {
             this.listener = HttpListener.start(b.listener, "hotline-rpc", new RpcHandler(processor, tokenCheck, container));
         } catch (RuntimeException e) {
-            casts.shutdownNow();
+            casts.drain(Duration.ZERO, Duration.ZERO);
             throw e;
         }
 
@@ -138,22 +148,15 @@ public final class RpcServer implements AutoCloseable {
     }
 
     /**
-     * Deregisters, waits the drain delay so that clients' caches drop this server, then finishes calls in flight and
-     * queued casts within the grace period, and stops.
+     * Deregisters, waits the drain delay so that clients' caches drop this server, then finishes calls in flight
+     * within the grace period (new requests get 503), and runs every cast it answered 202: within the grace period,
+     * as admission counted on, or on up to the cast drain limit, logging how many remain, if they ran slower.
      */
     @Override
     public void close() {
         announcement.withdraw(drainDelay);
         listener.close();
-        casts.shutdown();
-        try {
-            if (!casts.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("{} queued casts were not run within the {} grace period", casts.shutdownNow().size(), grace);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            casts.shutdownNow();
-        }
+        casts.drain(grace, castDrainLimit);
     }
 
     /** Configures an {@link RpcServer}; {@link #start()} binds, starts and registers it. */
@@ -173,6 +176,8 @@ public final class RpcServer implements AutoCloseable {
         private Path apiDocument;
         private int castThreads = 8;
         private int castQueue = 10_000;
+        /** Null: {@link #DEFAULT_CAST_DRAIN_LIMIT}, or the grace period if longer. */
+        private Duration castDrainLimit;
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -206,15 +211,41 @@ public final class RpcServer implements AutoCloseable {
 
         /**
          * Reads the listener's keys ({@link HttpListener.Settings#config}), {@code hotline.http.token},
-         * {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file} and {@code hotline.zone}.
+         * {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file}, {@code hotline.zone},
+         * {@code hotline.rpc.max-concurrent-calls}, {@code .cast-threads}, {@code .cast-queue},
+         * {@code .cast-drain-limit} and the health policy's keys ({@link HealthPolicy#config}).
          */
         public Builder config(HotlineConfig config) {
             listener = listener.config(config);
             config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
             drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
+            Duration limit = config.duration(CAST_DRAIN_LIMIT, null);
+            if (limit != null) {
+                if (limit.compareTo(listener.grace()) < 0) {
+                    throw config.invalid(CAST_DRAIN_LIMIT, "is shorter than the grace period " + listener.grace()
+                            + "; casts are admitted to run within the grace period, so give them at least that");
+                }
+                castDrainLimit(limit);
+            }
             config.string("hotline.http.api-config-file").filter(f -> !f.isEmpty()).ifPresent(f -> apiDocument(Path.of(f)));
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
+            maxConcurrentCalls(positive(config, MAX_CONCURRENT_CALLS, maxConcurrentCalls));
+            int threads = positive(config, CAST_THREADS, castThreads);
+            if (threads > MAX_CAST_THREADS) {
+                throw config.invalid(CAST_THREADS, "is more than " + MAX_CAST_THREADS + "; each is a thread of its"
+                        + " own: to take more casts at once, raise " + CAST_QUEUE + " instead");
+            }
+            castExecution(threads, positive(config, CAST_QUEUE, castQueue));
+            healthPolicy(healthPolicy.config(config));
             return this;
+        }
+
+        private static int positive(HotlineConfig config, String key, int defaultValue) {
+            int value = config.integer(key, defaultValue);
+            if (value < 1) {
+                throw config.invalid(key, "must be a positive whole number");
+            }
+            return value;
         }
 
         public Builder portRange(PortRange range) {
@@ -260,7 +291,10 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** How long close() waits for calls in flight and queued casts; 30 s. */
+        /**
+         * How long close() waits for calls in flight and queued casts; 30 s. The cast queue admits only as many casts
+         * as its threads are estimated to run in this time.
+         */
         public Builder gracePeriod(Duration grace) {
             listener = listener.grace(grace);
             return this;
@@ -325,6 +359,19 @@ public final class RpcServer implements AutoCloseable {
             }
             this.castThreads = threads;
             this.castQueue = queue;
+            return this;
+        }
+
+        /**
+         * How long close() runs queued casts at most, when they run slower than estimated and outlast the grace
+         * period; 5 min or the grace period if longer, and never shorter than it. Casts still queued then are logged
+         * one by one and not run.
+         */
+        public Builder castDrainLimit(Duration limit) {
+            if (limit == null || limit.isNegative() || limit.isZero()) {
+                throw new IllegalArgumentException("cast drain limit " + limit + " must be positive");
+            }
+            this.castDrainLimit = limit;
             return this;
         }
 

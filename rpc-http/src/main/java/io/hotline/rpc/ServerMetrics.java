@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,13 +20,13 @@ final class ServerMetrics {
     private final String service;
     private final Counter castFailures;
 
-    ServerMetrics(PrometheusMeterRegistry registry, String service, ThreadPoolExecutor casts, Semaphore callSlots,
+    ServerMetrics(PrometheusMeterRegistry registry, String service, CastQueue casts, Semaphore callSlots,
             int maxCalls) {
         this.registry = registry;
         this.service = service;
         Gauge.builder("hotline.rpc.server.calls.active", callSlots, s -> maxCalls - s.availablePermits())
                 .description("calls running now").tag("service", service).register(registry);
-        Gauge.builder("hotline.rpc.server.casts.queued", casts, e -> e.getQueue().size())
+        Gauge.builder("hotline.rpc.server.casts.queued", casts, CastQueue::waiting)
                 .description("casts accepted and waiting to run").tag("service", service).register(registry);
         this.castFailures = Counter.builder("hotline.rpc.server.casts.failed")
                 .description("accepted casts whose method threw or could not run").tag("service", service)

@@ -233,6 +233,37 @@ class FanoutEngineTest {
         assertThat(slow.answered).hasValue(servers);
     }
 
+    @Test
+    void aBroadcasterThatHangsUpAfterReadingAFanoutSaysTheFanoutBrokeAndServersMayHaveIt() throws Exception {
+        FakeServer dies = track(new FakeServer(0, false));
+        store.register(Endpoint.builder(RpcClient.BROADCASTER_SERVICE).id("dies").host("127.0.0.1")
+                .port(dies.socket.getLocalPort()).build(), HealthPolicy.DEFAULT);
+        RpcClient client = track(RpcClient.builder(store).build());
+
+        assertThatThrownBy(() -> client.prepare(TARGET.asFanout()).fanoutWithReport("record", Map.of()))
+                .isInstanceOf(RpcException.class)
+                .hasMessageContaining("the fanout cast " + TARGET.service() + ".record broke mid-way")
+                .hasMessageContaining("servers of " + TARGET.service() + " may already have received it")
+                .hasMessageContaining("not sent again");
+        assertThatThrownBy(() -> client.prepare(TARGET.asFanout()).cast("record", Map.of()))
+                .hasMessageContaining("broke mid-way");
+        // Read in full each time, and not sent again: the broadcaster may have started it.
+        assertThat(dies.requests).hasValue(2);
+    }
+
+    @Test
+    void aServerThatHangsUpAfterReadingACastSaysItMayHaveIt() throws Exception {
+        FakeServer dies = track(new FakeServer(0, false));
+        register("dies", dies.socket.getLocalPort());
+        RpcClient client = track(RpcClient.builder(store).build());
+
+        assertThatThrownBy(() -> client.prepare(TARGET).cast("record", Map.of()))
+                .isInstanceOf(RpcException.class)
+                .hasMessageContaining("the connection broke after cast " + TARGET.service() + ".record to")
+                .hasMessageContaining("the server may already have received it");
+        assertThat(dies.requests).hasValue(1);
+    }
+
     private static int deadPort() {
         try (ServerSocket probe = new ServerSocket(0)) {
             return probe.getLocalPort();
