@@ -103,7 +103,8 @@ public final class RpcServer implements AutoCloseable {
         }
         JettyHttpContainer container = ContainerFactory.createContainer(JettyHttpContainer.class, app);
         try {
-            this.listener = HttpListener.start(b.listener, "hotline-rpc", new RpcHandler(processor, tokenCheck, container));
+            this.listener = HttpListener.start(b.listener, "hotline-rpc",
+                    new RpcHandler(processor, tokenCheck, b.listener.bodyTimeout(), container));
         } catch (RuntimeException e) {
             casts.shutdownNow();
             throw e;
@@ -205,7 +206,8 @@ public final class RpcServer implements AutoCloseable {
         }
 
         /**
-         * Reads the listener's keys ({@link HttpListener.Settings#config}), {@code hotline.http.token},
+         * Reads the listener's keys ({@link HttpListener.Settings#config}, {@code hotline.http.body-timeout} among them),
+         * {@code hotline.http.token},
          * {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file} and {@code hotline.zone}.
          */
         public Builder config(HotlineConfig config) {
@@ -257,6 +259,12 @@ public final class RpcServer implements AutoCloseable {
         /** Idle connections are closed after this (the proposal's listen_timeout); 60 s. */
         public Builder listenTimeout(Duration timeout) {
             listener = listener.listenTimeout(timeout);
+            return this;
+        }
+
+        /** A request body not whole this long after the request began gets 408 and its connection closed; 10 s. */
+        public Builder bodyTimeout(Duration timeout) {
+            listener = listener.bodyTimeout(timeout);
             return this;
         }
 
