@@ -218,11 +218,16 @@ public final class HttpListener implements AutoCloseable {
                     bytes, maxThreads);
         }
 
+        public Settings maxThreads(int threads) {
+            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
+                    maxBodyBytes, threads);
+        }
+
         /**
          * These settings with {@code hotline.http.port-range}, {@code .host}, {@code .listen-timeout},
-         * {@code .body-timeout} and
-         * {@code .tls.enabled|certfile|keyfile|client-cafile} from {@code config} (the proposal's
-         * {@code port_range}, {@code listen_timeout}, {@code enable_ssl}, {@code ssl_certfile}, {@code ssl_keyfile}).
+         * {@code .body-timeout} and {@code .tls.enabled|certfile|keyfile|client-cafile} from {@code config} (the
+         * proposal's {@code port_range}, {@code listen_timeout}, {@code enable_ssl}, {@code ssl_certfile},
+         * {@code ssl_keyfile}).
          */
         public Settings config(HotlineConfig config) {
             Settings s = this;

@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code POST /v1/rpc/{service}} is served by a Jetty handler on the request's own thread; the rest (health, the
  * OpenAPI document, metrics, the call monitor) by a JAX-RS application behind it. Calls run at most
- * {@code maxConcurrentCalls} at once; casts are queued and answered 202 once queued. Both are bounded: beyond the
- * bound the client gets 503 with Retry-After, never a silent drop. Closing deregisters first, keeps serving for the
+ * {@code maxConcurrentCalls} at once, each on a request thread of its own beside those that serve everything else;
+ * casts are queued and answered 202 once queued. Both are bounded: beyond the bound the client gets 503 with
+ * Retry-After, never a silent drop. Closing deregisters first, keeps serving for the
  * drain delay while clients learn of it, then lets calls and queued casts finish within the grace period. With
  * {@code tls(cert, key)} it serves HTTPS and registers as such.
  */
@@ -103,7 +104,12 @@ public final class RpcServer implements AutoCloseable {
         }
         JettyHttpContainer container = ContainerFactory.createContainer(JettyHttpContainer.class, app);
         try {
-            this.listener = HttpListener.start(b.listener, "hotline-rpc",
+            // A call holds its request thread for as long as its method runs. A thread per call slot on top of the
+            // listener's own keeps those for the rest (reading requests, /healthz, /metrics, the call monitor, 503
+            // refusals): calls filling every slot never keep a health check waiting, and the slots, not the
+            // threads, bound the calls.
+            HttpListener.Settings listening = b.listener.maxThreads(b.listener.maxThreads() + b.maxConcurrentCalls);
+            this.listener = HttpListener.start(listening, "hotline-rpc",
                     new RpcHandler(processor, tokenCheck, b.listener.bodyTimeout(), container));
         } catch (RuntimeException e) {
             casts.shutdownNow();
@@ -206,9 +212,9 @@ public final class RpcServer implements AutoCloseable {
         }
 
         /**
-         * Reads the listener's keys ({@link HttpListener.Settings#config}, {@code hotline.http.body-timeout} among them),
-         * {@code hotline.http.token},
-         * {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file} and {@code hotline.zone}.
+         * Reads the listener's keys ({@link HttpListener.Settings#config}, {@code hotline.http.body-timeout} among
+         * them), {@code hotline.http.token}, {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file}
+         * and {@code hotline.zone}.
          */
         public Builder config(HotlineConfig config) {
             listener = listener.config(config);
@@ -295,7 +301,10 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** Calls beyond this many at once get 503 with Retry-After; 1,000. */
+        /**
+         * Calls beyond this many at once get 503 with Retry-After; 1,000. The server has a request thread for each
+         * on top of the listener's 200, so calls never take the threads health checks and metrics need.
+         */
         public Builder maxConcurrentCalls(int calls) {
             if (calls < 1) {
                 throw new IllegalArgumentException("max concurrent calls " + calls + " must be positive");
