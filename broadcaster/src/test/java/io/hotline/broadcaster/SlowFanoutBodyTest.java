@@ -16,6 +16,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -24,12 +26,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The broadcaster reads bodies as the RPC server does: 300 clients holding part of a fanout's body (more than its 200
  * request threads) leave fanouts and {@code /healthz} answering, their fanouts run once the bodies are whole, and a
- * body that stays incomplete gets 408.
+ * body that stays incomplete gets 408. {@code -Dhotline.test.slow-bodies=1000} holds 1,000, as {@code SlowBodyTest}'s
+ * long run in rpc-http does.
  */
 class SlowFanoutBodyTest {
 
     private static final int SLOW_CLIENTS = Integer.getInteger("hotline.test.slow-bodies", 300);
     private static final Duration PROMPT = Duration.ofSeconds(2);
+    private static final int PROBES = 20;
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(PROMPT).build();
 
@@ -51,17 +55,26 @@ class SlowFanoutBodyTest {
         byte[] body = castBody(1000);
         try (SlowBodies slow = SlowBodies.open(broadcaster.port(), "/v1/fanout/" + TARGET.service(), body,
                 body.length / 2, SLOW_CLIENTS, Duration.ofSeconds(30))) {
-            for (int i = 0; i < 10; i++) {
+            List<Double> fanouts = new ArrayList<>();
+            List<Double> checks = new ArrayList<>();
+            for (int i = 0; i < PROBES; i++) {
                 long start = System.nanoTime();
                 assertThat(fanout(client, "probe-" + i).delivered()).isEqualTo(1);
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(PROMPT);
+                fanouts.add((System.nanoTime() - start) / 1e6);
                 start = System.nanoTime();
                 HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + broadcaster.port() + "/healthz")).timeout(PROMPT).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).isEqualTo(200);
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(PROMPT);
+                checks.add((System.nanoTime() - start) / 1e6);
             }
+            Collections.sort(fanouts);
+            Collections.sort(checks);
+            System.out.printf("%d slow fanout bodies held: fanout with report p50 %.2f ms, max %.2f ms;"
+                    + " /healthz p50 %.2f ms, max %.2f ms%n", slow.count(), fanouts.get(PROBES / 2),
+                    fanouts.get(PROBES - 1), checks.get(PROBES / 2), checks.get(PROBES - 1));
+            assertThat(fanouts.get(PROBES - 1)).isLessThan(PROMPT.toMillis());
+            assertThat(checks.get(PROBES - 1)).isLessThan(PROMPT.toMillis());
 
             List<SlowBodies.Reply> replies = slow.complete();
             assertThat(replies).hasSize(SLOW_CLIENTS)
