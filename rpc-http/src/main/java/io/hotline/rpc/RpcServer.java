@@ -42,13 +42,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>{@code POST /v1/rpc/{service}} is served by a Jetty handler on the request's own thread; the rest (health, the
- * OpenAPI document, metrics, the call monitor) by a JAX-RS application behind it. Calls run at most
- * {@code maxConcurrentCalls} at once, each on a request thread of its own beside those that serve everything else;
- * casts are queued and answered 202 once queued. Both are bounded: beyond the bound the client gets 503 with
- * Retry-After, never a silent drop. Closing deregisters first, keeps serving for the
- * drain delay while clients learn of it, then lets calls and queued casts finish within the grace period. With
- * {@code tls(cert, key)} it serves HTTPS and registers as such.
+ * <p>{@code POST /v1/rpc/{service}} is served by a Jetty handler on the request's own thread (a body still arriving
+ * holds none); the rest (health, the OpenAPI document, metrics, the call monitor) by a JAX-RS application behind it.
+ * Calls run at most {@code maxConcurrentCalls} at once, each on a request thread of its own beside those that serve
+ * everything else; casts are queued and answered 202 once queued. Both are bounded: beyond the bound the client gets
+ * 503 with Retry-After, never a silent drop. Closing deregisters first, keeps serving for the drain delay while
+ * clients learn of it, then lets calls and queued casts finish within the grace period. With {@code tls(cert, key)}
+ * it serves HTTPS and registers as such.
  */
 public final class RpcServer implements AutoCloseable {
 

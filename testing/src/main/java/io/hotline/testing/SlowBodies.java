@@ -70,7 +70,7 @@ public final class SlowBodies implements AutoCloseable {
             }
         } catch (IOException e) {
             closeAll(sockets);
-            throw new IOException("slow client " + (sockets.size()) + " of " + count + " could not connect or send"
+            throw new IOException("slow client " + sockets.size() + " of " + count + " could not connect or send"
                     + " (check ulimit -n: each connection takes a file descriptor here and one in the server): "
                     + e.getMessage(), e);
         }
