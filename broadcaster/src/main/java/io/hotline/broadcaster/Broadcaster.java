@@ -113,7 +113,7 @@ public final class Broadcaster implements AutoCloseable {
             http.start();
             this.listener = HttpListener.start(b.listener, "hotline-broadcaster", new Handler.Sequence(status.handler(),
                     new FanoutHandler(engine, metrics, b.token == null ? null : new TokenCheck(b.token),
-                            status::addService)));
+                            b.listener.bodyTimeout(), status::addService)));
         } catch (Exception e) {
             stopClient();
             throw new IllegalStateException("cannot start the broadcaster: " + e, e);

@@ -2,29 +2,30 @@ package io.hotline.broadcaster;
 
 import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.FanoutEngine;
+import io.hotline.rpc.RequestBody;
 import io.hotline.rpc.ServerBusy;
 import io.hotline.rpc.TokenCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code POST /v1/fanout/{service}}, {@code GET /healthz}, {@code /metrics} and {@code /openapi.json} straight from Jetty, in the style of rpc-http's
- * RPC handler: check the token and content type before reading, read the body on the request's thread, answer JSON.
+ * RPC handler: check the token and content type before reading, read the body with rpc-http's {@link RequestBody}
+ * (on the request's thread when it came with the headers, without holding one while it arrives), answer JSON.
  * A fanout with a report is answered asynchronously when its last target has an outcome, so waiting for slow
  * servers holds no thread.
  */
@@ -42,17 +43,21 @@ final class FanoutHandler extends Handler.Abstract {
     private final FanoutEngine engine;
     private final BroadcasterMetrics metrics;
     private final TokenCheck token;
+    private final Duration bodyTimeout;
     private final Consumer<String> fannedOut;
 
     /**
      * @param token the token check, or null to accept requests without one
+     * @param bodyTimeout a body not whole this long after the request began gets 408
      * @param fannedOut told each service a fanout found servers of (so the name is a real one, not any a caller sent)
      */
-    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, Consumer<String> fannedOut) {
+    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, Duration bodyTimeout,
+            Consumer<String> fannedOut) {
         super(InvocationType.BLOCKING);
         this.engine = engine;
         this.metrics = metrics;
         this.token = token;
+        this.bodyTimeout = bodyTimeout;
         this.fannedOut = fannedOut;
     }
 
@@ -103,10 +108,14 @@ final class FanoutHandler extends Handler.Abstract {
             return refuseUnread(response, callback, 415, "InvalidRequest",
                     "send the request body as Content-Type: application/json");
         }
-        // Blocking read on the request's own thread (the handler is BLOCKING); an oversized body fails it with the
-        // SizeLimitHandler's 413, which the error handler writes as JSON.
-        byte[] body = BufferUtil.toArray(Content.Source.asByteBuffer(request));
         String service = path.substring(PREFIX.length());
+        RequestBody.read(request, response, callback, bodyTimeout,
+                body -> fanOut(service, body, authorization, response, callback));
+        return true;
+    }
+
+    /** Starts the fanout a whole body asks for, and answers now or, with a report, when it is done. */
+    private void fanOut(String service, byte[] body, String authorization, Response response, Callback callback) {
         FanoutWire.Parsed parsed;
         FanoutEngine.Fanout fanout;
         try {
@@ -114,10 +123,12 @@ final class FanoutHandler extends Handler.Abstract {
             fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
                     parsed.scopes(), authorization, parsed.targets()));
         } catch (IllegalArgumentException e) {
-            return reply(response, callback, 400, FanoutWire.error("InvalidRequest", e.getMessage()));
+            reply(response, callback, 400, FanoutWire.error("InvalidRequest", e.getMessage()));
+            return;
         } catch (ServerBusy e) {
             response.getHeaders().add(RETRY_LATER);
-            return reply(response, callback, 503, FanoutWire.error("ServerBusy", e.getMessage() + "; send again later"));
+            reply(response, callback, 503, FanoutWire.error("ServerBusy", e.getMessage() + "; send again later"));
+            return;
         }
         if (parsed.targets() == null) {
             metrics.clientFanout();
@@ -126,8 +137,9 @@ final class FanoutHandler extends Handler.Abstract {
             fannedOut.accept(service);
         }
         if (!parsed.report()) {
-            return reply(response, callback, 202,
+            reply(response, callback, 202,
                     FanoutWire.write(new FanoutWire.Accepted(fanout.msgId(), fanout.targeted(), fanout.note())));
+            return;
         }
         fanout.done().whenComplete((report, failure) -> {
             if (failure != null) {
@@ -139,7 +151,6 @@ final class FanoutHandler extends Handler.Abstract {
                 reply(response, callback, 200, FanoutWire.write(report));
             }
         });
-        return true;
     }
 
     /** The broadcaster's OpenAPI document, open like health (it tells nothing a client does not know). */

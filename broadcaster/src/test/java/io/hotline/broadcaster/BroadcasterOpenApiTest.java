@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
+import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.HealthPolicy;
+import io.hotline.rpc.HttpListener;
 import io.hotline.testing.CapturedStderr;
+import io.hotline.testing.SlowBodies;
 import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -114,6 +117,21 @@ class BroadcasterOpenApiTest {
                 .statusCode()).isEqualTo(401);
         assertThat(exchange(guarded, "POST", FANOUT, JSON, "{\"kind\": \"cast\", \"method\": \"record\"}", "wrong")
                 .statusCode()).isEqualTo(403);
+    }
+
+    /** A body that stops halfway is not a request the document can describe; only the 408 reply is checked. */
+    @Test
+    void aBodyThatStopsHalfwayIs408() throws Exception {
+        byte[] body = "{\"kind\": \"cast\", \"method\": \"record\"}".getBytes(StandardCharsets.UTF_8);
+        Broadcaster impatient = fleet.track(fleet.broadcasterBuilder(AZ1)
+                .listener(HttpListener.Settings.DEFAULT.bodyTimeout(Duration.ofMillis(300))).start());
+        try (SlowBodies slow = SlowBodies.open(impatient.port(), FANOUT, body, 10, 1, Duration.ofSeconds(10))) {
+            SlowBodies.Reply reply = slow.replies().get(0);
+            assertThat(reply.status()).isEqualTo(408);
+            SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.status()).withBody(reply.body());
+            reply.headers().forEach(response::withHeader);
+            assertConforms(validator.validateResponse(FANOUT, Request.Method.POST, response.build()));
+        }
     }
 
     @Test

@@ -81,7 +81,7 @@ public final class HttpListener implements AutoCloseable {
         GracefulHandler graceful = new GracefulHandler();
         graceful.setHandler(limit);
         jetty.setHandler(graceful);
-        jetty.setErrorHandler(new JsonErrorHandler(settings.maxBodyBytes));
+        jetty.setErrorHandler(new JsonErrorHandler(settings.maxBodyBytes, settings.bodyTimeout));
         jetty.setStopTimeout(settings.grace.toMillis());
         try {
             jetty.start();
@@ -147,15 +147,16 @@ public final class HttpListener implements AutoCloseable {
      * @param keyFile unencrypted PKCS#8 PEM key for HTTPS, or null
      * @param clientCaFile with HTTPS: clients must present a certificate from a CA in this PEM file; or null
      * @param listenTimeout idle connections are closed after this (the proposal's listen_timeout); 60 s
+     * @param bodyTimeout a request body not whole this long after the request began gets 408; 10 s
      * @param grace how long a stop waits for requests in flight; 30 s
      * @param maxBodyBytes larger request bodies get 413; 1 MiB
      * @param maxThreads request threads at most; 200
      */
     public record Settings(PortRange portRange, String host, Path certFile, Path keyFile, Path clientCaFile,
-            Duration listenTimeout, Duration grace, long maxBodyBytes, int maxThreads) {
+            Duration listenTimeout, Duration bodyTimeout, Duration grace, long maxBodyBytes, int maxThreads) {
 
         public static final Settings DEFAULT = new Settings(PortRange.EPHEMERAL, "127.0.0.1", null, null, null,
-                Duration.ofSeconds(60), Duration.ofSeconds(30), 1 << 20, 200);
+                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30), 1 << 20, 200);
 
         public Settings {
             Objects.requireNonNull(portRange, "portRange");
@@ -164,6 +165,7 @@ public final class HttpListener implements AutoCloseable {
                 throw new IllegalArgumentException("HTTPS needs both a certificate file and a key file");
             }
             positive(listenTimeout, "listen timeout");
+            positive(bodyTimeout, "body timeout");
             positive(grace, "grace period");
             if (maxBodyBytes < 1 || maxThreads < 1) {
                 throw new IllegalArgumentException("max body size " + maxBodyBytes + " and max threads " + maxThreads
@@ -176,46 +178,56 @@ public final class HttpListener implements AutoCloseable {
         }
 
         public Settings portRange(PortRange range) {
-            return new Settings(range, host, certFile, keyFile, clientCaFile, listenTimeout, grace, maxBodyBytes,
-                    maxThreads);
+            return new Settings(range, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
+                    maxBodyBytes, maxThreads);
         }
 
         public Settings host(String host) {
-            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, grace, maxBodyBytes,
-                    maxThreads);
+            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
+                    maxBodyBytes, maxThreads);
         }
 
         public Settings tls(Path certFile, Path keyFile) {
             return new Settings(portRange, host, Objects.requireNonNull(certFile, "certFile"),
-                    Objects.requireNonNull(keyFile, "keyFile"), clientCaFile, listenTimeout, grace, maxBodyBytes,
-                    maxThreads);
+                    Objects.requireNonNull(keyFile, "keyFile"), clientCaFile, listenTimeout, bodyTimeout, grace,
+                    maxBodyBytes, maxThreads);
         }
 
         public Settings requireClientCertificates(Path caFile) {
             return new Settings(portRange, host, certFile, keyFile, Objects.requireNonNull(caFile, "caFile"),
-                    listenTimeout, grace, maxBodyBytes, maxThreads);
+                    listenTimeout, bodyTimeout, grace, maxBodyBytes, maxThreads);
         }
 
         public Settings listenTimeout(Duration timeout) {
-            return new Settings(portRange, host, certFile, keyFile, clientCaFile, timeout, grace, maxBodyBytes,
-                    maxThreads);
+            return new Settings(portRange, host, certFile, keyFile, clientCaFile, timeout, bodyTimeout, grace,
+                    maxBodyBytes, maxThreads);
+        }
+
+        public Settings bodyTimeout(Duration timeout) {
+            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, timeout, grace,
+                    maxBodyBytes, maxThreads);
         }
 
         public Settings grace(Duration grace) {
-            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, grace, maxBodyBytes,
-                    maxThreads);
+            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
+                    maxBodyBytes, maxThreads);
         }
 
         public Settings maxBodyBytes(long bytes) {
-            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, grace, bytes,
-                    maxThreads);
+            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
+                    bytes, maxThreads);
+        }
+
+        public Settings maxThreads(int threads) {
+            return new Settings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
+                    maxBodyBytes, threads);
         }
 
         /**
          * These settings with {@code hotline.http.port-range}, {@code .host}, {@code .listen-timeout},
-         * {@code .grace-period} and
-         * {@code .tls.enabled|certfile|keyfile|client-cafile} from {@code config} (the proposal's
-         * {@code port_range}, {@code listen_timeout}, {@code enable_ssl}, {@code ssl_certfile}, {@code ssl_keyfile}).
+         * {@code .grace-period}, {@code .body-timeout} and {@code .tls.enabled|certfile|keyfile|client-cafile} from
+         * {@code config} (the proposal's {@code port_range}, {@code listen_timeout}, {@code enable_ssl},
+         * {@code ssl_certfile}, {@code ssl_keyfile}).
          */
         public Settings config(HotlineConfig config) {
             Settings s = this;
@@ -235,6 +247,7 @@ public final class HttpListener implements AutoCloseable {
                         + " it accepted; write e.g. 30s");
             }
             s = s.grace(configuredGrace);
+            s = s.bodyTimeout(config.duration("hotline.http.body-timeout", bodyTimeout));
             if (config.flag("hotline.http.tls.enabled", false)) {
                 String cert = config.string("hotline.http.tls.certfile", "");
                 String key = config.string("hotline.http.tls.keyfile", "");

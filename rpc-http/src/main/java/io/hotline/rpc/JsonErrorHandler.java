@@ -2,6 +2,7 @@ package io.hotline.rpc;
 
 import io.hotline.discovery.Untrusted;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -10,23 +11,28 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Errors Jetty raises before Jersey sees the request (a body over the size limit, a bad request line, a request
- * refused by a stopping server) as JSON.
+ * Errors Jetty raises before a handler answers (a body over the size limit, a bad request line, a request refused
+ * by a stopping server) and the 408 of {@link RequestBody} as JSON.
  */
 final class JsonErrorHandler extends ErrorHandler {
 
     private final long maxBodyBytes;
+    private final Duration bodyTimeout;
 
-    JsonErrorHandler(long maxBodyBytes) {
+    JsonErrorHandler(long maxBodyBytes, Duration bodyTimeout) {
         this.maxBodyBytes = maxBodyBytes;
+        this.bodyTimeout = bodyTimeout;
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus();
-        String type = status == 413 || status == 400 ? "InvalidRequest" : status == 503 ? "ServerBusy" : "HttpError";
+        String type = status == 413 || status == 408 || status == 400 ? "InvalidRequest"
+                : status == 503 ? "ServerBusy" : "HttpError";
         String message = switch (status) {
             case 413 -> "the request body is larger than " + maxBodyBytes + " bytes";
+            case 408 -> "the request body did not arrive in full within " + bodyTimeout + " of the request's start"
+                    + " (hotline.http.body-timeout); send the whole body without pausing";
             // Jetty's GracefulHandler refuses a request that arrives while the server stops; nothing ran, and the
             // documents promise a 503 is ServerBusy with Retry-After, so that the client sends it elsewhere.
             case 503 -> "the server is stopping; nothing ran: send it again to another server";

@@ -39,14 +39,15 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>{@code POST /v1/rpc/{service}} is served by a Jetty handler on the request's own thread; the rest (health, the
- * OpenAPI document, metrics, the call monitor) by a JAX-RS application behind it. Calls run at most
- * {@code maxConcurrentCalls} at once; casts are queued and answered 202 once queued. Both are bounded: beyond the
- * bound the client gets 503 with Retry-After, never a silent drop. The cast queue is bounded by count and by the time
- * its casts take to run, which must fit in the grace period, since a 202 promises that the cast runs. Closing
- * deregisters first, keeps serving for the drain delay while clients learn of it, then lets calls finish within the
- * grace period and runs every queued cast (past the grace period, up to the cast drain limit, if casts ran slower
- * than estimated). With {@code tls(cert, key)} it serves HTTPS and registers as such.
+ * <p>{@code POST /v1/rpc/{service}} is served by a Jetty handler on the request's own thread (a body still arriving
+ * holds none); the rest (health, the OpenAPI document, metrics, the call monitor) by a JAX-RS application behind it.
+ * Calls run at most {@code maxConcurrentCalls} at once, each on a request thread of its own beside those that serve
+ * everything else; casts are queued and answered 202 once queued. Both are bounded: beyond the bound the client gets
+ * 503 with Retry-After, never a silent drop. The cast queue is bounded by count and by the time its casts take to
+ * run, which must fit in the grace period, since a 202 promises that the cast runs. Closing deregisters first, keeps
+ * serving for the drain delay while clients learn of it, then lets calls finish within the grace period and runs
+ * every queued cast (past the grace period, up to the cast drain limit, if casts ran slower than estimated). With
+ * {@code tls(cert, key)} it serves HTTPS and registers as such.
  */
 public final class RpcServer implements AutoCloseable {
 
@@ -113,7 +114,13 @@ public final class RpcServer implements AutoCloseable {
         }
         JettyHttpContainer container = ContainerFactory.createContainer(JettyHttpContainer.class, app);
         try {
-            this.listener = HttpListener.start(b.listener, "hotline-rpc", new RpcHandler(processor, tokenCheck, container));
+            // A call holds its request thread for as long as its method runs. A thread per call slot on top of the
+            // listener's own keeps those for the rest (reading requests, /healthz, /metrics, the call monitor, 503
+            // refusals): calls filling every slot never keep a health check waiting, and the slots, not the
+            // threads, bound the calls.
+            HttpListener.Settings listening = b.listener.maxThreads(b.listener.maxThreads() + b.maxConcurrentCalls);
+            this.listener = HttpListener.start(listening, "hotline-rpc",
+                    new RpcHandler(processor, tokenCheck, b.listener.bodyTimeout(), container));
         } catch (RuntimeException e) {
             casts.drain(Duration.ZERO, Duration.ZERO);
             throw e;
@@ -210,9 +217,9 @@ public final class RpcServer implements AutoCloseable {
         }
 
         /**
-         * Reads the listener's keys ({@link HttpListener.Settings#config}), {@code hotline.http.token},
-         * {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file}, {@code hotline.zone},
-         * {@code hotline.rpc.max-concurrent-calls}, {@code .cast-threads}, {@code .cast-queue},
+         * Reads the listener's keys ({@link HttpListener.Settings#config}, {@code hotline.http.body-timeout} among
+         * them), {@code hotline.http.token}, {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file},
+         * {@code hotline.zone}, {@code hotline.rpc.max-concurrent-calls}, {@code .cast-threads}, {@code .cast-queue},
          * {@code .cast-drain-limit} and the health policy's keys ({@link HealthPolicy#config}).
          */
         public Builder config(HotlineConfig config) {
@@ -291,6 +298,12 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
+        /** A request body not whole this long after the request began gets 408 and its connection closed; 10 s. */
+        public Builder bodyTimeout(Duration timeout) {
+            listener = listener.bodyTimeout(timeout);
+            return this;
+        }
+
         /**
          * How long close() waits for calls in flight and queued casts; 30 s. The cast queue admits only as many casts
          * as its threads are estimated to run in this time.
@@ -321,7 +334,10 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** Calls beyond this many at once get 503 with Retry-After; 1,000. */
+        /**
+         * Calls beyond this many at once get 503 with Retry-After; 1,000. The server has a request thread for each
+         * on top of the listener's 200, so calls never take the threads health checks and metrics need.
+         */
         public Builder maxConcurrentCalls(int calls) {
             if (calls < 1) {
                 throw new IllegalArgumentException("max concurrent calls " + calls + " must be positive");

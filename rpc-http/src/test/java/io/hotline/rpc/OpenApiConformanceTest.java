@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.testing.SlowBodies;
 import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.parser.core.models.ParseOptions;
@@ -21,6 +22,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -248,6 +250,22 @@ class OpenApiConformanceTest {
         assertThat(big.status()).isEqualTo(413);
         assertThat(big.json().at("/error/message").asText()).contains("larger than " + MAX_BODY + " bytes");
         big.assertResponseConforms();
+    }
+
+    /** A body that stops halfway is not a request the document can describe; only the 408 reply is checked. */
+    @Test
+    void aBodyThatStopsHalfwayIs408() throws Exception {
+        byte[] body = "{\"kind\": \"call\", \"method\": \"echo\"}".getBytes(StandardCharsets.UTF_8);
+        try (RpcServer impatient = RpcServer.builder(store).target(TARGET.server("impatient"))
+                .endpoint(new TestApi("impatient")).bodyTimeout(Duration.ofMillis(300)).drainDelay(Duration.ZERO)
+                .start();
+                SlowBodies slow = SlowBodies.open(impatient.port(), RPC, body, 10, 1, Duration.ofSeconds(10))) {
+            SlowBodies.Reply reply = slow.replies().get(0);
+            assertThat(reply.status()).isEqualTo(408);
+            SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.status()).withBody(reply.body());
+            reply.headers().forEach(response::withHeader);
+            assertConforms(validator.validateResponse(RPC, Request.Method.POST, response.build()));
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** An endpoint object as a service author writes one: plain public methods, arguments by name. */
 public class TestApi {
@@ -12,6 +13,8 @@ public class TestApi {
     final List<String> events = new CopyOnWriteArrayList<>();
     /** {@link #hold()} counts this down on entry and waits for {@link #release}. */
     final CountDownLatch holding = new CountDownLatch(1);
+    /** How many calls of {@link #hold()} have entered. */
+    final AtomicInteger holders = new AtomicInteger();
     final CountDownLatch release = new CountDownLatch(1);
     final String name;
 
@@ -58,6 +61,7 @@ public class TestApi {
     }
 
     public String hold() throws InterruptedException {
+        holders.incrementAndGet();
         holding.countDown();
         return release.await(30, TimeUnit.SECONDS) ? "released" : "gave up";
     }
