@@ -94,11 +94,26 @@ class ConsulStoreIT {
     }
 
     @Test
-    void metadataConsulCannotHoldIsRefusedBeforeAnythingIsSent() {
+    void metadataBeyondConsulsMetaLimitsRoundTripsThroughTags() throws Exception {
+        String service = newService();
+        Endpoint.Builder b = endpoint(service, 20001)
+                .metadata("notes", "x".repeat(600))
+                .metadata("consul-reserved", "a Meta key Consul refuses")
+                .metadata("empty", "")
+                .metadata("umlauts", "\u00fc".repeat(300));
+        for (int i = 0; i < 70; i++) {
+            b.metadata("k" + i, "v" + i);
+        }
+        Endpoint e = b.build();
         try (EndpointStore store = new ConsulStoreProvider().open(config(RACK.path()))) {
-            Endpoint tooLong = endpoint(newService(), 20001).metadata("notes", "x".repeat(600)).build();
-            assertThatThrownBy(() -> store.register(tooLong, HealthPolicy.DEFAULT))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 512");
+            store.register(e, HealthPolicy.DEFAULT);
+            assertThat(store.list(service, store.homeZone())).containsExactly(new EndpointStatus(e, Health.PASSING));
+
+            HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(agent.httpAddress() + "/v1/agent/service/" + ServiceRecord.consulId(service, "e1")))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(raw.body()).as("what Consul holds").contains("\"hotline-md:notes=xxx", "\"k0\"");
+            store.deregister(service, "e1");
         }
     }
 
