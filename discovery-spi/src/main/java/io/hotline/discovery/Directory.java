@@ -18,10 +18,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,24 @@ import org.slf4j.LoggerFactory;
  * <p>A service's endpoints in a zone are fetched on first use and watched from then on; resolutions are cached
  * per query and rebuilt only when a watch reports a change, so {@link #select} costs a map lookup and a random
  * number. Thread-safe.
+ *
+ * <p><b>A store that comes back empty.</b> A store restarted without its data (a {@code consul -dev} agent, a Redis
+ * without persistence, an emptied file store) answers with few or no endpoints until each server's next heartbeat
+ * registers it again, up to one report interval later. So the first answer after a store failure does not take
+ * endpoints away at once: those it no longer lists that were passing stay selectable, marked stale, until they
+ * reappear or one and a half {@linkplain Builder#reportInterval report intervals} have passed; endpoints it adds
+ * are used at once. Without a preceding failure a shorter list applies at once (a server deregistered).
+ *
+ * <p><b>Outlier ejection.</b> A caller that gets no answer from an endpoint (refused connection, timeout) reports it
+ * with {@link Selection#failed()}; the endpoint is then ejected: selections pick the query's other endpoints for a
+ * backoff that doubles while it keeps failing ({@linkplain Builder#ejection 1 s to 30 s}), then one caller tries it
+ * again, and an answered call readmits it. If every candidate is ejected, one of them is picked all the same: a
+ * caller is better served by an endpoint that may have recovered than by none.
+ *
+ * <pre>{@code
+ * Directory dir = Directory.builder(store).config(config)      // hotline.health.report-interval, as the servers'
+ *         .ejection(Duration.ofMillis(500), Duration.ofSeconds(10)).build();
+ * }</pre>
  */
 public final class Directory implements AutoCloseable {
 
@@ -55,6 +75,8 @@ public final class Directory implements AutoCloseable {
     private final Duration retryMin;
     private final Duration retryMax;
     private final Clock clock;
+    private final Duration holdWindow;
+    private final EndpointState.Ejection ejection;
     private final ScheduledExecutorService scheduler;
     private final ConcurrentHashMap<ViewKey, ZoneView> views = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Query, QueryState> queries = new ConcurrentHashMap<>();
@@ -70,6 +92,10 @@ public final class Directory implements AutoCloseable {
         this.retryMin = b.retryMin;
         this.retryMax = b.retryMax;
         this.clock = b.clock;
+        // Every live server renews within 1.1 report intervals (its jitter); the rest is for the renewal to reach
+        // this directory's watch.
+        this.holdWindow = b.reportInterval.plus(b.reportInterval.dividedBy(2));
+        this.ejection = new EndpointState.Ejection(b.ejectionBase.toNanos(), b.ejectionMax.toNanos(), b.ticker);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hotline-directory");
             t.setDaemon(true);
@@ -126,13 +152,36 @@ public final class Directory implements AutoCloseable {
         return select(query, strategy);
     }
 
-    /** Picks one endpoint with {@code strategy}. */
+    /** Picks one endpoint with {@code strategy}, leaving out ejected endpoints while there are others. */
     public Selection select(Query query, SelectionStrategy strategy) {
         Resolution r = resolve(query);
         if (r.isEmpty()) {
             throw new NoEndpointException(query, r.emptyReason());
         }
-        return r.selection(strategy.pick(r));
+        int pick = strategy.pick(r);
+        return r.selection(r.admits(pick) ? pick : admitted(r, strategy, pick));
+    }
+
+    /**
+     * An endpoint other than the ejected {@code first}: the strategy's next few picks, then a scan, which only a
+     * query with most of its endpoints ejected reaches; {@code first} if every one is ejected.
+     */
+    private static int admitted(Resolution r, SelectionStrategy strategy, int first) {
+        for (int i = 0; i < 3; i++) {
+            int pick = strategy.pick(r);
+            if (r.admits(pick)) {
+                return pick;
+            }
+        }
+        int n = r.size();
+        int start = ThreadLocalRandom.current().nextInt(n);
+        for (int k = 0; k < n; k++) {
+            int pick = (start + k) % n;
+            if (r.admits(pick)) {
+                return pick;
+            }
+        }
+        return first;
     }
 
     /** How many query resolutions are cached now. */
@@ -246,20 +295,25 @@ public final class Directory implements AutoCloseable {
         final AtomicInteger turn = new AtomicInteger(ThreadLocalRandom.current().nextInt(1 << 16));
     }
 
-    private record Entry(EndpointStatus status, AtomicInteger inFlight) {}
+    /** @param heldSince null for an endpoint the store lists; for one held after the store came back without it, when the store failed */
+    private record Entry(EndpointStatus status, EndpointState state, Instant heldSince) {}
 
-    private record Snapshot(List<Entry> entries, Map<String, AtomicInteger> counters) {}
+    private record Snapshot(List<Entry> entries, Map<String, EndpointState> states) {}
 
     /** One service in one store zone: its last known list, kept current by a watch. */
     private final class ZoneView implements WatchListener {
         private final String service;
         private final Zone unit;
         private volatile Snapshot snapshot;
+        /** When the store became unreachable for this view; null while it answers. */
         private volatile Instant staleSince;
         private volatile StoreException lastError;
         private Watch watch;
         private int failures;
         private boolean started;
+        /** Whether the last word from the store was a failure; the next answer is then a recovery. */
+        private boolean failing;
+        private ScheduledFuture<?> holdEnd;
 
         ZoneView(String service, Zone unit) {
             this.service = service;
@@ -295,13 +349,8 @@ public final class Directory implements AutoCloseable {
         }
 
         @Override
-        public void onSnapshot(List<EndpointStatus> endpoints) {
-            if (staleSince != null) {
-                log.info("store reachable again for {} in {}", service, unit);
-            }
-            synchronized (this) {
-                failures = 0;
-            }
+        public synchronized void onSnapshot(List<EndpointStatus> endpoints) {
+            failures = 0;
             accept(endpoints);
         }
 
@@ -324,36 +373,110 @@ public final class Directory implements AutoCloseable {
             }
         }
 
-        private void accept(List<EndpointStatus> endpoints) {
+        private synchronized void accept(List<EndpointStatus> endpoints) {
             Snapshot old = snapshot;
+            boolean recovering = failing;
+            failing = false;
+            if (recovering) {
+                log.info("store reachable again for {} in {}", service, unit);
+            }
+            List<Entry> held = held(old, endpoints, recovering);
             // Unchanged lists (the first watch snapshot repeats the initial listing) keep cached resolutions valid.
-            if (old != null && staleSince == null && old.entries.size() == endpoints.size()
-                    && old.entries.stream().map(Entry::status).collect(Collectors.toSet())
-                            .equals(new HashSet<>(endpoints))) {
+            if (!recovering && old != null && sameListed(old, endpoints, held.size())) {
                 return;
             }
-            Map<String, AtomicInteger> counters = new HashMap<>(endpoints.size() * 2);
-            List<Entry> entries = new ArrayList<>(endpoints.size());
+            Map<String, EndpointState> states = new HashMap<>(endpoints.size() * 2);
+            List<Entry> entries = new ArrayList<>(endpoints.size() + held.size());
             for (EndpointStatus s : endpoints) {
                 String id = s.endpoint().id();
-                AtomicInteger c = old == null ? null : old.counters.get(id);
-                if (c == null) {
-                    c = counters.get(id);
+                EndpointState state = old == null ? null : old.states.get(id);
+                if (state == null) {
+                    state = states.get(id);
                 }
-                if (c == null) {
-                    c = new AtomicInteger();
+                if (state == null) {
+                    state = new EndpointState(ejection);
                 }
-                counters.put(id, c);
-                entries.add(new Entry(s, c));
+                states.put(id, state);
+                entries.add(new Entry(s, state, null));
             }
-            snapshot = new Snapshot(List.copyOf(entries), counters);
+            for (Entry e : held) {
+                states.put(e.status.endpoint().id(), e.state);
+                entries.add(e);
+            }
+            snapshot = new Snapshot(List.copyOf(entries), states);
             staleSince = null;
             lastError = null;
+            if (recovering && !held.isEmpty()) {
+                log.info("store for {} in {} came back without {} passing endpoints it listed before; they stay"
+                        + " selectable, marked stale, for up to {} unless they register again", service, unit,
+                        held.size(), holdWindow);
+                if (holdEnd != null) {
+                    holdEnd.cancel(false);
+                }
+                try {
+                    holdEnd = scheduler.schedule(this::endHold, holdWindow.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException e) {
+                    log.debug("directory closed; not scheduling the end of the hold of {} in {}", service, unit);
+                }
+            }
             version.incrementAndGet();
         }
 
-        private void markFailed(StoreException error) {
-            if (staleSince == null) {
+        /**
+         * The endpoints of {@code old} to keep though the store no longer lists them: after a failure, those that
+         * were passing (a restarted store lists a server again only at its next heartbeat); otherwise those
+         * already held. A normal shrink, with no failure before it, holds nothing.
+         */
+        private List<Entry> held(Snapshot old, List<EndpointStatus> endpoints, boolean recovering) {
+            if (old == null) {
+                return List.of();
+            }
+            Set<String> listed = null;
+            List<Entry> held = new ArrayList<>();
+            for (Entry e : old.entries) {
+                if (recovering ? !e.status.isPassing() : e.heldSince == null) {
+                    continue;
+                }
+                if (listed == null) {
+                    listed = endpoints.stream().map(s -> s.endpoint().id()).collect(Collectors.toSet());
+                }
+                if (!listed.contains(e.status.endpoint().id())) {
+                    held.add(e.heldSince != null ? e : new Entry(e.status, e.state, staleSince));
+                }
+            }
+            return held;
+        }
+
+        /** Whether {@code old} lists exactly {@code endpoints} and holds {@code held} endpoints (a subset of its own). */
+        private static boolean sameListed(Snapshot old, List<EndpointStatus> endpoints, int held) {
+            Set<EndpointStatus> listed = old.entries.stream().filter(e -> e.heldSince == null).map(Entry::status)
+                    .collect(Collectors.toSet());
+            return old.entries.size() - listed.size() == held && listed.size() == endpoints.size()
+                    && listed.equals(new HashSet<>(endpoints));
+        }
+
+        /** The hold after a recovery is over: endpoints the store still does not list are gone. */
+        private synchronized void endHold() {
+            Snapshot s = snapshot;
+            // While the store is down again everything cached is served; the next answer starts a hold anew.
+            if (failing || s == null) {
+                return;
+            }
+            List<Entry> kept = s.entries.stream().filter(e -> e.heldSince == null).toList();
+            if (kept.size() == s.entries.size()) {
+                return;
+            }
+            Map<String, EndpointState> states = new HashMap<>(kept.size() * 2);
+            kept.forEach(e -> states.put(e.status.endpoint().id(), e.state));
+            snapshot = new Snapshot(kept, states);
+            log.info("{} endpoints of {} in {} not registered again within {} of the store's return; dropped",
+                    s.entries.size() - kept.size(), service, unit, holdWindow);
+            version.incrementAndGet();
+        }
+
+        private synchronized void markFailed(StoreException error) {
+            if (!failing) {
+                failing = true;
                 staleSince = clock.instant();
                 log.warn("endpoint store unavailable for {} in {}; serving the last known endpoints: {}", service, unit,
                         error.getMessage());
@@ -375,11 +498,14 @@ public final class Directory implements AutoCloseable {
         }
     }
 
+    /** @param stale whether the endpoint comes from the cache: its store is unreachable, or it is held */
+    private record Match(Entry entry, boolean stale) {}
+
     /** Collects the matching endpoints of several zone views, and counts what it saw to explain an empty result. */
     private final class Gather {
         private final Query query;
         private final AtomicInteger turn;
-        private final List<Entry> matches = new ArrayList<>();
+        private final List<Match> matches = new ArrayList<>();
         private final Set<Zone> unavailable = new LinkedHashSet<>();
         private final List<ZoneView> seen = new ArrayList<>();
         private Instant staleSince;
@@ -414,7 +540,10 @@ public final class Directory implements AutoCloseable {
                     passing++;
                 }
                 if ((!query.healthyOnly() || st.isPassing()) && query.filter().test(st.endpoint())) {
-                    matches.add(e);
+                    matches.add(new Match(e, stale != null || e.heldSince != null));
+                    if (e.heldSince != null && (staleSince == null || e.heldSince.isBefore(staleSince))) {
+                        staleSince = e.heldSince;
+                    }
                 }
             }
         }
@@ -425,22 +554,29 @@ public final class Directory implements AutoCloseable {
 
         /** The matches; with {@code nearTo}, only those sharing the longest zone prefix with it. */
         Resolution resolution(Zone nearTo) {
-            List<Entry> chosen = matches;
+            List<Match> chosen = matches;
             if (nearTo != null) {
                 int best = -1;
-                for (Entry e : matches) {
-                    best = Math.max(best, e.status.endpoint().zone().commonDepth(nearTo));
+                for (Match m : matches) {
+                    best = Math.max(best, m.entry.status.endpoint().zone().commonDepth(nearTo));
                 }
                 int depth = best;
-                chosen = matches.stream().filter(e -> e.status.endpoint().zone().commonDepth(nearTo) == depth).toList();
+                chosen = matches.stream().filter(m -> m.entry.status.endpoint().zone().commonDepth(nearTo) == depth)
+                        .toList();
             }
-            AtomicInteger[] counters = chosen.stream().map(Entry::inFlight).toArray(AtomicInteger[]::new);
-            return new Resolution(query, chosen.stream().map(Entry::status).toList(), counters, staleSince, unavailable,
-                    "", turn);
+            EndpointState[] states = new EndpointState[chosen.size()];
+            boolean[] stale = new boolean[chosen.size()];
+            for (int i = 0; i < states.length; i++) {
+                states[i] = chosen.get(i).entry.state;
+                stale[i] = chosen.get(i).stale;
+            }
+            return new Resolution(query, chosen.stream().map(m -> m.entry.status).toList(), states, stale, staleSince,
+                    unavailable, "", turn);
         }
 
         Resolution empty(String reason) {
-            return new Resolution(query, List.of(), new AtomicInteger[0], staleSince, unavailable, reason, turn);
+            return new Resolution(query, List.of(), new EndpointState[0], new boolean[0], staleSince, unavailable,
+                    reason, turn);
         }
 
         String describeEmpty(String where) {
@@ -503,6 +639,10 @@ public final class Directory implements AutoCloseable {
         private Duration retryMax = Duration.ofSeconds(10);
         private Duration zoneRefresh = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
+        private Duration reportInterval = HealthPolicy.DEFAULT.reportInterval();
+        private Duration ejectionBase = Duration.ofSeconds(1);
+        private Duration ejectionMax = Duration.ofSeconds(30);
+        private LongSupplier ticker = System::nanoTime;
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -536,6 +676,50 @@ public final class Directory implements AutoCloseable {
                 throw new IllegalArgumentException("zone refresh interval " + every + " must be positive");
             }
             this.zoneRefresh = every;
+            return this;
+        }
+
+        /**
+         * Reads {@value HealthPolicy#REPORT_INTERVAL} (see {@link #reportInterval}), validated as the servers'
+         * {@link HealthPolicy#config} validates it, so that a client and the servers of one configuration agree.
+         *
+         * @throws IllegalArgumentException naming the key whose value is bad
+         */
+        public Builder config(HotlineConfig config) {
+            return reportInterval(HealthPolicy.DEFAULT.config(config).reportInterval());
+        }
+
+        /**
+         * How often the servers renew their registrations ({@link HealthPolicy#reportInterval()}); 10 s. After a
+         * store failure, endpoints its first answer leaves out stay selectable, marked stale, for one and a half of
+         * these: a store restarted empty lists each server again only at its next heartbeat.
+         */
+        public Builder reportInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("report interval " + interval + " must be positive");
+            }
+            this.reportInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long an endpoint that did not answer ({@link Selection#failed()}) is ejected: {@code base} after one
+         * failure, doubling with each further failure in a row up to {@code max}; 1 s to 30 s, as Envoy's
+         * outlier detection (and gRPC's) starts. A short base finds a recovered server sooner; each retry of a hung
+         * one costs a caller its timeout.
+         */
+        public Builder ejection(Duration base, Duration max) {
+            if (base.isNegative() || base.isZero() || max.compareTo(base) < 0) {
+                throw new IllegalArgumentException("ejection needs 0 < base <= max, got " + base + " and " + max);
+            }
+            this.ejectionBase = base;
+            this.ejectionMax = max;
+            return this;
+        }
+
+        /** The time source of ejections, in nanoseconds as {@link System#nanoTime()}; for tests. */
+        Builder ticker(LongSupplier ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 

@@ -22,19 +22,21 @@ public final class Resolution {
     private final Query query;
     private final List<EndpointStatus> statuses;
     private final List<Endpoint> endpoints;
-    private final AtomicInteger[] inFlight;
+    private final EndpointState[] states;
+    private final boolean[] stale;
     private final Instant staleSince;
     private final Set<Zone> unavailableZones;
     private final String emptyReason;
     private final AtomicInteger turn;
 
-    Resolution(Query query, List<EndpointStatus> statuses, AtomicInteger[] inFlight, Instant staleSince,
+    Resolution(Query query, List<EndpointStatus> statuses, EndpointState[] states, boolean[] stale, Instant staleSince,
             Set<Zone> unavailableZones, String emptyReason, AtomicInteger turn) {
         this.query = query;
         this.turn = turn;
         this.statuses = List.copyOf(statuses);
         this.endpoints = statuses.stream().map(EndpointStatus::endpoint).toList();
-        this.inFlight = inFlight;
+        this.states = states;
+        this.stale = stale;
         this.staleSince = staleSince;
         this.unavailableZones = Set.copyOf(unavailableZones);
         this.emptyReason = emptyReason;
@@ -62,12 +64,15 @@ public final class Resolution {
         return endpoints.size();
     }
 
-    /** True if some of the list comes from the cache of a store that is unreachable. */
+    /**
+     * True if some of the list comes from the cache: the store is unreachable, or it came back without endpoints it
+     * listed before (held for a while, see {@link Directory}).
+     */
     public boolean isStale() {
         return staleSince != null;
     }
 
-    /** When the store behind the oldest part of this list became unreachable. */
+    /** When the store behind the oldest cached part of this list became unreachable. */
     public Optional<Instant> staleSince() {
         return Optional.ofNullable(staleSince);
     }
@@ -88,7 +93,11 @@ public final class Resolution {
     }
 
     AtomicInteger inFlight(int index) {
-        return inFlight[index];
+        return states[index].inFlight;
+    }
+
+    boolean admits(int index) {
+        return states[index].admits();
     }
 
     int nextTurn() {
@@ -96,7 +105,7 @@ public final class Resolution {
     }
 
     Selection selection(int index) {
-        return new Selection(endpoints.get(index), staleSince != null, inFlight[index]);
+        return new Selection(endpoints.get(index), stale[index], states[index]);
     }
 
     @Override

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import io.hotline.discovery.memory.MemorySpace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -187,5 +189,225 @@ class DirectoryTest {
         assertThatThrownBy(() -> b.retryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.zoneRefresh(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    // ---- a store that comes back empty (issue 13, defect 11) ---------------------------------------------------
+
+    /** A directory that re-opens a failed watch within milliseconds, so that tests see the store's return soon. */
+    private Directory quickRecovering(EndpointStore store, Duration reportInterval) {
+        Directory d = Directory.builder(store).zone(AZ1).retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
+                .reportInterval(reportInterval).build();
+        opened.add(d);
+        return d;
+    }
+
+    /** Stops the zone's memory server until the directory serves {@code query} from its cache, then starts it empty. */
+    private void restartEmpty(Directory d, Query query) {
+        MemorySpace.named(space).stop(AZ1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> d.resolve(query).isStale());
+        MemorySpace.named(space).start(AZ1);
+    }
+
+    private static Map<String, Boolean> staleById(Directory d, Query q, int selections) {
+        Map<String, Boolean> seen = new java.util.TreeMap<>();
+        for (int i = 0; i < selections; i++) {
+            try (Selection s = d.select(q, SelectionStrategy.ROUND_ROBIN)) {
+                seen.put(s.endpoint().id(), s.isStale());
+            }
+        }
+        return seen;
+    }
+
+    @Test
+    void aStoreBackEmptyKeepsTheEndpointsItListedBeforeMarkedStaleUntilTheyRegisterAgain() {
+        EndpointStore s = store(AZ1);
+        s.register(endpoint("a", AZ1), HealthPolicy.DEFAULT);
+        s.register(endpoint("b", AZ1), HealthPolicy.DEFAULT);
+        Directory d = quickRecovering(s, Duration.ofSeconds(10));
+        Query q = Query.of("nova.scheduler");
+        assertThat(ids(d.resolve(q))).containsExactlyInAnyOrder("a", "b");
+
+        restartEmpty(d, q);
+        // A server that registers after the store's return is used at once; its answer shows the store is back.
+        s.register(endpoint("c", AZ1), HealthPolicy.DEFAULT);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ids(d.resolve(q)).contains("c"));
+        assertThat(ids(d.resolve(q))).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(d.resolve(q).isStale()).isTrue();
+        assertThat(staleById(d, q, 3)).isEqualTo(Map.of("a", true, "b", true, "c", false));
+
+        // A held endpoint that registers again is the store's again; one the store lists and then loses is gone
+        // at once, as a normal deregistration.
+        s.register(endpoint("a", AZ1), HealthPolicy.DEFAULT);
+        s.deregister("nova.scheduler", "c");
+        await().atMost(Duration.ofSeconds(5)).until(() -> ids(d.resolve(q)).equals(Set.of("a", "b")));
+        assertThat(staleById(d, q, 2)).isEqualTo(Map.of("a", false, "b", true));
+    }
+
+    @Test
+    void heldEndpointsAreDroppedOnceTheHoldIsOver() {
+        EndpointStore s = store(AZ1);
+        s.register(endpoint("a", AZ1), HealthPolicy.DEFAULT);
+        Directory d = quickRecovering(s, Duration.ofMillis(200));
+        Query q = Query.of("nova.scheduler");
+        assertThat(ids(d.resolve(q))).containsExactly("a");
+
+        restartEmpty(d, q);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(() -> d.select(q))
+                .isInstanceOf(NoEndpointException.class)
+                .hasMessage("no healthy endpoint for nova.scheduler in region-one/az-1 (none registered)"));
+        assertThat(d.resolve(q).isStale()).isFalse();
+    }
+
+    @Test
+    void withoutAStoreFailureAShorterListAppliesAtOnce() {
+        EndpointStore s = store(AZ1);
+        s.register(endpoint("a", AZ1), HealthPolicy.DEFAULT);
+        s.register(endpoint("b", AZ1), HealthPolicy.DEFAULT);
+        Directory d = quickRecovering(s, Duration.ofSeconds(10));
+        Query q = Query.of("nova.scheduler");
+        assertThat(ids(d.resolve(q))).containsExactlyInAnyOrder("a", "b");
+
+        s.deregister("nova.scheduler", "b");
+        await().atMost(Duration.ofSeconds(5)).until(() -> ids(d.resolve(q)).equals(Set.of("a")));
+        assertThat(d.resolve(q).isStale()).isFalse();
+    }
+
+    @Test
+    void theReportIntervalComesFromTheKeyTheServersRead() {
+        Directory.Builder b = Directory.builder(store(AZ1));
+        assertThatThrownBy(() -> b.config(HotlineConfig.of(Map.of(HealthPolicy.REPORT_INTERVAL, "soon"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(HealthPolicy.REPORT_INTERVAL);
+        assertThatThrownBy(() -> b.reportInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        b.config(HotlineConfig.of(Map.of(HealthPolicy.REPORT_INTERVAL, "2s")));
+    }
+
+    // ---- outlier ejection (issue 13, defect 12) ----------------------------------------------------------------
+
+    private final AtomicLong now = new AtomicLong();
+
+    /** Three endpoints a, b, c; ejections of 1 s doubling to 8 s, timed by {@link #now}. */
+    private Directory ejecting(SelectionStrategy strategy, String... ids) {
+        EndpointStore s = store(AZ1);
+        for (String id : ids) {
+            s.register(endpoint(id, AZ1), HealthPolicy.DEFAULT);
+        }
+        Directory d = Directory.builder(s).strategy(strategy).ejection(Duration.ofSeconds(1), Duration.ofSeconds(8))
+                .ticker(now::get).build();
+        opened.add(d);
+        return d;
+    }
+
+    /** Selects until {@code id} comes up; fails if it does not within 200 tries. */
+    private static Selection selectId(Directory d, String id) {
+        for (int i = 0; i < 200; i++) {
+            Selection s = d.select(Query.of("nova.scheduler"));
+            if (s.endpoint().id().equals(id)) {
+                return s;
+            }
+            s.close();
+        }
+        throw new AssertionError(id + " not selected in 200 tries");
+    }
+
+    private static Set<String> picked(Directory d, int selections) {
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < selections; i++) {
+            try (Selection s = d.select(Query.of("nova.scheduler"))) {
+                seen.add(s.endpoint().id());
+            }
+        }
+        return seen;
+    }
+
+    private static void fail(Selection s) {
+        s.failed();
+        s.close();
+    }
+
+    @Test
+    void anEndpointThatFailedIsNotSelectedWhileOthersAre() {
+        for (SelectionStrategy strategy : SelectionStrategy.values()) {
+            Directory d = ejecting(strategy, "a", "b", "c");
+            fail(selectId(d, "a"));
+            assertThat(picked(d, 300)).as(strategy.name()).containsExactlyInAnyOrder("b", "c");
+        }
+    }
+
+    @Test
+    void theBackoffDoublesWhileTheEndpointKeepsFailingAndOneCallerAloneTriesItAgain() {
+        Directory d = ejecting(SelectionStrategy.RANDOM, "a", "b", "c");
+        fail(selectId(d, "a"));
+        now.addAndGet(Duration.ofMillis(999).toNanos());
+        assertThat(picked(d, 300)).doesNotContain("a");
+        now.addAndGet(Duration.ofMillis(1).toNanos());
+
+        Selection probe = selectId(d, "a");
+        assertThat(picked(d, 300)).as("others keep away while one tries it").doesNotContain("a");
+        fail(probe);
+        now.addAndGet(Duration.ofMillis(1999).toNanos());
+        assertThat(picked(d, 300)).as("2 s after the second failure").doesNotContain("a");
+        now.addAndGet(Duration.ofMillis(1).toNanos());
+        fail(selectId(d, "a"));
+        now.addAndGet(Duration.ofMillis(3999).toNanos());
+        assertThat(picked(d, 300)).as("4 s after the third").doesNotContain("a");
+        now.addAndGet(Duration.ofMillis(1).toNanos());
+        fail(selectId(d, "a"));
+        now.addAndGet(Duration.ofSeconds(8).toNanos());
+        fail(selectId(d, "a"));
+        now.addAndGet(Duration.ofMillis(7999).toNanos());
+        assertThat(picked(d, 300)).as("capped at 8 s").doesNotContain("a");
+    }
+
+    @Test
+    void anAnswerReadmitsTheEndpointAndResetsTheBackoff() {
+        Directory d = ejecting(SelectionStrategy.RANDOM, "a", "b", "c");
+        fail(selectId(d, "a"));
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        fail(selectId(d, "a"));
+        now.addAndGet(Duration.ofSeconds(2).toNanos());
+        selectId(d, "a").close();
+        assertThat(picked(d, 300)).containsExactlyInAnyOrder("a", "b", "c");
+
+        fail(selectId(d, "a"));
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(picked(d, 300)).as("ejected for the base again").contains("a");
+    }
+
+    @Test
+    void callsInFlightBeforeAnEjectionDoNotLengthenIt() {
+        Directory d = ejecting(SelectionStrategy.RANDOM, "a", "b");
+        List<Selection> inFlight = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            inFlight.add(selectId(d, "a"));
+        }
+        inFlight.forEach(DirectoryTest::fail);
+        now.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(picked(d, 300)).contains("a");
+    }
+
+    @Test
+    void whenEveryEndpointIsEjectedOneIsPickedAllTheSame() {
+        Directory d = ejecting(SelectionStrategy.RANDOM, "a", "b");
+        fail(selectId(d, "a"));
+        fail(selectId(d, "b"));
+        Set<String> picked = new HashSet<>();
+        for (int i = 0; i < 300; i++) {
+            Selection s = d.select(Query.of("nova.scheduler"));
+            picked.add(s.endpoint().id());
+            s.failed();
+            s.close();
+        }
+        assertThat(picked).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void ejectionBoundsAreValidated() {
+        Directory.Builder b = Directory.builder(store(AZ1));
+        assertThatThrownBy(() -> b.ejection(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("ejection needs 0 < base <= max, got PT2S and PT1S");
+        assertThatThrownBy(() -> b.ejection(Duration.ZERO, Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }
