@@ -77,7 +77,7 @@ public final class Broadcaster implements AutoCloseable {
         if (b.zone != null) {
             d.zone(b.zone);
         }
-        this.directory = d.build();
+        this.directory = d.reportInterval(b.healthPolicy.reportInterval()).build();
 
         ClientConnector client = new ClientConnector();
         if (b.caFile != null || b.clientCertFile != null) {

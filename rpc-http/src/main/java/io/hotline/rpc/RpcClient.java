@@ -94,6 +94,9 @@ public final class RpcClient implements AutoCloseable {
         if (b.zone != null) {
             d.zone(b.zone);
         }
+        if (b.config != null) {
+            d.config(b.config);
+        }
         this.directory = d.build();
         this.token = b.token;
         this.timeout = b.timeout;
@@ -349,6 +352,11 @@ public final class RpcClient implements AutoCloseable {
             ScheduledFuture<?> monitor = callMonitor != null && "call".equals(kind)
                     ? monitor(endpoint, msgId, request, method) : null;
             new CompletableResponseListener(request, maxResponseBytes).send().whenComplete((response, failure) -> {
+                // No answer at all ejects the server for a while (see Directory), so that this call's retry and other
+                // callers pick another instead of waiting out the same timeout.
+                if (causedBy(failure, ConnectException.class) || causedBy(failure, TimeoutException.class)) {
+                    pick.unanswered().run();
+                }
                 pick.release().run();
                 if (monitor != null) {
                     monitor.cancel(false);
@@ -425,7 +433,7 @@ public final class RpcClient implements AutoCloseable {
                 }
                 List<Endpoint> fresh = named.stream().filter(e -> !tried.contains(e.id())).toList();
                 List<Endpoint> pool = fresh.isEmpty() ? named : fresh;
-                return new Pick(pool.get(ThreadLocalRandom.current().nextInt(pool.size())), () -> { });
+                return new Pick(pool.get(ThreadLocalRandom.current().nextInt(pool.size())), () -> { }, () -> { });
             }
             return pickAny(query, tried);
         }
@@ -437,7 +445,7 @@ public final class RpcClient implements AutoCloseable {
                 s.close();
                 s = directory.select(query);
             }
-            return new Pick(s.endpoint(), s::close);
+            return new Pick(s.endpoint(), s::failed, s::close);
         }
 
         private RuntimeException transportError(String kind, String method, Endpoint endpoint, Throwable failure) {
@@ -510,8 +518,8 @@ public final class RpcClient implements AutoCloseable {
         }
     }
 
-    /** The endpoint a message goes to, and what to do when the exchange with it is over. */
-    private record Pick(Endpoint endpoint, Runnable release) {}
+    /** The endpoint a message goes to, what to do if it did not answer, and when the exchange with it is over. */
+    private record Pick(Endpoint endpoint, Runnable unanswered, Runnable release) {}
 
     /** The body of a 2xx reply; any other status becomes the matching exception. */
     private byte[] checkStatus(ContentResponse reply) {
@@ -590,6 +598,7 @@ public final class RpcClient implements AutoCloseable {
         private Path caFile;
         private Path certFile;
         private Path keyFile;
+        private HotlineConfig config;
 
         private Builder(EndpointStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -598,9 +607,11 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Reads {@code hotline.http.token}, {@code hotline.rpc.response-timeout} (oslo's rpc_response_timeout),
          * {@code hotline.http.tls.cafile}, {@code hotline.http.tls.client-certfile} / {@code client-keyfile},
-         * {@code hotline.zone} and {@value #FANOUT_FALLBACK}.
+         * {@code hotline.zone}, {@value #FANOUT_FALLBACK}, and the servers' report interval for its directory
+         * ({@link Directory.Builder#config}).
          */
         public Builder config(HotlineConfig config) {
+            this.config = config;
             config.string("hotline.http.token").ifPresent(this::token);
             timeout(config.duration("hotline.rpc.response-timeout", timeout));
             ClientTls tls = ClientTls.from(config);

@@ -1,0 +1,212 @@
+package io.hotline.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStatus;
+import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.StoreException;
+import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.Watch;
+import io.hotline.discovery.WatchListener;
+import io.hotline.discovery.Zone;
+import io.hotline.discovery.file.FileStoreProvider;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * How a client rides out what goes wrong around it (issue 13): one hung server of three costs each caller a few
+ * timeouts, not its throughput; a store that comes back empty does not take every server away.
+ */
+class ClientResilienceTest {
+
+    private static final Target TARGET = Target.topic("conductor").exchange("nova");
+    private static final Zone ZONE = Zone.of("region-one/az-1");
+
+    @TempDir
+    Path root;
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T c) {
+        opened.add(c);
+        return c;
+    }
+
+    @Test
+    void aHungServerOfThreeCostsEachCallerAFewTimeoutsNotItsThroughput() throws Exception {
+        HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "memory",
+                "hotline.memory.space", "hung-" + UUID.randomUUID(), "hotline.zone", ZONE.path()));
+        EndpointStore store = track(StoreProviders.load().open(config));
+        for (String name : List.of("a", "b")) {
+            track(RpcServer.builder(store).target(TARGET.server(name)).endpoint(new TestApi(name))
+                    .drainDelay(Duration.ZERO).start());
+        }
+        // A process stopped with SIGSTOP: the kernel still completes connections (the backlog), nothing answers.
+        ServerSocket hung = track(new ServerSocket(0, 1000, InetAddress.getLoopbackAddress()));
+        store.register(Endpoint.builder(TARGET.service()).server("hung").host("127.0.0.1").port(hung.getLocalPort())
+                .zone(ZONE).build(), HealthPolicy.DEFAULT);
+        RpcClient client = track(RpcClient.builder(store).timeout(Duration.ofSeconds(1)).build());
+
+        int callers = 6;
+        int calls = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<Integer>> timeouts = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                timeouts.add(pool.submit(() -> {
+                    int timedOut = 0;
+                    for (int i = 0; i < calls; i++) {
+                        try {
+                            assertThat(client.prepare(TARGET).call("echo", Map.of("text", "x"), String.class))
+                                    .isEqualTo("x");
+                        } catch (MessagingTimeout e) {
+                            timedOut++;
+                        }
+                    }
+                    return timedOut;
+                }));
+            }
+            for (Future<Integer> f : timeouts) {
+                // Without ejection a third of the calls wait out the timeout: about 13 of 40 per caller.
+                assertThat(f.get()).as("timeouts of one caller in %s calls", calls).isLessThanOrEqualTo(3);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFileStoreBackEmptyAfterAnOutageKeepsTheServersCallable() throws Exception {
+        Path zoneDir = FileStoreProvider.zoneDirectory(root, ZONE);
+        pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
+        HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "file", "hotline.file.dir", root.toString(),
+                "hotline.file.poll-interval", "50ms", "hotline.zone", ZONE.path(),
+                HealthPolicy.REPORT_INTERVAL, "30s"));
+        // Servers that renew only every 30 s: a store back empty lists none of them during this test.
+        HealthPolicy rare = HealthPolicy.DEFAULT.config(config);
+        for (String name : List.of("a", "b")) {
+            track(RpcServer.builder(track(StoreProviders.load().open(config))).target(TARGET.server(name))
+                    .endpoint(new TestApi(name)).healthPolicy(rare).drainDelay(Duration.ZERO).start());
+        }
+        SeenStore seen = track(new SeenStore(StoreProviders.load().open(config)));
+        RpcClient client = track(RpcClient.builder(seen).config(config).build());
+        Set<String> servers = new HashSet<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            servers.add(client.prepare(TARGET).call("server", Map.of(), String.class));
+            return servers.size() == 2;
+        });
+
+        // An outage (the zone directory is a file), then the store comes back without its data.
+        pointAt(zoneDir, Files.writeString(Files.createTempFile(root, ".outage-", ""), "outage"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.errors.get() > 0);
+        int before = seen.emptySnapshots.get();
+        pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.emptySnapshots.get() > before);
+
+        servers.clear();
+        for (int i = 0; i < 40; i++) {
+            servers.add(client.prepare(TARGET).call("server", Map.of(), String.class));
+        }
+        assertThat(servers).containsExactlyInAnyOrder("a", "b");
+    }
+
+    /** Points the symbolic link {@code link} at {@code target} in one rename, so that no reader sees it missing. */
+    private void pointAt(Path link, Path target) throws Exception {
+        Path fresh = root.resolve(".link-" + UUID.randomUUID());
+        Files.createSymbolicLink(fresh, target);
+        Files.move(fresh, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** The client's store, counting what its watches report: failures, and snapshots with no endpoint. */
+    private static final class SeenStore implements EndpointStore {
+        final EndpointStore store;
+        final AtomicInteger errors = new AtomicInteger();
+        final AtomicInteger emptySnapshots = new AtomicInteger();
+
+        SeenStore(EndpointStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public Watch watch(String service, Zone zone, WatchListener listener) {
+            return store.watch(service, zone, new WatchListener() {
+                @Override
+                public void onSnapshot(List<EndpointStatus> endpoints) {
+                    listener.onSnapshot(endpoints);
+                    if (endpoints.isEmpty()) {
+                        emptySnapshots.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void onError(StoreException error) {
+                    listener.onError(error);
+                    errors.incrementAndGet();
+                }
+            });
+        }
+
+        @Override
+        public Zone homeZone() {
+            return store.homeZone();
+        }
+
+        @Override
+        public Set<Zone> zones() {
+            return store.zones();
+        }
+
+        @Override
+        public void register(Endpoint endpoint, HealthPolicy policy) {
+            store.register(endpoint, policy);
+        }
+
+        @Override
+        public void renew(String service, String id) {
+            store.renew(service, id);
+        }
+
+        @Override
+        public void deregister(String service, String id) {
+            store.deregister(service, id);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return store.list(service, zone);
+        }
+
+        @Override
+        public void close() {
+            store.close();
+        }
+    }
+}
