@@ -1,10 +1,9 @@
 package io.hotline.faults;
 
-import io.hotline.discovery.Directory;
-import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
-import io.hotline.discovery.Query;
+import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
@@ -27,7 +26,7 @@ import java.util.stream.Collectors;
 /**
  * The processes of one run: RPC servers of the service {@value #SERVICE} (the {@code hotline server} command serving
  * {@link RecordingEndpoint}, each a JVM of its own on a fixed loopback port), optionally a broadcaster, and in this
- * JVM a store client and a directory to watch what the store lists.
+ * JVM a store client to see what the store lists.
  */
 final class Fleet implements AutoCloseable {
 
@@ -67,13 +66,11 @@ final class Fleet implements AutoCloseable {
     private final List<Member> servers = new ArrayList<>();
     private final List<Member> broadcasters = new ArrayList<>();
     private final EndpointStore watchStore;
-    private final Directory directory;
 
     private Fleet(StoreUnderTest store, Settings settings) {
         this.store = store;
         this.settings = settings;
         this.watchStore = StoreProviders.load().open(config());
-        this.directory = Directory.builder(watchStore).build();
     }
 
     /** Starts {@code count} servers on {@code store}, at once, and waits until the store lists every one passing. */
@@ -133,16 +130,25 @@ final class Fleet implements AutoCloseable {
         Member m = new Member(name, port, p, null);
         broadcasters.add(m);
         p.start();
-        await("broadcaster " + name + " listed", STARTUP,
-                () -> directory.resolve(Query.of(RpcClient.BROADCASTER_SERVICE)).endpoints().stream()
-                        .anyMatch(e -> name.equals(e.server())));
+        await("broadcaster " + name + " listed", STARTUP, () -> listed(RpcClient.BROADCASTER_SERVICE).contains(name));
         return m;
     }
 
-    /** Which servers the store lists as passing now. */
+    /**
+     * Which servers the store lists as passing now, asked of the store itself (a directory would answer from its cache
+     * while the store is down); none while the store cannot be reached.
+     */
     Set<String> listed() {
-        return directory.resolve(Query.of(SERVICE)).endpoints().stream().map(Endpoint::server)
-                .collect(Collectors.toUnmodifiableSet());
+        return listed(SERVICE);
+    }
+
+    private Set<String> listed(String service) {
+        try {
+            return watchStore.list(service, watchStore.homeZone()).stream().filter(EndpointStatus::isPassing)
+                    .map(s -> s.endpoint().server()).collect(Collectors.toUnmodifiableSet());
+        } catch (StoreException e) {
+            return Set.of();
+        }
     }
 
     /** Waits until the store lists every one of {@code names} as passing. */
@@ -233,14 +239,16 @@ final class Fleet implements AutoCloseable {
     @Override
     public void close() {
         RuntimeException failure = null;
-        for (Member m : concat()) {
+        // All at once: each graceful stop waits out its drain delay.
+        List<CompletableFuture<Void>> closing = concat().stream()
+                .map(m -> CompletableFuture.runAsync(m.process()::close)).toList();
+        for (CompletableFuture<Void> c : closing) {
             try {
-                m.process().close();
+                c.join();
             } catch (RuntimeException e) {
                 failure = add(failure, e);
             }
         }
-        directory.close();
         try {
             watchStore.close();
         } catch (RuntimeException e) {
