@@ -33,12 +33,20 @@ final class Run implements AutoCloseable {
     static Run start(Fleet fleet, Load.Shape shape, Duration steady) {
         RpcClient client = fleet.client(shape.timeout());
         Load load = Load.start(client, Fleet.TARGET, shape);
-        // A warm-up first, not counted in the rate before the fault: a new client and new servers are slow at first.
-        long warm = 5L * shape.callers();
-        Fleet.await(warm + " operations to succeed (warm-up)", Duration.ofSeconds(60), () -> load.succeeded() >= warm);
-        Run run = new Run(fleet, client, load, shape, System.nanoTime());
-        run.hold(steady);
-        return run;
+        try {
+            // A warm-up first, not counted in the rate before the fault: a new client and new servers are slow at
+            // first.
+            long warm = 5L * shape.callers();
+            Fleet.await(warm + " operations to succeed (warm-up)", Duration.ofSeconds(60),
+                    () -> load.succeeded() >= warm);
+            Run run = new Run(fleet, client, load, shape, System.nanoTime());
+            run.hold(steady);
+            return run;
+        } catch (RuntimeException e) {
+            load.close();
+            client.close();
+            throw e;
+        }
     }
 
     /**
@@ -47,8 +55,12 @@ final class Run implements AutoCloseable {
      */
     void hold(Duration duration) {
         long before = load.succeeded();
-        long until = System.nanoTime() + duration.toNanos();
-        Fleet.await("the load to run for " + duration, duration.plusSeconds(5), () -> System.nanoTime() - until >= 0);
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted in a phase of the scenario", e);
+        }
         if (load.succeeded() == before && faultStart == 0) {
             throw new IllegalStateException("no operation succeeded in " + duration + " of steady load");
         }
@@ -57,10 +69,6 @@ final class Run implements AutoCloseable {
     /** Counts an operation the scenario made itself with the others. */
     void record(Load.Op op) {
         load.record(op);
-    }
-
-    Fleet fleet() {
-        return fleet;
     }
 
     RpcClient client() {
