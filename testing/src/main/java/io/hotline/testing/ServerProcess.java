@@ -200,6 +200,62 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
+     * Kills the process at once (SIGKILL, as {@code kill -9}): no shutdown hook runs, nothing is drained. The
+     * directory stays, so it can be started again. Does nothing if it is not running.
+     *
+     * @throws IllegalStateException if it is still alive ten seconds after SIGKILL
+     */
+    public synchronized void kill() {
+        Process p = process;
+        if (p == null || stoppedByUs) {
+            return;
+        }
+        stoppedByUs = true;
+        p.destroyForcibly();
+        if (!awaitExit(p.onExit(), KILL_TIMEOUT) && !Thread.currentThread().isInterrupted()) {
+            throw new IllegalStateException(name + " (pid " + p.pid() + ") is still alive " + KILL_TIMEOUT
+                    + " after SIGKILL");
+        }
+        RUNNING.remove(p);
+    }
+
+    /**
+     * Freezes the process (SIGSTOP, as a hung host would be): its sockets stay open and connections to it are still
+     * accepted by the kernel, but nothing is answered until {@link #resume()}.
+     *
+     * @throws IllegalStateException if it is not running or the signal cannot be sent
+     */
+    public synchronized void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a process frozen by {@link #pause()} run on (SIGCONT). */
+    public synchronized void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        Process p = process;
+        if (p == null || stoppedByUs || !p.isAlive()) {
+            throw new IllegalStateException(name + " is not running; cannot send SIG" + signal);
+        }
+        // The JDK sends only TERM and KILL; kill(1) is in every POSIX base system.
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(KILL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + p.pid() + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run kill -" + signal + " for " + name, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + signal + " to " + name, e);
+        }
+    }
+
+    /**
      * Stops the process and starts it again with the same command, directory and ports, as a server restart.
      *
      * @throws ServerStartException as {@link #start()} does

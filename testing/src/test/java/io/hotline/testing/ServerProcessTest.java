@@ -140,6 +140,31 @@ class ServerProcessTest {
     }
 
     @Test
+    void pausedProcessAnswersNothingUntilResumedAndKillLeavesNoChanceToCleanUp() throws Exception {
+        int port = FreePorts.tcp();
+        try (ServerProcess server = ServerProcess.builder("frozen")
+                .command(testServer("serve", Integer.toString(port)))
+                .readiness(ReadinessCheck.http(uri(port, "/ready")))
+                .startupTimeout(STARTUP)
+                .build()) {
+            long pid = server.start().pid();
+
+            server.pause();
+            HttpRequest probe = HttpRequest.newBuilder(uri(port, "/pid")).timeout(Duration.ofMillis(300)).build();
+            assertThatThrownBy(() -> HTTP.send(probe, HttpResponse.BodyHandlers.ofString()))
+                    .as("a frozen server answers nothing").isInstanceOf(java.net.http.HttpTimeoutException.class);
+            server.resume();
+            assertThat(get(port, "/pid")).isEqualTo(Long.toString(pid));
+
+            server.kill();
+            assertThat(server.isAlive()).isFalse();
+            assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
+            assertThatThrownBy(server::pause).isInstanceOf(IllegalStateException.class).hasMessageContaining("not running");
+            assertThat(server.start().pid()).as("a killed server starts again").isNotEqualTo(pid);
+        }
+    }
+
+    @Test
     void stopKillsAProcessThatIgnoresSigterm() throws Exception {
         Path trapped = scratch.resolve("trapped");
         Path dir = Files.createDirectory(scratch.resolve("server"));

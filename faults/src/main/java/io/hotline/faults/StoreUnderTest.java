@@ -1,0 +1,182 @@
+package io.hotline.faults;
+
+import io.hotline.testing.ConsulAgent;
+import io.hotline.testing.RedisServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * One store a scenario runs against, with the faults a store can have: down for a while ({@link #stop()}, then
+ * {@link #start()}), and back with nothing in it ({@link #wipe()}). Redis and Consul are real servers on free
+ * loopback ports (a Consul dev agent and a redis-server without persistence both come back empty); the file store is
+ * a directory, which has no outage of its own, and is emptied by deleting its records.
+ */
+abstract sealed class StoreUnderTest implements AutoCloseable {
+
+    /** The zone every process of a run is in: for Consul, the agent's datacenter. */
+    static final String ZONE = "region-one";
+
+    private final String name;
+
+    private StoreUnderTest(String name) {
+        this.name = name;
+    }
+
+    /** Starts the named store: {@code file}, {@code redis} or {@code consul}. */
+    static StoreUnderTest start(String name, Path dir) {
+        return switch (name) {
+            case "file" -> new FileStore(dir.resolve("store"));
+            case "redis" -> new Redis(RedisServer.builder().start());
+            case "consul" -> new Consul(ConsulAgent.builder(ZONE).build().start());
+            default -> throw new IllegalArgumentException("no store named '" + name + "'; use file, redis or consul");
+        };
+    }
+
+    String name() {
+        return name;
+    }
+
+    /** The configuration keys that point a process at this store, the store's name and zone included. */
+    final Map<String, String> config() {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("hotline.store", name);
+        config.put("hotline.zone", ZONE);
+        config.putAll(keys());
+        return config;
+    }
+
+    abstract Map<String, String> keys();
+
+    /** Takes the store down (its server process stops; connections are refused). */
+    abstract void stop();
+
+    /** Brings a stopped store back, empty. */
+    abstract void start();
+
+    /** Empties a running store: stopped and started again for a server, its records deleted for the file store. */
+    abstract void wipe();
+
+    @Override
+    public abstract void close();
+
+    private static final class FileStore extends StoreUnderTest {
+        private final Path dir;
+
+        FileStore(Path dir) {
+            super("file");
+            this.dir = dir;
+            try {
+                Files.createDirectories(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the file store " + dir, e);
+            }
+        }
+
+        @Override
+        Map<String, String> keys() {
+            return Map.of("hotline.file.dir", dir.toString(), "hotline.file.poll-interval", "100ms");
+        }
+
+        @Override
+        void stop() {
+            throw new UnsupportedOperationException("the file store is a directory; it has no server to stop");
+        }
+
+        @Override
+        void start() {
+            throw new UnsupportedOperationException("the file store is a directory; it has no server to start");
+        }
+
+        @Override
+        void wipe() {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    if (!p.equals(dir)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot empty the file store " + dir, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            // The run's temp dir holds it, and goes with the run.
+        }
+    }
+
+    private static final class Redis extends StoreUnderTest {
+        private final RedisServer redis;
+
+        Redis(RedisServer redis) {
+            super("redis");
+            this.redis = redis;
+        }
+
+        @Override
+        Map<String, String> keys() {
+            return Map.of("hotline.redis.nodes", redis.address());
+        }
+
+        @Override
+        void stop() {
+            redis.stop();
+        }
+
+        @Override
+        void start() {
+            redis.start();
+        }
+
+        @Override
+        void wipe() {
+            redis.restart();
+        }
+
+        @Override
+        public void close() {
+            redis.close();
+        }
+    }
+
+    private static final class Consul extends StoreUnderTest {
+        private final ConsulAgent consul;
+
+        Consul(ConsulAgent consul) {
+            super("consul");
+            this.consul = consul;
+        }
+
+        @Override
+        Map<String, String> keys() {
+            return Map.of("hotline.consul.port", Integer.toString(consul.httpPort()), "hotline.consul.datacenter", ZONE);
+        }
+
+        @Override
+        void stop() {
+            consul.stop();
+        }
+
+        @Override
+        void start() {
+            consul.start();
+        }
+
+        @Override
+        void wipe() {
+            consul.stop();
+            consul.start();
+        }
+
+        @Override
+        public void close() {
+            consul.close();
+        }
+    }
+}
