@@ -46,10 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>A store that comes back empty.</b> A store restarted without its data (a {@code consul -dev} agent, a Redis
  * without persistence, an emptied file store) answers with few or no endpoints until each server's next heartbeat
- * registers it again, up to one report interval later. So the first answer after a store failure does not take
+ * registers it again, one or two report intervals later. So the first answer after a store failure does not take
  * endpoints away at once: those it no longer lists that were passing stay selectable, marked stale, until they
- * reappear or one and a half {@linkplain Builder#reportInterval report intervals} have passed; endpoints it adds
- * are used at once. Without a preceding failure a shorter list applies at once (a server deregistered).
+ * reappear or three {@linkplain Builder#reportInterval report intervals} have passed; endpoints it adds are used at
+ * once. An answer that drops two or more passing endpoints at once is held the same way, failure or not: a store
+ * emptied under its servers (a file store's records deleted) reports no failure, and servers leave one at a time.
+ * Otherwise a shorter list applies at once (a server deregistered).
  *
  * <p><b>Outlier ejection.</b> A caller that gets no answer from an endpoint (refused connection, timeout) reports it
  * with {@link Selection#failed()}; the endpoint is then ejected: selections pick the query's other endpoints for a
@@ -65,6 +67,12 @@ import org.slf4j.LoggerFactory;
 public final class Directory implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Directory.class);
+    /**
+     * How many report intervals endpoints a store dropped after a failure stay held: a server retries its heartbeat
+     * once per interval, so one that failed while the store was down registers again within two intervals of the
+     * store's return (one if the store took writes at once), and its watchers see it a moment later.
+     */
+    private static final int HOLD_INTERVALS = 3;
 
     /** Resolutions kept at most; far above the distinct queries a client normally makes. */
     static final int MAX_CACHED_QUERIES = 1024;
@@ -94,7 +102,7 @@ public final class Directory implements AutoCloseable {
         this.clock = b.clock;
         // Every live server renews within 1.1 report intervals (its jitter); the rest is for the renewal to reach
         // this directory's watch.
-        this.holdWindow = b.reportInterval.plus(b.reportInterval.dividedBy(2));
+        this.holdWindow = b.reportInterval.multipliedBy(HOLD_INTERVALS);
         this.ejection = new EndpointState.Ejection(b.ejectionBase.toNanos(), b.ejectionMax.toNanos(), b.ticker);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hotline-directory");
@@ -375,11 +383,16 @@ public final class Directory implements AutoCloseable {
 
         private synchronized void accept(List<EndpointStatus> endpoints) {
             Snapshot old = snapshot;
-            boolean recovering = failing;
+            boolean returned = failing;
             failing = false;
-            if (recovering) {
+            if (returned) {
                 log.info("store reachable again for {} in {}", service, unit);
             }
+            // A store emptied under live servers (a file store's records deleted) says nothing failed, but drops several
+            // servers at once; servers stop one at a time, as a rolling restart does. Holding servers that really left
+            // costs a refused connection each, tried elsewhere at once.
+            boolean emptied = !returned && old != null && droppedSeveralPassing(old, endpoints);
+            boolean recovering = returned || emptied;
             List<Entry> held = held(old, endpoints, recovering);
             // Unchanged lists (the first watch snapshot repeats the initial listing) keep cached resolutions valid.
             if (!recovering && old != null && sameListed(old, endpoints, held.size())) {
@@ -407,9 +420,9 @@ public final class Directory implements AutoCloseable {
             staleSince = null;
             lastError = null;
             if (recovering && !held.isEmpty()) {
-                log.info("store for {} in {} came back without {} passing endpoints it listed before; they stay"
-                        + " selectable, marked stale, for up to {} unless they register again", service, unit,
-                        held.size(), holdWindow);
+                log.info("store for {} in {} {} {} passing endpoints it listed before; they stay selectable, marked"
+                        + " stale, for up to {} unless they register again", service, unit,
+                        returned ? "came back without" : "dropped, at once,", held.size(), holdWindow);
                 if (holdEnd != null) {
                     holdEnd.cancel(false);
                 }
@@ -445,6 +458,13 @@ public final class Directory implements AutoCloseable {
                 }
             }
             return held;
+        }
+
+        /** Whether {@code endpoints} no longer lists two or more of the passing endpoints {@code old} listed. */
+        private static boolean droppedSeveralPassing(Snapshot old, List<EndpointStatus> endpoints) {
+            Set<String> listed = endpoints.stream().map(s -> s.endpoint().id()).collect(Collectors.toSet());
+            return old.entries.stream().filter(e -> e.heldSince == null && e.status.isPassing()
+                    && !listed.contains(e.status.endpoint().id())).limit(2).count() == 2;
         }
 
         /** Whether {@code old} lists exactly {@code endpoints} and holds {@code held} endpoints (a subset of its own). */
@@ -691,8 +711,8 @@ public final class Directory implements AutoCloseable {
 
         /**
          * How often the servers renew their registrations ({@link HealthPolicy#reportInterval()}); 10 s. After a
-         * store failure, endpoints its first answer leaves out stay selectable, marked stale, for one and a half of
-         * these: a store restarted empty lists each server again only at its next heartbeat.
+         * store failure, endpoints its first answer leaves out stay selectable, marked stale, for three of these: a
+         * store restarted empty lists each server again only at its next successful heartbeat.
          */
         public Builder reportInterval(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {

@@ -138,6 +138,39 @@ class ClientResilienceTest {
         assertThat(servers).containsExactlyInAnyOrder("a", "b");
     }
 
+    @Test
+    void aFileStoreEmptiedUnderItsServersKeepsThemCallable() throws Exception {
+        Path zoneDir = FileStoreProvider.zoneDirectory(root, ZONE);
+        pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
+        HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "file", "hotline.file.dir", root.toString(),
+                "hotline.file.poll-interval", "50ms", "hotline.zone", ZONE.path(),
+                HealthPolicy.REPORT_INTERVAL, "30s"));
+        HealthPolicy rare = HealthPolicy.DEFAULT.config(config);
+        for (String name : List.of("a", "b")) {
+            track(RpcServer.builder(track(StoreProviders.load().open(config))).target(TARGET.server(name))
+                    .endpoint(new TestApi(name)).healthPolicy(rare).drainDelay(Duration.ZERO).start());
+        }
+        SeenStore seen = track(new SeenStore(StoreProviders.load().open(config)));
+        RpcClient client = track(RpcClient.builder(seen).config(config).build());
+        Set<String> servers = new HashSet<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            servers.add(client.prepare(TARGET).call("server", Map.of(), String.class));
+            return servers.size() == 2;
+        });
+
+        // Every record gone in one change, and no failure: what deleting a file store's records looks like.
+        int before = seen.emptySnapshots.get();
+        pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.emptySnapshots.get() > before);
+
+        servers.clear();
+        for (int i = 0; i < 40; i++) {
+            servers.add(client.prepare(TARGET).call("server", Map.of(), String.class));
+        }
+        assertThat(servers).containsExactlyInAnyOrder("a", "b");
+        assertThat(seen.errors.get()).as("the store reported no failure").isZero();
+    }
+
     /** Points the symbolic link {@code link} at {@code target} in one rename, so that no reader sees it missing. */
     private void pointAt(Path link, Path target) throws Exception {
         Path fresh = root.resolve(".link-" + UUID.randomUUID());
