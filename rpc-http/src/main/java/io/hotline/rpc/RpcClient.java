@@ -536,6 +536,8 @@ public final class RpcClient implements AutoCloseable {
             case "InvalidTarget" -> new InvalidTarget(message);
             case "AccessDenied" -> new AccessDenied(message);
             case "ServerBusy" -> new ServerBusy(message);
+            // The server did not run it: its timeout ran out while it waited there (504).
+            case "Expired" -> new MessagingTimeout("the server did not run it: " + message, null);
             default -> status == 500 ? remote(error) : new RpcException("HTTP " + status + ": " + message);
         };
     }
