@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-
 import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
