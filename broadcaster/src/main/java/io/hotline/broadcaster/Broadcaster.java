@@ -89,8 +89,9 @@ public final class Broadcaster implements AutoCloseable {
         http.setName("hotline-broadcaster-client");
         // A connection that cannot be made within the per-target timeout counts as a timeout of that target.
         http.setConnectTimeout(b.perTargetTimeout.toMillis());
-        // Fanouts hit many servers a few times each; the bound on requests in flight is the engine's semaphore.
-        http.setMaxConnectionsPerDestination(Math.max(4, Math.min(b.maxConcurrentCasts, 64)));
+        // The bound on requests in flight is the engine's (max-concurrent), also towards one server: a lower one of
+        // Jetty's (64 by default) would queue casts inside the client, unseen, behind the engine's bound.
+        http.setMaxConnectionsPerDestination(b.maxConcurrentCasts);
         BroadcasterMetrics metrics = new BroadcasterMetrics(b.meterRegistry != null ? b.meterRegistry
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         // The engine reads the id only when it splits a fanout; until it is set this broadcaster is not registered,

@@ -20,9 +20,13 @@ final class JsonPost {
 
     private JsonPost() {}
 
-    /** Readies a Hotline client: no cookie store (Hotline servers set no cookies; matching one costs per request). */
-    static HttpClient configure(HttpClient http) {
+    /**
+     * Readies a Hotline client: no cookie store (Hotline servers set no cookies; matching one costs per request), and
+     * at most {@code maxConnectionsPerServer} connections to one server, instead of Jetty's hidden default of 64.
+     */
+    static HttpClient configure(HttpClient http, int maxConnectionsPerServer) {
         http.setHttpCookieStore(new HttpCookieStore.Empty());
+        http.setMaxConnectionsPerDestination(maxConnectionsPerServer);
         return http;
     }
 

@@ -16,7 +16,12 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +38,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
@@ -59,8 +65,12 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>A call that could not connect is tried again on another server; one that may have reached a server is not,
- * unless marked {@link Prepared#idempotent()}. Thread-safe.
+ * <p>A call that never reached a server (refused, or never given a connection) is tried again on another server;
+ * one that may have reached a server is not, unless marked {@link Prepared#idempotent()}. A server that answered 503
+ * is tried again only after its Retry-After, another one at once. The timeout covers it all: the wait in this client
+ * for one of the {@link Builder#maxConnectionsPerServer(int) connections to a server}, every try and any wait between
+ * tries. After a {@link ServerBusy} nothing ran; after a {@link MessagingTimeout} the call may have run, unless its
+ * message says the server did not run it. Thread-safe.
  */
 public final class RpcClient implements AutoCloseable {
 
@@ -70,9 +80,20 @@ public final class RpcClient implements AutoCloseable {
     /** The config key that lets a client fan out itself when no broadcaster is registered; false by default. */
     public static final String FANOUT_FALLBACK = "hotline.rpc.fanout-fallback";
 
+    /** The config key of {@link Builder#maxConnectionsPerServer(int)}. */
+    public static final String MAX_CONNECTIONS_PER_SERVER = "hotline.rpc.max-connections-per-server";
+
+    /**
+     * Connections to one server at most, unless set: as many as calls a server runs at once by default
+     * ({@code hotline.rpc.max-concurrent-calls}), so that one client can bring a server to its own limit, where it
+     * answers 503 and the client tries another server, instead of queueing calls behind a lower limit of its own.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_SERVER = RpcServer.DEFAULT_MAX_CONCURRENT_CALLS;
+
     private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
     private static final int MAX_ATTEMPTS = 3;
     private static final long MIN_PROBE_MILLIS = 1000;
+    private static final long DEFAULT_RETRY_AFTER_SECONDS = 1;
 
     private final Directory directory;
     private final HttpClient http;
@@ -82,6 +103,7 @@ public final class RpcClient implements AutoCloseable {
     private final Set<String> allowedRemoteExceptions;
     private final int maxResponseBytes;
     private final boolean fanoutFallback;
+    private final int maxConnectionsPerServer;
     private FanoutEngine fallbackEngine;
     private final ScheduledExecutorService monitors = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hotline-call-monitor");
@@ -104,11 +126,13 @@ public final class RpcClient implements AutoCloseable {
         this.allowedRemoteExceptions = Set.copyOf(b.allowedRemoteExceptions);
         this.maxResponseBytes = b.maxResponseBytes;
         this.fanoutFallback = b.fanoutFallback;
+        this.maxConnectionsPerServer = b.maxConnectionsPerServer;
         ClientConnector connector = new ClientConnector();
         if (b.caFile != null || b.certFile != null) {
             connector.setSslContextFactory(PemFiles.clientTls(b.caFile, b.certFile, b.keyFile));
         }
-        this.http = JsonPost.configure(new HttpClient(new HttpClientTransportOverHTTP(connector)));
+        this.http = JsonPost.configure(new HttpClient(new HttpClientTransportOverHTTP(connector)),
+                b.maxConnectionsPerServer);
         http.setConnectTimeout(b.connectTimeout.toMillis());
         http.setName("hotline-rpc-client");
         try {
@@ -197,7 +221,11 @@ public final class RpcClient implements AutoCloseable {
             return fanoutScope instanceof ZoneScope.In in ? List.of(in.zone().path()) : "all";
         }
 
-        /** How long a call waits for its reply; raises {@link MessagingTimeout} after. */
+        /**
+         * How long a call waits for its reply, in all: waiting for a connection, every try and any wait for a busy
+         * server's Retry-After; raises {@link MessagingTimeout} after (or {@link ServerBusy} if it was never sent).
+         * The server is told it too, and does not start a call that waited there past it.
+         */
         public Prepared timeout(Duration timeout) {
             return new Prepared(target, positive(timeout), context, idempotent, callMonitor, fanoutScope);
         }
@@ -308,14 +336,21 @@ public final class RpcClient implements AutoCloseable {
         /** @param report null for a message to one server; for a fanout, whether to ask for a report */
         private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args,
                 Boolean report) {
-            String msgId = UUID.randomUUID().toString();
-            CompletableFuture<ContentResponse> result = new CompletableFuture<>();
-            attempt(kind, method, msgId, body(kind, method, args, msgId, report), new HashSet<>(), 1, result);
-            return result;
+            Tries tries = new Tries(kind, method, args, UUID.randomUUID().toString(), report,
+                    System.nanoTime() + timeout.toNanos());
+            // Written here, so that a version above the cap or arguments that are not JSON fail the caller at once.
+            attempt(tries, body(kind, method, args, tries.msgId, report, timeout));
+            return tries.result;
         }
 
         /** The JSON body of a message to one server ({@code report} null) or of a fanout request. */
         private byte[] body(String kind, String method, Map<String, ?> args, String msgId, Boolean report) {
+            return body(kind, method, args, msgId, report, timeout);
+        }
+
+        /** The same, telling the server that the caller waits {@code wait} (what is left of its timeout). */
+        private byte[] body(String kind, String method, Map<String, ?> args, String msgId, Boolean report,
+                Duration wait) {
             Objects.requireNonNull(method, "method");
             Version requested = Version.parse(target.version());
             if (versionCap != null && requested.compareTo(versionCap) > 0) {
@@ -324,7 +359,7 @@ public final class RpcClient implements AutoCloseable {
             }
             try {
                 Object named = args == null ? Map.of() : args;
-                Double seconds = timeout.toMillis() / 1000.0;
+                Double seconds = wait.toNanos() / 1e9;
                 return report != null
                         ? Wire.FANOUT_WRITER.writeValueAsBytes(new Wire.FanoutRequest(kind, method, named, context,
                                 target.namespace(), target.version(), msgId, seconds, fanoutZones(), report))
@@ -335,22 +370,53 @@ public final class RpcClient implements AutoCloseable {
             }
         }
 
-        private void attempt(String kind, String method, String msgId, byte[] body, Set<String> tried, int attempt,
-                CompletableFuture<ContentResponse> result) {
+        /**
+         * Sends the message to a server chosen for it. A server that said busy (503) is not sent it again before its
+         * Retry-After; another server is tried at once. When every server it may go to said busy, the next try waits
+         * for the Retry-After, or, if that lies beyond the call's deadline, the call fails with {@link ServerBusy}
+         * saying when to try again. Every try gets what is left of the one timeout.
+         *
+         * @param body the message for this try, or null to write it with the time left
+         */
+        private void attempt(Tries t, byte[] body) {
             Pick pick;
             try {
-                pick = choose(tried);
+                pick = choose(t.tried);
             } catch (RuntimeException e) {
-                result.completeExceptionally(e);
+                t.result.completeExceptionally(e);
                 return;
             }
             Endpoint endpoint = pick.endpoint();
-            tried.add(endpoint.id());
+            long now = System.nanoTime();
+            long left = t.deadline - now;
+            Long busyUntil = t.busyUntil.get(endpoint.id());
+            if (busyUntil != null && busyUntil - now > 0) {
+                // choose() prefers a server not tried yet, so every server this may go to said busy.
+                pick.release().run();
+                long wait = busyUntil - now;
+                if (wait >= left) {
+                    t.result.completeExceptionally(new ServerBusy("every server tried for " + target.service() + "."
+                            + t.method + " said it was busy (" + t.sent + " tries) and asked to be sent it again in "
+                            + Duration.ofNanos(wait).toMillis() + " ms at the soonest, after this call's timeout of "
+                            + timeout + " runs out; nothing ran", Duration.ofNanos(wait)));
+                } else {
+                    CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(() -> attempt(t, null));
+                }
+                return;
+            }
+            tried(t, endpoint);
+            byte[] message = body != null ? body
+                    : body(t.kind, t.method, t.args, t.msgId, t.report, Duration.ofNanos(Math.max(left, 1)));
             String path = target.fanout() ? Wire.FANOUT_PATH : Wire.RPC_PATH;
-            Request request = JsonPost.to(http, endpoint.baseUri(), path + target.service(), body, timeout.toMillis(),
-                    token == null ? null : "Bearer " + token);
-            ScheduledFuture<?> monitor = callMonitor != null && "call".equals(kind)
-                    ? monitor(endpoint, msgId, request, method) : null;
+            // Jetty's timeout runs from send(), so time spent waiting for one of the connections to this server
+            // counts against it.
+            Request request = JsonPost.to(http, endpoint.baseUri(), path + target.service(), message,
+                    Math.max(TimeUnit.NANOSECONDS.toMillis(left), 1), token == null ? null : "Bearer " + token);
+            // Jetty begins a request once a connection is its own; until then nothing was written, so nothing ran.
+            AtomicBoolean begun = new AtomicBoolean();
+            request.onRequestBegin(r -> begun.set(true));
+            ScheduledFuture<?> monitor = callMonitor != null && "call".equals(t.kind)
+                    ? monitor(endpoint, t.msgId, request, t.method, begun) : null;
             new CompletableResponseListener(request, maxResponseBytes).send().whenComplete((response, failure) -> {
                 // No answer at all ejects the server for a while (see Directory), so that this call's retry and other
                 // callers pick another instead of waiting out the same timeout.
@@ -361,24 +427,31 @@ public final class RpcClient implements AutoCloseable {
                 if (monitor != null) {
                     monitor.cancel(false);
                 }
-                // A 503 was refused before any work was done, so another server may take it.
-                boolean busy = failure == null && response.getStatus() == 503;
-                if (busy && attempt < MAX_ATTEMPTS) {
-                    attempt(kind, method, msgId, body, tried, attempt + 1, result);
-                    return;
+                boolean triesLeft = t.sent < MAX_ATTEMPTS && t.deadline - System.nanoTime() > 0;
+                // A 503 was refused before any work was done, so another server may take it now, this one later.
+                if (failure == null && response.getStatus() == 503) {
+                    t.busyUntil.put(endpoint.id(), System.nanoTime() + retryAfter(response).toNanos());
+                    if (triesLeft) {
+                        attempt(t, null);
+                        return;
+                    }
                 }
                 if (failure == null) {
-                    result.complete(response);
+                    t.result.complete(response);
                     return;
                 }
-                boolean neverReached = causedBy(failure, ConnectException.class);
-                if ((neverReached || idempotent) && attempt < MAX_ATTEMPTS && !causedBy(failure,
-                        TimeoutException.class)) {
-                    attempt(kind, method, msgId, body, tried, attempt + 1, result);
+                boolean neverSent = !begun.get();
+                if ((neverSent || idempotent) && triesLeft && !causedBy(failure, TimeoutException.class)) {
+                    attempt(t, null);
                 } else {
-                    result.completeExceptionally(transportError(kind, method, endpoint, failure));
+                    t.result.completeExceptionally(transportError(t.kind, t.method, endpoint, failure, neverSent));
                 }
             });
+        }
+
+        private void tried(Tries t, Endpoint endpoint) {
+            t.tried.add(endpoint.id());
+            t.sent++;
         }
 
         /**
@@ -387,10 +460,15 @@ public final class RpcClient implements AutoCloseable {
          * server and its reply reaching us. A probe waits at least {@value #MIN_PROBE_MILLIS} ms for its answer: a
          * busy but live server may take longer than a short interval to answer, and must not be given up on.
          */
-        private ScheduledFuture<?> monitor(Endpoint endpoint, String msgId, Request call, String method) {
+        private ScheduledFuture<?> monitor(Endpoint endpoint, String msgId, Request call, String method,
+                AtomicBoolean begun) {
             long every = callMonitor.toMillis();
             AtomicInteger misses = new AtomicInteger();
             return monitors.scheduleWithFixedDelay(() -> {
+                if (!begun.get()) {
+                    // Still waiting for a connection to the server, which therefore cannot know of the call.
+                    return;
+                }
                 Request probe = http.newRequest(endpoint.baseUri() + "/v1/calls/" + msgId)
                         .timeout(Math.max(every, MIN_PROBE_MILLIS), TimeUnit.MILLISECONDS);
                 if (token != null) {
@@ -445,16 +523,38 @@ public final class RpcClient implements AutoCloseable {
                 s.close();
                 s = directory.select(query);
             }
+            if (tried.contains(s.endpoint().id())) {
+                // Random picks can keep landing on servers tried already (with two of three tried, 4% of the time
+                // after eight); a caller that takes every server for busy then would wait for nothing.
+                List<Endpoint> fresh = directory.resolve(query).endpoints().stream()
+                        .filter(e -> !tried.contains(e.id())).toList();
+                if (!fresh.isEmpty()) {
+                    s.close();
+                    return new Pick(fresh.get(ThreadLocalRandom.current().nextInt(fresh.size())), () -> { },
+                            () -> { });
+                }
+            }
             return new Pick(s.endpoint(), s::failed, s::close);
         }
 
-        private RuntimeException transportError(String kind, String method, Endpoint endpoint, Throwable failure) {
+        /** @param neverSent whether the request failed before a connection was its own: nothing reached the server */
+        private RuntimeException transportError(String kind, String method, Endpoint endpoint, Throwable failure,
+                boolean neverSent) {
             for (Throwable c = failure; c != null; c = c.getCause()) {
                 if (c instanceof MessagingTimeout monitored) {
                     return monitored;
                 }
             }
             String what = kind + " " + target.service() + "." + method + " to " + endpoint.baseUri();
+            if (neverSent && causedBy(failure, TimeoutException.class)) {
+                return new ServerBusy(what + " was never sent: it waited its whole timeout of " + timeout + " in this"
+                        + " client for a connection to that server (all " + maxConnectionsPerServer + " this client"
+                        + " opens to one server, " + MAX_CONNECTIONS_PER_SERVER + ", busy with other requests, or"
+                        + " connecting took that long); nothing ran, so it may be sent again", null);
+            }
+            if (neverSent && !causedBy(failure, ConnectException.class)) {
+                return new RpcException("cannot " + what + ", nothing was sent: " + failure, failure);
+            }
             if (causedBy(failure, TimeoutException.class)) {
                 return new MessagingTimeout("no reply to " + what + " within " + timeout, failure);
             }
@@ -475,6 +575,55 @@ public final class RpcClient implements AutoCloseable {
                     + ", and it is not sent again (at most once" + (idempotent ? "; the tries allowed are used up"
                     : " unless marked idempotent") + ")", failure);
         }
+    }
+
+    /**
+     * One message's way to a server: what to send, the servers tried, those that said busy and until when
+     * ({@link System#nanoTime()}), and the deadline of its one timeout. Tries follow one another, never overlap.
+     */
+    private static final class Tries {
+        final String kind;
+        final String method;
+        final Map<String, ?> args;
+        final String msgId;
+        final Boolean report;
+        final long deadline;
+        final Set<String> tried = new HashSet<>();
+        final Map<String, Long> busyUntil = new HashMap<>();
+        final CompletableFuture<ContentResponse> result = new CompletableFuture<>();
+        int sent;
+
+        Tries(String kind, String method, Map<String, ?> args, String msgId, Boolean report, long deadline) {
+            this.kind = kind;
+            this.method = method;
+            this.args = args;
+            this.msgId = msgId;
+            this.report = report;
+            this.deadline = deadline;
+        }
+    }
+
+    /**
+     * How long a server that answered 503 asked not to be sent anything (Retry-After in seconds, as Hotline servers
+     * send it, or an HTTP date); {@value #DEFAULT_RETRY_AFTER_SECONDS} s when it did not say, or not readably, so
+     * that a busy server is never sent the same request again at once.
+     */
+    static Duration retryAfter(org.eclipse.jetty.client.Response response) {
+        String value = response.getHeaders().get(HttpHeader.RETRY_AFTER);
+        if (value != null) {
+            String v = value.strip();
+            try {
+                if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    return Duration.ofSeconds(Long.parseLong(v));
+                }
+                Duration until = Duration.between(Instant.now(),
+                        ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                return until.isNegative() ? Duration.ZERO : until;
+            } catch (NumberFormatException | DateTimeParseException e) {
+                // Neither form: the default below.
+            }
+        }
+        return Duration.ofSeconds(DEFAULT_RETRY_AFTER_SECONDS);
     }
 
     private synchronized FanoutEngine existingFallbackEngine() {
@@ -543,9 +692,16 @@ public final class RpcClient implements AutoCloseable {
             case "InvalidRequest" -> new InvalidRequest(message);
             case "InvalidTarget" -> new InvalidTarget(message);
             case "AccessDenied" -> new AccessDenied(message);
-            case "ServerBusy" -> new ServerBusy(message);
+            case "ServerBusy" -> busy(message, retryAfter(reply));
+            // The server did not run it: its timeout ran out while it waited there (504).
+            case "Expired" -> new MessagingTimeout("the server did not run it: " + message, null);
             default -> status == 500 ? remote(error) : new RpcException("HTTP " + status + ": " + message);
         };
+    }
+
+    private static ServerBusy busy(String message, Duration retryAfter) {
+        return new ServerBusy(message + " (it asked to be sent it again after " + retryAfter.toMillis() + " ms)",
+                retryAfter);
     }
 
     /** The remote exception as itself when its type is allowed and constructible, else a {@link RemoteError}. */
@@ -595,6 +751,7 @@ public final class RpcClient implements AutoCloseable {
         private Set<String> allowedRemoteExceptions = Set.of();
         private int maxResponseBytes = 16 << 20;
         private boolean fanoutFallback;
+        private int maxConnectionsPerServer = DEFAULT_MAX_CONNECTIONS_PER_SERVER;
         private Path caFile;
         private Path certFile;
         private Path keyFile;
@@ -607,8 +764,8 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Reads {@code hotline.http.token}, {@code hotline.rpc.response-timeout} (oslo's rpc_response_timeout),
          * {@code hotline.http.tls.cafile}, {@code hotline.http.tls.client-certfile} / {@code client-keyfile},
-         * {@code hotline.zone}, {@value #FANOUT_FALLBACK}, and the servers' report interval for its directory
-         * ({@link Directory.Builder#config}).
+         * {@code hotline.zone}, {@value #FANOUT_FALLBACK}, {@value #MAX_CONNECTIONS_PER_SERVER}, and the servers'
+         * report interval for its directory ({@link Directory.Builder#config}).
          */
         public Builder config(HotlineConfig config) {
             this.config = config;
@@ -619,6 +776,32 @@ public final class RpcClient implements AutoCloseable {
             tls.certFile().ifPresent(cert -> clientCertificate(cert, tls.keyFile().orElseThrow()));
             config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
             fanoutFallback(config.flag(FANOUT_FALLBACK, fanoutFallback));
+            int connections = config.integer(MAX_CONNECTIONS_PER_SERVER, maxConnectionsPerServer);
+            if (connections < 1) {
+                throw config.invalid(MAX_CONNECTIONS_PER_SERVER, "must be a positive whole number: connections this"
+                        + " client opens to one server at most, e.g. " + DEFAULT_MAX_CONNECTIONS_PER_SERVER);
+            }
+            maxConnectionsPerServer(connections);
+            return this;
+        }
+
+        /**
+         * How many connections this client opens to one server at most, so how many of its requests one server runs
+         * at once; {@value #DEFAULT_MAX_CONNECTIONS_PER_SERVER} (a server's default
+         * {@code hotline.rpc.max-concurrent-calls}). A request beyond waits in the client (Jetty's queue, 1,024 per
+         * server) for a connection to come free, and that wait counts against its timeout: one that waits it all out
+         * fails with {@link ServerBusy}, never sent, so nothing ran and it may be sent again. Config key
+         * {@value #MAX_CONNECTIONS_PER_SERVER}.
+         *
+         * <pre>{@code
+         * RpcClient client = RpcClient.builder(store).maxConnectionsPerServer(200).build();
+         * }</pre>
+         */
+        public Builder maxConnectionsPerServer(int connections) {
+            if (connections < 1) {
+                throw new IllegalArgumentException("max connections per server " + connections + " must be positive");
+            }
+            this.maxConnectionsPerServer = connections;
             return this;
         }
 

@@ -62,8 +62,10 @@ final class RpcHandler extends Handler.Wrapper {
         // The handler is BLOCKING, so Jetty runs it on a pool thread; a body that came with the headers is processed
         // right here, which saves the hand-off, and one still arriving waits without this thread.
         String service = path.substring(PREFIX.length());
+        // The request's timeout runs from its first byte: the earliest moment this server knows of it.
+        long arrived = request.getBeginNanoTime();
         RequestBody.read(request, response, callback, bodyTimeout,
-                body -> reply(response, callback, processor.process(service, body)));
+                body -> reply(response, callback, processor.process(service, body, arrived)));
         return true;
     }
 

@@ -52,10 +52,15 @@ final class RpcProcessor {
         this.metrics = metrics;
     }
 
-    /** Handles one request for {@code requested} (the path's service) with this body. */
-    Reply process(String requested, byte[] body) {
+    /**
+     * Handles one request for {@code requested} (the path's service) with this body.
+     *
+     * @param arrivedNanos when this server first saw the request ({@link System#nanoTime()}): its {@code timeout}
+     *     runs from then
+     */
+    Reply process(String requested, byte[] body, long arrivedNanos) {
         long start = System.nanoTime();
-        Outcome outcome = handle(requested, body);
+        Outcome outcome = handle(requested, body, arrivedNanos);
         metrics.record(outcome.kind, outcome.method, outcome.type, start);
         return outcome.reply;
     }
@@ -65,7 +70,7 @@ final class RpcProcessor {
         return running.contains(msgId);
     }
 
-    private Outcome handle(String requested, byte[] body) {
+    private Outcome handle(String requested, byte[] body, long arrivedNanos) {
         if (!service.equals(requested)) {
             return Outcome.refused(404, "InvalidTarget", "this server serves " + service + ", not "
                     + Untrusted.excerpt(requested));
@@ -89,6 +94,10 @@ final class RpcProcessor {
         String msgId = request.msgId() != null ? request.msgId() : UUID.randomUUID().toString();
         RpcContext context = new RpcContext(request.context(), msgId);
         String kind = request.kind();
+        String expired = expired(request, arrivedNanos);
+        if (expired != null) {
+            return new Outcome(error(504, "Expired", expired), kind, ServerMetrics.UNKNOWN_METHOD, "Expired");
+        }
         if ("cast".equals(kind)) {
             // Which methods exist is only known once the cast runs, so casts are counted without their method.
             String refusal = casts.admit(request.method(), msgId, () -> runCast(request, version, context));
@@ -121,6 +130,27 @@ final class RpcProcessor {
             running.remove(msgId);
             callSlots.release();
         }
+    }
+
+    /**
+     * Why a request whose timeout ran out before it could start must not start, or null if it may. A call starts right
+     * after this check and a cast is queued right after it, so this is the last moment to refuse: the client's own
+     * clock started before ours (it sent the request before we saw it), so it has given up by now, and running the
+     * call would do work its caller was told had failed. A cast is checked only here, at admission: once answered 202
+     * it runs, however long it waits in the cast queue, because 202 promises that it will.
+     */
+    private static String expired(Request request, long arrivedNanos) {
+        if (request.timeout() == null) {
+            return null;
+        }
+        long waited = System.nanoTime() - arrivedNanos;
+        if (waited <= (long) (request.timeout() * 1e9)) {
+            return null;
+        }
+        return request.kind() + " " + Untrusted.excerpt(request.method()) + " waited " + waited / 1_000_000
+                + " ms on this server (from its first byte) before it could " + ("call".equals(request.kind())
+                ? "start" : "be queued") + ", past its timeout of " + request.timeout() + " s; it was not run, and"
+                + " the client has given up on it by now";
     }
 
     private void runCast(Request request, Version version, RpcContext context) {

@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class RpcServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+    /** Calls a server runs at once at most unless set ({@code hotline.rpc.max-concurrent-calls}). */
+    static final int DEFAULT_MAX_CONCURRENT_CALLS = 1000;
     private static final String CAST_DRAIN_LIMIT = "hotline.rpc.cast-drain-limit";
     private static final String MAX_CONCURRENT_CALLS = "hotline.rpc.max-concurrent-calls";
     private static final String CAST_THREADS = "hotline.rpc.cast-threads";
@@ -178,7 +180,7 @@ public final class RpcServer implements AutoCloseable {
         private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
         private Duration drainDelay = Duration.ofSeconds(2);
         private HttpListener.Settings listener = HttpListener.Settings.DEFAULT;
-        private int maxConcurrentCalls = 1000;
+        private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
         private PrometheusMeterRegistry meterRegistry;
         private Path apiDocument;
         private int castThreads = 8;

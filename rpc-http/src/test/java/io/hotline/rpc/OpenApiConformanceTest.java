@@ -1,6 +1,7 @@
 package io.hotline.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.atlassian.oai.validator.OpenApiInteractionValidator;
 import com.atlassian.oai.validator.model.Request;
@@ -265,6 +266,29 @@ class OpenApiConformanceTest {
             SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.status()).withBody(reply.body());
             reply.headers().forEach(response::withHeader);
             assertConforms(validator.validateResponse(RPC, Request.Method.POST, response.build()));
+        }
+    }
+
+    /** A call whose timeout ran out while its body arrived is refused 504 Expired, as documented. */
+    @Test
+    void aCallThatExpiredBeforeItStartedIs504() throws Exception {
+        String call = "{\"kind\": \"call\", \"method\": \"echo\", \"args\": {\"text\": \"x\"}, \"timeout\": 0.1}";
+        try (SlowBodies slow = SlowBodies.open(open.port(), RPC, call.getBytes(StandardCharsets.UTF_8), 10, 1,
+                Duration.ofSeconds(10))) {
+            long sent = System.nanoTime();
+            await("past the call's timeout").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> System.nanoTime() - sent > Duration.ofMillis(300).toNanos());
+            SlowBodies.Reply reply = slow.complete().get(0);
+            assertThat(reply.status()).as(reply.body()).isEqualTo(504);
+            SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.status()).withBody(reply.body());
+            reply.headers().forEach(response::withHeader);
+            assertConforms(validator.validateRequest(SimpleRequest.Builder.post(RPC).withContentType(JSON)
+                    .withBody(call).build()));
+            assertConforms(validator.validateResponse(RPC, Request.Method.POST, response.build()));
+            String documented = ((Schema<?>) parsed.getOpenAPI().getComponents().getSchemas().get("ErrorBody")
+                    .getProperties().get("error")).getProperties().get("type").getDescription();
+            assertThat(documented).containsPattern("\\b" + Wire.MAPPER.readTree(reply.body()).at("/error/type")
+                    .asText() + "\\b");
         }
     }
 
