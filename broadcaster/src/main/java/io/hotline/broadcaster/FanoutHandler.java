@@ -28,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * (on the request's thread when it came with the headers, without holding one while it arrives), answer JSON.
  * A fanout with a report is answered asynchronously when its last target has an outcome, so waiting for slow
  * servers holds no thread.
+ *
+ * <p>A share ({@code targets}) names the servers to cast to and is for peer broadcasters only: a client could
+ * otherwise make this broadcaster look up and report on any number of ids. So a share must carry the peer token in
+ * {@value FanoutEngine#PEER_TOKEN_HEADER} (a wrong one is refused before the body is read); a broadcaster without
+ * one takes no shares.
  */
 final class FanoutHandler extends Handler.Abstract {
 
@@ -43,20 +48,23 @@ final class FanoutHandler extends Handler.Abstract {
     private final FanoutEngine engine;
     private final BroadcasterMetrics metrics;
     private final TokenCheck token;
+    private final TokenCheck peerToken;
     private final Duration bodyTimeout;
     private final Consumer<String> fannedOut;
 
     /**
      * @param token the token check, or null to accept requests without one
+     * @param peerToken the check of the peer token shares carry, or null to take no shares
      * @param bodyTimeout a body not whole this long after the request began gets 408
      * @param fannedOut told each service a fanout found servers of (so the name is a real one, not any a caller sent)
      */
-    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, Duration bodyTimeout,
-            Consumer<String> fannedOut) {
+    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, TokenCheck peerToken,
+            Duration bodyTimeout, Consumer<String> fannedOut) {
         super(InvocationType.BLOCKING);
         this.engine = engine;
         this.metrics = metrics;
         this.token = token;
+        this.peerToken = peerToken;
         this.bodyTimeout = bodyTimeout;
         this.fannedOut = fannedOut;
     }
@@ -108,22 +116,57 @@ final class FanoutHandler extends Handler.Abstract {
             return refuseUnread(response, callback, 415, "InvalidRequest",
                     "send the request body as Content-Type: application/json");
         }
+        boolean peer = false;
+        if (peerToken != null) {
+            switch (peerToken.verdictOnBare(request.getHeaders().getValuesList(FanoutEngine.PEER_TOKEN_HEADER))) {
+                case ACCEPTED -> peer = true;
+                case MISSING -> { } // a client's fanout; it may not hold targets, which is known once the body is read
+                case SEVERAL -> {
+                    return refuseUnread(response, callback, 400, "InvalidRequest", "send one "
+                            + FanoutEngine.PEER_TOKEN_HEADER + " header, not several");
+                }
+                case WRONG -> {
+                    return refuseUnread(response, callback, 403, "AccessDenied", "the peer token is wrong; every"
+                            + " broadcaster needs the same hotline.broadcaster.peer-token");
+                }
+            }
+        }
         String service = path.substring(PREFIX.length());
+        boolean fromPeer = peer;
         RequestBody.read(request, response, callback, bodyTimeout,
-                body -> fanOut(service, body, authorization, response, callback));
+                body -> fanOut(service, body, authorization, fromPeer, response, callback));
         return true;
     }
 
-    /** Starts the fanout a whole body asks for, and answers now or, with a report, when it is done. */
-    private void fanOut(String service, byte[] body, String authorization, Response response, Callback callback) {
+    /**
+     * Starts the fanout a whole body asks for, and answers now or, with a report, when it is done.
+     *
+     * @param fromPeer the request carries this broadcaster's peer token, so it may be a share
+     */
+    private void fanOut(String service, byte[] body, String authorization, boolean fromPeer, Response response,
+            Callback callback) {
         FanoutWire.Parsed parsed;
         FanoutEngine.Fanout fanout;
         try {
-            parsed = FanoutWire.parse(body, UUID.randomUUID().toString());
+            FanoutWire.Request request = FanoutWire.read(body);
+            if (request.targets() != null && !fromPeer) {
+                // Before the targets are even checked: a client's share costs its parsing and this answer, no more.
+                reply(response, callback, 403, FanoutWire.error("AccessDenied", peerToken == null
+                        ? "this broadcaster takes no shares (targets): it has no hotline.broadcaster.peer-token. To"
+                                + " split fanouts among broadcasters, give every one the same peer token; a client"
+                                + " leaves targets out and names zones"
+                        : "targets is for peer broadcasters handing out a share, with their "
+                                + FanoutEngine.PEER_TOKEN_HEADER + " header; a client leaves it out and names zones"));
+                return;
+            }
+            parsed = FanoutWire.parse(request, UUID.randomUUID().toString());
             fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
                     parsed.scopes(), authorization, parsed.targets()));
         } catch (IllegalArgumentException e) {
             reply(response, callback, 400, FanoutWire.error("InvalidRequest", e.getMessage()));
+            return;
+        } catch (FanoutEngine.ShareNotSeen e) {
+            reply(response, callback, 409, FanoutWire.error("InvalidRequest", e.getMessage()));
             return;
         } catch (ServerBusy e) {
             response.getHeaders().add(RETRY_LATER);
