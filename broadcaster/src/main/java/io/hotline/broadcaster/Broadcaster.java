@@ -72,10 +72,12 @@ public final class Broadcaster implements AutoCloseable {
     private volatile String selfId;
     private final Duration grace;
     private final Duration drainDelay;
+    private final boolean splits;
 
     private Broadcaster(Builder b) {
         this.grace = b.listener.grace();
         this.drainDelay = b.drainDelay;
+        this.splits = b.peerToken != null;
         Directory.Builder d = Directory.builder(b.store);
         if (b.zone != null) {
             d.zone(b.zone);
@@ -149,6 +151,14 @@ public final class Broadcaster implements AutoCloseable {
     /** The registration clients find this broadcaster by. */
     public Endpoint endpoint() {
         return announcement.endpoint();
+    }
+
+    /**
+     * Whether this broadcaster splits large fanouts among its peers and takes their shares: whether it has a
+     * {@linkplain Builder#peerToken peer token}. A command that runs one says so, as its log may not show it.
+     */
+    public boolean splits() {
+        return splits;
     }
 
     /** The port the broadcaster listens on. */

@@ -137,6 +137,15 @@ class PeerShareTest {
         assertThat(half.statusCode()).as(half.body()).isEqualTo(200);
         assertThat(half.body()).contains("\"targeted\":4", "\"delivered\":2", "\"not_sent\":true");
 
+        // Two peer token headers: which one counts would depend on who reads them, so neither does.
+        HttpResponse<String> twice = HTTP.send(HttpRequest.newBuilder(URI.create(b.endpoint().baseUri() + "/v1/fanout/"
+                + TARGET.service())).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .header(FanoutEngine.PEER_TOKEN_HEADER, Fleet.PEER_TOKEN).header(FanoutEngine.PEER_TOKEN_HEADER, "other")
+                .POST(HttpRequest.BodyPublishers.ofString(shareOf(serverIds()))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(twice.statusCode()).isEqualTo(400);
+        assertThat(twice.body()).contains("send one Hotline-Peer-Token header").doesNotContain(Fleet.PEER_TOKEN);
+
         // A flood of unknown ids within the bound of a default broadcaster makes a short refusal, not a big report.
         Broadcaster roomy = fleet.track(fleet.broadcasterBuilder(AZ1).start());
         HttpResponse<String> flood = share(roomy, shareOf(withGhosts(20_000)), Fleet.PEER_TOKEN);
