@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A share ({@code targets}) names the servers to cast to and is for peer broadcasters only: a client could
  * otherwise make this broadcaster look up and report on any number of ids. So a share must carry the peer token in
- * {@value FanoutEngine#PEER_TOKEN_HEADER} (a wrong one is refused before the body is read); a broadcaster without
- * one takes no shares.
+ * {@value FanoutEngine#PEER_TOKEN_HEADER}; a broadcaster without one takes no shares. Every refusal comes after the body
+ * is read (and before a share's targets are looked at), so that the sender of a share gets it and casts the share
+ * itself.
  */
 final class FanoutHandler extends Handler.Abstract {
 
@@ -116,40 +117,40 @@ final class FanoutHandler extends Handler.Abstract {
             return refuseUnread(response, callback, 415, "InvalidRequest",
                     "send the request body as Content-Type: application/json");
         }
-        boolean peer = false;
-        if (peerToken != null) {
-            switch (peerToken.verdictOnBare(request.getHeaders().getValuesList(FanoutEngine.PEER_TOKEN_HEADER))) {
-                case ACCEPTED -> peer = true;
-                case MISSING -> { } // a client's fanout; it may not hold targets, which is known once the body is read
-                case SEVERAL -> {
-                    return refuseUnread(response, callback, 400, "InvalidRequest", "send one "
-                            + FanoutEngine.PEER_TOKEN_HEADER + " header, not several");
-                }
-                case WRONG -> {
-                    return refuseUnread(response, callback, 403, "AccessDenied", "the peer token is wrong; every"
-                            + " broadcaster needs the same hotline.broadcaster.peer-token");
-                }
-            }
-        }
+        // Without a peer token of its own the broadcaster ignores the header: it takes no shares from anyone.
+        TokenCheck.Verdict peer = peerToken == null ? TokenCheck.Verdict.MISSING
+                : peerToken.verdictOnBare(request.getHeaders().getValuesList(FanoutEngine.PEER_TOKEN_HEADER));
         String service = path.substring(PREFIX.length());
-        boolean fromPeer = peer;
         RequestBody.read(request, response, callback, bodyTimeout,
-                body -> fanOut(service, body, authorization, fromPeer, response, callback));
+                body -> fanOut(service, body, authorization, peer, response, callback));
         return true;
     }
 
     /**
      * Starts the fanout a whole body asks for, and answers now or, with a report, when it is done.
      *
-     * @param fromPeer the request carries this broadcaster's peer token, so it may be a share
+     * @param peer what the request's peer token amounts to: accepted, it may be a share
      */
-    private void fanOut(String service, byte[] body, String authorization, boolean fromPeer, Response response,
-            Callback callback) {
+    private void fanOut(String service, byte[] body, String authorization, TokenCheck.Verdict peer,
+            Response response, Callback callback) {
+        // A bad peer token is refused only now, once the body is in, though that costs reading it: refused before, a
+        // large share's sender may see its connection reset instead of the answer, and could then not know that
+        // nothing was cast, so it would not cast the share itself.
+        if (peer == TokenCheck.Verdict.SEVERAL) {
+            reply(response, callback, 400, FanoutWire.error("InvalidRequest", "send one "
+                    + FanoutEngine.PEER_TOKEN_HEADER + " header, not several"));
+            return;
+        }
+        if (peer == TokenCheck.Verdict.WRONG) {
+            reply(response, callback, 403, FanoutWire.error("AccessDenied", "the peer token is wrong; every"
+                    + " broadcaster needs the same hotline.broadcaster.peer-token"));
+            return;
+        }
         FanoutWire.Parsed parsed;
         FanoutEngine.Fanout fanout;
         try {
             FanoutWire.Request request = FanoutWire.read(body);
-            if (request.targets() != null && !fromPeer) {
+            if (request.targets() != null && peer != TokenCheck.Verdict.ACCEPTED) {
                 // Before the targets are even checked: a client's share costs its parsing and this answer, no more.
                 reply(response, callback, 403, FanoutWire.error("AccessDenied", peerToken == null
                         ? "this broadcaster takes no shares (targets): it has no hotline.broadcaster.peer-token. To"

@@ -103,6 +103,8 @@ class PeerShareTest {
         // Started nothing: no fanout counted, no server got the cast (a fanout of the same sender, after, got there).
         assertThat(metric(registry, FANOUTS)).isZero();
         fleet.client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "after"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Fleet.count(one, "after") == 1
+                && Fleet.count(two, "after") == 1);
         assertThat(one.events).containsExactly("after");
         assertThat(two.events).containsExactly("after");
 
@@ -170,7 +172,7 @@ class PeerShareTest {
         fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(2).splitWays(2).meterRegistry(origin).start());
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 fleet.store(AZ1).list(RpcClient.BROADCASTER_SERVICE, AZ2).size() == 2);
-        // Each refuses a share from the origin's peer token with 403, before reading it.
+        // Each refuses a share with the origin's peer token with 403.
         assertThat(share(otherPeer, shareOf(serverIds()), Fleet.PEER_TOKEN).statusCode()).isEqualTo(403);
         assertThat(share(noPeer, shareOf(serverIds()), Fleet.PEER_TOKEN).statusCode()).isEqualTo(403);
 
@@ -180,6 +182,8 @@ class PeerShareTest {
             assertThat(report.targeted()).as("%s", report).isEqualTo(6);
             assertThat(report.delivered()).as("%s", report).isEqualTo(6);
             assertThat(report.results()).allSatisfy(d -> assertThat(d.outcome()).isEqualTo(Outcome.DELIVERED));
+            // A delivered cast is queued at the server: it runs a moment after.
+            await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> Fleet.count(s, "x") == 1));
             assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("x"));
             // The shares were refused before anything started at the peers, and cast by the origin, which says why.
             assertThat(metric(other, FANOUTS)).isZero();
@@ -210,6 +214,7 @@ class PeerShareTest {
         FanoutReport report = fleet.client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
 
         assertThat(report.delivered()).as("%s", report).isEqualTo(6);
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> Fleet.count(s, "x") == 1));
         assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("x"));
         assertThat(metric(peer, FANOUTS)).isZero();
     }
