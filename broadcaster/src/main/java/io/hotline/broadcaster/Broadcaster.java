@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * ({@code "all"} or a list). Each gets the client's cast, with the client's token, over async HTTP; a refused
  * connection is tried once more, nothing else is, so no server gets a fanout twice. The answer is 202 with how many
  * servers were targeted, or, with {@code "report": true}, 200 with every server's outcome once all are known.
+ * Large fanouts are split among peer broadcasters only when they share a {@linkplain Builder#peerToken peer token}.
  * Closing deregisters, keeps serving for the drain delay, then lets fanouts in flight finish within the grace period.
  *
  * <p>{@code GET /status/} is the live {@link StatusPage} of the services this broadcaster has fanned out to, every

@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A share ({@code targets}) names the servers to cast to and is for peer broadcasters only: a client could
  * otherwise make this broadcaster look up and report on any number of ids. So a share must carry the peer token in
- * {@value FanoutEngine#PEER_TOKEN_HEADER}; a broadcaster without one takes no shares. Every refusal comes after the body
- * is read (and before a share's targets are looked at), so that the sender of a share gets it and casts the share
- * itself.
+ * {@value FanoutEngine#PEER_TOKEN_HEADER}; a broadcaster without one takes no shares. A share is refused for its peer
+ * token after its body is read (and before its targets are looked at), so that its sender surely gets the answer and
+ * casts the share itself.
  */
 final class FanoutHandler extends Handler.Abstract {
 
