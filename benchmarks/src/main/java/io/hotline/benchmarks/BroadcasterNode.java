@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * One broadcaster of the fanout comparison, in a JVM of its own so that its CPU and memory can be read from /proc:
- * {@code BroadcasterNode <file store dir> <port> <split threshold>}, with defaults otherwise. Runs until killed.
+ * {@code BroadcasterNode <file store dir> <port> <split threshold> <peer token>}, with defaults otherwise (the nodes of a
+ * run share the peer token, so that they take each other's shares). Runs until killed.
  */
 public final class BroadcasterNode {
 
@@ -24,6 +25,7 @@ public final class BroadcasterNode {
         Broadcaster broadcaster = Broadcaster.builder(store)
                 .listener(HttpListener.Settings.DEFAULT.portRange(new PortRange(port, port)))
                 .splitThreshold(Integer.parseInt(args[2]))
+                .peerToken(args[3])
                 .drainDelay(Duration.ZERO)
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(broadcaster::close));

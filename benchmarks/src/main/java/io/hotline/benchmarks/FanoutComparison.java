@@ -25,6 +25,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
@@ -227,13 +228,15 @@ public final class FanoutComparison implements Callable<Integer> {
             // Absolute: each broadcaster runs in a directory of its own.
             String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                     .map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
+            // One per run, shared by its broadcasters only, so that they take each other's shares.
+            String peerToken = UUID.randomUUID().toString().replace("-", "");
             try {
                 for (int i = 0; i < count; i++) {
                     int port = FreePorts.tcp();
                     List<String> command = new ArrayList<>(List.of(java, "-Xmx512m"));
                     command.addAll(broadcasterJavaOptions);
                     command.addAll(List.of("-cp", classpath, BroadcasterNode.class.getName(), dir.toString(),
-                            String.valueOf(port), String.valueOf(splitThreshold)));
+                            String.valueOf(port), String.valueOf(splitThreshold), peerToken));
                     ServerProcess p = ServerProcess.builder("broadcaster-" + i)
                             .command(command)
                             .readiness(ReadinessCheck.http(URI.create("http://127.0.0.1:" + port + "/healthz")))

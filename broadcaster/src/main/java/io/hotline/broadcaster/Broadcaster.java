@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * ({@code "all"} or a list). Each gets the client's cast, with the client's token, over async HTTP; a refused
  * connection is tried once more, nothing else is, so no server gets a fanout twice. The answer is 202 with how many
  * servers were targeted, or, with {@code "report": true}, 200 with every server's outcome once all are known.
+ * Large fanouts are split among peer broadcasters only when they share a {@linkplain Builder#peerToken peer token}.
  * Closing deregisters, keeps serving for the drain delay, then lets fanouts in flight finish within the grace period.
  *
  * <p>{@code GET /status/} is the live {@link StatusPage} of the services this broadcaster has fanned out to, every
@@ -59,6 +60,9 @@ import org.slf4j.LoggerFactory;
 public final class Broadcaster implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Broadcaster.class);
+    private static final String PEER_TOKEN_KEY = "hotline.broadcaster.peer-token";
+    /** Long enough not to be guessed over the network; {@code openssl rand -hex 32} makes 64. */
+    private static final int MIN_PEER_TOKEN = 16;
 
     private final HttpListener listener;
     private final HttpClient http;
@@ -69,10 +73,12 @@ public final class Broadcaster implements AutoCloseable {
     private volatile String selfId;
     private final Duration grace;
     private final Duration drainDelay;
+    private final boolean splits;
 
     private Broadcaster(Builder b) {
         this.grace = b.listener.grace();
         this.drainDelay = b.drainDelay;
+        this.splits = b.peerToken != null;
         Directory.Builder d = Directory.builder(b.store);
         if (b.zone != null) {
             d.zone(b.zone);
@@ -95,10 +101,10 @@ public final class Broadcaster implements AutoCloseable {
         BroadcasterMetrics metrics = new BroadcasterMetrics(b.meterRegistry != null ? b.meterRegistry
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         // The engine reads the id only when it splits a fanout; until it is set this broadcaster is not registered,
-        // so it cannot be among its own peers.
+        // so it cannot be among its own peers. Without a peer token it cannot split: no peer would take a share.
         this.engine = new FanoutEngine(directory, http, new FanoutEngine.Settings(b.maxConcurrentCasts,
                 b.perTargetTimeout, b.maxPendingTargets, b.splitThreshold, b.splitWays, b.peerTimeout), metrics,
-                () -> selfId);
+                b.peerToken == null ? null : new FanoutEngine.Split(() -> selfId, b.peerToken));
 
         StatusPage.Builder page = StatusPage.builder(b.store).path("/status/").services(b.statusServices)
                 .directory(directory).ownMetrics(metrics::scrape).idleAfter(Duration.ofSeconds(30));
@@ -114,7 +120,8 @@ public final class Broadcaster implements AutoCloseable {
             http.start();
             this.listener = HttpListener.start(b.listener, "hotline-broadcaster", new Handler.Sequence(status.handler(),
                     new FanoutHandler(engine, metrics, b.token == null ? null : new TokenCheck(b.token),
-                            b.listener.bodyTimeout(), status::addService)));
+                            b.peerToken == null ? null : new TokenCheck(b.peerToken), b.listener.bodyTimeout(),
+                            status::addService)));
         } catch (Exception e) {
             stopClient();
             throw new IllegalStateException("cannot start the broadcaster: " + e, e);
@@ -131,6 +138,11 @@ public final class Broadcaster implements AutoCloseable {
         this.selfId = endpoint.id();
         this.announcement = Announcement.start(b.store, endpoint, b.healthPolicy);
         log.info("broadcasting at {} as {} in {}", endpoint.baseUri(), endpoint.id(), endpoint.zone());
+        if (b.peerToken == null) {
+            log.info("no {}: this broadcaster casts every fanout itself, however large, and takes no shares from"
+                    + " peers; give every broadcaster the same peer token to split fanouts above {} servers among them",
+                    PEER_TOKEN_KEY, b.splitThreshold);
+        }
     }
 
     /** Starts configuring a broadcaster that finds servers in, and registers in, {@code store}. */
@@ -141,6 +153,14 @@ public final class Broadcaster implements AutoCloseable {
     /** The registration clients find this broadcaster by. */
     public Endpoint endpoint() {
         return announcement.endpoint();
+    }
+
+    /**
+     * Whether this broadcaster splits large fanouts among its peers and takes their shares: whether it has a
+     * {@linkplain Builder#peerToken peer token}. A command that runs one says so, as its log may not show it.
+     */
+    public boolean splits() {
+        return splits;
     }
 
     /** The port the broadcaster listens on. */
@@ -179,6 +199,7 @@ public final class Broadcaster implements AutoCloseable {
         private final EndpointStore store;
         private String server;
         private String token;
+        private String peerToken;
         private Zone zone;
         private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
         private Duration drainDelay = Duration.ofSeconds(2);
@@ -205,8 +226,8 @@ public final class Broadcaster implements AutoCloseable {
          * serving TLS keys ({@code hotline.http.tls.enabled|certfile|keyfile|client-cafile}) and the calling ones
          * ({@code hotline.http.tls.cafile|client-certfile|client-keyfile}); plus
          * {@code hotline.broadcaster.max-concurrent}, {@code .target-timeout}, {@code .split-threshold},
-         * {@code .split-ways}, {@code .peer-timeout} and {@code .status-services}, and the health policy's keys
-         * ({@link HealthPolicy#config}).
+         * {@code .split-ways}, {@code .peer-timeout}, {@code .peer-token} and {@code .status-services}, and the health
+         * policy's keys ({@link HealthPolicy#config}).
          */
         public Builder config(HotlineConfig config) {
             listener = listener.config(config);
@@ -220,6 +241,13 @@ public final class Broadcaster implements AutoCloseable {
             splitThreshold(config.integer("hotline.broadcaster.split-threshold", splitThreshold));
             splitWays(config.integer("hotline.broadcaster.split-ways", splitWays));
             peerTimeout(config.duration("hotline.broadcaster.peer-timeout", peerTimeout));
+            config.string(PEER_TOKEN_KEY).filter(t -> !t.isEmpty()).ifPresent(t -> {
+                try {
+                    peerToken(t);
+                } catch (IllegalArgumentException e) {
+                    throw config.invalid(PEER_TOKEN_KEY, "is refused: " + e.getMessage());
+                }
+            });
             config.string("hotline.broadcaster.status-services").ifPresent(list -> {
                 try {
                     statusServices(Arrays.stream(list.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList());
@@ -256,6 +284,30 @@ public final class Broadcaster implements AutoCloseable {
                 throw new IllegalArgumentException("the token is empty; leave it unset to accept requests without one");
             }
             this.token = token;
+            return this;
+        }
+
+        /**
+         * The secret every broadcaster of the cluster holds, and no client: shares of a split fanout carry it (in the
+         * {@value FanoutEngine#PEER_TOKEN_HEADER} header), and only requests carrying it may name their servers. Without
+         * one a broadcaster neither splits nor takes shares: it casts every fanout itself. At least 16 printable ASCII
+         * characters without spaces, and not the client token ({@link #token}), which every client has.
+         *
+         * <pre>{@code
+         * builder.peerToken(System.getenv("HOTLINE_BROADCASTER_PEER_TOKEN"))   // e.g. from openssl rand -hex 32
+         * }</pre>
+         */
+        public Builder peerToken(String token) {
+            // The messages never quote it: it is a secret.
+            if (token == null || token.length() < MIN_PEER_TOKEN) {
+                throw new IllegalArgumentException("the peer token must be at least " + MIN_PEER_TOKEN + " characters, so that it"
+                        + " cannot be guessed; make one with e.g. openssl rand -hex 32");
+            }
+            if (!token.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+                throw new IllegalArgumentException("the peer token must be printable ASCII without spaces, as it travels in an HTTP"
+                        + " header; make one with e.g. openssl rand -hex 32");
+            }
+            this.peerToken = token;
             return this;
         }
 
@@ -368,6 +420,10 @@ public final class Broadcaster implements AutoCloseable {
 
         /** Binds a port, starts serving and registers. */
         public Broadcaster start() {
+            if (peerToken != null && peerToken.equals(token)) {
+                throw new IllegalArgumentException(PEER_TOKEN_KEY + " must differ from hotline.http.token: every"
+                        + " client has the client token, so with it any client could hand out shares");
+            }
             return new Broadcaster(this);
         }
 

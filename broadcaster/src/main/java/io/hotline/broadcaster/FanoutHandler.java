@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * (on the request's thread when it came with the headers, without holding one while it arrives), answer JSON.
  * A fanout with a report is answered asynchronously when its last target has an outcome, so waiting for slow
  * servers holds no thread.
+ *
+ * <p>A share ({@code targets}) names the servers to cast to and is for peer broadcasters only: a client could
+ * otherwise make this broadcaster look up and report on any number of ids. So a share must carry the peer token in
+ * {@value FanoutEngine#PEER_TOKEN_HEADER}; a broadcaster without one takes no shares. A share is refused for its peer
+ * token after its body is read (and before its targets are looked at), so that its sender surely gets the answer and
+ * casts the share itself.
  */
 final class FanoutHandler extends Handler.Abstract {
 
@@ -43,20 +49,23 @@ final class FanoutHandler extends Handler.Abstract {
     private final FanoutEngine engine;
     private final BroadcasterMetrics metrics;
     private final TokenCheck token;
+    private final TokenCheck peerToken;
     private final Duration bodyTimeout;
     private final Consumer<String> fannedOut;
 
     /**
      * @param token the token check, or null to accept requests without one
+     * @param peerToken the check of the peer token shares carry, or null to take no shares
      * @param bodyTimeout a body not whole this long after the request began gets 408
      * @param fannedOut told each service a fanout found servers of (so the name is a real one, not any a caller sent)
      */
-    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, Duration bodyTimeout,
-            Consumer<String> fannedOut) {
+    FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, TokenCheck peerToken,
+            Duration bodyTimeout, Consumer<String> fannedOut) {
         super(InvocationType.BLOCKING);
         this.engine = engine;
         this.metrics = metrics;
         this.token = token;
+        this.peerToken = peerToken;
         this.bodyTimeout = bodyTimeout;
         this.fannedOut = fannedOut;
     }
@@ -108,22 +117,57 @@ final class FanoutHandler extends Handler.Abstract {
             return refuseUnread(response, callback, 415, "InvalidRequest",
                     "send the request body as Content-Type: application/json");
         }
+        // Without a peer token of its own the broadcaster ignores the header: it takes no shares from anyone.
+        TokenCheck.Verdict peer = peerToken == null ? TokenCheck.Verdict.MISSING
+                : peerToken.verdictOnBare(request.getHeaders().getValuesList(FanoutEngine.PEER_TOKEN_HEADER));
         String service = path.substring(PREFIX.length());
         RequestBody.read(request, response, callback, bodyTimeout,
-                body -> fanOut(service, body, authorization, response, callback));
+                body -> fanOut(service, body, authorization, peer, response, callback));
         return true;
     }
 
-    /** Starts the fanout a whole body asks for, and answers now or, with a report, when it is done. */
-    private void fanOut(String service, byte[] body, String authorization, Response response, Callback callback) {
+    /**
+     * Starts the fanout a whole body asks for, and answers now or, with a report, when it is done.
+     *
+     * @param peer what the request's peer token amounts to: accepted, it may be a share
+     */
+    private void fanOut(String service, byte[] body, String authorization, TokenCheck.Verdict peer,
+            Response response, Callback callback) {
+        // A bad peer token is refused only now, once the body is in, though that costs reading it: refused before, a
+        // large share's sender may see its connection reset instead of the answer, and could then not know that
+        // nothing was cast, so it would not cast the share itself.
+        if (peer == TokenCheck.Verdict.SEVERAL) {
+            reply(response, callback, 400, FanoutWire.error("InvalidRequest", "send one "
+                    + FanoutEngine.PEER_TOKEN_HEADER + " header, not several"));
+            return;
+        }
+        if (peer == TokenCheck.Verdict.WRONG) {
+            reply(response, callback, 403, FanoutWire.error("AccessDenied", "the peer token is wrong; every"
+                    + " broadcaster needs the same hotline.broadcaster.peer-token"));
+            return;
+        }
         FanoutWire.Parsed parsed;
         FanoutEngine.Fanout fanout;
         try {
-            parsed = FanoutWire.parse(body, UUID.randomUUID().toString());
+            FanoutWire.Request request = FanoutWire.read(body);
+            if (request.targets() != null && peer != TokenCheck.Verdict.ACCEPTED) {
+                // Before the targets are even checked: a client's share costs its parsing and this answer, no more.
+                reply(response, callback, 403, FanoutWire.error("AccessDenied", peerToken == null
+                        ? "this broadcaster takes no shares (targets): it has no hotline.broadcaster.peer-token. To"
+                                + " split fanouts among broadcasters, give every one the same peer token; a client"
+                                + " leaves targets out and names zones"
+                        : "targets is for peer broadcasters handing out a share, with their "
+                                + FanoutEngine.PEER_TOKEN_HEADER + " header; a client leaves it out and names zones"));
+                return;
+            }
+            parsed = FanoutWire.parse(request, UUID.randomUUID().toString());
             fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
                     parsed.scopes(), authorization, parsed.targets()));
         } catch (IllegalArgumentException e) {
             reply(response, callback, 400, FanoutWire.error("InvalidRequest", e.getMessage()));
+            return;
+        } catch (FanoutEngine.ShareNotSeen e) {
+            reply(response, callback, 409, FanoutWire.error("InvalidRequest", e.getMessage()));
             return;
         } catch (ServerBusy e) {
             response.getHeaders().add(RETRY_LATER);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
@@ -64,11 +65,12 @@ final class FanoutWire {
     record Parsed(Cast cast, byte[] castBody, List<ZoneScope> scopes, boolean report, Set<String> targets) {}
 
     /**
-     * Reads and checks a request body.
+     * Reads a request body as JSON of the right shape, checking nothing else yet: the handler refuses a share from a
+     * client before {@link #parse} looks at its targets.
      *
      * @throws IllegalArgumentException saying what is wrong, for a 400
      */
-    static Parsed parse(byte[] body, String msgIdIfMissing) {
+    static Request read(byte[] body) {
         Request r;
         try {
             r = StrictJson.read(REQUEST_READER, body);
@@ -78,6 +80,15 @@ final class FanoutWire {
         if (r == null) {
             throw new IllegalArgumentException("the body is empty; send a JSON cast: kind cast, method, args");
         }
+        return r;
+    }
+
+    /**
+     * Checks a request {@link #read} from a body.
+     *
+     * @throws IllegalArgumentException saying what is wrong, for a 400
+     */
+    static Parsed parse(Request r, String msgIdIfMissing) {
         if (!"cast".equals(r.kind())) {
             throw new IllegalArgumentException("kind must be cast: a fanout cannot wait for replies from every server"
                     + (r.kind() == null ? "" : ", and " + Untrusted.excerpt(r.kind()) + " is not cast"));
@@ -103,7 +114,10 @@ final class FanoutWire {
         }
     }
 
-    /** A share's endpoint ids: a non-empty list of distinct ids, without zones (the sender resolved those). */
+    /**
+     * A share's endpoint ids: a non-empty list of distinct ids, without zones (the sender resolved those). Each must
+     * be able to name an endpoint, so that a report, which lists each, grows with their number only.
+     */
     private static Set<String> targets(List<String> ids, JsonNode zones) {
         if (ids == null) {
             return null;
@@ -117,9 +131,10 @@ final class FanoutWire {
         }
         Set<String> set = new LinkedHashSet<>();
         for (String id : ids) {
-            if (id == null || id.isBlank()) {
-                throw new IllegalArgumentException("targets must list endpoint ids, and one is "
-                        + (id == null ? "null" : "blank"));
+            try {
+                Endpoint.requireId(id);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("targets must list endpoint ids: " + e.getMessage());
             }
             if (!set.add(id)) {
                 throw new IllegalArgumentException("targets lists " + Untrusted.excerpt(id)

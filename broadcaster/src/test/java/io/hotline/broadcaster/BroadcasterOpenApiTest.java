@@ -12,6 +12,7 @@ import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.HealthPolicy;
+import io.hotline.rpc.FanoutEngine;
 import io.hotline.rpc.HttpListener;
 import io.hotline.testing.CapturedStderr;
 import io.hotline.testing.SlowBodies;
@@ -103,9 +104,19 @@ class BroadcasterOpenApiTest {
                 .statusCode()).isEqualTo(202);
         assertThat(exchange(open, "POST", "/v1/fanout/nova.nobody", JSON,
                 "{\"kind\": \"cast\", \"method\": \"record\"}", null).statusCode()).isEqualTo(202);
-        assertThat(exchange(open, "POST", FANOUT, JSON,
-                "{\"kind\": \"cast\", \"method\": \"record\", \"report\": true, \"targets\": [\"dead\", \"ghost\"]}",
-                null).statusCode()).isEqualTo(200);
+        String share = "{\"kind\": \"cast\", \"method\": \"record\", \"report\": true, \"targets\": [\"dead\", \"ghost\"]}";
+        assertThat(exchange(open, "POST", FANOUT, JSON, share, null, Fleet.PEER_TOKEN).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aShareRefusedConforms() throws Exception {
+        String share = "{\"kind\": \"cast\", \"method\": \"record\", \"report\": true, \"targets\": [\"dead\", \"ghost\"]}";
+        HttpResponse<String> client = exchange(open, "POST", FANOUT, JSON, share, null, null);
+        assertThat(client.statusCode()).isEqualTo(403);
+        assertThat(client.body()).contains("AccessDenied");
+        assertThat(exchange(open, "POST", FANOUT, JSON, share, null, "wrong-peer-token").statusCode()).isEqualTo(403);
+        assertThat(exchange(open, "POST", FANOUT, JSON, share.replace("dead", "ghost-2"), null, Fleet.PEER_TOKEN)
+                .statusCode()).isEqualTo(409);
     }
 
     @Test
@@ -255,6 +266,12 @@ class BroadcasterOpenApiTest {
     /** Sends one request, checks it and the answer against the document, and returns the answer. */
     private static HttpResponse<String> exchange(Broadcaster b, String method, String path, String contentType,
             String body, String token) throws Exception {
+        return exchange(b, method, path, contentType, body, token, null);
+    }
+
+    /** As above, with the peer token header a share carries when {@code peerToken} is not null. */
+    private static HttpResponse<String> exchange(Broadcaster b, String method, String path, String contentType,
+            String body, String token, String peerToken) throws Exception {
         SimpleRequest.Builder expected = new SimpleRequest.Builder(method, path);
         HttpRequest.Builder sent = HttpRequest.newBuilder(URI.create(b.endpoint().baseUri() + path))
                 .timeout(Duration.ofSeconds(20));
@@ -267,6 +284,10 @@ class BroadcasterOpenApiTest {
         if (token != null) {
             expected.withAuthorization("Bearer " + token);
             sent.header("Authorization", "Bearer " + token);
+        }
+        if (peerToken != null) {
+            expected.withHeader(FanoutEngine.PEER_TOKEN_HEADER, peerToken);
+            sent.header(FanoutEngine.PEER_TOKEN_HEADER, peerToken);
         }
         HttpResponse<String> reply = HTTP.send(sent.build(), HttpResponse.BodyHandlers.ofString());
         SimpleRequest request = expected.build();

@@ -32,6 +32,8 @@ final class Fleet implements AutoCloseable {
     static final Target FANOUT = TARGET.asFanout();
     static final Zone AZ1 = Zone.of("region-one/az-1");
     static final Zone AZ2 = Zone.of("region-one/az-2");
+    /** The peer token of the fleet's broadcasters, so that they take each other's shares. */
+    static final String PEER_TOKEN = "peer-0123456789abcdef";
 
     private final HotlineConfig base;
     private final List<AutoCloseable> opened = new ArrayList<>();
@@ -85,8 +87,9 @@ final class Fleet implements AutoCloseable {
         return server(name, AZ1, null);
     }
 
+    /** A broadcaster in {@code zone} with the fleet's peer token, like every other one of the fleet. */
     Broadcaster.Builder broadcasterBuilder(Zone zone) {
-        return Broadcaster.builder(store(zone)).drainDelay(Duration.ZERO)
+        return Broadcaster.builder(store(zone)).drainDelay(Duration.ZERO).peerToken(PEER_TOKEN)
                 .listener(HttpListener.Settings.DEFAULT.grace(Duration.ofSeconds(5)));
     }
 

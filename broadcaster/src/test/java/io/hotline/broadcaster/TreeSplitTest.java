@@ -22,6 +22,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -157,7 +158,7 @@ class TreeSplitTest {
         PrometheusMeterRegistry peerRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PrometheusMeterRegistry originRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         Broadcaster peer = fleet.track(Broadcaster.builder(behind).drainDelay(Duration.ZERO).meterRegistry(peerRegistry)
-                .start());
+                .peerToken(Fleet.PEER_TOKEN).start());
         // Listed in the other zone, so that the client (in az-1) picks the origin, never the peer that is behind.
         fleet.store(Fleet.AZ2).register(Endpoint.builder(RpcClient.BROADCASTER_SERVICE).id("peer-behind")
                 .host("127.0.0.1").port(peer.port()).zone(Fleet.AZ2).build(), HealthPolicy.DEFAULT);
@@ -182,33 +183,33 @@ class TreeSplitTest {
     }
 
     @Test
-    void aBadShareGetsAClearError() throws Exception {
+    void aBadShareFromAPeerGetsAClearError() throws Exception {
         fleet = Fleet.inMemory();
         fleet.server("host-1");
         Broadcaster b = fleet.broadcaster();
-        java.net.http.HttpClient raw = java.net.http.HttpClient.newHttpClient();
         for (String[] bad : new String[][] {
                 {"\"targets\":[]", "targets is empty"},
                 {"\"targets\":[\"a\",\"a\"]", "lists a twice"},
                 {"\"targets\":[\"a\"],\"zones\":\"all\"", "exclude each other"},
+                {"\"targets\":[\"a b\"]", "targets must list endpoint ids: id 'a b' is invalid"},
                 {"\"targets\":\"a\"", "not a valid fanout request"}}) {
-            var response = raw.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(b.endpoint().baseUri()
-                    + "/v1/fanout/" + TARGET.service())).header("Content-Type", "application/json")
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                            "{\"kind\":\"cast\",\"method\":\"record\"," + bad[0] + "}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = PeerShareTest.share(b, "{\"kind\":\"cast\",\"method\":\"record\","
+                    + bad[0] + "}", Fleet.PEER_TOKEN);
             assertThat(response.statusCode()).as(bad[0]).isEqualTo(400);
             assertThat(response.body()).contains(bad[1]);
         }
-        // A share naming a server the broadcaster does not know reports it refused, and sends nothing to it.
-        var share = raw.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(b.endpoint().baseUri()
-                + "/v1/fanout/" + TARGET.service())).header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-                        "{\"kind\":\"cast\",\"method\":\"record\",\"report\":true,\"targets\":[\"nobody\"]}")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(share.statusCode()).isEqualTo(200);
-        assertThat(share.body()).contains("\"refused\"").contains("\"not_sent\":true").contains("nothing was sent")
-                .contains("\"targeted\":1");
+        // A share naming a server the broadcaster does not know is refused before anything is sent (the sender casts
+        // it itself); one it mostly knows reports the rest refused, not sent.
+        HttpResponse<String> unknown = PeerShareTest.share(b,
+                "{\"kind\":\"cast\",\"method\":\"record\",\"report\":true,\"targets\":[\"nobody\"]}", Fleet.PEER_TOKEN);
+        assertThat(unknown.statusCode()).isEqualTo(409);
+        assertThat(unknown.body()).contains("1 of the 1 servers of this share are not healthy servers");
+        String known = fleet.store(AZ1).list(TARGET.service(), AZ1).get(0).endpoint().id();
+        HttpResponse<String> half = PeerShareTest.share(b, "{\"kind\":\"cast\",\"method\":\"record\",\"report\":true,"
+                + "\"targets\":[\"" + known + "\",\"nobody\"]}", Fleet.PEER_TOKEN);
+        assertThat(half.statusCode()).isEqualTo(200);
+        assertThat(half.body()).contains("\"refused\"").contains("\"not_sent\":true").contains("nothing was sent")
+                .contains("\"targeted\":2").contains("\"delivered\":1");
     }
 
     /** Starts a broadcaster in a JVM of its own on the fleet's file store; returns once it listens. */

@@ -14,7 +14,10 @@ import picocli.CommandLine.Option;
         description = {"Run a broadcaster: it takes fanout casts at POST /v1/fanout/{service} and casts each to every"
                 + " healthy server of the service. Clients find it in the store.",
                 "Reads hotline.http.* (port range, host, token, TLS), hotline.broadcaster.max-concurrent,"
-                        + " .target-timeout and .status-services (more services for its status page at /status/)."})
+                        + " .target-timeout, .split-threshold, .split-ways, .peer-timeout, .peer-token (the secret"
+                        + " broadcasters share to split large fanouts among them; without it each casts every fanout"
+                        + " itself; set it in the config file or HOTLINE_BROADCASTER_PEER_TOKEN rather than with --set,"
+                        + " which ps shows) and .status-services (more services for its status page at /status/)."})
 final class BroadcasterCommand implements Callable<Integer> {
 
     @Mixin
@@ -36,7 +39,9 @@ final class BroadcasterCommand implements Callable<Integer> {
         String name = server != null ? server : ServerCommand.hostName();
         runOptions.serve(config, out, store -> Broadcaster.builder(store).config(config).server(name).start(),
                 b -> "broadcasting as " + b.endpoint().id() + " at " + b.endpoint().baseUri() + " in zone "
-                        + b.endpoint().zone() + "; status page at " + b.endpoint().baseUri() + "/status/");
+                        + b.endpoint().zone() + "; status page at " + b.endpoint().baseUri() + "/status/"
+                        + (b.splits() ? "" : "; casting every fanout itself and taking no shares from peers: no"
+                                + " hotline.broadcaster.peer-token"));
         out.println("stopped broadcaster " + name);
         return Hotline.OK;
     }

@@ -143,7 +143,8 @@ class ServingCommandsTest {
         assertThat(list.out()).contains("bc-1", "passing");
         Cli.Result done = b.join();
         assertThat(done.exitCode()).as(done.toString()).isZero();
-        assertThat(done.out()).contains("broadcasting as", "/status/", "stopped");
+        assertThat(done.out()).contains("broadcasting as", "/status/", "stopped")
+                .contains("casting every fanout itself and taking no shares from peers: no hotline.broadcaster.peer-token");
     }
 
     @Test
@@ -154,6 +155,19 @@ class ServingCommandsTest {
         Cli.Result zero = cli.run("broadcaster", "--for", "0s", "--set", "hotline.http.drain-delay=0s");
         assertThat(zero.exitCode()).isEqualTo(Hotline.USAGE);
         assertThat(zero.err()).contains("must be positive");
+    }
+
+    @Test
+    void broadcasterTakesAPeerTokenAndRefusesABadOneWithoutQuotingIt() {
+        Cli.Result bad = cli.run("broadcaster", "--for", "1s", "--set", "hotline.broadcaster.peer-token=tiny-secret");
+        assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(Hotline.USAGE);
+        assertThat(bad.err()).contains("hotline.broadcaster.peer-token", "at least 16 characters")
+                .doesNotContain("tiny-secret");
+        Cli.Result good = cli.run("broadcaster", "--server", "bc-peer", "--for", "1s", "--set",
+                "hotline.http.drain-delay=0s", "--set", "hotline.broadcaster.peer-token=peer-0123456789abcdef");
+        assertThat(good.exitCode()).as(good.toString()).isZero();
+        assertThat(good.out()).contains("broadcasting as", "stopped").doesNotContain("peer-token")
+                .doesNotContain("peer-0123456789abcdef");
     }
 
     @Test

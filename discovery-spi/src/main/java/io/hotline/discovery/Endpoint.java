@@ -41,7 +41,7 @@ public record Endpoint(String service, String id, String server, String host, in
         Objects.requireNonNull(zone, "zone");
         requireService(service);
         requireMatch("host", host, HOST, "a host name or IP address");
-        requireMatch("id", id, ID, "1-255 letters, digits or any of . _ : @ [ ] -");
+        requireId(id);
         requireMatch("server", server, ID, "1-255 letters, digits or any of . _ : @ [ ] -");
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " of endpoint " + id + " is outside 1-65535");
@@ -87,6 +87,16 @@ public record Endpoint(String service, String id, String server, String host, in
     public String baseUri() {
         String h = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
         return scheme + "://" + h + ":" + port;
+    }
+
+    /**
+     * Refuses what cannot be an endpoint id, e.g. {@code requireId("10.0.0.7:20001")} passes; for input that names
+     * endpoints by id, such as a broadcaster's share.
+     *
+     * @throws IllegalArgumentException saying what an id may hold, quoting the bad one briefly and escaped
+     */
+    public static void requireId(String id) {
+        requireMatch("id", id, ID, "1-255 letters, digits or any of . _ : @ [ ] -");
     }
 
     static void requireService(String service) {

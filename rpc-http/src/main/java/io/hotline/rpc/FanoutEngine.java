@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * FanoutEngine engine = new FanoutEngine(directory, jettyClient, FanoutEngine.Settings.DEFAULT,
  *         FanoutEngine.Observer.NONE, null);                        // null: no peers, never split
+ * // in a broadcaster: new FanoutEngine(..., new FanoutEngine.Split(() -> myEndpointId, peerToken))
  * FanoutReport report = engine.start(new FanoutEngine.Order("nova.compute", msgId, castJson,
  *         List.of(ZoneScope.home()), "Bearer s3cret", null)).done().join();
  * }</pre>
@@ -59,16 +60,21 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery is at most once per server: only a refused connection (the server cannot have seen the cast) is tried a
  * second time; a timeout or a broken exchange may have delivered it, and is reported, not repeated.
  *
- * <p>Tree split: given the id of the broadcaster it runs in, an engine with more targets than
+ * <p>Tree split: given a {@link Split} (the id of the broadcaster it runs in and the peer token), an engine with more
+ * targets than
  * {@link Settings#splitThreshold()} hands equal shares of them to up to {@link Settings#splitWays()} peer
  * broadcasters (same zone first) and casts one share itself; a peer does the same with its share while it is above
  * the threshold, so the time grows with log N and no process holds connections to every server. A share whose peer
  * refused the connection, or refused the request before starting it (4xx, 503), is cast here instead, and so is each
  * server the peer's report marks {@link Delivery#notSent()} (it could not see it); a share whose
  * peer may have started it (timed out, broke, 5xx) is reported as {@link Outcome#ERROR} for each of its servers and
- * not redone, so no server gets the cast twice.
+ * not redone, so no server gets the cast twice. Shares carry the peer token in {@value #PEER_TOKEN_HEADER}: only
+ * broadcasters holding it may hand out shares, as a share names its servers and any client may send a fanout.
  */
 public final class FanoutEngine {
+
+    /** The header a share carries the broadcasters' peer token in, beside the client's Authorization header. */
+    public static final String PEER_TOKEN_HEADER = "Hotline-Peer-Token";
 
     private static final Logger log = LoggerFactory.getLogger(FanoutEngine.class);
     /** A server's answer to a cast is a small JSON object; more than this is not a Hotline server. */
@@ -99,6 +105,14 @@ public final class FanoutEngine {
             atLeast(1, splitWays, "split ways");
             positive(perTarget, "per-target timeout");
             positive(peerTimeout, "peer timeout");
+        }
+
+        /**
+         * The most endpoint ids a share may name: a fanout has at most {@link #maxPending()} targets, and a split cuts
+         * it into two slices at least, so no broadcaster configured alike hands out more; 50,000 by default.
+         */
+        public int maxShare() {
+            return (int) ((maxPending + 1L) / 2);
         }
 
         private static void atLeast(int min, int value, String what) {
@@ -137,6 +151,35 @@ public final class FanoutEngine {
         }
     }
 
+    /**
+     * How a broadcaster's engine splits large fanouts among its peers.
+     *
+     * @param self the endpoint id of the broadcaster the engine runs in, read when a fanout is split (so that it can be
+     *     set once registered; null until then, when the broadcaster cannot be among its own peers yet)
+     * @param peerToken the secret every broadcaster of the cluster holds, sent with each share so that its peer takes it
+     */
+    public record Split(Supplier<String> self, String peerToken) {
+        public Split {
+            Objects.requireNonNull(self, "self");
+            if (peerToken == null || peerToken.isEmpty()) {
+                throw new IllegalArgumentException("the peer token is empty; without one, do not split (pass no Split)");
+            }
+        }
+    }
+
+    /**
+     * A share was refused after its lookup: this broadcaster sees fewer than half of the servers it names as healthy
+     * servers. Nothing was started, so the sender casts the share itself (as after any refusal); this keeps a share's
+     * report within twice the servers actually found, whatever ids it lists.
+     */
+    public static final class ShareNotSeen extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private ShareNotSeen(String message) {
+            super(message);
+        }
+    }
+
     /** The body of a share handed to a peer, less its targets: the cast body with a report asked for. */
     private static ObjectNode shareTemplate(byte[] castBody) {
         try {
@@ -170,7 +213,7 @@ public final class FanoutEngine {
     private final HttpClient http;
     private final Settings settings;
     private final Observer observer;
-    private final Supplier<String> self;
+    private final Split split;
     private final Semaphore permits;
     /** Set while a thread drains the queue, so that {@link #pump()} never nests on one thread. */
     private final ThreadLocal<Boolean> draining = ThreadLocal.withInitial(() -> false);
@@ -182,16 +225,15 @@ public final class FanoutEngine {
      * @param directory where the servers (and peer broadcasters) are found
      * @param http a started Jetty client, with whatever TLS the servers need and, for speed, no cookie store
      *     ({@code HttpCookieStore.Empty}); the caller stops it
-     * @param self the endpoint id of the broadcaster this engine runs in, read when a fanout is split; null never
-     *     splits (a client fanning out itself)
+     * @param split how to hand shares to peer broadcasters; null never splits (a client fanning out itself, or a
+     *     broadcaster without a peer token)
      */
-    public FanoutEngine(Directory directory, HttpClient http, Settings settings, Observer observer,
-            Supplier<String> self) {
+    public FanoutEngine(Directory directory, HttpClient http, Settings settings, Observer observer, Split split) {
         this.directory = Objects.requireNonNull(directory, "directory");
         this.http = Objects.requireNonNull(http, "http");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.observer = Objects.requireNonNull(observer, "observer");
-        this.self = self;
+        this.split = split;
         this.permits = new Semaphore(settings.maxConcurrent());
     }
 
@@ -200,13 +242,26 @@ public final class FanoutEngine {
      *
      * @return the fanout, whose {@link Fanout#done()} completes when every target has an outcome
      * @throws ServerBusy if the targets would exceed the bound on waiting targets
-     * @throws IllegalArgumentException if the service name is invalid
+     * @throws ShareNotSeen if the order is a share and fewer than half of its ids are healthy servers here
+     * @throws IllegalArgumentException if the service name is invalid, or a share names more than
+     *     {@link Settings#maxShare()} servers (checked before any lookup)
      */
     public Fanout start(Order order) {
         long startNanos = System.nanoTime();
+        if (order.only() != null && order.only().size() > settings.maxShare()) {
+            // Before the lookup, so an oversized share costs nothing but its parsing.
+            throw new IllegalArgumentException("targets names " + order.only().size() + " servers; a share names at most "
+                    + settings.maxShare() + " (half of the " + settings.maxPending() + " targets a broadcaster lets"
+                    + " wait: the largest slice a split hands out)");
+        }
         Targets targets = resolve(order);
-        Fanout fanout = new Fanout(order, targets, targets.endpoints.size() > settings.splitThreshold() && self != null
-                ? shareTemplate(order.castBody()) : null);
+        if (targets.unknown.size() > targets.endpoints.size()) {
+            throw new ShareNotSeen(targets.unknown.size() + " of the " + order.only().size() + " servers of this share"
+                    + " are not healthy servers of " + order.service() + " as this broadcaster sees them; nothing was"
+                    + " started, so the sender casts the share itself");
+        }
+        boolean splits = targets.endpoints.size() > settings.splitThreshold() && split != null;
+        Fanout fanout = new Fanout(order, targets, splits ? shareTemplate(order.castBody()) : null);
         int n = targets.endpoints.size();
         if (n > 0 && pending.addAndGet(n) > settings.maxPending()) {
             pending.addAndGet(-n);
@@ -220,7 +275,7 @@ public final class FanoutEngine {
         }
         active.add(fanout);
         fanout.done.whenComplete((r, e) -> active.remove(fanout));
-        List<Endpoint> peers = n > settings.splitThreshold() && self != null ? peers(self.get()) : List.of();
+        List<Endpoint> peers = splits ? peers(split.self().get()) : List.of();
         int ways = Math.max(0, Math.min(Math.min(settings.splitWays(), peers.size()),
                 (n + settings.splitThreshold() - 1) / settings.splitThreshold() - 1));
         // Equal parts; the first is cast here, each other one by a peer (which may split it again).
@@ -381,7 +436,8 @@ public final class FanoutEngine {
             throw new IllegalStateException("cannot write a share of " + f.order.service() + ": " + e, e);
         }
         Request request = JsonPost.to(http, peer.baseUri(), Wire.FANOUT_PATH + f.order.service(), body,
-                settings.peerTimeout().toMillis(), f.order.authorization());
+                settings.peerTimeout().toMillis(), f.order.authorization())
+                .headers(h -> h.put(PEER_TOKEN_HEADER, split.peerToken()));
         log.debug("fanout {} of {}: {} servers handed to peer {}", Untrusted.escape(f.order.msgId()),
                 f.order.service(), share.size(), peer.baseUri());
         CompletableFuture<ContentResponse> sent;
@@ -395,9 +451,17 @@ public final class FanoutEngine {
                 merge(f, peer, from, to, response);
             } else if (failure != null ? causedBy(failure, ConnectException.class) : notStarted(response)) {
                 // The peer cannot have cast any of it: do it here rather than drop it.
-                log.info("fanout {} of {}: peer {} did not take a share of {} servers ({}); casting it here",
-                        Untrusted.escape(f.order.msgId()), f.order.service(), peer.baseUri(), share.size(),
-                        failure != null ? Untrusted.escape(failure) : "HTTP " + response.getStatus());
+                String why = failure != null ? Untrusted.escape(failure)
+                        : "HTTP " + response.getStatus() + " " + Untrusted.escape(errorMessage(response));
+                if (failure == null && (response.getStatus() == 401 || response.getStatus() == 403)) {
+                    // A peer token that differs, or a peer without one: every split is cast here until it is fixed.
+                    log.warn("fanout {} of {}: peer {} refused a share of {} servers ({}); casting it here. Give every"
+                            + " broadcaster the same hotline.broadcaster.peer-token", Untrusted.escape(f.order.msgId()),
+                            f.order.service(), peer.baseUri(), share.size(), why);
+                } else {
+                    log.info("fanout {} of {}: peer {} did not take a share of {} servers ({}); casting it here",
+                            Untrusted.escape(f.order.msgId()), f.order.service(), peer.baseUri(), share.size(), why);
+                }
                 enqueue(f, from, to);
                 pump();
             } else {

@@ -53,8 +53,29 @@ public final class TokenCheck {
         if (rest.isBlank() || !Character.isWhitespace(rest.charAt(0))) {
             return Verdict.MISSING; // no token, or another scheme that starts with the same letters
         }
-        byte[] given = rest.strip().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token) ? Verdict.ACCEPTED : Verdict.WRONG;
+        return compare(rest.strip());
+    }
+
+    /**
+     * The verdict on a header that carries the token as it is, without a scheme: the broadcasters' peer token
+     * ({@code Hotline-Peer-Token}), which a request sends beside the client's Authorization header.
+     *
+     * @param values the values of every such header of the request, in order (empty or null: none)
+     */
+    public Verdict verdictOnBare(List<String> values) {
+        if (values == null || values.isEmpty()) {
+            return Verdict.MISSING;
+        }
+        if (values.size() > 1) {
+            return Verdict.SEVERAL;
+        }
+        String given = values.get(0).strip();
+        return given.isEmpty() ? Verdict.MISSING : compare(given);
+    }
+
+    /** In constant time for a given length, so that the token cannot be guessed byte by byte. */
+    private Verdict compare(String given) {
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token) ? Verdict.ACCEPTED : Verdict.WRONG;
     }
 
     /** The refusal for these Authorization headers in rpc-http's error shape, or null if they carry the token. */
