@@ -32,6 +32,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -93,6 +94,8 @@ public final class RpcClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
     private static final int MAX_ATTEMPTS = 3;
     private static final long MIN_PROBE_MILLIS = 1000;
+    /** Less than this left of a timeout is not worth another try: no server answers that fast. */
+    private static final long MIN_TRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long DEFAULT_RETRY_AFTER_SECONDS = 1;
 
     private final Directory directory;
@@ -105,8 +108,9 @@ public final class RpcClient implements AutoCloseable {
     private final boolean fanoutFallback;
     private final int maxConnectionsPerServer;
     private FanoutEngine fallbackEngine;
-    private final ScheduledExecutorService monitors = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "hotline-call-monitor");
+    /** Call monitors' probes and retries waiting out a Retry-After; neither blocks. */
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "hotline-rpc-client-scheduler");
         t.setDaemon(true);
         return t;
     });
@@ -159,7 +163,7 @@ public final class RpcClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        monitors.shutdownNow();
+        scheduler.shutdownNow();
         FanoutEngine engine = existingFallbackEngine();
         if (engine != null) {
             int unfinished = engine.awaitActive(timeout);
@@ -400,8 +404,25 @@ public final class RpcClient implements AutoCloseable {
                             + Duration.ofNanos(wait).toMillis() + " ms at the soonest, after this call's timeout of "
                             + timeout + " runs out; nothing ran", Duration.ofNanos(wait)));
                 } else {
-                    CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS).execute(() -> attempt(t, null));
+                    // On the client's own scheduler: the common pool has one thread on a 2-core machine, and a
+                    // burst of retries queued there would start after their deadlines.
+                    try {
+                        scheduler.schedule(() -> attempt(t, null), wait, TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException e) {
+                        t.result.completeExceptionally(new RpcException("the client was closed while " + t.kind + " "
+                                + target.service() + "." + t.method + " waited to be tried again; nothing ran", e));
+                    }
                 }
+                return;
+            }
+            if (body == null && left < MIN_TRY_NANOS) {
+                // A retry that starts this late (a Retry-After wait that ran long on a busy machine) could not get an
+                // answer in time; sent with what is left, the server would refuse it as expired anyway.
+                pick.release().run();
+                t.result.completeExceptionally(new MessagingTimeout(t.kind + " " + target.service() + "." + t.method
+                        + " was not tried again: its timeout of " + timeout + " ran out after " + t.sent
+                        + (t.sent == 1 ? " try" : " tries") + (idempotent ? "" : ", none of which ran it (the servers"
+                        + " said busy or refused the connection)"), null));
                 return;
             }
             tried(t, endpoint);
@@ -464,7 +485,7 @@ public final class RpcClient implements AutoCloseable {
                 AtomicBoolean begun) {
             long every = callMonitor.toMillis();
             AtomicInteger misses = new AtomicInteger();
-            return monitors.scheduleWithFixedDelay(() -> {
+            return scheduler.scheduleWithFixedDelay(() -> {
                 if (!begun.get()) {
                     // Still waiting for a connection to the server, which therefore cannot know of the call.
                     return;
