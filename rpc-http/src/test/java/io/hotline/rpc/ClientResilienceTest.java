@@ -106,41 +106,39 @@ class ClientResilienceTest {
     @Test
     void aFileStoreBackEmptyAfterAnOutageKeepsTheServersCallable() throws Exception {
         Path zoneDir = FileStoreProvider.zoneDirectory(root, ZONE);
-        pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
-        HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "file", "hotline.file.dir", root.toString(),
-                "hotline.file.poll-interval", "50ms", "hotline.zone", ZONE.path(),
-                HealthPolicy.REPORT_INTERVAL, "30s"));
-        // Servers that renew only every 30 s: a store back empty lists none of them during this test.
-        HealthPolicy rare = HealthPolicy.DEFAULT.config(config);
-        for (String name : List.of("a", "b")) {
-            track(RpcServer.builder(track(StoreProviders.load().open(config))).target(TARGET.server(name))
-                    .endpoint(new TestApi(name)).healthPolicy(rare).drainDelay(Duration.ZERO).start());
-        }
-        SeenStore seen = track(new SeenStore(StoreProviders.load().open(config)));
-        RpcClient client = track(RpcClient.builder(seen).config(config).build());
-        Set<String> servers = new HashSet<>();
-        await().atMost(Duration.ofSeconds(10)).until(() -> {
-            servers.add(client.prepare(TARGET).call("server", Map.of(), String.class));
-            return servers.size() == 2;
-        });
+        TwoServers two = twoServersOnAFileStore(zoneDir);
 
         // An outage (the zone directory is a file), then the store comes back without its data.
         pointAt(zoneDir, Files.writeString(Files.createTempFile(root, ".outage-", ""), "outage"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> seen.errors.get() > 0);
-        int before = seen.emptySnapshots.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> two.seen().errors.get() > 0);
+        int before = two.seen().emptySnapshots.get();
         pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> seen.emptySnapshots.get() > before);
+        await().atMost(Duration.ofSeconds(10)).until(() -> two.seen().emptySnapshots.get() > before);
 
-        servers.clear();
-        for (int i = 0; i < 40; i++) {
-            servers.add(client.prepare(TARGET).call("server", Map.of(), String.class));
-        }
-        assertThat(servers).containsExactlyInAnyOrder("a", "b");
+        assertThat(serversCalled(two.client(), 40)).containsExactlyInAnyOrder("a", "b");
     }
 
     @Test
     void aFileStoreEmptiedUnderItsServersKeepsThemCallable() throws Exception {
         Path zoneDir = FileStoreProvider.zoneDirectory(root, ZONE);
+        TwoServers two = twoServersOnAFileStore(zoneDir);
+
+        // Every record gone in one change, and no failure: what deleting a file store's records looks like.
+        int before = two.seen().emptySnapshots.get();
+        pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> two.seen().emptySnapshots.get() > before);
+
+        assertThat(serversCalled(two.client(), 40)).containsExactlyInAnyOrder("a", "b");
+        assertThat(two.seen().errors.get()).as("the store reported no failure").isZero();
+    }
+
+    private record TwoServers(SeenStore seen, RpcClient client) {}
+
+    /**
+     * Servers "a" and "b" on a file store whose zone directory {@code zoneDir} is a symbolic link, renewing only every
+     * 30 s (a store back empty lists neither during a test), and a client that has called both.
+     */
+    private TwoServers twoServersOnAFileStore(Path zoneDir) throws Exception {
         pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
         HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "file", "hotline.file.dir", root.toString(),
                 "hotline.file.poll-interval", "50ms", "hotline.zone", ZONE.path(),
@@ -157,18 +155,16 @@ class ClientResilienceTest {
             servers.add(client.prepare(TARGET).call("server", Map.of(), String.class));
             return servers.size() == 2;
         });
+        return new TwoServers(seen, client);
+    }
 
-        // Every record gone in one change, and no failure: what deleting a file store's records looks like.
-        int before = seen.emptySnapshots.get();
-        pointAt(zoneDir, Files.createTempDirectory(root, ".zone-"));
-        await().atMost(Duration.ofSeconds(10)).until(() -> seen.emptySnapshots.get() > before);
-
-        servers.clear();
-        for (int i = 0; i < 40; i++) {
+    /** The servers that answered {@code calls} calls. */
+    private static Set<String> serversCalled(RpcClient client, int calls) {
+        Set<String> servers = new HashSet<>();
+        for (int i = 0; i < calls; i++) {
             servers.add(client.prepare(TARGET).call("server", Map.of(), String.class));
         }
-        assertThat(servers).containsExactlyInAnyOrder("a", "b");
-        assertThat(seen.errors.get()).as("the store reported no failure").isZero();
+        return servers;
     }
 
     /** Points the symbolic link {@code link} at {@code target} in one rename, so that no reader sees it missing. */
