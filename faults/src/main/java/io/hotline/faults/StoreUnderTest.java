@@ -1,20 +1,23 @@
 package io.hotline.faults;
 
+import io.hotline.discovery.Zone;
+import io.hotline.discovery.file.FileStoreProvider;
 import io.hotline.testing.ConsulAgent;
 import io.hotline.testing.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.UUID;
 
 /**
  * One store a scenario runs against, with the faults a store can have: down for a while ({@link #stop()}, then
  * {@link #start()}), and back with nothing in it ({@link #wipe()}). Redis and Consul are real servers on free
  * loopback ports (a Consul dev agent and a redis-server without persistence both come back empty); the file store is
- * a directory, which has no outage of its own, and is emptied by deleting its records.
+ * a directory, which has no outage of its own, and is emptied by swapping its zone directory for an empty one.
  */
 abstract sealed class StoreUnderTest implements AutoCloseable {
 
@@ -66,12 +69,15 @@ abstract sealed class StoreUnderTest implements AutoCloseable {
 
     private static final class FileStore extends StoreUnderTest {
         private final Path dir;
+        private final Path zoneDir;
 
         FileStore(Path dir) {
             super("file");
             this.dir = dir;
+            this.zoneDir = FileStoreProvider.zoneDirectory(dir, Zone.of(ZONE));
             try {
-                Files.createDirectories(dir);
+                Files.createDirectories(zoneDir.getParent());
+                pointZoneAt(Files.createTempDirectory(dir, ".zone-"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create the file store " + dir, e);
             }
@@ -92,17 +98,24 @@ abstract sealed class StoreUnderTest implements AutoCloseable {
             throw new UnsupportedOperationException("the file store is a directory; it has no server to start");
         }
 
+        /**
+         * Every record gone in one change, as a store restarted empty is: the zone directory is a symbolic link, swung
+         * to an empty directory in one rename. (Records deleted one by one, over several of the store's polls, look
+         * like servers leaving one at a time, and are taken as such.)
+         */
         @Override
         void wipe() {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    if (!p.equals(dir)) {
-                        Files.deleteIfExists(p);
-                    }
-                }
+            try {
+                pointZoneAt(Files.createTempDirectory(dir, ".zone-"));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot empty the file store " + dir, e);
             }
+        }
+
+        private void pointZoneAt(Path target) throws IOException {
+            Path link = dir.resolve(".link-" + UUID.randomUUID());
+            Files.createSymbolicLink(link, target);
+            Files.move(link, zoneDir, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
 
         @Override

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The fault suite: every scenario on every store it applies to, at the short pace in CI. The long run is
  * {@code scripts/fault-suite} ({@code -Dhotline.faults.pace=long}); {@code -Dhotline.faults.stores=redis} and
- * {@code -Dhotline.faults.scenarios=hung-server,overload} narrow it. The table of figures is printed and written to
+ * {@code -Dhotline.faults.scenarios=hung-server,overload} narrow it, {@code -Dhotline.faults.repeat=20} runs each that
+ * many times (a stress run, e.g. beside busy loops). The table of figures is printed and written to
  * {@code faults/target/fault-suite-<pace>.md}.
  */
 class FaultSuiteIT {
@@ -34,11 +35,14 @@ class FaultSuiteIT {
     static Stream<Arguments> runs() {
         List<String> stores = list("hotline.faults.stores", "file,redis,consul");
         List<String> chosen = list("hotline.faults.scenarios", "");
+        int repeat = Integer.getInteger("hotline.faults.repeat", 1);
         List<Arguments> runs = new ArrayList<>();
-        for (String store : stores) {
-            for (Scenario s : Scenario.all()) {
-                if (s.runsOn(store) && (chosen.isEmpty() || chosen.contains(s.name()))) {
-                    runs.add(Arguments.of(s.name(), store));
+        for (int i = 0; i < repeat; i++) {
+            for (String store : stores) {
+                for (Scenario s : Scenario.all()) {
+                    if (s.runsOn(store) && (chosen.isEmpty() || chosen.contains(s.name()))) {
+                        runs.add(Arguments.of(s.name(), store));
+                    }
                 }
             }
         }
