@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,7 +55,7 @@ final class BroadcasterKilled implements Scenario {
                 String message = null;
                 try {
                     report.get(30, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     Throwable cause = e.getCause() instanceof CompletionException c ? c.getCause() : e.getCause();
                     failure = cause.getClass().getSimpleName();
                     message = cause.getMessage();

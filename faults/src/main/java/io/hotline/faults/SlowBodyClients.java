@@ -1,6 +1,7 @@
 package io.hotline.faults;
 
 import io.hotline.testing.SlowBodies;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -53,7 +54,7 @@ final class SlowBodyClients implements Scenario {
                         HttpResponse<Void> r = http.send(HttpRequest.newBuilder(victim.uri("/healthz"))
                                 .timeout(PROBE_TIMEOUT).build(), HttpResponse.BodyHandlers.discarding());
                         unanswered += r.statusCode() == 200 ? 0 : 1;
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         unanswered++;
                     }
                     Duration took = Duration.ofNanos(System.nanoTime() - start);
