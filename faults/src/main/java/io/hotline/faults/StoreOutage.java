@@ -27,12 +27,15 @@ final class StoreOutage implements Scenario {
 
     @Override
     public Figures run(StoreUnderTest store, Pace pace, Path dir) {
+        if (!(store instanceof StoreUnderTest.Server server)) {
+            throw new IllegalArgumentException("the " + store.name() + " store has no server to take down");
+        }
         try (Fleet fleet = Fleet.start(store, pace.settings(), 3);
                 Run run = Run.start(fleet, pace.load(Duration.ofMillis(1)), pace.steady())) {
             run.faultStarts();
-            store.stop();
+            server.stop();
             run.hold(pace.outage());
-            store.start();
+            server.start();
             long back = System.nanoTime();
             fleet.awaitListed(fleet.serverNames(), pace.reportInterval().multipliedBy(3).plusSeconds(30));
             Duration recovered = Duration.ofNanos(System.nanoTime() - back);

@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * One store a scenario runs against, with the faults a store can have: down for a while ({@link #stop()}, then
- * {@link #start()}), and back with nothing in it ({@link #wipe()}). Redis and Consul are real servers on free
+ * One store a scenario runs against, with the faults a store can have: down for a while ({@link Server#stop()}, then
+ * {@link Server#start()}), and back with nothing in it ({@link #wipe()}). Redis and Consul are real servers on free
  * loopback ports (a Consul dev agent and a redis-server without persistence both come back empty); the file store is
  * a directory, which has no outage of its own, and is emptied by swapping its zone directory for an empty one.
  */
@@ -55,11 +55,14 @@ abstract sealed class StoreUnderTest implements AutoCloseable {
 
     abstract Map<String, String> keys();
 
-    /** Takes the store down (its server process stops; connections are refused). */
-    abstract void stop();
+    /** A store that is a server, and so can be down: what {@link StoreOutage} needs. */
+    interface Server {
+        /** Takes the store down (its server process stops; connections are refused). */
+        void stop();
 
-    /** Brings a stopped store back, empty. */
-    abstract void start();
+        /** Brings a stopped store back, empty. */
+        void start();
+    }
 
     /** Empties a running store: stopped and started again for a server, its records deleted for the file store. */
     abstract void wipe();
@@ -88,16 +91,6 @@ abstract sealed class StoreUnderTest implements AutoCloseable {
             return Map.of("hotline.file.dir", dir.toString(), "hotline.file.poll-interval", "100ms");
         }
 
-        @Override
-        void stop() {
-            throw new UnsupportedOperationException("the file store is a directory; it has no server to stop");
-        }
-
-        @Override
-        void start() {
-            throw new UnsupportedOperationException("the file store is a directory; it has no server to start");
-        }
-
         /**
          * Every record gone in one change, as a store restarted empty is: the zone directory is a symbolic link, swung
          * to an empty directory in one rename. (Records deleted one by one, over several of the store's polls, look
@@ -124,7 +117,7 @@ abstract sealed class StoreUnderTest implements AutoCloseable {
         }
     }
 
-    private static final class Redis extends StoreUnderTest {
+    private static final class Redis extends StoreUnderTest implements Server {
         private final RedisServer redis;
 
         Redis(RedisServer redis) {
@@ -138,12 +131,12 @@ abstract sealed class StoreUnderTest implements AutoCloseable {
         }
 
         @Override
-        void stop() {
+        public void stop() {
             redis.stop();
         }
 
         @Override
-        void start() {
+        public void start() {
             redis.start();
         }
 
@@ -158,7 +151,7 @@ abstract sealed class StoreUnderTest implements AutoCloseable {
         }
     }
 
-    private static final class Consul extends StoreUnderTest {
+    private static final class Consul extends StoreUnderTest implements Server {
         private final ConsulAgent consul;
 
         Consul(ConsulAgent consul) {
@@ -172,12 +165,12 @@ abstract sealed class StoreUnderTest implements AutoCloseable {
         }
 
         @Override
-        void stop() {
+        public void stop() {
             consul.stop();
         }
 
         @Override
-        void start() {
+        public void start() {
             consul.start();
         }
 
