@@ -1,5 +1,6 @@
 package io.hotline.discovery;
 
+import io.hotline.discovery.config.HotlineConfig;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Selection;
+import io.hotline.discovery.spi.EndpointStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Selection;
+import io.hotline.discovery.spi.EndpointStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;

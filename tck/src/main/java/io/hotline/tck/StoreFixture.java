@@ -1,7 +1,7 @@
 package io.hotline.tck;
 
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
 
 /**
  * What the kit needs from a store author: how to open a store in a zone, how to take the server behind a zone down

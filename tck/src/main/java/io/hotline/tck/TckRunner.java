@@ -2,7 +2,7 @@ package io.hotline.tck;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
