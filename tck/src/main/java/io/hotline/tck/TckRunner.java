@@ -174,6 +174,9 @@ public final class TckRunner implements Callable<Integer> {
             stores = StoreProviders.load().names();
         } catch (IllegalStateException e) {
             return Optional.of("hotline-tck: " + e.getMessage());
+        } catch (LinkageError e) {
+            return Optional.of("hotline-tck: cannot load the store providers (" + e + "); a jar a store depends on is"
+                    + " missing from the class path");
         }
         if (stores.contains(store)) {
             return Optional.empty();
