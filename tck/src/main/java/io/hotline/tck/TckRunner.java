@@ -130,17 +130,18 @@ public final class TckRunner implements Callable<Integer> {
      * well.
      *
      * <pre>{@code
-     * int code = TckRunner.run(HotlineConfig.fromFile(Path.of("tck/file-store.properties")), List.of("watch"), System.out);
+     * HotlineConfig config = HotlineConfig.fromFile(Path.of("tck/file-store.properties"));
+     * int code = TckRunner.run(config, List.of(EndpointStoreCompatibilityKit.WATCH), System.out);
      * }</pre>
      *
      * @return 0 if every test ran and passed, 1 if one failed, 2 (having printed why) if a contract name is unknown,
      *     or if there is no fixture or no store of that name on the class path
      */
     public static int run(HotlineConfig config, Collection<String> contracts, PrintStream out) {
-        List<String> unknown = contracts.stream().filter(c -> !EndpointStoreCompatibilityKit.CONTRACTS.contains(c))
-                .toList();
+        List<String> known = EndpointStoreCompatibilityKit.CONTRACTS;
+        List<String> unknown = contracts.stream().filter(c -> !known.contains(c)).toList();
         if (!unknown.isEmpty()) {
-            out.println("no contract named " + unknown + "; the contracts are " + EndpointStoreCompatibilityKit.CONTRACTS);
+            out.println("no contract named " + unknown + "; the contracts are " + known);
             return CANNOT_RUN;
         }
         String store = config.storeName();
