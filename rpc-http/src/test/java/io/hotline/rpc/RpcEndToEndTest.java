@@ -12,6 +12,7 @@ import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.wire.Wire;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -255,10 +257,7 @@ class RpcEndToEndTest {
 
     @Test
     void serversTakePortsFromTheRangeAndSayWhenItIsExhausted() throws Exception {
-        int first;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            first = probe.getLocalPort();
-        }
+        int first = freeAdjacentPorts();
         PortRange range = new PortRange(first, first + 1);
         RpcServer a = track(builder().target(TARGET).endpoint(new TestApi("a")).portRange(range).start());
         RpcServer b = track(builder().target(TARGET).endpoint(new TestApi("b")).portRange(range).start());
@@ -266,6 +265,23 @@ class RpcEndToEndTest {
         assertThatThrownBy(() -> builder().target(TARGET).endpoint(new TestApi("c")).portRange(range)
                 .start()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no free port in hotline.http.port-range " + first + ":" + (first + 1));
+    }
+
+    /**
+     * The first of two adjacent free ports below Linux's ephemeral range (32768 up), where the clients' own outgoing
+     * connections, which take ephemeral ports, cannot take one between the probe and the server's bind.
+     */
+    private static int freeAdjacentPorts() {
+        Random random = new Random();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first = 20_000 + random.nextInt(12_000);
+            try (ServerSocket a = new ServerSocket(first); ServerSocket b = new ServerSocket(first + 1)) {
+                return first;
+            } catch (IOException taken) {
+                // try another pair
+            }
+        }
+        throw new IllegalStateException("no two adjacent free ports in 20000..32000 after 100 tries");
     }
 
     @Test
