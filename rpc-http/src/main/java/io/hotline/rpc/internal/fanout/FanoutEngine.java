@@ -9,6 +9,7 @@ import io.hotline.discovery.Resolution;
 import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
@@ -88,7 +89,11 @@ public final class FanoutEngine {
     private static final int REPORT_BYTES_PER_TARGET = 2048;
 
     /**
-     * How an engine sends.
+     * How an engine sends and splits, read from the configuration once ({@link #config}).
+     *
+     * <pre>{@code
+     * FanoutEngine.Settings settings = FanoutEngine.Settings.DEFAULT.config(HotlineConfig.load()).maxConcurrent(128);
+     * }</pre>
      *
      * @param maxConcurrent casts in flight at once, across all fanouts
      * @param perTarget how long one server may take to accept a cast, connecting included
@@ -100,16 +105,54 @@ public final class FanoutEngine {
     public record Settings(int maxConcurrent, Duration perTarget, int maxPending, int splitThreshold, int splitWays,
             Duration peerTimeout) {
 
+        /** 64 casts at once, 5 s per server, 100,000 waiting targets, split above 500 among 4 peers, 60 s per peer. */
         public static final Settings DEFAULT = new Settings(64, Duration.ofSeconds(5), 100_000, 500, 4,
                 Duration.ofSeconds(60));
 
         public Settings {
-            atLeast(1, maxConcurrent, "max concurrent casts");
-            atLeast(1, maxPending, "max pending targets");
-            atLeast(1, splitThreshold, "split threshold");
-            atLeast(1, splitWays, "split ways");
+            positive(maxConcurrent, "max concurrent casts");
+            positive(maxPending, "max pending targets");
+            positive(splitThreshold, "split threshold");
+            positive(splitWays, "split ways");
             positive(perTarget, "per-target timeout");
             positive(peerTimeout, "peer timeout");
+        }
+
+        /**
+         * These settings with {@code hotline.broadcaster.max-concurrent}, {@code .target-timeout},
+         * {@code .split-threshold}, {@code .split-ways} and {@code .peer-timeout} from {@code config}, each kept
+         * unless set.
+         */
+        public Settings config(HotlineConfig config) {
+            return new Settings(config.integer("hotline.broadcaster.max-concurrent", maxConcurrent),
+                    config.duration("hotline.broadcaster.target-timeout", perTarget), maxPending,
+                    config.integer("hotline.broadcaster.split-threshold", splitThreshold),
+                    config.integer("hotline.broadcaster.split-ways", splitWays),
+                    config.duration("hotline.broadcaster.peer-timeout", peerTimeout));
+        }
+
+        public Settings maxConcurrent(int casts) {
+            return new Settings(casts, perTarget, maxPending, splitThreshold, splitWays, peerTimeout);
+        }
+
+        public Settings perTarget(Duration timeout) {
+            return new Settings(maxConcurrent, timeout, maxPending, splitThreshold, splitWays, peerTimeout);
+        }
+
+        public Settings maxPending(int targets) {
+            return new Settings(maxConcurrent, perTarget, targets, splitThreshold, splitWays, peerTimeout);
+        }
+
+        public Settings splitThreshold(int targets) {
+            return new Settings(maxConcurrent, perTarget, maxPending, targets, splitWays, peerTimeout);
+        }
+
+        public Settings splitWays(int peers) {
+            return new Settings(maxConcurrent, perTarget, maxPending, splitThreshold, peers, peerTimeout);
+        }
+
+        public Settings peerTimeout(Duration timeout) {
+            return new Settings(maxConcurrent, perTarget, maxPending, splitThreshold, splitWays, timeout);
         }
 
         /**
@@ -120,9 +163,9 @@ public final class FanoutEngine {
             return (int) ((maxPending + 1L) / 2);
         }
 
-        private static void atLeast(int min, int value, String what) {
-            if (value < min) {
-                throw new IllegalArgumentException(what + " " + value + " must be at least " + min);
+        private static void positive(int value, String what) {
+            if (value < 1) {
+                throw new IllegalArgumentException(what + " " + value + " must be positive");
             }
         }
 
