@@ -109,7 +109,8 @@ public final class Broadcaster implements AutoCloseable {
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         // The engine reads the id only when it splits a fanout; until it is set this broadcaster is not registered,
         // so it cannot be among its own peers. Without a peer token it cannot split: no peer would take a share.
-        this.engine = new FanoutEngine(directory, http, b.fanout, metrics, b.peerToken == null ? null : new FanoutEngine.Split(() -> selfId, b.peerToken));
+        this.engine = new FanoutEngine(directory, http, b.fanout, metrics,
+                b.peerToken == null ? null : new FanoutEngine.Split(() -> selfId, b.peerToken));
 
         StatusPage.Builder page = StatusPage.builder(b.store).path("/status/").services(b.statusServices)
                 .directory(directory).ownMetrics(metrics::scrape).idleAfter(Duration.ofSeconds(30));
