@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Hotline's one fanout implementation, run by the broadcaster and by an {@link RpcClient} that fans out itself when no
  * broadcaster is registered: resolves a service's healthy servers (or a peer's share of them) and casts to each,
- * completing a {@link Fanout} with every server's outcome. Two parts do the work: the {@link SendQueue} sends the
+ * completing a {@link Fanout} with every server's outcome. Two parts do the work: the {@code SendQueue} sends the
  * casts this process sends itself (the bound on requests in flight and on waiting targets, the per-target timeout,
- * at-most-once delivery), and, given a {@link Split}, the {@link TreeSplit} hands shares of large fanouts to peer
+ * at-most-once delivery), and, given a {@link Split}, the {@code TreeSplit} hands shares of large fanouts to peer
  * broadcasters.
  *
  * <pre>{@code
