@@ -822,7 +822,8 @@ public final class RpcClient implements AutoCloseable {
          * Reads {@code hotline.http.token}, {@code hotline.rpc.response-timeout} (oslo's rpc_response_timeout),
          * {@code hotline.http.tls.cafile}, {@code hotline.http.tls.client-certfile} / {@code client-keyfile},
          * {@code hotline.zone}, {@value #FANOUT_FALLBACK}, {@value #MAX_CONNECTIONS_PER_SERVER}, and the servers'
-         * report interval for its directory ({@link Directory.Builder#config}).
+         * report interval for its directory ({@link Directory.Builder#config}; a client on a shared directory keeps the
+         * directory's).
          */
         public Builder config(HotlineConfig config) {
             this.config = config;
