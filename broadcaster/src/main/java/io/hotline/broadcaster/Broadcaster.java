@@ -10,12 +10,12 @@ import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.tls.PemTls;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
-import io.hotline.rpc.internal.fanout.Announcement;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
-import io.hotline.rpc.internal.http.HttpListener;
 import io.hotline.rpc.internal.security.ClientTls;
 import io.hotline.rpc.internal.security.PemFiles;
 import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.serving.Serving;
+import io.hotline.rpc.internal.serving.ServingSettings;
 import io.hotline.status.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
@@ -65,26 +66,31 @@ public final class Broadcaster implements AutoCloseable {
     /** Long enough not to be guessed over the network; {@code openssl rand -hex 32} makes 64. */
     private static final int MIN_PEER_TOKEN = 16;
 
-    private final HttpListener listener;
+    private final Serving serving;
     private final HttpClient http;
     private final Directory directory;
+    /** Whether {@link #directory} is this broadcaster's own, closed with it, or shared ({@link Builder#directory}). */
+    private final boolean ownsDirectory;
     private final StatusPage status;
     private final FanoutEngine engine;
-    private final Announcement announcement;
     private volatile String selfId;
     private final Duration grace;
-    private final Duration drainDelay;
     private final boolean splits;
 
     private Broadcaster(Builder b) {
-        this.grace = b.listener.grace();
-        this.drainDelay = b.drainDelay;
+        ServingSettings settings = b.serving;
+        this.grace = settings.listener().grace();
         this.splits = b.peerToken != null;
-        Directory.Builder d = Directory.builder(b.store);
-        if (b.zone != null) {
-            d.zone(b.zone);
+        this.ownsDirectory = b.directory == null;
+        if (ownsDirectory) {
+            Directory.Builder d = Directory.builder(b.store);
+            if (settings.zone() != null) {
+                d.zone(settings.zone());
+            }
+            this.directory = d.reportInterval(settings.healthPolicy().reportInterval()).build();
+        } else {
+            this.directory = b.directory;
         }
-        this.directory = d.reportInterval(b.healthPolicy.reportInterval()).build();
 
         ClientConnector client = new ClientConnector();
         if (b.caFile != null || b.clientCertFile != null) {
@@ -95,22 +101,22 @@ public final class Broadcaster implements AutoCloseable {
         http.setHttpCookieStore(new HttpCookieStore.Empty());
         http.setName("hotline-broadcaster-client");
         // A connection that cannot be made within the per-target timeout counts as a timeout of that target.
-        http.setConnectTimeout(b.perTargetTimeout.toMillis());
+        http.setConnectTimeout(b.fanout.perTarget().toMillis());
         // The bound on requests in flight is the engine's (max-concurrent), also towards one server: a lower one of
         // Jetty's (64 by default) would queue casts inside the client, unseen, behind the engine's bound.
-        http.setMaxConnectionsPerDestination(b.maxConcurrentCasts);
+        http.setMaxConnectionsPerDestination(b.fanout.maxConcurrent());
         BroadcasterMetrics metrics = new BroadcasterMetrics(b.meterRegistry != null ? b.meterRegistry
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         // The engine reads the id only when it splits a fanout; until it is set this broadcaster is not registered,
         // so it cannot be among its own peers. Without a peer token it cannot split: no peer would take a share.
-        this.engine = new FanoutEngine(directory, http, new FanoutEngine.Settings(b.maxConcurrentCasts,
-                b.perTargetTimeout, b.maxPendingTargets, b.splitThreshold, b.splitWays, b.peerTimeout), metrics,
+        this.engine = new FanoutEngine(directory, http, b.fanout, metrics,
                 b.peerToken == null ? null : new FanoutEngine.Split(() -> selfId, b.peerToken));
 
         StatusPage.Builder page = StatusPage.builder(b.store).path("/status/").services(b.statusServices)
                 .directory(directory).ownMetrics(metrics::scrape).idleAfter(Duration.ofSeconds(30));
-        if (b.token != null) {
-            page.token(b.token).requireToken(b.token);
+        String token = settings.token();
+        if (token != null) {
+            page.token(token).requireToken(token);
         }
         if (b.caFile != null || b.clientCertFile != null) {
             // Scrapes go to the same servers as casts, so over the same TLS.
@@ -119,30 +125,30 @@ public final class Broadcaster implements AutoCloseable {
         this.status = page.build();
         try {
             http.start();
-            this.listener = HttpListener.start(b.listener, "hotline-broadcaster", new Handler.Sequence(status.handler(),
-                    new FanoutHandler(engine, metrics, b.token == null ? null : new TokenCheck(b.token),
-                            b.peerToken == null ? null : new TokenCheck(b.peerToken), b.listener.bodyTimeout(),
-                            status::addService)));
         } catch (Exception e) {
             stopClient();
             throw new IllegalStateException("cannot start the broadcaster: " + e, e);
         }
-
-        String host = b.listener.host();
-        Endpoint endpoint = Endpoint.builder(RpcClient.BROADCASTER_SERVICE)
-                .host(host)
-                .port(listener.port())
-                .scheme(listener.scheme())
-                .server(b.server != null ? b.server : host)
-                .zone(b.zone != null ? b.zone : b.store.homeZone())
-                .build();
+        Handler handler = new Handler.Sequence(status.handler(), new FanoutHandler(engine, metrics,
+                token == null ? null : new TokenCheck(token), b.peerToken == null ? null : new TokenCheck(b.peerToken),
+                settings.listener().bodyTimeout(), status::addService));
+        try {
+            this.serving = Serving.start(settings, "hotline-broadcaster", handler, b.store,
+                    RpcClient.BROADCASTER_SERVICE, b.server, Map.of());
+        } catch (IllegalStateException e) {
+            stopClient();
+            throw new IllegalStateException("cannot start the broadcaster: " + e, e);
+        } catch (RuntimeException e) {
+            stopClient();
+            throw e;
+        }
+        Endpoint endpoint = serving.endpoint();
         this.selfId = endpoint.id();
-        this.announcement = Announcement.start(b.store, endpoint, b.healthPolicy);
         log.info("broadcasting at {} as {} in {}", endpoint.baseUri(), endpoint.id(), endpoint.zone());
         if (b.peerToken == null) {
             log.info("no {}: this broadcaster casts every fanout itself, however large, and takes no shares from"
                     + " peers; give every broadcaster the same peer token to split fanouts above {} servers among them",
-                    PEER_TOKEN_KEY, b.splitThreshold);
+                    PEER_TOKEN_KEY, b.fanout.splitThreshold());
         }
     }
 
@@ -153,7 +159,7 @@ public final class Broadcaster implements AutoCloseable {
 
     /** The registration clients find this broadcaster by. */
     public Endpoint endpoint() {
-        return announcement.endpoint();
+        return serving.endpoint();
     }
 
     /**
@@ -166,7 +172,7 @@ public final class Broadcaster implements AutoCloseable {
 
     /** The port the broadcaster listens on. */
     public int port() {
-        return announcement.endpoint().port();
+        return serving.endpoint().port();
     }
 
     /**
@@ -175,8 +181,7 @@ public final class Broadcaster implements AutoCloseable {
      */
     @Override
     public void close() {
-        announcement.withdraw(drainDelay);
-        listener.close();
+        serving.close();
         int unfinished = engine.awaitActive(grace);
         if (unfinished > 0) {
             log.warn("{} fanouts were not finished within the {} grace period; their remaining casts are dropped",
@@ -192,25 +197,19 @@ public final class Broadcaster implements AutoCloseable {
         } catch (Exception e) {
             log.warn("stopping the broadcaster's HTTP client failed", e);
         }
-        directory.close();
+        if (ownsDirectory) {
+            directory.close();
+        }
     }
 
     /** Configures a {@link Broadcaster}; {@link #start()} binds, starts and registers it. */
     public static final class Builder {
         private final EndpointStore store;
         private String server;
-        private String token;
+        private ServingSettings serving = ServingSettings.DEFAULT;
+        private FanoutEngine.Settings fanout = FanoutEngine.Settings.DEFAULT;
         private String peerToken;
-        private Zone zone;
-        private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
-        private Duration drainDelay = Duration.ofSeconds(2);
-        private ListenerSettings listener = ListenerSettings.DEFAULT;
-        private Duration perTargetTimeout = Duration.ofSeconds(5);
-        private int maxConcurrentCasts = 64;
-        private int maxPendingTargets = FanoutEngine.Settings.DEFAULT.maxPending();
-        private int splitThreshold = FanoutEngine.Settings.DEFAULT.splitThreshold();
-        private int splitWays = FanoutEngine.Settings.DEFAULT.splitWays();
-        private Duration peerTimeout = FanoutEngine.Settings.DEFAULT.peerTimeout();
+        private Directory directory;
         private Path caFile;
         private Path clientCertFile;
         private Path clientKeyFile;
@@ -231,17 +230,11 @@ public final class Broadcaster implements AutoCloseable {
          * policy's keys ({@link HealthPolicy#config}).
          */
         public Builder config(HotlineConfig config) {
-            listener = listener.config(config);
-            config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
-            drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
+            serving = serving.config(config);
             ClientTls tls = ClientTls.from(config);
             tls.caFile().ifPresent(this::trust);
             tls.certFile().ifPresent(cert -> clientCertificate(cert, tls.keyFile().orElseThrow()));
-            maxConcurrentCasts(config.integer("hotline.broadcaster.max-concurrent", maxConcurrentCasts));
-            perTargetTimeout(config.duration("hotline.broadcaster.target-timeout", perTargetTimeout));
-            splitThreshold(config.integer("hotline.broadcaster.split-threshold", splitThreshold));
-            splitWays(config.integer("hotline.broadcaster.split-ways", splitWays));
-            peerTimeout(config.duration("hotline.broadcaster.peer-timeout", peerTimeout));
+            fanout = fanout.config(config);
             config.string(PEER_TOKEN_KEY).filter(t -> !t.isEmpty()).ifPresent(t -> {
                 try {
                     peerToken(t);
@@ -256,8 +249,6 @@ public final class Broadcaster implements AutoCloseable {
                     throw config.invalid("hotline.broadcaster.status-services", "has a bad service name: " + e.getMessage());
                 }
             });
-            config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
-            healthPolicy(healthPolicy.config(config));
             return this;
         }
 
@@ -272,7 +263,23 @@ public final class Broadcaster implements AutoCloseable {
          * {@link #config(HotlineConfig)} reads into it unless set here.
          */
         public Builder listener(ListenerSettings settings) {
-            this.listener = Objects.requireNonNull(settings, "settings");
+            serving = serving.listener(settings);
+            return this;
+        }
+
+        /**
+         * Finds servers and peer broadcasters through {@code directory}, shared with other clients and servers of this
+         * process, instead of a directory of its own; closing the broadcaster leaves it open. Its zone must be the
+         * broadcaster's {@linkplain #zone zone}, if one is set.
+         *
+         * <pre>{@code
+         * Directory directory = Directory.builder(store).config(config).build();
+         * Broadcaster broadcaster = Broadcaster.builder(store).directory(directory).config(config).start();
+         * RpcClient client = RpcClient.builder(directory).config(config).build();
+         * }</pre>
+         */
+        public Builder directory(Directory directory) {
+            this.directory = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
@@ -281,10 +288,7 @@ public final class Broadcaster implements AutoCloseable {
          * servers, which check the same cluster-wide token.
          */
         public Builder token(String token) {
-            if (token == null || token.isEmpty()) {
-                throw new IllegalArgumentException("the token is empty; leave it unset to accept requests without one");
-            }
-            this.token = token;
+            serving = serving.token(token);
             return this;
         }
 
@@ -314,21 +318,19 @@ public final class Broadcaster implements AutoCloseable {
 
         /** The zone to register in, and the home zone fanouts go to by default; the store's home zone unless set. */
         public Builder zone(Zone zone) {
-            this.zone = Objects.requireNonNull(zone, "zone");
+            serving = serving.zone(zone);
             return this;
         }
 
+        /** How often the registration is renewed and when the store gives up on it; {@link HealthPolicy#DEFAULT}. */
         public Builder healthPolicy(HealthPolicy policy) {
-            this.healthPolicy = Objects.requireNonNull(policy, "policy");
+            serving = serving.healthPolicy(policy);
             return this;
         }
 
         /** How long close() keeps serving after deregistering, so clients stop choosing this broadcaster; 2 s. */
         public Builder drainDelay(Duration delay) {
-            if (delay == null || delay.isNegative()) {
-                throw new IllegalArgumentException("drain delay " + delay + " must not be negative");
-            }
-            this.drainDelay = delay;
+            serving = serving.drainDelay(delay);
             return this;
         }
 
@@ -337,25 +339,19 @@ public final class Broadcaster implements AutoCloseable {
          * timed out and not tried again: it may have received the cast.
          */
         public Builder perTargetTimeout(Duration timeout) {
-            this.perTargetTimeout = positive(timeout, "per-target timeout");
+            fanout = fanout.perTarget(timeout);
             return this;
         }
 
         /** Casts in flight at once, across all fanouts; further targets wait their turn; 64. */
         public Builder maxConcurrentCasts(int casts) {
-            if (casts < 1) {
-                throw new IllegalArgumentException("max concurrent casts " + casts + " must be positive");
-            }
-            this.maxConcurrentCasts = casts;
+            fanout = fanout.maxConcurrent(casts);
             return this;
         }
 
         /** Targets that may wait for a free slot, across all fanouts; a fanout beyond gets 503; 100,000. */
         public Builder maxPendingTargets(int targets) {
-            if (targets < 1) {
-                throw new IllegalArgumentException("max pending targets " + targets + " must be positive");
-            }
-            this.maxPendingTargets = targets;
+            fanout = fanout.maxPending(targets);
             return this;
         }
 
@@ -364,19 +360,13 @@ public final class Broadcaster implements AutoCloseable {
          * (same zone first), which cast to them and report back, splitting again while a share is above it; 500.
          */
         public Builder splitThreshold(int targets) {
-            if (targets < 1) {
-                throw new IllegalArgumentException("split threshold " + targets + " must be positive");
-            }
-            this.splitThreshold = targets;
+            fanout = fanout.splitThreshold(targets);
             return this;
         }
 
         /** How many peers one split hands shares to, at most (this broadcaster keeps one share too); 4. */
         public Builder splitWays(int peers) {
-            if (peers < 1) {
-                throw new IllegalArgumentException("split ways " + peers + " must be positive");
-            }
-            this.splitWays = peers;
+            fanout = fanout.splitWays(peers);
             return this;
         }
 
@@ -385,7 +375,7 @@ public final class Broadcaster implements AutoCloseable {
          * (the peer may have cast to them), not cast again.
          */
         public Builder peerTimeout(Duration timeout) {
-            this.peerTimeout = positive(timeout, "peer timeout");
+            fanout = fanout.peerTimeout(timeout);
             return this;
         }
 
@@ -421,18 +411,15 @@ public final class Broadcaster implements AutoCloseable {
 
         /** Binds a port, starts serving and registers. */
         public Broadcaster start() {
-            if (peerToken != null && peerToken.equals(token)) {
+            if (peerToken != null && peerToken.equals(serving.token())) {
                 throw new IllegalArgumentException(PEER_TOKEN_KEY + " must differ from hotline.http.token: every"
                         + " client has the client token, so with it any client could hand out shares");
             }
-            return new Broadcaster(this);
-        }
-
-        private static Duration positive(Duration d, String what) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " " + d + " must be positive");
+            if (directory != null && serving.zone() != null && !serving.zone().equals(directory.zone())) {
+                throw new IllegalArgumentException("the broadcaster's zone " + serving.zone() + " is not its shared"
+                        + " directory's zone " + directory.zone() + "; build the directory with the same zone");
             }
-            return d;
+            return new Broadcaster(this);
         }
     }
 }

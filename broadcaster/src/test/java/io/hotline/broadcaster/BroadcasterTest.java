@@ -6,8 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.Query;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.discovery.spi.EndpointStore;
@@ -405,5 +407,27 @@ class BroadcasterTest {
 
         broadcaster.close();
         assertThat(observer.list(RpcClient.BROADCASTER_SERVICE, AZ2)).isEmpty();
+    }
+
+    @Test
+    void aBroadcasterAndClientsShareOneDirectoryThatOutlivesThem() {
+        List<Recorder> servers = List.of(server("host-1"), server("host-2"), server("host-3"));
+        Directory directory = track(Directory.builder(store(AZ1)).build());
+        Broadcaster broadcaster = broadcasterBuilder(AZ1).directory(directory).start();
+        RpcClient first = RpcClient.builder(directory).timeout(Duration.ofSeconds(20)).build();
+        RpcClient second = track(RpcClient.builder(directory).timeout(Duration.ofSeconds(20)).build());
+
+        assertThat(first.prepare(FANOUT).fanoutWithReport("record", Map.of("event", "first")).delivered()).isEqualTo(3);
+        first.close();
+        assertThat(second.prepare(FANOUT).fanoutWithReport("record", Map.of("event", "second")).delivered())
+                .isEqualTo(3);
+        broadcaster.close();
+
+        assertThat(directory.resolve(Query.of(TARGET.service())).endpoints()).hasSize(3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream()
+                .allMatch(s -> count(s, "first") == 1 && count(s, "second") == 1));
+        assertThatThrownBy(() -> broadcasterBuilder(AZ1).zone(AZ2).directory(directory).start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not its shared directory's zone " + AZ1);
     }
 }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * <pre>{@code
  * ListenerSettings settings = ListenerSettings.DEFAULT.config(HotlineConfig.load())
  *         .portRange(new PortRange(20000, 20100));
- * Broadcaster broadcaster = Broadcaster.builder(store).listener(settings).build();
+ * RpcServer server = RpcServer.builder(store).listener(settings).target(target).endpoint(api).start();
+ * Broadcaster broadcaster = Broadcaster.builder(store).listener(settings).start();   // the same settings
  * }</pre>
  *
  * @param portRange ports to try in order; ephemeral by default

@@ -104,6 +104,8 @@ public final class RpcClient implements AutoCloseable {
     private static final long DEFAULT_RETRY_AFTER_SECONDS = 1;
 
     private final Directory directory;
+    /** Whether {@link #directory} is this client's own, closed with it, or shared ({@link #builder(Directory)}). */
+    private final boolean ownsDirectory;
     private final HttpClient http;
     private final String token;
     private final Duration timeout;
@@ -121,14 +123,8 @@ public final class RpcClient implements AutoCloseable {
     });
 
     private RpcClient(Builder b) {
-        Directory.Builder d = Directory.builder(b.store);
-        if (b.zone != null) {
-            d.zone(b.zone);
-        }
-        if (b.config != null) {
-            d.config(b.config);
-        }
-        this.directory = d.build();
+        this.ownsDirectory = b.directory == null;
+        this.directory = ownsDirectory ? ownDirectory(b) : b.directory;
         this.token = b.token;
         this.timeout = b.timeout;
         this.versionCap = b.versionCap;
@@ -147,14 +143,48 @@ public final class RpcClient implements AutoCloseable {
         try {
             http.start();
         } catch (Exception e) {
-            directory.close();
+            closeDirectory();
             throw new IllegalStateException("cannot start the HTTP client: " + e, e);
         }
     }
 
-    /** Starts configuring a client that finds servers in {@code store}. */
+    private static Directory ownDirectory(Builder b) {
+        Directory.Builder d = Directory.builder(b.store);
+        if (b.zone != null) {
+            d.zone(b.zone);
+        }
+        if (b.config != null) {
+            d.config(b.config);
+        }
+        return d.build();
+    }
+
+    private void closeDirectory() {
+        if (ownsDirectory) {
+            directory.close();
+        }
+    }
+
+    /** Starts configuring a client that finds servers in {@code store}, through a directory of its own. */
     public static Builder builder(EndpointStore store) {
-        return new Builder(store);
+        return new Builder(Objects.requireNonNull(store, "store"), null);
+    }
+
+    /**
+     * Starts configuring a client that finds servers through {@code directory}, shared with other clients and servers
+     * of this process (one cache and one set of store watches for all); closing the client leaves it open. The
+     * directory's zone and report interval apply; a zone set on the builder must be the directory's.
+     *
+     * <pre>{@code
+     * try (Directory directory = Directory.builder(store).config(config).build();
+     *         RpcClient scheduler = RpcClient.builder(directory).config(config).build();
+     *         RpcClient conductor = RpcClient.builder(directory).config(config).timeout(Duration.ofMinutes(5)).build()) {
+     *     ...
+     * }
+     * }</pre>
+     */
+    public static Builder builder(Directory directory) {
+        return new Builder(null, Objects.requireNonNull(directory, "directory"));
     }
 
     /** Calls and casts to {@code target}, with this client's defaults. */
@@ -182,7 +212,7 @@ public final class RpcClient implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot stop the HTTP client: " + e, e);
         } finally {
-            directory.close();
+            closeDirectory();
         }
     }
 
@@ -659,10 +689,8 @@ public final class RpcClient implements AutoCloseable {
     /** The engine for fanouts from this client, made at the first; each server gets the client's timeout to accept. */
     private synchronized FanoutEngine fallbackEngine() {
         if (fallbackEngine == null) {
-            FanoutEngine.Settings d = FanoutEngine.Settings.DEFAULT;
-            fallbackEngine = new FanoutEngine(directory, http, new FanoutEngine.Settings(d.maxConcurrent(), timeout,
-                    d.maxPending(), d.splitThreshold(), d.splitWays(), d.peerTimeout()), FanoutEngine.Observer.NONE,
-                    null);
+            fallbackEngine = new FanoutEngine(directory, http, FanoutEngine.Settings.DEFAULT.perTarget(timeout),
+                    FanoutEngine.Observer.NONE, null);
         }
         return fallbackEngine;
     }
@@ -768,7 +796,9 @@ public final class RpcClient implements AutoCloseable {
 
     /** Configures an {@link RpcClient}. */
     public static final class Builder {
+        /** Null with a shared {@link #directory}. */
         private final EndpointStore store;
+        private final Directory directory;
         private String token;
         private Zone zone;
         private Duration timeout = Duration.ofSeconds(60);
@@ -783,15 +813,17 @@ public final class RpcClient implements AutoCloseable {
         private Path keyFile;
         private HotlineConfig config;
 
-        private Builder(EndpointStore store) {
-            this.store = Objects.requireNonNull(store, "store");
+        private Builder(EndpointStore store, Directory directory) {
+            this.store = store;
+            this.directory = directory;
         }
 
         /**
          * Reads {@code hotline.http.token}, {@code hotline.rpc.response-timeout} (oslo's rpc_response_timeout),
          * {@code hotline.http.tls.cafile}, {@code hotline.http.tls.client-certfile} / {@code client-keyfile},
          * {@code hotline.zone}, {@value #FANOUT_FALLBACK}, {@value #MAX_CONNECTIONS_PER_SERVER}, and the servers'
-         * report interval for its directory ({@link Directory.Builder#config}).
+         * report interval for its directory ({@link Directory.Builder#config}; a client on a shared directory keeps the
+         * directory's).
          */
         public Builder config(HotlineConfig config) {
             this.config = config;
@@ -895,6 +927,10 @@ public final class RpcClient implements AutoCloseable {
         }
 
         public RpcClient build() {
+            if (directory != null && zone != null && !zone.equals(directory.zone())) {
+                throw new IllegalArgumentException("the client's zone " + zone + " is not its shared directory's zone "
+                        + directory.zone() + "; build the directory with the same zone");
+            }
             return new RpcClient(this);
         }
     }

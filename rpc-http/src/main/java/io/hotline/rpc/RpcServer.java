@@ -5,9 +5,9 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.internal.fanout.Announcement;
-import io.hotline.rpc.internal.http.HttpListener;
 import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.serving.Serving;
+import io.hotline.rpc.internal.serving.ServingSettings;
 import io.hotline.rpc.internal.wire.Wire;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -67,11 +67,9 @@ public final class RpcServer implements AutoCloseable {
     /** The cast drain limit unless set: well past the default grace period, as a stop has no client waiting. */
     private static final Duration DEFAULT_CAST_DRAIN_LIMIT = Duration.ofMinutes(5);
 
-    private final HttpListener listener;
+    private final Serving serving;
     private final CastQueue casts;
-    private final Announcement announcement;
     private final Duration grace;
-    private final Duration drainDelay;
     private final Duration castDrainLimit;
 
     private RpcServer(Builder b) {
@@ -80,8 +78,8 @@ public final class RpcServer implements AutoCloseable {
             throw new IllegalStateException("the server has no endpoint objects; add one with endpoint(...)");
         }
         Dispatcher dispatcher = new Dispatcher(b.endpoints, b.accessPolicy);
-        this.grace = b.listener.grace();
-        this.drainDelay = b.drainDelay;
+        ListenerSettings listener = b.serving.listener();
+        this.grace = listener.grace();
         if (b.castDrainLimit != null && b.castDrainLimit.compareTo(grace) < 0) {
             throw new IllegalArgumentException("the cast drain limit " + b.castDrainLimit + " is shorter than the grace"
                     + " period " + grace + "; casts are admitted to run within the grace period, so give them at"
@@ -98,7 +96,7 @@ public final class RpcServer implements AutoCloseable {
         RpcProcessor processor = new RpcProcessor(target.service(), dispatcher, casts, callSlots, metrics);
         RpcResource resource = new RpcResource(processor, metrics,
                 b.apiDocument != null ? ApiDocument.from(b.apiDocument) : ApiDocument.builtIn());
-        TokenCheck tokenCheck = b.token == null ? null : new TokenCheck(b.token);
+        TokenCheck tokenCheck = b.serving.token() == null ? null : new TokenCheck(b.serving.token());
         // The class plus a binding to the instance: registering the instance itself makes Jersey warn that a
         // "provider" is ignored (eclipse-ee4j/jersey#3700).
         ResourceConfig app = new ResourceConfig()
@@ -124,24 +122,16 @@ public final class RpcServer implements AutoCloseable {
             // listener's own keeps those for the rest (reading requests, /healthz, /metrics, the call monitor, 503
             // refusals): calls filling every slot never keep a health check waiting, and the slots, not the
             // threads, bound the calls.
-            ListenerSettings listening = b.listener.maxThreads(b.listener.maxThreads() + b.maxConcurrentCalls);
-            this.listener = HttpListener.start(listening, "hotline-rpc",
-                    new RpcHandler(processor, tokenCheck, b.listener.bodyTimeout(), container));
+            ServingSettings settings = b.serving.listener(listener.maxThreads(listener.maxThreads()
+                    + b.maxConcurrentCalls));
+            this.serving = Serving.start(settings, "hotline-rpc",
+                    new RpcHandler(processor, tokenCheck, listener.bodyTimeout(), container), b.store,
+                    target.service(), target.server(), b.metadata);
         } catch (RuntimeException e) {
             casts.drain(Duration.ZERO, Duration.ZERO);
             throw e;
         }
-
-        String host = b.listener.host();
-        Endpoint endpoint = Endpoint.builder(target.service())
-                .host(host)
-                .port(listener.port())
-                .scheme(listener.scheme())
-                .server(target.server() != null ? target.server() : host)
-                .zone(b.zone != null ? b.zone : b.store.homeZone())
-                .metadata(b.metadata)
-                .build();
-        this.announcement = Announcement.start(b.store, endpoint, b.healthPolicy);
+        Endpoint endpoint = serving.endpoint();
         log.info("serving {} at {} as {}", target.service(), endpoint.baseUri(), endpoint.id());
     }
 
@@ -152,12 +142,12 @@ public final class RpcServer implements AutoCloseable {
 
     /** The registration other processes find this server by. */
     public Endpoint endpoint() {
-        return announcement.endpoint();
+        return serving.endpoint();
     }
 
     /** The port the server listens on. */
     public int port() {
-        return announcement.endpoint().port();
+        return serving.endpoint().port();
     }
 
     /**
@@ -167,8 +157,7 @@ public final class RpcServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        announcement.withdraw(drainDelay);
-        listener.close();
+        serving.close();
         casts.drain(grace, castDrainLimit);
     }
 
@@ -179,11 +168,7 @@ public final class RpcServer implements AutoCloseable {
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private Target target;
         private AccessPolicy accessPolicy = AccessPolicy.DEFAULT;
-        private String token;
-        private Zone zone;
-        private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
-        private Duration drainDelay = Duration.ofSeconds(2);
-        private ListenerSettings listener = ListenerSettings.DEFAULT;
+        private ServingSettings serving = ServingSettings.DEFAULT;
         private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
         private PrometheusMeterRegistry meterRegistry;
         private Path apiDocument;
@@ -229,19 +214,17 @@ public final class RpcServer implements AutoCloseable {
          * {@code .cast-drain-limit} and the health policy's keys ({@link HealthPolicy#config}).
          */
         public Builder config(HotlineConfig config) {
-            listener = listener.config(config);
-            config.string("hotline.http.token").filter(t -> !t.isEmpty()).ifPresent(this::token);
-            drainDelay(config.duration("hotline.http.drain-delay", drainDelay));
+            serving = serving.config(config);
+            Duration grace = serving.listener().grace();
             Duration limit = config.duration(CAST_DRAIN_LIMIT, null);
             if (limit != null) {
-                if (limit.compareTo(listener.grace()) < 0) {
-                    throw config.invalid(CAST_DRAIN_LIMIT, "is shorter than the grace period " + listener.grace()
+                if (limit.compareTo(grace) < 0) {
+                    throw config.invalid(CAST_DRAIN_LIMIT, "is shorter than the grace period " + grace
                             + "; casts are admitted to run within the grace period, so give them at least that");
                 }
                 castDrainLimit(limit);
             }
             config.string("hotline.http.api-config-file").filter(f -> !f.isEmpty()).ifPresent(f -> apiDocument(Path.of(f)));
-            config.string(HotlineConfig.ZONE).filter(z -> !z.isEmpty()).ifPresent(z -> zone(config.zone()));
             maxConcurrentCalls(positive(config, MAX_CONCURRENT_CALLS, maxConcurrentCalls));
             int threads = positive(config, CAST_THREADS, castThreads);
             if (threads > MAX_CAST_THREADS) {
@@ -249,7 +232,6 @@ public final class RpcServer implements AutoCloseable {
                         + " own: to take more casts at once, raise " + CAST_QUEUE + " instead");
             }
             castExecution(threads, positive(config, CAST_QUEUE, castQueue));
-            healthPolicy(healthPolicy.config(config));
             return this;
         }
 
@@ -261,34 +243,44 @@ public final class RpcServer implements AutoCloseable {
             return value;
         }
 
-        public Builder portRange(PortRange range) {
-            listener = listener.portRange(range);
+        /**
+         * How the server listens: port range, host, HTTPS, timeouts, body limit, grace period; what
+         * {@link #config(HotlineConfig)} reads into it unless set here. The setters below change one setting each.
+         *
+         * <pre>{@code
+         * RpcServer.builder(store).listener(ListenerSettings.DEFAULT.config(config).host("10.0.0.5"))
+         * }</pre>
+         */
+        public Builder listener(ListenerSettings settings) {
+            serving = serving.listener(settings);
             return this;
+        }
+
+        /** Ports to try in order; an ephemeral port unless set. */
+        public Builder portRange(PortRange range) {
+            return listener(serving.listener().portRange(range));
         }
 
         /** The address to listen on and to register; 127.0.0.1 unless set. */
         public Builder host(String host) {
-            listener = listener.host(host);
-            return this;
+            return listener(serving.listener().host(host));
         }
 
         /** Requires {@code Authorization: Bearer token} on every RPC request (the proposal's http_token). */
         public Builder token(String token) {
-            if (token == null || token.isEmpty()) {
-                throw new IllegalArgumentException("the token is empty; leave it unset to accept requests without one");
-            }
-            this.token = token;
+            serving = serving.token(token);
             return this;
         }
 
         /** The zone to register in; the store's home zone unless set. */
         public Builder zone(Zone zone) {
-            this.zone = Objects.requireNonNull(zone, "zone");
+            serving = serving.zone(zone);
             return this;
         }
 
+        /** How often the registration is renewed and when the store gives up on it; {@link HealthPolicy#DEFAULT}. */
         public Builder healthPolicy(HealthPolicy policy) {
-            this.healthPolicy = Objects.requireNonNull(policy, "policy");
+            serving = serving.healthPolicy(policy);
             return this;
         }
 
@@ -300,14 +292,12 @@ public final class RpcServer implements AutoCloseable {
 
         /** Idle connections are closed after this (the proposal's listen_timeout); 60 s. */
         public Builder listenTimeout(Duration timeout) {
-            listener = listener.listenTimeout(timeout);
-            return this;
+            return listener(serving.listener().listenTimeout(timeout));
         }
 
         /** A request body not whole this long after the request began gets 408 and its connection closed; 10 s. */
         public Builder bodyTimeout(Duration timeout) {
-            listener = listener.bodyTimeout(timeout);
-            return this;
+            return listener(serving.listener().bodyTimeout(timeout));
         }
 
         /**
@@ -315,29 +305,23 @@ public final class RpcServer implements AutoCloseable {
          * as its threads are estimated to run in this time.
          */
         public Builder gracePeriod(Duration grace) {
-            listener = listener.grace(grace);
-            return this;
+            return listener(serving.listener().grace(grace));
         }
 
         /** How long close() keeps serving after deregistering, so clients stop choosing this server; 2 s. */
         public Builder drainDelay(Duration delay) {
-            if (delay == null || delay.isNegative()) {
-                throw new IllegalArgumentException("drain delay " + delay + " must not be negative");
-            }
-            this.drainDelay = delay;
+            serving = serving.drainDelay(delay);
             return this;
         }
 
         /** Serves HTTPS with this PEM certificate chain and unencrypted PKCS#8 PEM key. */
         public Builder tls(Path certFile, Path keyFile) {
-            listener = listener.tls(certFile, keyFile);
-            return this;
+            return listener(serving.listener().tls(certFile, keyFile));
         }
 
         /** With {@link #tls}: clients must present a certificate signed by a CA in this PEM file. */
         public Builder requireClientCertificates(Path caFile) {
-            listener = listener.requireClientCertificates(caFile);
-            return this;
+            return listener(serving.listener().requireClientCertificates(caFile));
         }
 
         /**
@@ -369,8 +353,7 @@ public final class RpcServer implements AutoCloseable {
 
         /** Larger request bodies get 413; 1 MiB. */
         public Builder maxBodyBytes(long bytes) {
-            listener = listener.maxBodyBytes(bytes);
-            return this;
+            return listener(serving.listener().maxBodyBytes(bytes));
         }
 
         /** Threads running casts and how many casts may wait for one; 8 and 10,000. */

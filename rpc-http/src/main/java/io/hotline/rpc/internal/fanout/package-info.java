@@ -1,5 +1,5 @@
 /**
- * Internal: Sending one cast to many servers: the send queue, the tree split between broadcasters, announcements.
+ * Internal: Sending one cast to many servers: the engine, its send queue and its tree split between broadcasters.
  *
  * <p>Public only so that Hotline's own modules can share it; not an API. It may change without notice in any
  * release.
