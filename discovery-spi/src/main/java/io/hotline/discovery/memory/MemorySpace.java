@@ -78,7 +78,11 @@ public final class MemorySpace {
         }
     }
 
-    /** One zone's registrations. Times are System.nanoTime, as the space never leaves the JVM. */
+    /**
+     * One zone's registrations. Times are System.nanoTime, as the space never leaves the JVM. Reads and writes hold
+     * the server's lock, so that a listing is one moment of the zone, as a real server's read is: iterating the maps
+     * while another thread writes could show an endpoint removed after one it lacks.
+     */
     static final class Server {
         private final String space;
         private final Zone zone;
@@ -91,14 +95,14 @@ public final class MemorySpace {
             this.zone = zone;
         }
 
-        void register(Endpoint endpoint, HealthPolicy policy) {
+        synchronized void register(Endpoint endpoint, HealthPolicy policy) {
             requireUp();
             services.computeIfAbsent(endpoint.service(), s -> new ConcurrentHashMap<>())
                     .put(endpoint.id(), new Registration(endpoint, policy, System.nanoTime()));
             changed();
         }
 
-        void renew(String service, String id) {
+        synchronized void renew(String service, String id) {
             requireUp();
             Map<String, Registration> regs = services.get(service);
             long now = System.nanoTime();
@@ -111,7 +115,7 @@ public final class MemorySpace {
             changed();
         }
 
-        void deregister(String service, String id) {
+        synchronized void deregister(String service, String id) {
             requireUp();
             Map<String, Registration> regs = services.get(service);
             if (regs != null && regs.remove(id) != null) {
@@ -119,7 +123,7 @@ public final class MemorySpace {
             }
         }
 
-        List<EndpointStatus> list(String service) {
+        synchronized List<EndpointStatus> list(String service) {
             requireUp();
             Map<String, Registration> regs = services.getOrDefault(service, Map.of());
             long now = System.nanoTime();
@@ -152,7 +156,7 @@ public final class MemorySpace {
             changed();
         }
 
-        private void clear() {
+        private synchronized void clear() {
             services.clear();
         }
 
