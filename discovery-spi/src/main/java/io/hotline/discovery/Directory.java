@@ -1,5 +1,6 @@
 package io.hotline.discovery;
 
+import io.hotline.discovery.spi.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,8 +81,7 @@ public final class Directory implements AutoCloseable {
     private final EndpointStore store;
     private final Zone zone;
     private final SelectionStrategy strategy;
-    private final Duration retryMin;
-    private final Duration retryMax;
+    private final Backoff retry;
     private final Clock clock;
     private final Duration holdWindow;
     private final EndpointState.Ejection ejection;
@@ -97,8 +97,8 @@ public final class Directory implements AutoCloseable {
         this.store = b.store;
         this.zone = b.zone != null ? b.zone : store.homeZone();
         this.strategy = b.strategy;
-        this.retryMin = b.retryMin;
-        this.retryMax = b.retryMax;
+        // Jittered, so that the clients of a store that restarts do not all re-open their watches at once.
+        this.retry = Backoff.exponential(b.retryMin, b.retryMax).withJitter(0.5);
         this.clock = b.clock;
         // Every live server renews within 1.1 report intervals (its jitter); the rest is for the renewal to reach
         // this directory's watch.
@@ -368,9 +368,7 @@ public final class Directory implements AutoCloseable {
             long delay;
             synchronized (this) {
                 watch = null;
-                double backoff = retryMin.toNanos() * Math.pow(2, Math.min(failures++, 20));
-                double capped = Math.min(backoff, retryMax.toNanos());
-                delay = (long) (capped * ThreadLocalRandom.current().nextDouble(0.5, 1.0));
+                delay = retry.delay(++failures).toNanos();
             }
             if (!closed) {
                 try {
@@ -680,7 +678,10 @@ public final class Directory implements AutoCloseable {
             return this;
         }
 
-        /** Backoff between attempts to re-open a failed watch, doubling from min to max; 100 ms to 10 s. */
+        /**
+         * Backoff between attempts to re-open a failed watch, doubling from min to max, each delay shortened at random
+         * by up to half ({@link Backoff} with jitter 0.5); 100 ms to 10 s.
+         */
         public Builder retryBackoff(Duration min, Duration max) {
             if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
                 throw new IllegalArgumentException("retry backoff needs 0 < min <= max, got " + min + " and " + max);
