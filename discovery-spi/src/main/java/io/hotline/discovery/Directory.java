@@ -97,8 +97,7 @@ public final class Directory implements AutoCloseable {
         this.store = b.store;
         this.zone = b.zone != null ? b.zone : store.homeZone();
         this.strategy = b.strategy;
-        // Jittered, so that the clients of a store that restarts do not all re-open their watches at once.
-        this.retry = Backoff.exponential(b.retryMin, b.retryMax).withJitter(0.5);
+        this.retry = b.retry;
         this.clock = b.clock;
         // Every live server renews within 1.1 report intervals (its jitter); the rest is for the renewal to reach
         // this directory's watch.
@@ -653,8 +652,8 @@ public final class Directory implements AutoCloseable {
         private final EndpointStore store;
         private Zone zone;
         private SelectionStrategy strategy = SelectionStrategy.RANDOM;
-        private Duration retryMin = Duration.ofMillis(100);
-        private Duration retryMax = Duration.ofSeconds(10);
+        /** Jittered, so that the clients of a store that restarts do not all re-open their watches at once. */
+        private Backoff retry = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(10)).withJitter(0.5);
         private Duration zoneRefresh = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
         private Duration reportInterval = HealthPolicy.DEFAULT.reportInterval();
@@ -681,13 +680,11 @@ public final class Directory implements AutoCloseable {
         /**
          * Backoff between attempts to re-open a failed watch, doubling from min to max, each delay shortened at random
          * by up to half ({@link Backoff} with jitter 0.5); 100 ms to 10 s.
+         *
+         * @throws IllegalArgumentException unless {@code 0 < min <= max}
          */
         public Builder retryBackoff(Duration min, Duration max) {
-            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-                throw new IllegalArgumentException("retry backoff needs 0 < min <= max, got " + min + " and " + max);
-            }
-            this.retryMin = min;
-            this.retryMax = max;
+            this.retry = Backoff.exponential(min, max).withJitter(retry.jitter());
             return this;
         }
 
