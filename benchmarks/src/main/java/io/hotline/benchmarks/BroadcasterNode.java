@@ -1,10 +1,10 @@
 package io.hotline.benchmarks;
 
 import io.hotline.broadcaster.Broadcaster;
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
-import io.hotline.rpc.HttpListener;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.PortRange;
 import java.time.Duration;
 import java.util.Map;
@@ -23,7 +23,7 @@ public final class BroadcasterNode {
                 "hotline.file.dir", args[0])));
         int port = Integer.parseInt(args[1]);
         Broadcaster broadcaster = Broadcaster.builder(store)
-                .listener(HttpListener.Settings.DEFAULT.portRange(new PortRange(port, port)))
+                .listener(ListenerSettings.DEFAULT.portRange(new PortRange(port, port)))
                 .splitThreshold(Integer.parseInt(args[2]))
                 .peerToken(args[3])
                 .drainDelay(Duration.ZERO)

@@ -2,14 +2,14 @@ package io.hotline.benchmarks;
 
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Selection;
 import io.hotline.discovery.SelectionStrategy;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.memory.MemoryStoreProvider;
+import io.hotline.discovery.spi.EndpointStore;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;

@@ -2,19 +2,20 @@ package io.hotline.broadcaster;
 
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
-import io.hotline.discovery.PemTls;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Zone;
-import io.hotline.rpc.Announcement;
-import io.hotline.rpc.ClientTls;
-import io.hotline.rpc.FanoutEngine;
-import io.hotline.rpc.HttpListener;
-import io.hotline.rpc.PemFiles;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.tls.PemTls;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
-import io.hotline.rpc.TokenCheck;
+import io.hotline.rpc.internal.fanout.Announcement;
+import io.hotline.rpc.internal.fanout.FanoutEngine;
+import io.hotline.rpc.internal.http.HttpListener;
+import io.hotline.rpc.internal.security.ClientTls;
+import io.hotline.rpc.internal.security.PemFiles;
+import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.status.StatusPage;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -203,7 +204,7 @@ public final class Broadcaster implements AutoCloseable {
         private Zone zone;
         private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
         private Duration drainDelay = Duration.ofSeconds(2);
-        private HttpListener.Settings listener = HttpListener.Settings.DEFAULT;
+        private ListenerSettings listener = ListenerSettings.DEFAULT;
         private Duration perTargetTimeout = Duration.ofSeconds(5);
         private int maxConcurrentCasts = 64;
         private int maxPendingTargets = FanoutEngine.Settings.DEFAULT.maxPending();
@@ -270,7 +271,7 @@ public final class Broadcaster implements AutoCloseable {
          * How the broadcaster listens: port range, host, HTTPS, body limit, grace period; what
          * {@link #config(HotlineConfig)} reads into it unless set here.
          */
-        public Builder listener(HttpListener.Settings settings) {
+        public Builder listener(ListenerSettings settings) {
             this.listener = Objects.requireNonNull(settings, "settings");
             return this;
         }

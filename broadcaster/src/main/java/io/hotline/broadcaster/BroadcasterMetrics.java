@@ -1,8 +1,8 @@
 package io.hotline.broadcaster;
 
 import io.hotline.discovery.Endpoint;
-import io.hotline.rpc.FanoutEngine;
 import io.hotline.rpc.FanoutReport.Outcome;
+import io.hotline.rpc.internal.fanout.FanoutEngine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;

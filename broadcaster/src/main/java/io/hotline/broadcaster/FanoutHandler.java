@@ -1,10 +1,10 @@
 package io.hotline.broadcaster;
 
 import io.hotline.discovery.Untrusted;
-import io.hotline.rpc.FanoutEngine;
-import io.hotline.rpc.RequestBody;
 import io.hotline.rpc.ServerBusy;
-import io.hotline.rpc.TokenCheck;
+import io.hotline.rpc.internal.fanout.FanoutEngine;
+import io.hotline.rpc.internal.http.RequestBody;
+import io.hotline.rpc.internal.security.TokenCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -12,10 +12,10 @@ import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.InvalidRequest;
-import io.hotline.rpc.StrictJson;
+import io.hotline.rpc.internal.http.StrictJson;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 

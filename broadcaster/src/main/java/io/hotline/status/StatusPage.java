@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
-import io.hotline.rpc.TokenCheck;
+import io.hotline.rpc.internal.security.TokenCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -42,8 +43,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
@@ -61,7 +62,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (StatusPage page = StatusPage.builder(store).services(List.of("nova.compute")).token(token).build()) {
- *     HttpListener listener = HttpListener.start(HttpListener.Settings.DEFAULT, "hotline-status", page.handler());
+ *     HttpListener listener = HttpListener.start(ListenerSettings.DEFAULT, "hotline-status", page.handler());
  *     ...                                  // GET / is the page, GET /api/status its JSON
  * }
  * }</pre>

@@ -1,7 +1,7 @@
 package io.hotline.broadcaster;
 
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.spi.EndpointStore;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -10,10 +10,8 @@ import com.atlassian.oai.validator.model.SimpleRequest;
 import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
-import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.HealthPolicy;
-import io.hotline.rpc.FanoutEngine;
-import io.hotline.rpc.HttpListener;
+import io.hotline.rpc.ListenerSettings;
+import io.hotline.rpc.internal.fanout.FanoutEngine;
 import io.hotline.testing.CapturedStderr;
 import io.hotline.testing.SlowBodies;
 import io.swagger.parser.OpenAPIParser;
@@ -135,7 +133,7 @@ class BroadcasterOpenApiTest {
     void aBodyThatStopsHalfwayIs408() throws Exception {
         byte[] body = "{\"kind\": \"cast\", \"method\": \"record\"}".getBytes(StandardCharsets.UTF_8);
         Broadcaster impatient = fleet.track(fleet.broadcasterBuilder(AZ1)
-                .listener(HttpListener.Settings.DEFAULT.bodyTimeout(Duration.ofMillis(300))).start());
+                .listener(ListenerSettings.DEFAULT.bodyTimeout(Duration.ofMillis(300))).start());
         try (SlowBodies slow = SlowBodies.open(impatient.port(), FANOUT, body, 10, 1, Duration.ofSeconds(10))) {
             SlowBodies.Reply reply = slow.replies().get(0);
             assertThat(reply.status()).isEqualTo(408);

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.rpc.RpcClient;
 import java.net.URI;
 import java.net.http.HttpClient;

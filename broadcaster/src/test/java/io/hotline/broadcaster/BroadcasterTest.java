@@ -7,16 +7,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
-import io.hotline.rpc.HttpListener;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.AccessDenied;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.InvalidTarget;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -24,11 +24,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -356,7 +356,7 @@ class BroadcasterTest {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Broadcaster broadcaster = broadcasterBuilder(AZ1).meterRegistry(registry)
                     .perTargetTimeout(Duration.ofSeconds(30))
-                    .listener(HttpListener.Settings.DEFAULT.grace(Duration.ofSeconds(30))).start();
+                    .listener(ListenerSettings.DEFAULT.grace(Duration.ofSeconds(30))).start();
 
             client().prepare(FANOUT).cast("record", Map.of("event", "x"));     // 202: the cast is under way
             assertThat(received.await(10, TimeUnit.SECONDS)).isTrue();

@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.hotline.rpc.AccessDenied;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Outcome;
-import io.hotline.rpc.HttpListener;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcException;
 import io.hotline.testing.Certificates;
@@ -71,7 +71,7 @@ class BroadcasterTlsTest {
         // Threshold 2: each broadcaster takes a share, so the peer hop is tested too.
         for (int i = 0; i < 2; i++) {
             Broadcaster b = fleet.track(fleet.broadcasterBuilder(AZ1)
-                    .listener(HttpListener.Settings.DEFAULT.tls(cert, key).requireClientCertificates(clientCert)
+                    .listener(ListenerSettings.DEFAULT.tls(cert, key).requireClientCertificates(clientCert)
                             .grace(Duration.ofSeconds(5)))
                     .trust(cert).clientCertificate(clientCert, clientKey).token(TOKEN).splitThreshold(2).start());
             assertThat(b.endpoint().scheme()).isEqualTo("https");

@@ -1,12 +1,12 @@
 package io.hotline.broadcaster;
 
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
-import io.hotline.rpc.HttpListener;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
@@ -90,7 +90,7 @@ final class Fleet implements AutoCloseable {
     /** A broadcaster in {@code zone} with the fleet's peer token, like every other one of the fleet. */
     Broadcaster.Builder broadcasterBuilder(Zone zone) {
         return Broadcaster.builder(store(zone)).drainDelay(Duration.ZERO).peerToken(PEER_TOKEN)
-                .listener(HttpListener.Settings.DEFAULT.grace(Duration.ofSeconds(5)));
+                .listener(ListenerSettings.DEFAULT.grace(Duration.ofSeconds(5)));
     }
 
     Broadcaster broadcaster() {

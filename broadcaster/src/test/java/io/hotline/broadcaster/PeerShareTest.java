@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.hotline.discovery.HotlineConfig;
-import io.hotline.rpc.FanoutEngine;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.RpcClient;
+import io.hotline.rpc.internal.fanout.FanoutEngine;
 import io.hotline.testing.CapturedStderr;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

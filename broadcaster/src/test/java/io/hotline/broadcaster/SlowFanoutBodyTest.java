@@ -6,7 +6,7 @@ import static io.hotline.broadcaster.Fleet.TARGET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.RpcClient;
 import io.hotline.testing.SlowBodies;

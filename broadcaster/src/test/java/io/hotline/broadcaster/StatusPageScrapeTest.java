@@ -7,10 +7,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.rpc.HttpListener;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
+import io.hotline.rpc.internal.http.HttpListener;
 import io.hotline.status.StatusPage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,7 @@ class StatusPageScrapeTest {
         }
         StatusPage page = fleet.track(StatusPage.builder(store).services(List.of(Fleet.TARGET.service())).token(TOKEN)
                 .refresh(Duration.ofMillis(200)).scrapeDeadline(Duration.ofSeconds(3)).build());
-        HttpListener listener = fleet.track(HttpListener.start(HttpListener.Settings.DEFAULT, "status-test",
+        HttpListener listener = fleet.track(HttpListener.start(ListenerSettings.DEFAULT, "status-test",
                 page.handler()));
         String json = "http://127.0.0.1:" + listener.port() + "/api/status";
 

@@ -1,7 +1,7 @@
 package io.hotline.cli;
 
 import io.hotline.broadcaster.Broadcaster;
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;

@@ -1,7 +1,7 @@
 package io.hotline.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.rpc.Target;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -1,8 +1,8 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.RpcClient;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

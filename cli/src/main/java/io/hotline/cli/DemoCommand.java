@@ -1,14 +1,14 @@
 package io.hotline.cli;
 
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.ZoneScope;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
-import io.hotline.discovery.ZoneScope;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

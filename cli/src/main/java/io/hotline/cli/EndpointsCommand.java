@@ -1,10 +1,10 @@
 package io.hotline.cli;
 
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.Target;
 import java.io.PrintWriter;

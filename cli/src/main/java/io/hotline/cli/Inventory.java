@@ -1,9 +1,9 @@
 package io.hotline.cli;
 
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -2,10 +2,10 @@ package io.hotline.cli;
 
 import io.hotline.broadcaster.Broadcaster;
 import io.hotline.discovery.Directory;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
 import java.util.ArrayList;

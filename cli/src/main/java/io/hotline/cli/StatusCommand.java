@@ -1,6 +1,6 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

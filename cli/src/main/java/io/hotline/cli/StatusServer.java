@@ -1,11 +1,12 @@
 package io.hotline.cli;
 
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.HotlineConfig;
-import io.hotline.discovery.PemTls;
-import io.hotline.rpc.ClientTls;
-import io.hotline.rpc.HttpListener;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.tls.PemTls;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.PortRange;
+import io.hotline.rpc.internal.http.HttpListener;
+import io.hotline.rpc.internal.security.ClientTls;
 import io.hotline.status.StatusPage;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +38,7 @@ final class StatusServer implements AutoCloseable {
         if (port < 0 || port > 65535) {
             throw CliException.usage("port " + port + " is not a TCP port", "use 1-65535, or 0 for any free port");
         }
-        HttpListener.Settings settings = HttpListener.Settings.DEFAULT.config(config)
+        ListenerSettings settings = ListenerSettings.DEFAULT.config(config)
                 .portRange(port == 0 ? PortRange.EPHEMERAL : new PortRange(port, port));
         String token = config.string("hotline.http.token", "");
         StatusPage.Builder builder = StatusPage.builder(store).services(services).token(token).refresh(refresh);

@@ -3,9 +3,9 @@ package io.hotline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

@@ -3,8 +3,8 @@ package io.hotline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotline.broadcaster.Broadcaster;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
 import java.nio.file.Path;

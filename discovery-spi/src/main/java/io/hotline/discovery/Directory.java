@@ -1,6 +1,10 @@
 package io.hotline.discovery;
 
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.Backoff;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.Watch;
+import io.hotline.discovery.spi.WatchListener;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.hotline.discovery;
 
+import io.hotline.discovery.spi.EndpointStore;
 import java.util.Objects;
 
 /**

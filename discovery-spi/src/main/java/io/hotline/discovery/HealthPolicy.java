@@ -1,11 +1,14 @@
 package io.hotline.discovery;
 
+import io.hotline.discovery.config.HotlineConfig;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * How a registration stays alive: the owner renews it every {@code reportInterval}; a registration not renewed
- * for {@code downAfter} is critical; one critical for {@code deregisterAfter} is removed by the store.
+ * for {@code downAfter} is critical; one not renewed for {@code deregisterAfter} is removed by the store. Both are
+ * counted from the last renewal (or the registration), so a removed endpoint was critical for
+ * {@code deregisterAfter - downAfter}, not for {@code deregisterAfter}.
  *
  * <pre>{@code
  * HealthPolicy p = HealthPolicy.DEFAULT;                                  // 10 s / 60 s / 30 min
@@ -14,8 +17,9 @@ import java.util.Objects;
  *
  * @param reportInterval how often the owner renews (oslo's {@code report_interval})
  * @param downAfter how long without renewal until the endpoint is critical (Nova's {@code service_down_time})
- * @param deregisterAfter how long after last renewal the store removes it (the proposal's
- *     {@code check_deregister}); counted from the last renewal, so it is at least {@code downAfter}
+ * @param deregisterAfter how long without renewal until the store removes it (the proposal's
+ *     {@code check_deregister}); counted from the last renewal, as {@code downAfter} is, so it is at least
+ *     {@code downAfter}
  */
 public record HealthPolicy(Duration reportInterval, Duration downAfter, Duration deregisterAfter) {
 

@@ -1,5 +1,8 @@
 package io.hotline.discovery;
 
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.EndpointStoreProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -6,6 +6,7 @@ import static java.time.Duration.ofSeconds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hotline.discovery.config.HotlineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

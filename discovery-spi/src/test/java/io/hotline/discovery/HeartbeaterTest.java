@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.memory.MemorySpace;
+import io.hotline.discovery.spi.EndpointStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;

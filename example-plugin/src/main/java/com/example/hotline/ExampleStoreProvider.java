@@ -1,14 +1,14 @@
 package com.example.hotline;
 
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.EndpointStoreProvider;
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.EndpointStoreProvider;
 import java.time.Duration;
 
 /**
  * The {@code example} endpoint store: registrations live in an in-process {@link ExampleServer} per zone, one set of
  * servers per cluster. It exists to show what a store plugin needs, and nothing more; it is found by
- * {@link java.util.ServiceLoader} through {@code META-INF/services/io.hotline.discovery.EndpointStoreProvider}.
+ * {@link java.util.ServiceLoader} through {@code META-INF/services/io.hotline.discovery.spi.EndpointStoreProvider}.
  *
  * <pre>{@code
  * HotlineConfig config = HotlineConfig.of(Map.of(

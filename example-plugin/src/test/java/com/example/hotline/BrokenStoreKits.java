@@ -1,6 +1,6 @@
 package com.example.hotline;
 
-import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.tck.EndpointStoreCompatibilityKit;
 import io.hotline.tck.StoreFixture;
 import java.util.Objects;

@@ -5,7 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNeste
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectNestedMethod;
 
 import com.example.hotline.BrokenStoreKits.BrokenStoreKit;
-import io.hotline.discovery.EndpointStore;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.tck.EndpointStoreCompatibilityKit;
 import io.hotline.tck.TckContext;
 import java.util.List;

@@ -3,10 +3,10 @@ package com.example.hotline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;

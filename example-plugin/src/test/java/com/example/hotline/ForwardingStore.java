@@ -2,11 +2,11 @@ package com.example.hotline;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.Watch;
-import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.Watch;
+import io.hotline.discovery.spi.WatchListener;
 import java.util.List;
 import java.util.Set;
 

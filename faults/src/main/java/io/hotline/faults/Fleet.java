@@ -1,10 +1,10 @@
 package io.hotline.faults;
 
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
 import io.hotline.testing.FreePorts;

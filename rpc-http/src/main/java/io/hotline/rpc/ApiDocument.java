@@ -1,6 +1,7 @@
 package io.hotline.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hotline.rpc.internal.wire.Wire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

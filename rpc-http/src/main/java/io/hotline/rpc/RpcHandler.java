@@ -1,5 +1,9 @@
 package io.hotline.rpc;
 
+import io.hotline.rpc.internal.http.RequestBody;
+import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.wire.Reply;
+import io.hotline.rpc.internal.wire.Wire;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.eclipse.jetty.http.HttpField;
@@ -46,7 +50,7 @@ final class RpcHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         if (token != null) {
-            RpcProcessor.Reply refusal = token.refusal(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
+            Reply refusal = token.refusal(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
             if (refusal != null) {
                 if (refusal.status() == 401) {
                     response.getHeaders().add(BEARER_CHALLENGE);
@@ -56,7 +60,7 @@ final class RpcHandler extends Handler.Wrapper {
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type == null || !isJson(type)) {
-            return refuseUnread(response, callback, RpcProcessor.error(415, "InvalidRequest",
+            return refuseUnread(response, callback, Reply.error(415, "InvalidRequest",
                     "send the request body as Content-Type: application/json"));
         }
         // The handler is BLOCKING, so Jetty runs it on a pool thread; a body that came with the headers is processed
@@ -73,7 +77,7 @@ final class RpcHandler extends Handler.Wrapper {
      * A refusal before the body was read: Jetty may then close the connection, so say so, or a client reusing it
      * would see its next request fail.
      */
-    private static boolean refuseUnread(Response response, Callback callback, RpcProcessor.Reply reply) {
+    private static boolean refuseUnread(Response response, Callback callback, Reply reply) {
         response.getHeaders().add(CLOSE);
         return reply(response, callback, reply);
     }
@@ -84,7 +88,7 @@ final class RpcHandler extends Handler.Wrapper {
         return media.equalsIgnoreCase(Wire.JSON);
     }
 
-    private static boolean reply(Response response, Callback callback, RpcProcessor.Reply reply) {
+    private static boolean reply(Response response, Callback callback, Reply reply) {
         response.setStatus(reply.status());
         response.getHeaders().add(JSON_TYPE);
         if (reply.retryLater()) {

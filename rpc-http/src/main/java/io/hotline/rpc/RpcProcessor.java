@@ -2,7 +2,10 @@ package io.hotline.rpc;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.hotline.discovery.Untrusted;
-import io.hotline.rpc.Wire.Request;
+import io.hotline.rpc.internal.http.StrictJson;
+import io.hotline.rpc.internal.wire.Reply;
+import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.internal.wire.Wire.Request;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Set;
@@ -22,17 +25,10 @@ final class RpcProcessor {
     private static final int MAX_TRACE = 50;
     private static final int MAX_CAUSES = 10;
 
-    /** What to answer: status, JSON body, and whether to add Retry-After (a 503 refusal). */
-    record Reply(int status, byte[] body) {
-        boolean retryLater() {
-            return status == 503;
-        }
-    }
-
     /** A reply and how {@link ServerMetrics} counts it. */
     private record Outcome(Reply reply, String kind, String method, String type) {
         static Outcome refused(int status, String type, String message) {
-            return new Outcome(error(status, type, message), "-", ServerMetrics.UNKNOWN_METHOD, type);
+            return new Outcome(Reply.error(status, type, message), "-", ServerMetrics.UNKNOWN_METHOD, type);
         }
     }
 
@@ -96,7 +92,7 @@ final class RpcProcessor {
         String kind = request.kind();
         String expired = expired(request, arrivedNanos);
         if (expired != null) {
-            return new Outcome(error(504, "Expired", expired), kind, ServerMetrics.UNKNOWN_METHOD, "Expired");
+            return new Outcome(Reply.error(504, "Expired", expired), kind, ServerMetrics.UNKNOWN_METHOD, "Expired");
         }
         if ("cast".equals(kind)) {
             // Which methods exist is only known once the cast runs, so casts are counted without their method.
@@ -104,7 +100,7 @@ final class RpcProcessor {
             if (refusal != null) {
                 return new Outcome(busy(refusal), kind, ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
             }
-            return new Outcome(new Reply(202, json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
+            return new Outcome(new Reply(202, Reply.json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
                     new Wire.Accepted(msgId)))), kind, ServerMetrics.UNKNOWN_METHOD, "accepted");
         }
         if (!callSlots.tryAcquire()) {
@@ -114,17 +110,18 @@ final class RpcProcessor {
         running.add(msgId);
         try {
             Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
-            byte[] reply = json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)));
+            byte[] reply = Reply.json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)));
             return new Outcome(new Reply(200, reply), kind, request.method(), "ok");
         } catch (NoSuchMethod e) {
             return Outcome.refused(404, "NoSuchMethod", e.getMessage());
         } catch (UnsupportedVersion e) {
             return Outcome.refused(409, "UnsupportedVersion", e.getMessage());
         } catch (InvalidRequest e) {
-            return new Outcome(error(400, "InvalidRequest", e.getMessage()), kind, request.method(), "InvalidRequest");
+            return new Outcome(Reply.error(400, "InvalidRequest", e.getMessage()), kind, request.method(),
+                    "InvalidRequest");
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            return new Outcome(new Reply(500, errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()),
+            return new Outcome(new Reply(500, Reply.errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()),
                     trace(cause))), kind, request.method(), "RemoteError");
         } finally {
             running.remove(msgId);
@@ -207,26 +204,7 @@ final class RpcProcessor {
 
     /** 503: refused before any work, so the client may send it again, here or elsewhere. */
     private static Reply busy(String why) {
-        return error(503, "ServerBusy", why + "; send again later");
+        return Reply.error(503, "ServerBusy", why + "; send again later");
     }
 
-    static Reply error(int status, String type, String message) {
-        return new Reply(status, errorBytes(type, message, List.of()));
-    }
-
-    static byte[] errorBytes(String type, String message, List<String> trace) {
-        return json(() -> Wire.ERROR_WRITER.writeValueAsBytes(Wire.ErrorBody.of(type, message, trace)));
-    }
-
-    private interface JsonWrite {
-        byte[] write() throws JsonProcessingException;
-    }
-
-    private static byte[] json(JsonWrite write) {
-        try {
-            return write.write();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a JSON reply: " + e.getOriginalMessage(), e);
-        }
-    }
 }

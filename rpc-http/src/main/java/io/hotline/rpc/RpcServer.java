@@ -1,10 +1,14 @@
 package io.hotline.rpc;
 
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.internal.fanout.Announcement;
+import io.hotline.rpc.internal.http.HttpListener;
+import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.wire.Wire;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -120,7 +124,7 @@ public final class RpcServer implements AutoCloseable {
             // listener's own keeps those for the rest (reading requests, /healthz, /metrics, the call monitor, 503
             // refusals): calls filling every slot never keep a health check waiting, and the slots, not the
             // threads, bound the calls.
-            HttpListener.Settings listening = b.listener.maxThreads(b.listener.maxThreads() + b.maxConcurrentCalls);
+            ListenerSettings listening = b.listener.maxThreads(b.listener.maxThreads() + b.maxConcurrentCalls);
             this.listener = HttpListener.start(listening, "hotline-rpc",
                     new RpcHandler(processor, tokenCheck, b.listener.bodyTimeout(), container));
         } catch (RuntimeException e) {
@@ -179,7 +183,7 @@ public final class RpcServer implements AutoCloseable {
         private Zone zone;
         private HealthPolicy healthPolicy = HealthPolicy.DEFAULT;
         private Duration drainDelay = Duration.ofSeconds(2);
-        private HttpListener.Settings listener = HttpListener.Settings.DEFAULT;
+        private ListenerSettings listener = ListenerSettings.DEFAULT;
         private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
         private PrometheusMeterRegistry meterRegistry;
         private Path apiDocument;
@@ -219,7 +223,7 @@ public final class RpcServer implements AutoCloseable {
         }
 
         /**
-         * Reads the listener's keys ({@link HttpListener.Settings#config}, {@code hotline.http.body-timeout} among
+         * Reads the listener's keys ({@link ListenerSettings#config}, {@code hotline.http.body-timeout} among
          * them), {@code hotline.http.token}, {@code hotline.http.drain-delay}, {@code hotline.http.api-config-file},
          * {@code hotline.zone}, {@code hotline.rpc.max-concurrent-calls}, {@code .cast-threads}, {@code .cast-queue},
          * {@code .cast-drain-limit} and the health policy's keys ({@link HealthPolicy#config}).

@@ -1,5 +1,8 @@
 package io.hotline.rpc;
 
+import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.wire.Reply;
+import io.hotline.rpc.internal.wire.Wire;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -27,7 +30,7 @@ final class TokenFilter implements ContainerRequestFilter {
         if (!path.startsWith("v1/") && !path.equals("metrics")) {
             return;
         }
-        RpcProcessor.Reply refusal = check.refusal(request.getHeaders().get(HttpHeaders.AUTHORIZATION));
+        Reply refusal = check.refusal(request.getHeaders().get(HttpHeaders.AUTHORIZATION));
         if (refusal != null) {
             // Refused before the body was read, after which Jetty may close the connection: say so.
             Response.ResponseBuilder b = Response.status(refusal.status()).type(Wire.JSON).entity(refusal.body())

@@ -1,5 +1,7 @@
 package io.hotline.rpc;
 
+import io.hotline.rpc.internal.wire.Reply;
+import io.hotline.rpc.internal.wire.Wire;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -25,7 +27,7 @@ final class WebErrorMapper implements ExceptionMapper<WebApplicationException> {
         String type = status == 415 || status == 400 ? "InvalidRequest" : "HttpError";
         // JAX-RS refused before reading the body, after which Jetty may close the connection: say so.
         Response.ResponseBuilder b = Response.status(status).type(Wire.JSON)
-                .entity(RpcProcessor.errorBytes(type, message, List.of())).header("Connection", "close");
+                .entity(Reply.errorBytes(type, message, List.of())).header("Connection", "close");
         original.getHeaders().forEach((k, v) -> {
             if (k.equalsIgnoreCase("Allow")) {
                 v.forEach(value -> b.header(k, value));

@@ -3,9 +3,10 @@ package io.hotline.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.testing.SlowBodies;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** An endpoint object as a service author writes one: plain public methods, arguments by name. */
 public class TestApi {
 
-    final List<String> events = new CopyOnWriteArrayList<>();
+    public final List<String> events = new CopyOnWriteArrayList<>();
     /** {@link #hold()} counts this down on entry and waits for {@link #release}. */
     final CountDownLatch holding = new CountDownLatch(1);
     /** How many calls of {@link #hold()} have entered. */
@@ -18,7 +18,7 @@ public class TestApi {
     final CountDownLatch release = new CountDownLatch(1);
     final String name;
 
-    TestApi(String name) {
+    public TestApi(String name) {
         this.name = name;
     }
 

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Selection;
+import io.hotline.discovery.spi.EndpointStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,6 +39,11 @@ public interface ConcurrencyContract {
     /** How long the size clauses wait for a large first read; speed is the watch and health clauses' concern. */
     Duration WHOLE = Duration.ofSeconds(30);
 
+    /**
+     * Eight threads register 125 endpoints each (1,000 in all, interleaved) through two store instances while two
+     * threads list the service through a third: no list may hold a duplicate or a torn record, and all 1,000 must be
+     * listed after. Scale: 1,000 registrations from 8 threads, lists every tenth of the propagation bound.
+     */
     @Test
     @DisplayName("6.1 eight writers through two store instances and two readers at once lose nothing and see no torn "
             + "records")
@@ -104,6 +109,11 @@ public interface ConcurrencyContract {
         assertThat(readerStore.list(service, tck.home())).hasSize(writers * each);
     }
 
+    /**
+     * Registers 1,000 endpoints, then one thread registers new ones and deregisters the one before (up to 5,000 more)
+     * while two threads make 5,000 selections each through a {@code Directory}: every selection must be an endpoint
+     * that was registered. Scale: up to 6,000 registrations, 10,000 selections.
+     */
     @Test
     @DisplayName("6.2 selection under concurrent churn only returns endpoints that were registered")
     default void selectionUnderChurn(TckContext tck) throws Exception {
@@ -156,6 +166,11 @@ public interface ConcurrencyContract {
         }
     }
 
+    /**
+     * Registers 2,500 endpoints of one service from four threads, more than the rounds stores commonly read in; {@code
+     * list} and a new watch's first snapshot must hold all of them, and one more registration must show as 2,501.
+     * Scale: 2,501 registrations; the reads may take up to 30 s.
+     */
     @Test
     @DisplayName("6.3 a service larger than any read round is listed and watched whole")
     default void largeServiceIsListedAndWatchedWhole(TckContext tck) throws Exception {
@@ -177,6 +192,10 @@ public interface ConcurrencyContract {
         assertThat(rec.latestSnapshot()).as("the snapshot after one more registration").hasSize(LARGE_SERVICE + 1);
     }
 
+    /**
+     * Registers 100 endpoints in each of ten services and checks each service lists its own 100, no more, within the
+     * propagation bound. Scale: 1,000 registrations in ten services.
+     */
     @Test
     @DisplayName("6.4 ten services of a hundred endpoints each are all kept, each to itself")
     default void manyServicesAndThousandsOfEndpoints(TckContext tck) throws Exception {

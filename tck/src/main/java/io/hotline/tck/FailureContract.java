@@ -9,13 +9,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Resolution;
 import io.hotline.discovery.Selection;
 import io.hotline.discovery.StoreUnavailableException;
+import io.hotline.discovery.spi.EndpointStore;
 import java.time.Instant;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -25,10 +25,19 @@ import org.junit.jupiter.api.Test;
 /**
  * Contract 5, failure and recovery: a store whose server is down says so with {@link StoreUnavailableException} from
  * every method and one {@code onError} per watch; once the fixture's {@code start} returns, the same store instance
- * serves again by itself; the core serves what it knew meanwhile, and registrations come back.
+ * serves again by itself (see {@link StoreFixture#start}); the core serves what it knew meanwhile, and registrations
+ * come back.
+ *
+ * <p>Scale: one outage of the home zone's server per test (the fixture's {@code stop}, then {@code start}), and one
+ * or two endpoints.
  */
 public interface FailureContract {
 
+    /**
+     * Stops the server and calls every method of a store opened before: {@code list}, {@code register}, {@code renew}
+     * and {@code deregister} must throw {@code StoreUnavailableException} with a message, and a watch started then must
+     * throw it or report it through {@code onError} within three propagation bounds. Scale: one outage.
+     */
     @Test
     @DisplayName("5.1 every method of a store whose server is down throws StoreUnavailableException with a message; a "
             + "watch started then throws it or reports it through onError")
@@ -54,6 +63,10 @@ public interface FailureContract {
         });
     }
 
+    /**
+     * Stops the server under a running watch: it must report one {@code onError} with a {@code
+     * StoreUnavailableException} within three propagation bounds, and nothing after it. Scale: one outage.
+     */
     @Test
     @DisplayName("5.2 a watch of a store that goes down ends with one onError")
     default void watchReportsOutage(TckContext tck) throws Exception {
@@ -66,6 +79,12 @@ public interface FailureContract {
         assertThat(rec.protocolViolations()).isEmpty();
     }
 
+    /**
+     * Stops and starts the server under a store that registered an endpoint; once {@link StoreFixture#start} returned,
+     * the same store instance must register and list within the propagation bound. A store whose client reconnects in
+     * the background with a backoff fails this unless its fixture's {@code start} waits for it (see there). Scale: one
+     * outage, two endpoints.
+     */
     @Test
     @DisplayName("5.3 once the server is back, the same store instance registers and lists again by itself")
     default void storeServesAgainAfterRestart(TckContext tck) throws Exception {
@@ -77,12 +96,23 @@ public interface FailureContract {
                         .isInstanceOf(StoreUnavailableException.class)));
 
         Endpoint back = endpoint(service, tck.home(), 2);
-        tck.within(tck.propagation()).untilAsserted(() -> {
-            store.register(back, tck.longLived());
-            assertThat(store.list(service, tck.home())).contains(new EndpointStatus(back, Health.PASSING));
-        });
+        try {
+            tck.within(tck.propagation()).untilAsserted(() -> {
+                store.register(back, tck.longLived());
+                assertThat(store.list(service, tck.home())).contains(new EndpointStatus(back, Health.PASSING));
+            });
+        } catch (StoreUnavailableException stillDown) {
+            throw new AssertionError("the store opened before the outage is still unavailable after StoreFixture.start"
+                    + " returned: start must return only once the store serves again, not only its server (a client"
+                    + " that reconnects with a backoff has not reconnected yet; see StoreFixture.start)", stillDown);
+        }
     }
 
+    /**
+     * Resolves a heartbeated endpoint through a {@code Directory}, stops the server: the directory must keep resolving
+     * and selecting it, marked stale, and be fresh again once the server is back, within the time a heartbeater takes
+     * to register again plus the core's update bound. Scale: one outage, one endpoint.
+     */
     @Test
     @DisplayName("5.4 the core keeps serving the last known endpoints, marked stale, and recovers by itself")
     default void coreServesStaleAndRecovers(TckContext tck) throws Exception {
@@ -110,6 +140,11 @@ public interface FailureContract {
         });
     }
 
+    /**
+     * Stops the server under a {@code Heartbeater}'s registration until the heartbeater reports it unhealthy; once the
+     * server (which may have lost its data) is back, the registration must be listed passing again and the heartbeater
+     * healthy. Scale: one outage, one endpoint.
+     */
     @Test
     @DisplayName("5.5 registrations come back by themselves when a server that lost its data does")
     default void registrationsComeBack(TckContext tck) throws Exception {

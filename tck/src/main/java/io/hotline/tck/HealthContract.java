@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Selection;
+import io.hotline.discovery.spi.EndpointStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +29,17 @@ import org.junit.jupiter.api.Test;
  *
  * <p>"Not yet critical" is asserted only for a {@code list} that returned before down-after had passed since the call
  * that renewed began, so a slow machine makes a check inconclusive instead of failing a correct store.
+ *
+ * <p>Scale: one or two endpoints per test; the waits follow the fixture's policy: down-after, and for 2.4
+ * deregister-after plus the deregistration delay, the kit's longest wait for a store with a slow reaper.
  */
 public interface HealthContract {
 
+    /**
+     * Renews one endpoint every 85% of down-after (later than any heartbeat would) and lists it just before each next
+     * renewal, expecting passing; only lists that certainly returned within down-after count, and three must. Scale:
+     * one endpoint; at most 20 rounds of 85% of down-after, usually three.
+     */
     @Test
     @DisplayName("2.1 a renewal keeps an endpoint passing for down-after from that renewal, even when renewals come late")
     default void renewalKeepsPassingForDownAfter(TckContext tck) throws Exception {
@@ -58,6 +66,11 @@ public interface HealthContract {
                 + "check otherwise)").isPositive();
     }
 
+    /**
+     * Registers one endpoint and never renews it: it must be passing while down-after certainly has not passed, and
+     * critical by down-after plus the propagation bound. Scale: one endpoint; waits down-after plus the propagation
+     * bound.
+     */
     @Test
     @DisplayName("2.2 without renewals an endpoint turns critical after down-after, within the propagation bound")
     default void missedHeartbeatTurnsCritical(TckContext tck) {
@@ -82,6 +95,11 @@ public interface HealthContract {
         }
     }
 
+    /**
+     * Registers one endpoint, renews it at 60% of down-after, then stays silent: it must stay passing until down-after
+     * from the renewal and be critical by down-after plus the propagation bound from it. Scale: one endpoint; waits 1.6
+     * times down-after plus the propagation bound.
+     */
     @Test
     @DisplayName("2.3 after a renewal and then silence, critical comes down-after from that renewal, by the policy "
             + "registered")
@@ -111,6 +129,14 @@ public interface HealthContract {
         }
     }
 
+    /**
+     * Lets one endpoint turn critical and checks it stays listed as critical until deregister-after from its
+     * registration, then is gone within the fixture's deregistration delay plus the propagation bound; renewing it then
+     * fails, and so does renewing a second endpoint past deregister-after that was never listed (a store that removes
+     * expired records only when reading them). Scale: two endpoints; waits deregister-after plus the deregistration
+     * delay and the propagation bound (the longest wait of the kit for stores with a slow reaper, such as Consul's 30
+     * s).
+     */
     @Test
     @DisplayName("2.4 a critical endpoint stays listed until deregister-after, then is gone within the declared delay; "
             + "renewing it then fails")
@@ -148,6 +174,10 @@ public interface HealthContract {
                 + "nobody listed").isInstanceOf(NotRegisteredException.class);
     }
 
+    /**
+     * Lets one endpoint turn critical, renews it, and checks it is passing within the propagation bound. Scale: one
+     * endpoint; waits down-after plus two propagation bounds.
+     */
     @Test
     @DisplayName("2.5 renewing a critical endpoint makes it passing again within the propagation bound")
     default void renewalRevivesCritical(TckContext tck) {
@@ -161,6 +191,10 @@ public interface HealthContract {
                 () -> assertThat(byId(store.list(service, tck.home()))).containsEntry("e1", Health.PASSING));
     }
 
+    /**
+     * Renews an id never registered and one just deregistered, expecting {@code NotRegisteredException} both times.
+     * Scale: one endpoint; no waits.
+     */
     @Test
     @DisplayName("2.6 renewing a registration the store does not hold (never made, or deregistered) fails with "
             + "NotRegisteredException")
@@ -175,6 +209,12 @@ public interface HealthContract {
                 .isInstanceOf(NotRegisteredException.class);
     }
 
+    /**
+     * Registers two endpoints, one kept alive by a {@code Heartbeater}, lets the other turn critical, and checks that
+     * the {@code Directory}'s default (healthy-only) lookups and 200 selections give only the live one, while a lookup
+     * including unhealthy endpoints gives both. Scale: two endpoints, 200 selections; waits down-after plus the core's
+     * update bound.
+     */
     @Test
     @DisplayName("2.7 healthy-only lookups through the core never return a critical endpoint")
     default void healthyOnlyLookupsNeverReturnCritical(TckContext tck) {

@@ -1,11 +1,11 @@
 package io.hotline.tck;
 
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.memory.MemorySpace;
 import io.hotline.discovery.memory.MemoryStoreProvider;
+import io.hotline.discovery.spi.EndpointStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;

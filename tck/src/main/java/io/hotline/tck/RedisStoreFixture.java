@@ -1,10 +1,10 @@
 package io.hotline.tck;
 
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.testing.RedisCluster;
 import io.hotline.testing.RedisSentinel;
 import io.hotline.testing.RedisServer;

@@ -8,9 +8,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -20,9 +20,16 @@ import org.junit.jupiter.api.Test;
  * Contract 1, registration: what {@code register} stores is what {@code list} gives back, field for field, for
  * everything the model allows; a second registration of the same id replaces the first entirely; ids and services
  * never mix; only endpoints within the home zone are accepted. The clauses are numbered as in the plugin guide.
+ *
+ * <p>Scale: a handful of endpoints per test (eight at the model's edges in 1.2); each waits the propagation bound,
+ * 1.4 and 1.5 down-after as well.
  */
 public interface RegistrationContract {
 
+    /**
+     * Registers one endpoint with every field set (an https scheme, five metadata entries, one empty and one of quotes,
+     * separators and an emoji), lists it, deregisters it. Scale: one endpoint; waits up to the propagation bound.
+     */
     @Test
     @DisplayName("1.1 register, list, deregister: the round trip keeps every field, passing at once")
     default void roundTripKeepsEveryField(TckContext tck) {
@@ -50,6 +57,12 @@ public interface RegistrationContract {
         tck.within(tck.propagation()).untilAsserted(() -> assertThat(store.list(service, tck.home())).isEmpty());
     }
 
+    /**
+     * Registers eight endpoints that together hold every field at the model's edges (ids differing only in case, a
+     * 255-character id, dot names as ids, IPv6 hosts with and without a scope, ports 1 and 65535, 256 metadata entries,
+     * 128-character keys, 4,096-character values, control characters and characters outside the BMP) and lists them
+     * back equal. Scale: eight endpoints, about 1 MB of metadata; waits up to the propagation bound.
+     */
     @Test
     @DisplayName("1.2 every value the model allows survives: longest and case-distinct ids, IPv6 hosts, port edges, "
             + "256 metadata entries, 4096-character values, any Unicode")
@@ -66,6 +79,11 @@ public interface RegistrationContract {
                 () -> assertThat(store.list(service, tck.home())).containsExactlyInAnyOrderElementsOf(expected));
     }
 
+    /**
+     * Registers an endpoint, then the same id with every field changed (server, host, port, scheme, a zone inside the
+     * home zone, metadata keys kept, dropped, added and differing only in case), and lists only the second. Scale: one
+     * endpoint; two waits of the propagation bound.
+     */
     @Test
     @DisplayName("1.3 re-registering an id replaces every field: nothing of the first registration is kept")
     default void reRegisterReplacesEveryField(TckContext tck) {
@@ -88,6 +106,10 @@ public interface RegistrationContract {
                 .containsExactly(new EndpointStatus(second, Health.PASSING)));
     }
 
+    /**
+     * Registers an endpoint with a long-lived policy, then again with the fixture's short one, and checks it turns
+     * critical by the short policy's down-after. Scale: one endpoint; waits down-after plus the propagation bound.
+     */
     @Test
     @DisplayName("1.4 re-registering with another policy applies the new policy")
     default void reRegisterAppliesTheNewPolicy(TckContext tck) {
@@ -105,6 +127,10 @@ public interface RegistrationContract {
                         .containsEntry("e1", Health.CRITICAL));
     }
 
+    /**
+     * Lets an endpoint turn critical, registers it again, and checks it is passing within the propagation bound. Scale:
+     * one endpoint; waits down-after plus two propagation bounds.
+     */
     @Test
     @DisplayName("1.5 re-registering a critical endpoint makes it passing at once")
     default void reRegisterMakesCriticalPassing(TckContext tck) {
@@ -119,6 +145,10 @@ public interface RegistrationContract {
                 .containsEntry("e1", Health.PASSING));
     }
 
+    /**
+     * Registers the same id in a service and in six services whose names look alike (a prefix, a suffix, another case)
+     * and checks each lists its own endpoint only. Scale: seven endpoints; waits up to the propagation bound.
+     */
     @Test
     @DisplayName("1.6 ids are unique per service, and services whose names look alike never mix")
     default void idsAreUniquePerService(TckContext tck) {
@@ -143,6 +173,10 @@ public interface RegistrationContract {
         });
     }
 
+    /**
+     * Deregisters an id never registered, then one of two endpoints (twice), while a look-alike service holds the same
+     * id, and checks only that endpoint is gone. Scale: three endpoints; waits up to two propagation bounds.
+     */
     @Test
     @DisplayName("1.7 deregister removes that endpoint only; removing one that is not there is not an error")
     default void deregisterRemovesThatEndpointOnly(TckContext tck) {
@@ -165,6 +199,10 @@ public interface RegistrationContract {
         });
     }
 
+    /**
+     * Registers endpoints in the home zone, a child zone and a grandchild zone, and lists all three in the home zone
+     * with their own zones. Scale: three endpoints; waits up to the propagation bound.
+     */
     @Test
     @DisplayName("1.8 an endpoint in a zone inside the home zone is accepted, listed in the home zone, its zone kept")
     default void acceptsZonesInsideTheHomeZone(TckContext tck) {
@@ -182,6 +220,11 @@ public interface RegistrationContract {
                         new EndpointStatus(rack, Health.PASSING), new EndpointStatus(atHome, Health.PASSING)));
     }
 
+    /**
+     * Registers in each zone outside the home zone (a sibling sharing its prefix, its parent, another root, the
+     * federated zone), expecting {@code IllegalArgumentException} naming it each time, then checks only a home-zone
+     * endpoint was stored. Scale: about five refused registrations and one endpoint; waits up to the propagation bound.
+     */
     @Test
     @DisplayName("1.9 an endpoint outside the home zone (a sibling sharing its prefix, its parent, another root, the "
             + "federated zone) is refused with IllegalArgumentException naming the zone, and nothing is stored")

@@ -1,6 +1,6 @@
 package io.hotline.tck;
 
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 
 /**
  * Makes {@link StoreFixture}s for the {@link TckRunner}, which finds providers with {@link java.util.ServiceLoader}

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Resolution;
-import io.hotline.discovery.Watch;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.Watch;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,9 +26,16 @@ import org.junit.jupiter.api.Test;
  * Contract 3, watch: a first snapshot promptly, equal to {@code list}; then every change (register, health, expiry,
  * deregister) within the propagation bound, every field kept, in order, never back to an older state; only the service
  * and zone watched; nothing after {@code onError} or {@code close}.
+ *
+ * <p>Scale: up to 20 endpoints and 40 changes per watch (3.4); 3.9 and 3.11 stop the home zone's server once, and
+ * 3.6 waits for an expiry as long as 2.4 does.
  */
 public interface WatchContract {
 
+    /**
+     * Registers three endpoints, then starts a watch: its first snapshot must come within the propagation bound and
+     * equal {@code list}. Scale: three endpoints.
+     */
     @Test
     @DisplayName("3.1 the first snapshot comes within the propagation bound and equals the list")
     default void firstSnapshotIsTheCurrentList(TckContext tck) {
@@ -44,6 +51,11 @@ public interface WatchContract {
         assertThat(rec.snapshots().get(0)).as("the first snapshot").containsExactlyInAnyOrderElementsOf(listed);
     }
 
+    /**
+     * Watches a service while one endpoint is registered, turns critical for want of renewal, and is deregistered; each
+     * change must show within the propagation bound, with no {@code onError}. Scale: one endpoint; waits down-after
+     * plus the propagation bound.
+     */
     @Test
     @DisplayName("3.2 a watcher sees register, health change and deregister, each within the propagation bound")
     default void seesEveryKindOfChange(TckContext tck) {
@@ -65,6 +77,10 @@ public interface WatchContract {
         assertThat(rec.protocolViolations()).isEmpty();
     }
 
+    /**
+     * Watches a service while the eight endpoints at the model's edges (as in 1.2, in a child zone) and one plain one
+     * are registered; the latest snapshot must equal them field for field. Scale: nine endpoints.
+     */
     @Test
     @DisplayName("3.3 snapshots keep every field of everything the model allows, as list does")
     default void snapshotsKeepEveryField(TckContext tck) {
@@ -82,6 +98,11 @@ public interface WatchContract {
                 () -> assertThat(rec.latestSnapshot()).containsExactlyInAnyOrderElementsOf(expected));
     }
 
+    /**
+     * Watches a service while 20 endpoints are registered one after another and then deregistered in the same order:
+     * snapshots must only grow while registering, only shrink while deregistering, and lose endpoints in the order they
+     * were removed. Scale: 20 endpoints, 40 changes.
+     */
     @Test
     @DisplayName("3.4 snapshots arrive in order and never go back to an older state")
     default void snapshotsArriveInOrder(TckContext tck) {
@@ -127,6 +148,10 @@ public interface WatchContract {
         assertThat(rec.protocolViolations()).isEmpty();
     }
 
+    /**
+     * Watches one endpoint turn critical, then two propagation bounds more: no snapshot may show it passing after one
+     * showed it critical. Scale: one endpoint; waits down-after plus three propagation bounds.
+     */
     @Test
     @DisplayName("3.5 health never goes back to passing without a renewal")
     default void healthNeverRevivesWithoutRenewal(TckContext tck) throws Exception {
@@ -151,6 +176,11 @@ public interface WatchContract {
         assertThat(rec.protocolViolations()).isEmpty();
     }
 
+    /**
+     * Watches one endpoint that is never renewed: it must leave the snapshots by deregister-after plus the
+     * deregistration delay and the propagation bound, with no {@code onError}. Scale: one endpoint; waits as long as
+     * 2.4.
+     */
     @Test
     @DisplayName("3.6 an endpoint removed by expiry disappears from watches too, within the declared delay")
     default void expiryShowsInWatches(TckContext tck) {
@@ -167,6 +197,10 @@ public interface WatchContract {
         assertThat(rec.errors()).isEmpty();
     }
 
+    /**
+     * Watches the federated zone through a home-zone store while a store of that zone registers and deregisters an
+     * endpoint there; the watch must see both, and never the home zone's endpoint. Scale: two endpoints.
+     */
     @Test
     @DisplayName("3.7 a watch of the federated zone sees that zone's changes")
     default void watchOfTheFederatedZone(TckContext tck) {
@@ -187,6 +221,10 @@ public interface WatchContract {
                 .noneMatch(st -> st.endpoint().zone().equals(tck.home())));
     }
 
+    /**
+     * Watches a service while five services whose names look alike, then the service itself, get an endpoint; no
+     * snapshot may hold anything but the service's own endpoint. Scale: six endpoints.
+     */
     @Test
     @DisplayName("3.8 a watch delivers only its own service, never one whose name looks alike")
     default void watchSeesOnlyItsService(TckContext tck) throws Exception {
@@ -207,6 +245,11 @@ public interface WatchContract {
                 .allMatch(st -> st.endpoint().equals(own), "only " + service + "'s endpoint"));
     }
 
+    /**
+     * Stops the server under a watch until it reports {@code onError}, starts it, and writes to the service; the watch
+     * must deliver nothing more and report exactly one error. Scale: one outage, one endpoint; waits up to three
+     * propagation bounds for the error, then two more for silence.
+     */
     @Test
     @DisplayName("3.9 after onError a watch delivers nothing more, even when the store comes back and changes")
     default void nothingAfterOnError(TckContext tck) throws Exception {
@@ -226,6 +269,10 @@ public interface WatchContract {
         assertThat(rec.errors()).hasSize(1);
     }
 
+    /**
+     * Closes a watch after its first snapshot, registers an endpoint, and waits two propagation bounds: the watch must
+     * deliver nothing. Scale: one endpoint.
+     */
     @Test
     @DisplayName("3.10 a closed watch delivers nothing more")
     default void closedWatchIsSilent(TckContext tck) throws Exception {
@@ -241,6 +288,12 @@ public interface WatchContract {
         assertThat(rec.count()).isEqualTo(before);
     }
 
+    /**
+     * Keeps one endpoint registered through a {@code Heartbeater} and resolved by a {@code Directory}, stops the server
+     * until the directory serves stale, starts it, registers a second endpoint: the directory must see both, fresh,
+     * within the time a heartbeater takes to register again plus the core's update bound. Scale: one outage, two
+     * endpoints.
+     */
     @Test
     @DisplayName("3.11 a watcher in the core survives a store restart")
     default void watcherSurvivesRestart(TckContext tck) throws Exception {

@@ -8,11 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Selection;
 import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,9 +24,16 @@ import org.junit.jupiter.api.Test;
  * Contract 4, zones and federation: {@code zones()} is the home zone and every federated zone, kept current; a lookup
  * of a zone sees that zone only; a zone the store does not know is refused; nearest-first selection fails over only
  * while the home zone has no healthy endpoint; losing a remote zone never breaks the home zone.
+ *
+ * <p>Scale: a store per zone and one or two endpoints per test; 4.2 starts a fresh fixture, and 4.6 stops the
+ * federated zone's server once.
  */
 public interface ZoneContract {
 
+    /**
+     * Opens a store in each zone and checks the home-zone store's {@code zones()} holds both within the propagation
+     * bound. Scale: two stores, no endpoints.
+     */
     @Test
     @DisplayName("4.1 zones() lists the home zone and the federated one")
     default void zonesListsHomeAndFederated(TckContext tck) {
@@ -36,6 +43,11 @@ public interface ZoneContract {
         tck.within(tck.propagation()).untilAsserted(() -> assertThat(homeStore.zones()).contains(tck.home(), tck.remote()));
     }
 
+    /**
+     * In a fresh fixture, opens a home-zone store first, then a store of the other zone that registers there; the first
+     * store's {@code zones()} must show the new zone within the propagation bound. Scale: one extra fixture (a server
+     * start), one endpoint.
+     */
     @Test
     @DisplayName("4.2 zones() stays current: a zone federated after the store opened shows up (a fresh fixture)")
     default void zonesStayCurrent(TckContext tck) {
@@ -48,6 +60,11 @@ public interface ZoneContract {
                 .untilAsserted(() -> assertThat(homeStore.zones()).contains(fresh.homeZone(), fresh.remoteZone()));
     }
 
+    /**
+     * Registers one endpoint in each zone and checks that {@code list} of a zone gives that zone's only, and that a
+     * {@code Directory}'s home, zone-scoped and all-zone lookups give the one, the other and both. Scale: two
+     * endpoints.
+     */
     @Test
     @DisplayName("4.3 a lookup of the home zone sees the home zone only; a lookup of the federated zone sees it only")
     default void homeAndScopedLookups(TckContext tck) {
@@ -71,6 +88,11 @@ public interface ZoneContract {
         });
     }
 
+    /**
+     * Lists and watches each zone the store does not know (a sibling sharing the home zone's prefix, its parent,
+     * another root), expecting {@code IllegalArgumentException} naming the zone. Scale: about three zones, two calls
+     * each; no waits.
+     */
     @Test
     @DisplayName("4.4 list and watch of a zone the store does not know (a sibling sharing the home zone's prefix, its "
             + "parent, another root) fail with IllegalArgumentException naming the zone")
@@ -92,6 +114,11 @@ public interface ZoneContract {
         }
     }
 
+    /**
+     * Registers one endpoint in each zone, only the remote one kept alive, and checks a {@code Directory}'s
+     * nearest-first lookup gives the home one, then the remote one once the home one is critical, then the home one
+     * again once renewed. Scale: two endpoints; waits down-after plus the core's update bound.
+     */
     @Test
     @DisplayName("4.5 nearest-first falls back to another zone only while the home zone has no healthy endpoint")
     default void nearestFailsOverOnlyWhenHomeHasNone(TckContext tck) {
@@ -109,6 +136,11 @@ public interface ZoneContract {
         tck.within(tck.coreUpdate()).until(() -> ids(dir, Query.of(service)).equals(Set.of("e1")));
     }
 
+    /**
+     * Stops the federated zone's server and checks that the home-zone store refuses that zone with {@code
+     * StoreUnavailableException} while still listing its own, and that a {@code Directory}'s home and nearest lookups
+     * and selections keep working. Scale: one outage, two endpoints.
+     */
     @Test
     @DisplayName("4.6 losing the federated zone's server never breaks home-zone lookups")
     default void losingRemoteZoneKeepsHomeWorking(TckContext tck) throws Exception {

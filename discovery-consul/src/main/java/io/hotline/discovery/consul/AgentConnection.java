@@ -1,6 +1,6 @@
 package io.hotline.discovery.consul;
 
-import io.hotline.discovery.PemTls;
+import io.hotline.discovery.tls.PemTls;
 import java.time.Duration;
 import java.util.Map;
 import javax.net.ssl.X509TrustManager;

@@ -14,7 +14,7 @@ import static io.hotline.discovery.consul.ConsulStoreProvider.TIMEOUT;
 import static io.hotline.discovery.consul.ConsulStoreProvider.TOKEN;
 import static io.hotline.discovery.consul.ConsulStoreProvider.WATCH_WAIT;
 
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,14 +2,14 @@ package io.hotline.discovery.consul;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.Untrusted;
-import io.hotline.discovery.Watch;
-import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.Watch;
+import io.hotline.discovery.spi.WatchListener;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;

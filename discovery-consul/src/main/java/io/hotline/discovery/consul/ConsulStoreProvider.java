@@ -1,8 +1,8 @@
 package io.hotline.discovery.consul;
 
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.EndpointStoreProvider;
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.EndpointStoreProvider;
 
 /**
  * The {@code consul} store: endpoints are services on the local Consul agent, kept alive by a TTL check the

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.tck.ConsulStoreFixture;
 import io.hotline.testing.ConsulAgent;
 import java.util.UUID;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hotline.broadcaster.Broadcaster;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.FanoutReport;
-import io.hotline.rpc.HttpListener;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
@@ -96,7 +96,7 @@ class ConsulRpcEndToEndIT {
     void callCastAndFanoutFindTheirServersThroughConsul() {
         List<Conductor> servers = List.of(server("host-1"), server("host-2"), server("host-3"));
         track(Broadcaster.builder(store()).drainDelay(Duration.ZERO)
-                .listener(HttpListener.Settings.DEFAULT.grace(Duration.ofSeconds(5))).start());
+                .listener(ListenerSettings.DEFAULT.grace(Duration.ofSeconds(5))).start());
         RpcClient client = track(RpcClient.builder(store()).timeout(Duration.ofSeconds(20)).build());
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(

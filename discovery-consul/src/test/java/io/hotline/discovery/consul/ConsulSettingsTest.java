@@ -3,7 +3,7 @@ package io.hotline.discovery.consul;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

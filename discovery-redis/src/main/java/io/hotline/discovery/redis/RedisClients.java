@@ -1,6 +1,6 @@
 package io.hotline.discovery.redis;
 
-import io.hotline.discovery.PemTls;
+import io.hotline.discovery.tls.PemTls;
 import java.util.HashSet;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.X509TrustManager;

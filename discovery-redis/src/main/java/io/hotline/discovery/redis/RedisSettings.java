@@ -1,8 +1,8 @@
 package io.hotline.discovery.redis;
 
-import io.hotline.discovery.HotlineConfig;
-import io.hotline.discovery.PemTls;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.tls.PemTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

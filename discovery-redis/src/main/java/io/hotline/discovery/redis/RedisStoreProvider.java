@@ -1,11 +1,11 @@
 package io.hotline.discovery.redis;
 
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.EndpointStoreProvider;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.EndpointStoreProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;

@@ -2,9 +2,9 @@ package io.hotline.discovery.redis;
 
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.StoreException;
-import io.hotline.discovery.Watch;
-import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.spi.Watch;
+import io.hotline.discovery.spi.WatchListener;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hotline.broadcaster.Broadcaster;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.FanoutReport;
-import io.hotline.rpc.HttpListener;
+import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
@@ -90,7 +90,7 @@ class RedisEndToEndIT {
         Api a = server("host-a");
         Api b = server("host-b");
         track(Broadcaster.builder(store()).healthPolicy(POLICY).drainDelay(Duration.ZERO)
-                .listener(HttpListener.Settings.DEFAULT.grace(Duration.ofSeconds(5))).start());
+                .listener(ListenerSettings.DEFAULT.grace(Duration.ofSeconds(5))).start());
         RpcClient client = track(RpcClient.builder(store()).timeout(Duration.ofSeconds(20)).build());
 
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->

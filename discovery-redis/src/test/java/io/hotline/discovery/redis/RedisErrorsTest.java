@@ -2,9 +2,9 @@ package io.hotline.discovery.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
+import io.hotline.discovery.config.HotlineConfig;
 import java.net.ConnectException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

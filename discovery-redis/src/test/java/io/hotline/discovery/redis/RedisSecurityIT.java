@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
-import io.hotline.discovery.Watch;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.Watch;
 import io.hotline.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package io.hotline.discovery.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.testing.Certificates;
 import java.nio.file.Files;
 import java.nio.file.Path;

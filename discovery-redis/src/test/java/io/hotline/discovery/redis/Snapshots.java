@@ -3,7 +3,7 @@ package io.hotline.discovery.redis;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.StoreException;
-import io.hotline.discovery.WatchListener;
+import io.hotline.discovery.spi.WatchListener;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;

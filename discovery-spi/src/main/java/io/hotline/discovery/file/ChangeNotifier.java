@@ -1,6 +1,6 @@
 package io.hotline.discovery.file;
 
-import io.hotline.discovery.RelistingWatch;
+import io.hotline.discovery.spi.RelistingWatch;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystem;

@@ -1,9 +1,9 @@
 package io.hotline.discovery.file;
 
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.EndpointStoreProvider;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.EndpointStoreProvider;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;

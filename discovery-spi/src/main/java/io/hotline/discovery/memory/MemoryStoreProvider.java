@@ -1,8 +1,8 @@
 package io.hotline.discovery.memory;
 
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.EndpointStoreProvider;
-import io.hotline.discovery.HotlineConfig;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.EndpointStoreProvider;
 import java.time.Duration;
 
 /**

@@ -3,9 +3,9 @@ package io.hotline.discovery.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,15 +6,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
-import io.hotline.discovery.WatchListener;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.WatchListener;
 import io.hotline.testing.CapturedStderr;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

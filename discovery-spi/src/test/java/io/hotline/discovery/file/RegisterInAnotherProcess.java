@@ -1,10 +1,10 @@
 package io.hotline.discovery.file;
 
 import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStore;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.HotlineConfig;
 import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
 import java.util.Map;
 
 /** Run by {@link FileStoreCrossProcessTest} in a second JVM: registers one endpoint in the directory {@code args[0]}. */

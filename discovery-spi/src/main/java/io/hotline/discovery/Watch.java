@@ -1,8 +1,0 @@
-package io.hotline.discovery;
-
-/** A running watch started by {@link EndpointStore#watch}; closing it stops deliveries. */
-@FunctionalInterface
-public interface Watch extends AutoCloseable {
-    @Override
-    void close();
-}

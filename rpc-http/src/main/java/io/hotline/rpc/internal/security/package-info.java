@@ -1,0 +1,7 @@
+/**
+ * Internal: Token checks in constant time, TLS from PEM files for servers and clients.
+ *
+ * <p>Public only so that Hotline's own modules can share it; not an API. It may change without notice in any
+ * release.
+ */
+package io.hotline.rpc.internal.security;

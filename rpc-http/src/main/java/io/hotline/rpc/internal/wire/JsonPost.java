@@ -1,0 +1,53 @@
+package io.hotline.rpc.internal.wire;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.ByteBufferRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+
+/**
+ * The POST of a JSON body every Hotline client sends (a call, a cast, a fanout's cast to each server), made cheap for
+ * the hot path. Profiling the broadcaster showed Jetty rebuilding and re-parsing each request's URI as a string twice
+ * (for the Host header, then for cookie matching), about a fifth of the cost of sending a cast; with the Host header
+ * given and no cookie store, it does neither.
+ */
+public final class JsonPost {
+
+    private JsonPost() {}
+
+    /**
+     * Readies a Hotline client: no cookie store (Hotline servers set no cookies; matching one costs per request), and
+     * at most {@code maxConnectionsPerServer} connections to one server, instead of Jetty's hidden default of 64.
+     */
+    public static HttpClient configure(HttpClient http, int maxConnectionsPerServer) {
+        http.setHttpCookieStore(new HttpCookieStore.Empty());
+        http.setMaxConnectionsPerDestination(maxConnectionsPerServer);
+        return http;
+    }
+
+    /**
+     * A POST of {@code body} to {@code baseUri + path} that gives up after {@code timeoutMillis}.
+     *
+     * @param baseUri {@code scheme://host:port}, as {@link io.hotline.discovery.Endpoint#baseUri()} makes it
+     * @param authorization the Authorization header's value, or null for none
+     */
+    public static Request to(HttpClient http, String baseUri, String path, byte[] body, long timeoutMillis,
+            String authorization) {
+        HttpField host = new HttpField(HttpHeader.HOST, baseUri.substring(baseUri.indexOf("://") + 3));
+        return http.newRequest(baseUri + path)
+                .method(HttpMethod.POST)
+                .headers(h -> {
+                    h.put(host);
+                    if (authorization != null) {
+                        h.put(HttpHeader.AUTHORIZATION, authorization);
+                    }
+                })
+                .body(new ByteBufferRequestContent(Wire.JSON, ByteBuffer.wrap(body)))
+                .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+}
