@@ -1,6 +1,7 @@
 package io.hotline.discovery;
 
 import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.Backoff;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
@@ -84,8 +85,7 @@ public final class Directory implements AutoCloseable {
     private final EndpointStore store;
     private final Zone zone;
     private final SelectionStrategy strategy;
-    private final Duration retryMin;
-    private final Duration retryMax;
+    private final Backoff retry;
     private final Clock clock;
     private final Duration holdWindow;
     private final EndpointState.Ejection ejection;
@@ -101,8 +101,7 @@ public final class Directory implements AutoCloseable {
         this.store = b.store;
         this.zone = b.zone != null ? b.zone : store.homeZone();
         this.strategy = b.strategy;
-        this.retryMin = b.retryMin;
-        this.retryMax = b.retryMax;
+        this.retry = b.retry;
         this.clock = b.clock;
         // Every live server renews within 1.1 report intervals (its jitter); the rest is for the renewal to reach
         // this directory's watch.
@@ -372,9 +371,7 @@ public final class Directory implements AutoCloseable {
             long delay;
             synchronized (this) {
                 watch = null;
-                double backoff = retryMin.toNanos() * Math.pow(2, Math.min(failures++, 20));
-                double capped = Math.min(backoff, retryMax.toNanos());
-                delay = (long) (capped * ThreadLocalRandom.current().nextDouble(0.5, 1.0));
+                delay = retry.delay(++failures).toNanos();
             }
             if (!closed) {
                 try {
@@ -659,8 +656,8 @@ public final class Directory implements AutoCloseable {
         private final EndpointStore store;
         private Zone zone;
         private SelectionStrategy strategy = SelectionStrategy.RANDOM;
-        private Duration retryMin = Duration.ofMillis(100);
-        private Duration retryMax = Duration.ofSeconds(10);
+        /** Jittered, so that the clients of a store that restarts do not all re-open their watches at once. */
+        private Backoff retry = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(10)).withJitter(0.5);
         private Duration zoneRefresh = Duration.ofSeconds(30);
         private Clock clock = Clock.systemUTC();
         private Duration reportInterval = HealthPolicy.DEFAULT.reportInterval();
@@ -684,13 +681,14 @@ public final class Directory implements AutoCloseable {
             return this;
         }
 
-        /** Backoff between attempts to re-open a failed watch, doubling from min to max; 100 ms to 10 s. */
+        /**
+         * Backoff between attempts to re-open a failed watch, doubling from min to max, each delay shortened at random
+         * by up to half ({@link Backoff} with jitter 0.5); 100 ms to 10 s.
+         *
+         * @throws IllegalArgumentException unless {@code 0 < min <= max}
+         */
         public Builder retryBackoff(Duration min, Duration max) {
-            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
-                throw new IllegalArgumentException("retry backoff needs 0 < min <= max, got " + min + " and " + max);
-            }
-            this.retryMin = min;
-            this.retryMax = max;
+            this.retry = Backoff.exponential(min, max).withJitter(retry.jitter());
             return this;
         }
 

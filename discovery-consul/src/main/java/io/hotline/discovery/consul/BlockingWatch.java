@@ -3,6 +3,7 @@ package io.hotline.discovery.consul;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.Untrusted;
+import io.hotline.discovery.spi.Backoff;
 import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
 import java.math.BigInteger;
@@ -33,7 +34,8 @@ final class BlockingWatch implements Watch {
     private static final Logger log = LoggerFactory.getLogger(BlockingWatch.class);
 
     static final int RETRIES = 3;
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    /** 100, 200, 400 ms, the delays before the {@value #RETRIES} retries; no jitter, as one agent serves them. */
+    private static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(100), Duration.ofMillis(400));
 
     /** One read: the entries and Consul's index for them. */
     interface Reader {
@@ -89,7 +91,7 @@ final class BlockingWatch implements Watch {
                 log.debug("watch of {} failed ({} of {} retries): {}", what, failures, RETRIES,
                         Untrusted.escape(e.getMessage()));
                 index = BigInteger.ZERO;
-                if (!sleep(FIRST_BACKOFF.multipliedBy(1L << (failures - 1)))) {
+                if (!sleep(BACKOFF.delay(failures))) {
                     return;
                 }
                 continue;

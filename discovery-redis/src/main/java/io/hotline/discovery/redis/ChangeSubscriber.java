@@ -1,8 +1,8 @@
 package io.hotline.discovery.redis;
 
 import io.hotline.discovery.StoreException;
+import io.hotline.discovery.spi.Backoff;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.JedisPubSub;
@@ -16,8 +16,9 @@ import redis.clients.jedis.exceptions.JedisException;
 final class ChangeSubscriber {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeSubscriber.class);
-    private static final Duration MIN_BACKOFF = Duration.ofMillis(20);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    /** 20 ms to 2 s, jittered so that the clients of a restarted Redis do not all subscribe again at once. */
+    private static final Backoff BACKOFF = Backoff.exponential(Duration.ofMillis(20), Duration.ofSeconds(2))
+            .withJitter(0.5);
 
     private final RedisDeployment deployment;
     private final Thread thread;
@@ -35,35 +36,34 @@ final class ChangeSubscriber {
     }
 
     private void run() {
-        Duration backoff = MIN_BACKOFF;
+        int failures = 0;
         while (!closed) {
             Listener l = new Listener();
             listener = l;
             try {
                 deployment.client().subscribe(l, deployment.channel());
-                backoff = MIN_BACKOFF;
+                failures = 0;
             } catch (JedisException | IllegalStateException e) {
                 if (closed) {
                     return;
                 }
                 StoreException error = e instanceof JedisException j
-                        ? deployment.translate(j, "listen for changes on " + deployment.channel())
+                        ? RedisErrors.translate(j, deployment.settings(),
+                                "listen for changes on " + deployment.channel())
                         : new StoreException("the Redis store is closed", e);
                 LOG.debug("change subscription to Redis {} lost: {}", deployment.settings(), error.getMessage());
                 deployment.subscriptionLost(error);
                 if (l.wasSubscribed) {
-                    backoff = MIN_BACKOFF;
+                    failures = 0;
                 }
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                sleep(BACKOFF.delay(++failures));
             }
         }
     }
 
-    private void sleep(Duration backoff) {
-        long millis = backoff.toMillis() / 2 + ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2 + 1);
+    private void sleep(Duration delay) {
         try {
-            Thread.sleep(millis);
+            Thread.sleep(delay.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;

@@ -10,9 +10,6 @@ import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,19 +26,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
 /**
  * One Redis deployment (a server, a Sentinel-watched master or a Cluster) and the zones kept in it: the atomic
- * scripts, the translation of Jedis errors into the SPI's, and the watches fed by its change channel.
+ * scripts and the watches fed by its change channel; {@link RedisErrors} says what its failures mean.
  *
  * <p>Layout, for key prefix {@code P}: {@code P:{service}:zone:records|down|gone|lease} per service and zone (the
  * {@code {service}} hash tag puts them in one Cluster slot, so one script can touch them all), {@code P:zones} the
@@ -281,7 +275,7 @@ final class RedisDeployment implements AutoCloseable {
         watches.values().forEach(set -> set.forEach(w -> w.fail(error)));
     }
 
-    // ---- connection and errors ---------------------------------------------------------------------------
+    // ---- connection ---------------------------------------------------------------------------------------
 
     /** The client, opened on first use so that an unreachable deployment does not stop the store from opening. */
     synchronized UnifiedJedis client() {
@@ -302,55 +296,12 @@ final class RedisDeployment implements AutoCloseable {
                 // A pooled connection opened before a server restart fails once; a fresh one may well work. The
                 // Cluster client retries by itself, within hotline.redis.timeout.
                 if (attempt > 0 || settings.mode() == RedisSettings.Mode.CLUSTER) {
-                    throw translate(e, what);
+                    throw RedisErrors.translate(e, settings, what);
                 }
             } catch (JedisException e) {
-                throw translate(e, what);
+                throw RedisErrors.translate(e, settings, what);
             }
         }
-    }
-
-    StoreException translate(JedisException e, String what) {
-        String problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (problem.startsWith("NOPERM")) {
-            return new StoreException("Redis " + settings + " does not allow this user to " + what + " (" + problem
-                    + "); its ACL needs the keys ~" + prefix + ":*, the channel &" + prefix
-                    + ":* and the commands its scripts use (+@all, or at least " + ACL_COMMANDS + ")", e);
-        }
-        if (e instanceof JedisAccessControlException || problem.startsWith("NOAUTH") || problem.startsWith("WRONGPASS")) {
-            return new StoreException("Redis " + settings + " refused the credentials to " + what + " (" + problem
-                    + "); check " + settings.keys() + "user and " + settings.keys() + "password against the server's ACL",
-                    e);
-        }
-        if (e instanceof JedisDataException && !problem.matches("(?s)(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|READONLY"
-                + "|BUSY).*")) {
-            return new StoreException("Redis " + settings + " refused to " + what + ": " + problem, e);
-        }
-        return new StoreUnavailableException("Redis " + settings + " is unavailable; cannot " + what + ": " + problem
-                + tlsHint(e), e);
-    }
-
-    /**
-     * A TLS server drops a client it does not accept, so that Jedis sees a reset or a handshake failure; say what to
-     * check, since the socket error alone does not. Nothing to add when the server is simply not there.
-     */
-    private String tlsHint(Throwable e) {
-        if (!settings.tls()) {
-            return "";
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException) {
-                return "";
-            }
-            if (t instanceof SSLException || t instanceof SocketException) {
-                String k = settings.keys();
-                return " (with TLS, check that " + k + "tls.cafile holds the CA of the server's certificate, and"
-                        + (settings.certFile().isPresent() ? " that the server's tls-ca-cert-file holds the CA of "
-                        + k + "tls.certfile" : " set " + k + "tls.certfile and " + k + "tls.keyfile"
-                        + " if the server requires client certificates (tls-auth-clients yes, its default)") + ")";
-            }
-        }
-        return "";
     }
 
     // ---- records -------------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import io.hotline.discovery.spi.EndpointStoreProvider;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * The embedded {@code file} store, Hotline's default ({@code hotline.store} unset): registrations are small JSON
@@ -47,10 +46,10 @@ public final class FileStoreProvider implements EndpointStoreProvider {
     @Override
     public EndpointStore open(HotlineConfig config) {
         Zone home = config.zone();
-        int nameLength = FileStore.encode(home.path()).length();
-        if (nameLength > FileStore.MAX_NAME) {
+        int nameLength = FileLayout.encode(home.path()).length();
+        if (nameLength > FileLayout.MAX_NAME) {
             throw config.invalid(HotlineConfig.ZONE, "is too long for the file store: its directory name would have "
-                    + nameLength + " characters, and file systems allow " + FileStore.MAX_NAME
+                    + nameLength + " characters, and file systems allow " + FileLayout.MAX_NAME
                     + "; use fewer or shorter segments");
         }
         Duration pollInterval = config.duration(POLL_INTERVAL, Duration.ofSeconds(1));
@@ -66,8 +65,7 @@ public final class FileStoreProvider implements EndpointStoreProvider {
      * in the store directory {@code root}.
      */
     public static Path zoneDirectory(Path root, Zone zone) {
-        Objects.requireNonNull(root, "root");
-        return root.resolve(FileStore.encode(Objects.requireNonNull(zone, "zone").path()));
+        return new FileLayout(root).zoneDirectory(zone);
     }
 
     private static Path directory(HotlineConfig config) {
