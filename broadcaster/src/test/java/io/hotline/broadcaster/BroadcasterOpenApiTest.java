@@ -12,6 +12,7 @@ import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
+import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.testing.CapturedStderr;
 import io.hotline.testing.SlowBodies;
 import io.swagger.parser.OpenAPIParser;
@@ -59,7 +60,7 @@ class BroadcasterOpenApiTest {
         fleet = Fleet.inMemory();
         fleet.server("host-1");
         fleet.server("host-2");
-        fleet.register("dead", "dead", Fleet.deadPort());
+        fleet.register("dead", "dead", RpcFleet.deadPort());
         open = fleet.track(fleet.broadcasterBuilder(AZ1).start());
         guarded = fleet.track(fleet.broadcasterBuilder(Fleet.AZ2).token(TOKEN).start());
         HttpResponse<String> doc = HTTP.send(HttpRequest.newBuilder(URI.create(open.endpoint().baseUri()
