@@ -60,4 +60,17 @@ class CloserTest {
 
         assertThat(closed).containsExactly("first", "second");
     }
+
+    @Test
+    void aResourceClosedNowIsNotClosedAgain() throws Exception {
+        Closer closer = new Closer();
+        closer.track(named("store"));
+        AutoCloseable server = closer.track(named("server"));
+        closer.track(named("client"));
+
+        closer.closeNow(server);
+        closer.close();
+
+        assertThat(closed).containsExactly("server", "client", "store");
+    }
 }

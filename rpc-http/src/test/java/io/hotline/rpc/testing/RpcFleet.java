@@ -79,6 +79,11 @@ public final class RpcFleet implements AutoCloseable {
         return closer.track(resource);
     }
 
+    /** Closes {@code resource} now, e.g. a server a test stops halfway; the fleet does not close it again. */
+    public void closeNow(AutoCloseable resource) throws Exception {
+        closer.closeNow(resource);
+    }
+
     /** A store as another process in {@code zone} would open it. */
     public EndpointStore store(Zone zone) {
         return track(StoreProviders.load().open(base.with("hotline.zone", zone.path())));
