@@ -14,10 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.rpc.testing.RpcFleet;
+import io.hotline.rpc.testing.ServedOpenApi;
 import io.hotline.testing.SlowBodies;
-import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.oas.models.media.Schema;
-import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -74,16 +73,9 @@ class OpenApiConformanceTest {
         guarded = FLEET.start(RpcServer.builder(store).target(TARGET.server("guarded")).endpoint(new TestApi("guarded"))
                 .token(TOKEN));
 
-        HttpResponse<String> doc = HTTP.send(HttpRequest.newBuilder(uri(open, "/openapi.json")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(doc.statusCode()).isEqualTo(200);
-        // The options the validator's own loader uses, so the document checked here is the one it validates with.
-        ParseOptions options = new ParseOptions();
-        options.setResolve(true);
-        options.setResolveFully(true);
-        parsed = new OpenAPIParser().readContents(doc.body(), null, options);
-        assertThat(parsed.getOpenAPI()).as("swagger-parser read no document: %s", parsed.getMessages()).isNotNull();
-        validator = OpenApiInteractionValidator.createFor(parsed.getOpenAPI()).build();
+        ServedOpenApi served = ServedOpenApi.read(HTTP, uri(open, "/openapi.json"));
+        parsed = served.parsed();
+        validator = served.validator();
     }
 
     @AfterAll
