@@ -1,57 +1,23 @@
 package io.hotline.status;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotline.discovery.Directory;
-import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.Query;
 import io.hotline.discovery.Untrusted;
-import io.hotline.discovery.Zone;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.ListenerSettings;
-import io.hotline.rpc.RpcClient;
-import io.hotline.rpc.internal.security.TokenCheck;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
-import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,66 +38,37 @@ import org.slf4j.LoggerFactory;
  * and since when its health is what it is. Calls per second and mean latency per service are the difference
  * between two scrapes of each passing server's {@code GET /metrics} ({@code hotline_rpc_server_requests_seconds},
  * kind {@code call}); fanout outcomes are the broadcasters' {@code hotline_broadcaster_deliveries_total}.
+ *
+ * <p>This class schedules the collections (pausing them while nobody looks, when {@link Builder#idleAfter} is set)
+ * and keeps the last snapshot; its parts are the routes ({@code StatusRoutes}), the collection ({@code Collector}),
+ * the scraping ({@code Scraper}) and the snapshot the JSON is made of ({@code Snapshot}).
  */
 public final class StatusPage implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StatusPage.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Services added at run time beyond the configured ones, at most: each costs a scrape of its servers. */
-    private static final int MAX_ADDED_SERVICES = 64;
-    /** Scrapes in flight at once, at most: enough to scrape thousands of servers in seconds, few enough to be polite. */
-    static final int MAX_CONCURRENT_SCRAPES = 24;
-    private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(2);
-    private static final List<String> OUTCOMES = List.of("delivered", "refused", "timed_out", "rejected", "error");
 
-    private final EndpointStore store;
-    private final Set<String> services;
-    private final int configuredServices;
-    private final String token;
-    private final Duration refresh;
     private final String path;
-    private final TokenCheck required;
-    private final Supplier<String> ownMetrics;
+    private final String required;
     private final Duration idleAfter;
     private volatile long lastFetchNanos;
     private final Directory directory;
     private final boolean ownsDirectory;
-    private final HttpClient http;
+    private final Collector collector;
     private final ScheduledExecutorService scheduler;
-    private final Duration scrapeDeadline;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
-    private final Map<String, Observed> observed = new ConcurrentHashMap<>();
-    /** Servers whose last scrape failed: their next failures are logged at DEBUG only. */
-    private final Set<String> failing = ConcurrentHashMap.newKeySet();
-    private final byte[] page;
-    private final byte[] script;
-    private volatile Map<String, Object> snapshot;
+    private volatile Snapshot snapshot;
 
     private StatusPage(Builder b) {
-        this.store = b.store;
-        LinkedHashSet<String> all = new LinkedHashSet<>(b.services);
-        all.add(RpcClient.BROADCASTER_SERVICE);
-        this.services = Collections.synchronizedSet(all);
-        this.configuredServices = all.size();
-        this.token = b.token;
-        this.refresh = b.refresh;
         this.path = b.path;
-        this.required = b.required == null ? null : new TokenCheck(b.required);
-        this.ownMetrics = b.ownMetrics;
+        this.required = b.required;
         this.idleAfter = b.idleAfter;
         // Idle from the start: nobody has looked yet.
         this.lastFetchNanos = System.nanoTime() - (idleAfter == null ? 0 : idleAfter.toNanos() + 1);
-        this.page = resource("index.html");
-        this.script = resource("status.js");
         this.ownsDirectory = b.directory == null;
-        this.directory = ownsDirectory ? Directory.builder(store).build() : b.directory;
-        HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(SCRAPE_TIMEOUT);
-        if (b.sslContext != null) {
-            client.sslContext(b.sslContext);
-        }
-        this.http = client.build();
-        this.scrapeDeadline = b.scrapeDeadline;
-        this.snapshot = notCollectedYet();
+        this.directory = ownsDirectory ? Directory.builder(b.store).build() : b.directory;
+        this.collector = new Collector(b.store, directory, new Scraper(b.token, b.sslContext, b.scrapeDeadline),
+                b.services, b.refresh, b.ownMetrics);
+        this.snapshot = collector.notCollectedYet();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hotline-status");
             t.setDaemon(true);
@@ -140,7 +77,7 @@ public final class StatusPage implements AutoCloseable {
         if (idleAfter == null) {
             requestRefresh();
         }
-        scheduler.scheduleWithFixedDelay(this::collectQuietly, refresh.toMillis(), refresh.toMillis(),
+        scheduler.scheduleWithFixedDelay(this::collectQuietly, b.refresh.toMillis(), b.refresh.toMillis(),
                 TimeUnit.MILLISECONDS);
     }
 
@@ -156,41 +93,15 @@ public final class StatusPage implements AutoCloseable {
      */
     public Handler handler() {
         // Never waits for a collection: a fetch answers the last snapshot.
-        return new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
-                    return false;
-                }
-                String at = Request.getPathInContext(request);
-                if (path.length() > 1 && at.equals(path.substring(0, path.length() - 1))) {
-                    Response.sendRedirect(request, response, callback, path);
-                    return true;
-                }
-                if (!at.startsWith(path)) {
-                    return false;
-                }
-                switch (at.substring(path.length())) {
-                    case "", "index.html" -> send(response, callback, HttpStatus.OK_200, "text/html; charset=utf-8", page);
-                    case "status.js" -> send(response, callback, HttpStatus.OK_200, "text/javascript; charset=utf-8",
-                            script);
-                    case "api/status" -> {
-                        if (admitted(request, response, callback)) {
-                            send(response, callback, HttpStatus.OK_200, "application/json", JSON.writeValueAsBytes(fetch()));
-                        }
-                    }
-                    default -> {
-                        return false;
-                    }
-                }
-                return true;
-            }
-        };
+        return new StatusRoutes(path, required, this::fetch);
     }
 
-    /** What {@code GET /api/status} answers now. */
-    public Map<String, Object> snapshot() {
-        return snapshot;
+    /**
+     * What {@code GET /api/status} answers now, e.g. {@code {"collectedAt":"2026-01-05T10:00:00Z",...,"ageMillis":12}};
+     * unlike a fetch over HTTP, it neither counts as a look at the page nor asks for a collection.
+     */
+    public String snapshotJson() {
+        return new String(snapshot.agedAt(Instant.now()).toJson(), StandardCharsets.UTF_8);
     }
 
     /**
@@ -200,17 +111,7 @@ public final class StatusPage implements AutoCloseable {
      * @throws IllegalArgumentException if no server could register under the name
      */
     public void addService(String service) {
-        Query.of(service);
-        synchronized (services) {
-            if (services.contains(service)) {
-                return;
-            }
-            if (services.size() - configuredServices >= MAX_ADDED_SERVICES) {
-                log.warn("the status page shows {} services already; {} is not added", services.size(), service);
-                return;
-            }
-            services.add(service);
-        }
+        collector.addService(service);
     }
 
     @Override
@@ -221,53 +122,24 @@ public final class StatusPage implements AutoCloseable {
         }
     }
 
-    /** The JSON is metrics, so it needs the token the rest of the process needs; the page and script hold no data. */
-    private boolean admitted(Request request, Response response, Callback callback) throws JsonProcessingException {
-        if (required == null) {
-            return true;
-        }
-        TokenCheck.Verdict verdict = required.verdict(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
-        if (verdict == TokenCheck.Verdict.SEVERAL) {
-            send(response, callback, HttpStatus.BAD_REQUEST_400, "application/json",
-                    error("InvalidRequest", TokenCheck.ONE_HEADER));
-            return false;
-        }
-        if (verdict == TokenCheck.Verdict.MISSING) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            send(response, callback, HttpStatus.UNAUTHORIZED_401, "application/json", error("AccessDenied",
-                    "the status needs a token: send Authorization: Bearer <hotline.http.token>, or open the page as"
-                    + " status/#token=<token>"));
-            return false;
-        }
-        if (verdict == TokenCheck.Verdict.WRONG) {
-            send(response, callback, HttpStatus.FORBIDDEN_403, "application/json",
-                    error("AccessDenied", "the token is wrong; use the cluster's hotline.http.token"));
-            return false;
-        }
-        return true;
-    }
-
-    private static byte[] error(String type, String message) throws JsonProcessingException {
-        return JSON.writeValueAsBytes(Map.of("error", Map.of("type", type, "message", message)));
+    /** The keys (service|id) of the endpoints the page keeps what it saw of. */
+    Set<String> observedKeys() {
+        return collector.observedKeys();
     }
 
     /**
      * The last snapshot, with its age; never collects on the caller's thread. After an idle spell, or before the first
      * collection, it asks for one in the background, which the next fetch shows.
      */
-    private Map<String, Object> fetch() {
+    private Snapshot fetch() {
         long now = System.nanoTime();
         boolean idle = idleAfter != null && now - lastFetchNanos > idleAfter.toNanos();
         lastFetchNanos = now;
-        Map<String, Object> last = snapshot;
-        if (idle || last.get("collectedAt") == null) {
+        Snapshot last = snapshot;
+        if (idle || last.collectedAt() == null) {
             requestRefresh();
         }
-        Map<String, Object> answer = new LinkedHashMap<>(last);
-        Object at = last.get("collectedAt");
-        answer.put("ageMillis", at == null ? null
-                : Math.max(0, Duration.between(Instant.parse((String) at), Instant.now()).toMillis()));
-        return answer;
+        return last.agedAt(Instant.now());
     }
 
     /** Queues one collection on the page's thread unless one is queued already. */
@@ -284,21 +156,6 @@ public final class StatusPage implements AutoCloseable {
         }
     }
 
-    private static void send(Response response, Callback callback, int status, String type, byte[] body) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, type);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(body), callback);
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = StatusPage.class.getResourceAsStream(name)) {
-            return Objects.requireNonNull(in, name + " is missing from the jar").readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private void collectQuietly() {
         if (idleAfter != null && System.nanoTime() - lastFetchNanos > idleAfter.toNanos()) {
             return;
@@ -306,240 +163,15 @@ public final class StatusPage implements AutoCloseable {
         collectLogged();
     }
 
+    /**
+     * One refresh, on the page's single thread, taking bounded time whatever the fleet's size: the scrapes run
+     * concurrently within the scrape deadline.
+     */
     private void collectLogged() {
         try {
-            collect();
+            snapshot = collector.collect();
         } catch (RuntimeException e) {
             log.warn("status collection failed; the page shows the last one: {}", Untrusted.escape(e));
-        }
-    }
-
-    /**
-     * One refresh, on the page's single thread: endpoints and health from the directory, then rates from the passing
-     * servers' metrics, scraped concurrently (at most {@value #MAX_CONCURRENT_SCRAPES} at a time) within the scrape
-     * deadline, so that a refresh takes bounded time whatever the fleet's size. A server not scraped in time keeps
-     * the figures of its last scrape.
-     */
-    private void collect() {
-        List<String> shown;
-        synchronized (services) {
-            shown = List.copyOf(services);
-        }
-        Map<String, List<EndpointStatus>> resolved = new LinkedHashMap<>();
-        Set<String> passing = new LinkedHashSet<>();
-        for (String service : shown) {
-            List<EndpointStatus> statuses = directory.resolve(Query.of(service).allZones().includingUnhealthy())
-                    .statuses();
-            resolved.put(service, statuses);
-            statuses.stream().filter(EndpointStatus::isPassing).forEach(s -> passing.add(s.endpoint().baseUri()));
-        }
-        // Servers that answered last time first: a fleet with many stalled ones still shows the live ones.
-        List<String> order = Stream.concat(passing.stream().filter(u -> !failing.contains(u)),
-                passing.stream().filter(failing::contains)).toList();
-        Map<String, MetricsText> scraped = scrapeAll(order);
-        Instant now = Instant.now();
-        List<Map<String, Object>> serviceRows = new ArrayList<>();
-        Map<String, Double> deliveries = new LinkedHashMap<>();
-        double fanouts = 0;
-        Set<String> seen = new LinkedHashSet<>();
-        for (Map.Entry<String, List<EndpointStatus>> entry : resolved.entrySet()) {
-            String service = entry.getKey();
-            List<EndpointStatus> statuses = entry.getValue();
-            List<Map<String, Object>> rows = new ArrayList<>();
-            double rate = 0;
-            double deltaCalls = 0;
-            double deltaSeconds = 0;
-            double calls = 0;
-            int passingHere = 0;
-            for (EndpointStatus s : statuses) {
-                Endpoint e = s.endpoint();
-                String key = service + "|" + e.id();
-                seen.add(key);
-                Observed o = observed.computeIfAbsent(key, k -> new Observed());
-                o.health(s.health().name().toLowerCase(Locale.ROOT), now);
-                MetricsText m = null;
-                if (s.isPassing()) {
-                    passingHere++;
-                    o.lastPassing = now;
-                    m = scraped.get(e.baseUri());
-                }
-                if (m != null) {
-                    if (o.metrics != null && o.scrapedAt != null) {
-                        double dt = Duration.between(o.scrapedAt, now).toNanos() / 1e9;
-                        double dc = Math.max(0, m.calls() - o.metrics.calls());
-                        deltaCalls += dc;
-                        deltaSeconds += Math.max(0, m.callSeconds() - o.metrics.callSeconds());
-                        rate += dt > 0 ? dc / dt : 0;
-                    }
-                    o.metrics = m;
-                    o.scrapedAt = now;
-                    fanouts += m.clientFanouts();
-                    m.deliveries().forEach((k, v) -> deliveries.merge(k, v, Double::sum));
-                }
-                calls += o.metrics != null ? o.metrics.calls() : 0;
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("id", e.id());
-                row.put("server", e.server());
-                row.put("zone", e.zone().path());
-                row.put("address", e.baseUri());
-                row.put("health", o.health);
-                row.put("healthSince", o.healthSince.toString());
-                row.put("lastSeenPassing", o.lastPassing == null ? null : o.lastPassing.toString());
-                row.put("scrapedAt", o.scrapedAt == null ? null : o.scrapedAt.toString());
-                row.put("calls", o.metrics != null ? (long) o.metrics.calls() : null);
-                row.put("casts", o.metrics != null ? (long) o.metrics.casts() : null);
-                rows.add(row);
-            }
-            Map<String, Object> svc = new LinkedHashMap<>();
-            svc.put("name", service);
-            svc.put("registered", statuses.size());
-            svc.put("passing", passingHere);
-            svc.put("calls", (long) calls);
-            svc.put("callsPerSecond", round(rate));
-            svc.put("meanLatencyMs", deltaCalls > 0 ? round(deltaSeconds * 1000 / deltaCalls) : null);
-            svc.put("endpoints", rows);
-            serviceRows.add(svc);
-        }
-        // Endpoints gone from the directory (e.g. restarted on another ephemeral port) are forgotten.
-        observed.keySet().retainAll(seen);
-        failing.retainAll(passing);
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("collectedAt", now.toString());
-        s.put("refreshMillis", refresh.toMillis());
-        s.put("homeZone", store.homeZone().path());
-        s.put("zones", zones());
-        s.put("services", serviceRows);
-        s.put("scraped", scraped.size());
-        s.put("notScraped", passing.size() - scraped.size());
-        s.put("fanout", fanoutRow(fanouts, deliveries));
-        if (ownMetrics != null) {
-            MetricsText own = MetricsText.parse(ownMetrics.get());
-            s.put("ownFanout", fanoutRow(own.clientFanouts(), own.deliveries()));
-        }
-        snapshot = Collections.unmodifiableMap(s);
-    }
-
-    /**
-     * The metrics of each server that answered in time: at most {@value #MAX_CONCURRENT_SCRAPES} requests in flight,
-     * none started or awaited past the scrape deadline.
-     */
-    private Map<String, MetricsText> scrapeAll(List<String> servers) {
-        long deadline = System.nanoTime() + scrapeDeadline.toNanos();
-        Semaphore slots = new Semaphore(MAX_CONCURRENT_SCRAPES);
-        Map<String, MetricsText> scraped = new ConcurrentHashMap<>();
-        List<CompletableFuture<?>> inFlight = new ArrayList<>();
-        try {
-            for (String server : servers) {
-                if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    break;
-                }
-                CompletableFuture<HttpResponse<String>> sent = scrape(server);
-                inFlight.add(sent);
-                sent.handle((r, failure) -> {
-                    try {
-                        MetricsText m = outcome(server, r, failure);
-                        if (m != null) {
-                            scraped.put(server, m);
-                        }
-                    } finally {
-                        slots.release();
-                    }
-                    return null;
-                });
-            }
-            // Every slot back: every scrape started has been handled.
-            if (!slots.tryAcquire(MAX_CONCURRENT_SCRAPES, Math.max(0, deadline - System.nanoTime()),
-                    TimeUnit.NANOSECONDS)) {
-                log.debug("status scrapes past the {} deadline are left out of this refresh", scrapeDeadline);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            inFlight.forEach(f -> f.cancel(true));
-        }
-        return Map.copyOf(scraped);
-    }
-
-    /** The keys (service|id) of the endpoints the page keeps what it saw of. */
-    Set<String> observedKeys() {
-        return Set.copyOf(observed.keySet());
-    }
-
-    /** What a fetch answers before the first collection: nothing seen yet, {@code collectedAt} null. */
-    private Map<String, Object> notCollectedYet() {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("collectedAt", null);
-        s.put("refreshMillis", refresh.toMillis());
-        s.put("homeZone", store.homeZone().path());
-        s.put("zones", List.of());
-        s.put("services", List.of());
-        s.put("fanout", fanoutRow(0, Map.of()));
-        return Collections.unmodifiableMap(s);
-    }
-
-    private static Map<String, Object> fanoutRow(double fanouts, Map<String, Double> deliveries) {
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("fanouts", (long) fanouts);
-        for (String outcome : OUTCOMES) {
-            row.put(outcome, deliveries.getOrDefault(outcome, 0.0).longValue());
-        }
-        return row;
-    }
-
-    /** The home zone's path first, then the store's other zones' by path. */
-    private List<String> zones() {
-        String home = store.homeZone().path();
-        return Stream.concat(Stream.of(home), store.zones().stream().map(Zone::path).filter(z -> !z.equals(home))
-                .sorted().distinct()).toList();
-    }
-
-    /** Sends {@code GET /metrics} to one server, with the token. */
-    private CompletableFuture<HttpResponse<String>> scrape(String server) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server + "/metrics"))
-                .timeout(SCRAPE_TIMEOUT).GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    /** A scrape's metrics, or null; the first failure in a row of a server at WARN, the rest at DEBUG. */
-    private MetricsText outcome(String server, HttpResponse<String> r, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
-                : failure;
-        String problem = cause instanceof CancellationException ? "no answer within the scrape deadline"
-                : cause != null ? cause.toString()
-                : r.statusCode() != 200 ? "it answered HTTP " + r.statusCode() : null;
-        if (problem == null) {
-            failing.remove(server);
-            return MetricsText.parse(r.body());
-        }
-        if (failing.add(server)) {
-            log.warn("the status page cannot scrape {}/metrics ({}); until it can, its figures are not"
-                    + " updated and further failures are logged at DEBUG", server, Untrusted.escape(problem));
-        } else {
-            log.debug("cannot scrape {}/metrics: {}", server, Untrusted.escape(problem));
-        }
-        return null;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 10) / 10.0;
-    }
-
-    /** What the page has seen of one endpoint across refreshes. */
-    private static final class Observed {
-        String health;
-        Instant healthSince;
-        Instant lastPassing;
-        MetricsText metrics;
-        Instant scrapedAt;
-
-        void health(String now, Instant at) {
-            if (!now.equals(health)) {
-                health = now;
-                healthSince = at;
-            }
         }
     }
 

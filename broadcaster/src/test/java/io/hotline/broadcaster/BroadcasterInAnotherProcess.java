@@ -2,6 +2,7 @@ package io.hotline.broadcaster;
 
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.testing.RpcFleet;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -15,7 +16,7 @@ public final class BroadcasterInAnotherProcess {
     private BroadcasterInAnotherProcess() {}
 
     public static void main(String[] args) throws InterruptedException {
-        EndpointStore store = StoreProviders.load().open(Fleet.storeConfig(Path.of(args[0]))
+        EndpointStore store = StoreProviders.load().open(RpcFleet.fileStoreConfig(Path.of(args[0]))
                 .with("hotline.zone", args[1]));
         Broadcaster broadcaster = Broadcaster.builder(store).perTargetTimeout(Duration.parse(args[2]))
                 .peerToken(Fleet.PEER_TOKEN).drainDelay(Duration.ZERO).start();

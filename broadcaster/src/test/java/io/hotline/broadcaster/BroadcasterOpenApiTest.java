@@ -12,10 +12,10 @@ import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
+import io.hotline.rpc.testing.RpcFleet;
+import io.hotline.rpc.testing.ServedOpenApi;
 import io.hotline.testing.CapturedStderr;
 import io.hotline.testing.SlowBodies;
-import io.swagger.parser.OpenAPIParser;
-import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -59,18 +59,12 @@ class BroadcasterOpenApiTest {
         fleet = Fleet.inMemory();
         fleet.server("host-1");
         fleet.server("host-2");
-        fleet.register("dead", "dead", Fleet.deadPort());
+        fleet.register("dead", "dead", RpcFleet.deadPort());
         open = fleet.track(fleet.broadcasterBuilder(AZ1).start());
         guarded = fleet.track(fleet.broadcasterBuilder(Fleet.AZ2).token(TOKEN).start());
-        HttpResponse<String> doc = HTTP.send(HttpRequest.newBuilder(URI.create(open.endpoint().baseUri()
-                + "/openapi.json")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(doc.statusCode()).isEqualTo(200);
-        ParseOptions options = new ParseOptions();
-        options.setResolve(true);
-        options.setResolveFully(true);
-        parsed = new OpenAPIParser().readContents(doc.body(), null, options);
-        assertThat(parsed.getOpenAPI()).as("swagger-parser read no document: %s", parsed.getMessages()).isNotNull();
-        validator = OpenApiInteractionValidator.createFor(parsed.getOpenAPI()).build();
+        ServedOpenApi served = ServedOpenApi.read(HTTP, URI.create(open.endpoint().baseUri() + "/openapi.json"));
+        parsed = served.parsed();
+        validator = served.validator();
     }
 
     @AfterAll

@@ -14,13 +14,14 @@ import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.AccessDenied;
-import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
+import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.InvalidTarget;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
+import io.hotline.rpc.testing.RpcFleet;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
@@ -152,10 +153,7 @@ class BroadcasterTest {
     void aDeadServerIsReportedRefusedWhileTheOthersGetTheCast() throws Exception {
         Recorder alive1 = server("alive-1");
         Recorder alive2 = server("alive-2");
-        int dead;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            dead = probe.getLocalPort();
-        }
+        int dead = RpcFleet.deadPort();
         store(AZ1).register(Endpoint.builder(TARGET.service()).server("dead").host("127.0.0.1").port(dead).zone(AZ1)
                 .build(), HealthPolicy.DEFAULT);
         Broadcaster broadcaster = broadcaster();

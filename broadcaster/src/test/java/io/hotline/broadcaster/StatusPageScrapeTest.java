@@ -12,6 +12,7 @@ import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.internal.http.HttpListener;
+import io.hotline.rpc.testing.Tarpit;
 import io.hotline.status.StatusPage;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +46,7 @@ class StatusPageScrapeTest {
     void stalledServersNeitherHoldTheJsonNorHideTheLiveServersFigures() throws Exception {
         fleet.server("live-1", AZ1, TOKEN);
         fleet.server("live-2", AZ1, TOKEN);
-        Fleet.Tarpit tarpit = fleet.tarpit();
+        Tarpit tarpit = fleet.tarpit();
         EndpointStore store = fleet.store(AZ1);
         // Distinct addresses, one stalling listener: 127.0.0.0/8 is all loopback.
         for (int i = 0; i < STALLED; i++) {
@@ -72,7 +73,7 @@ class StatusPageScrapeTest {
             assertThat(s.get("notScraped").asInt()).isPositive();
             assertThat(s.get("ageMillis").asLong()).isNotNegative();
         });
-        assertThat(tarpit.connections.get()).as("the stalled servers were asked").isPositive();
+        assertThat(tarpit.connections()).as("the stalled servers were asked").isPositive();
     }
 
     private static JsonNode get(String uri) throws Exception {

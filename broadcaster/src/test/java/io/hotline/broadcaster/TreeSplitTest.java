@@ -18,6 +18,8 @@ import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcException;
+import io.hotline.rpc.testing.RpcFleet;
+import io.hotline.rpc.testing.Tarpit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.BufferedReader;
@@ -130,7 +132,7 @@ class TreeSplitTest {
         }
         // A registered broadcaster that is gone: the connection to it is refused.
         fleet.store(AZ1).register(Endpoint.builder(RpcClient.BROADCASTER_SERVICE).id("gone").host("127.0.0.1")
-                .port(Fleet.deadPort()).zone(AZ1).build(), HealthPolicy.DEFAULT);
+                .port(RpcFleet.deadPort()).zone(AZ1).build(), HealthPolicy.DEFAULT);
         fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(3).start());
         FanoutReport report = fleet.client().prepare(FANOUT).fanoutWithReport("record", Map.of("event", "x"));
 
@@ -243,7 +245,7 @@ class TreeSplitTest {
     void aBroadcasterKilledMidFanoutGivesTheClientAnErrorNotASuccess() throws Exception {
         fleet = Fleet.inFiles(files);
         Recorder fast = fleet.server("fast");
-        Fleet.Tarpit slow = fleet.tarpit();
+        Tarpit slow = fleet.tarpit();
         fleet.register("slow", "slow", slow.port());
         Process broadcaster = broadcasterProcess(AZ1, Duration.ofSeconds(60));
         RpcClient client = fleet.client();
@@ -252,7 +254,7 @@ class TreeSplitTest {
 
         CompletableFuture<FanoutReport> reported = client.prepare(FANOUT).fanoutWithReportAsync("record",
                 Map.of("event", "x"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> slow.connections.get() == 1 && Fleet.count(fast, "x") == 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> slow.connections() == 1 && Fleet.count(fast, "x") == 1);
         broadcaster.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
         assertThatThrownBy(() -> reported.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -271,9 +273,9 @@ class TreeSplitTest {
             fleet.track(fleet.serverBuilder("fast-" + i, AZ1, r).start());
             fast.add(r);
         }
-        List<Fleet.Tarpit> slow = new ArrayList<>();
+        List<Tarpit> slow = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            Fleet.Tarpit t = fleet.tarpit();
+            Tarpit t = fleet.tarpit();
             slow.add(t);
             fleet.register("zz-slow-" + i, "slow-" + i, t.port());
         }
@@ -287,7 +289,7 @@ class TreeSplitTest {
 
         CompletableFuture<FanoutReport> reported = client.prepare(FANOUT).fanoutWithReportAsync("record",
                 Map.of("event", "x"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> slow.stream().allMatch(t -> t.connections.get() == 1)
+        await().atMost(Duration.ofSeconds(20)).until(() -> slow.stream().allMatch(t -> t.connections() == 1)
                 && fast.stream().allMatch(r -> Fleet.count(r, "x") == 1));
         peer.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
 
@@ -299,7 +301,7 @@ class TreeSplitTest {
             assertThat(d.outcome()).isEqualTo(Outcome.ERROR);
             assertThat(d.reason()).contains("did not report").contains("not cast again");
         });
-        assertThat(slow).allSatisfy(t -> assertThat(t.connections).hasValue(1));
+        assertThat(slow).allSatisfy(t -> assertThat(t.connections()).isEqualTo(1));
         assertThat(fast).allSatisfy(r -> assertThat(r.events).containsExactly("x"));
     }
 }

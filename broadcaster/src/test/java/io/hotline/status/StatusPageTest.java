@@ -9,8 +9,8 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.testing.RpcFleet;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,18 +43,11 @@ class StatusPageTest {
                 if (restart > 0) {
                     store.deregister(SERVICE, "compute-1-" + (restart - 1));
                 }
-                store.register(Endpoint.builder(SERVICE).id(id).server("compute-1").host("127.0.0.1").port(deadPort())
+                store.register(Endpoint.builder(SERVICE).id(id).server("compute-1").host("127.0.0.1").port(RpcFleet.deadPort())
                         .zone(AZ1).build(), HealthPolicy.DEFAULT);
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(page.observedKeys())
                         .containsExactly(SERVICE + "|" + id));
             }
-        }
-    }
-
-    /** A loopback port nothing listens on: its scrapes fail at once. */
-    private static int deadPort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
         }
     }
 }

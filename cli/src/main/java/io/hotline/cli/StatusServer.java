@@ -67,12 +67,7 @@ final class StatusServer implements AutoCloseable {
 
     /** Whether the page's JSON, as served now, contains {@code text}. */
     boolean pageSnapshotShows(String text) {
-        try {
-            return new String(TargetOptions.JSON.writeValueAsBytes(page.snapshot()), java.nio.charset.StandardCharsets.UTF_8)
-                    .contains(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return page.snapshotJson().contains(text);
     }
 
     @Override

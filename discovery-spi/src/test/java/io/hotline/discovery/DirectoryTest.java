@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.memory.MemorySpace;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.testing.Closer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,25 +28,23 @@ class DirectoryTest {
             HealthPolicy.of(Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofMinutes(1));
 
     private final String space = "directory-test-" + UUID.randomUUID();
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
+        closer.close();
     }
 
     private EndpointStore store(Zone zone) {
         EndpointStore s = StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
                 "hotline.memory.space", space, "hotline.zone", zone.path(), "hotline.memory.poll-interval", "10ms")));
-        opened.add(s);
+        closer.track(s);
         return s;
     }
 
     private Directory directory(EndpointStore store, Zone clientZone) {
         Directory d = Directory.builder(store).zone(clientZone).zoneRefresh(Duration.ofMillis(50)).build();
-        opened.add(d);
+        closer.track(d);
         return d;
     }
 
@@ -150,7 +149,7 @@ class DirectoryTest {
         s.register(endpoint("a", AZ1), HealthPolicy.DEFAULT);
         s.register(endpoint("b", AZ1), HealthPolicy.DEFAULT);
         Directory d = Directory.builder(s).strategy(SelectionStrategy.LEAST_IN_FLIGHT).build();
-        opened.add(d);
+        closer.track(d);
         Query q = Query.of("nova.scheduler");
         try (Selection held = d.select(q)) {
             String busy = held.endpoint().id();
@@ -199,7 +198,7 @@ class DirectoryTest {
     private Directory quickRecovering(EndpointStore store, Duration reportInterval) {
         Directory d = Directory.builder(store).zone(AZ1).retryBackoff(Duration.ofMillis(10), Duration.ofMillis(50))
                 .reportInterval(reportInterval).build();
-        opened.add(d);
+        closer.track(d);
         return d;
     }
 
@@ -296,7 +295,7 @@ class DirectoryTest {
         }
         Directory d = Directory.builder(s).strategy(strategy).ejection(Duration.ofSeconds(1), Duration.ofSeconds(8))
                 .ticker(now::get).build();
-        opened.add(d);
+        closer.track(d);
         return d;
     }
 

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.testing.RpcFleet;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,7 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,21 +36,12 @@ class ClientLimitsTest {
     private static final Target TARGET = Target.topic("conductor").exchange("nova");
     private static final Duration BOUND = Duration.ofSeconds(30);
 
-    private EndpointStore store;
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    @BeforeEach
-    void openStore() {
-        store = StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory", "hotline.memory.space",
-                "client-limits-" + UUID.randomUUID())));
-    }
+    private final RpcFleet fleet = RpcFleet.inMemory();
+    private final EndpointStore store = fleet.store();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-        store.close();
+        fleet.close();
     }
 
     /** Jetty's default, left as it was, let one client run only 64 calls on a server that runs 1,000. */
@@ -288,14 +277,10 @@ class ClientLimitsTest {
     }
 
     private RpcServer start(RpcServer.Builder builder) {
-        RpcServer server = builder.drainDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(5)).start();
-        opened.add(server);
-        return server;
+        return fleet.start(builder.drainDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(5)));
     }
 
     private RpcClient open(RpcClient.Builder builder) {
-        RpcClient client = builder.build();
-        opened.add(client);
-        return client;
+        return fleet.client(builder);
     }
 }

@@ -14,6 +14,7 @@ import io.hotline.discovery.file.FileStoreProvider;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
+import io.hotline.testing.Closer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -46,18 +47,15 @@ class ClientResilienceTest {
     @TempDir
     Path root;
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
+        closer.close();
     }
 
     private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
+        return closer.track(c);
     }
 
     @Test

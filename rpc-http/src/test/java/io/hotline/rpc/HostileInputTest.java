@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hotline.discovery.StoreProviders;
-import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.testing.CapturedStderr;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -16,12 +15,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,25 +35,22 @@ class HostileInputTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    private static final Deque<AutoCloseable> OPENED = new ArrayDeque<>();
+    private static final RpcFleet FLEET = RpcFleet.inMemory();
     private static RpcServer open;
     private static RpcServer guarded;
 
     @BeforeAll
     static void startServers() {
-        EndpointStore store = track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
-                "hotline.memory.space", "hostile-" + UUID.randomUUID(), "hotline.zone", "region-one/az-1"))));
-        open = track(RpcServer.builder(store).target(TARGET.server("open")).endpoint(new TestApi("open"))
-                .maxBodyBytes(2_000_000).start());
-        guarded = track(RpcServer.builder(store).target(TARGET.server("guarded")).endpoint(new TestApi("guarded"))
-                .token(TOKEN).start());
+        EndpointStore store = FLEET.store();
+        open = FLEET.start(RpcServer.builder(store).target(TARGET.server("open")).endpoint(new TestApi("open"))
+                .maxBodyBytes(2_000_000));
+        guarded = FLEET.start(RpcServer.builder(store).target(TARGET.server("guarded")).endpoint(new TestApi("guarded"))
+                .token(TOKEN));
     }
 
     @AfterAll
     static void closeAll() throws Exception {
-        while (!OPENED.isEmpty()) {
-            OPENED.pop().close();
-        }
+        FLEET.close();
     }
 
     @Test
@@ -215,10 +207,5 @@ class HostileInputTest {
     private static HttpRequest.Builder request(RpcServer server, String path) {
         return HttpRequest.newBuilder(URI.create(server.endpoint().baseUri() + path)).timeout(Duration.ofSeconds(20))
                 .header("Content-Type", "application/json");
-    }
-
-    private static <T extends AutoCloseable> T track(T closeable) {
-        OPENED.push(closeable);
-        return closeable;
     }
 }

@@ -11,14 +11,12 @@ import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hotline.discovery.StoreProviders;
-import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.testing.RpcFleet;
+import io.hotline.rpc.testing.ServedOpenApi;
 import io.hotline.testing.SlowBodies;
-import io.swagger.parser.OpenAPIParser;
 import io.swagger.v3.oas.models.media.Schema;
-import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,14 +24,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -63,7 +58,7 @@ class OpenApiConformanceTest {
     private static final HttpClient HTTP = client();
 
     // Started once for the class: the servers and the parsed document are the expensive part, the exchanges are cheap.
-    private static final Deque<AutoCloseable> OPENED = new ArrayDeque<>();
+    private static final RpcFleet FLEET = RpcFleet.inMemory();
     private static EndpointStore store;
     private static RpcServer open;
     private static RpcServer guarded;
@@ -72,30 +67,20 @@ class OpenApiConformanceTest {
 
     @BeforeAll
     static void startServersAndReadTheirDocument() throws Exception {
-        store = track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
-                "hotline.memory.space", "openapi-test-" + UUID.randomUUID(), "hotline.zone", "region-one/az-1"))));
-        open = track(RpcServer.builder(store).target(TARGET.server("open")).endpoint(new TestApi("open"))
-                .maxBodyBytes(MAX_BODY).start());
-        guarded = track(RpcServer.builder(store).target(TARGET.server("guarded")).endpoint(new TestApi("guarded"))
-                .token(TOKEN).start());
+        store = FLEET.store();
+        open = FLEET.start(RpcServer.builder(store).target(TARGET.server("open")).endpoint(new TestApi("open"))
+                .maxBodyBytes(MAX_BODY));
+        guarded = FLEET.start(RpcServer.builder(store).target(TARGET.server("guarded")).endpoint(new TestApi("guarded"))
+                .token(TOKEN));
 
-        HttpResponse<String> doc = HTTP.send(HttpRequest.newBuilder(uri(open, "/openapi.json")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(doc.statusCode()).isEqualTo(200);
-        // The options the validator's own loader uses, so the document checked here is the one it validates with.
-        ParseOptions options = new ParseOptions();
-        options.setResolve(true);
-        options.setResolveFully(true);
-        parsed = new OpenAPIParser().readContents(doc.body(), null, options);
-        assertThat(parsed.getOpenAPI()).as("swagger-parser read no document: %s", parsed.getMessages()).isNotNull();
-        validator = OpenApiInteractionValidator.createFor(parsed.getOpenAPI()).build();
+        ServedOpenApi served = ServedOpenApi.read(HTTP, uri(open, "/openapi.json"));
+        parsed = served.parsed();
+        validator = served.validator();
     }
 
     @AfterAll
     static void closeAll() throws Exception {
-        while (!OPENED.isEmpty()) {
-            OPENED.pop().close();
-        }
+        FLEET.close();
     }
 
     @Test
@@ -552,10 +537,5 @@ class OpenApiConformanceTest {
 
     private static URI uri(RpcServer server, String path) {
         return URI.create(server.endpoint().baseUri() + path);
-    }
-
-    private static <T extends AutoCloseable> T track(T closeable) {
-        OPENED.push(closeable);
-        return closeable;
     }
 }

@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.testing.RpcFleet;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,7 +20,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +27,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.Parameter;
@@ -48,39 +48,35 @@ class RpcEndToEndTest {
     private static final Target TARGET = Target.topic("conductor").exchange("nova");
     private static final Zone ZONE = Zone.of("region-one/az-1");
 
-    private final String space = "rpc-test-" + UUID.randomUUID();
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private RpcFleet fleet;
     private final HttpClient raw = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void openFleet() {
+        fleet = storeName.equals("memory") ? RpcFleet.inMemory() : RpcFleet.inFiles(storeDirectory);
+    }
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
+        fleet.close();
     }
 
     private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
+        return fleet.track(c);
     }
 
     /** A new store instance, as another process would open; all of one test share the same registrations. */
     private EndpointStore store() {
-        Map<String, String> config = storeName.equals("memory")
-                ? Map.of("hotline.memory.space", space, "hotline.memory.poll-interval", "20ms")
-                : Map.of("hotline.file.dir", storeDirectory.toString(), "hotline.file.poll-interval", "50ms");
-        return track(StoreProviders.load().open(HotlineConfig.of(config).with("hotline.store", storeName)
-                .with("hotline.zone", ZONE.path())));
+        return fleet.store(ZONE);
     }
 
     /** Short drain: both stores' watches see a deregistration within tens of milliseconds here. */
     private RpcServer.Builder builder() {
-        return RpcServer.builder(store()).target(TARGET).drainDelay(Duration.ofMillis(100))
-                .gracePeriod(Duration.ofSeconds(5));
+        return fleet.serverBuilder(ZONE).target(TARGET).drainDelay(Duration.ofMillis(100));
     }
 
     private RpcServer server(TestApi api, RpcServer.Builder extra) {
-        return track(extra.endpoint(api).start());
+        return fleet.start(extra.endpoint(api));
     }
 
     private RpcServer server(TestApi api) {
@@ -88,7 +84,7 @@ class RpcEndToEndTest {
     }
 
     private RpcClient client(RpcClient.Builder b) {
-        return track(b.build());
+        return fleet.client(b);
     }
 
     private RpcClient client() {
@@ -301,10 +297,7 @@ class RpcEndToEndTest {
     @Test
     void aServerThatRefusesConnectionsIsSkipped() throws Exception {
         EndpointStore store = store();
-        int dead;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            dead = probe.getLocalPort();
-        }
+        int dead = RpcFleet.deadPort();
         store.register(Endpoint.builder(TARGET.service()).host("127.0.0.1").port(dead).zone(ZONE).build(),
                 HealthPolicy.DEFAULT);
         server(new TestApi("alive"));
@@ -402,8 +395,7 @@ class RpcEndToEndTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> answeredBy.contains("old"));
             server(new TestApi("new"));
             await().atMost(Duration.ofSeconds(5)).until(() -> answeredBy.contains("new"));
-            opened.remove(old);
-            old.close();
+            fleet.closeNow(old);
             answeredBy.clear();
             await().atMost(Duration.ofSeconds(5)).until(() -> answeredBy.contains("new"));
         } finally {

@@ -3,16 +3,13 @@ package io.hotline.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.testing.Certificates;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,8 +23,7 @@ class RpcTlsTest {
     @TempDir
     static Path pki;
 
-    private final String space = "rpc-tls-" + UUID.randomUUID();
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final RpcFleet fleet = RpcFleet.inMemory();
 
     @BeforeAll
     static void makeCertificates() throws Exception {
@@ -38,19 +34,15 @@ class RpcTlsTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
+        fleet.close();
     }
 
     private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
+        return fleet.track(c);
     }
 
     private EndpointStore store() {
-        return track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
-                "hotline.memory.space", space, "hotline.memory.poll-interval", "20ms"))));
+        return fleet.store();
     }
 
     private RpcServer.Builder tlsServer() {

@@ -3,10 +3,10 @@ package io.hotline.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.testing.SlowBodies;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,15 +42,12 @@ class SlowBodyTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(PROMPT).build();
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final RpcFleet fleet = RpcFleet.inMemory();
     private EndpointStore store;
 
     @AfterEach
     void closeAll() throws Exception {
-        Collections.reverse(opened);
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
+        fleet.close();
     }
 
     @Test
@@ -100,14 +96,13 @@ class SlowBodyTest {
     }
 
     private RpcServer server(Map<String, String> config) {
-        store = track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
-                "hotline.memory.space", "slow-" + UUID.randomUUID()))));
-        return track(RpcServer.builder(store).target(TARGET.server("slow")).endpoint(new TestApi("slow"))
-                .config(HotlineConfig.of(config)).drainDelay(Duration.ZERO).start());
+        store = fleet.store();
+        return fleet.start(RpcServer.builder(store).target(TARGET.server("slow")).endpoint(new TestApi("slow"))
+                .config(HotlineConfig.of(config)).drainDelay(Duration.ZERO));
     }
 
     private RpcClient client() {
-        return track(RpcClient.builder(store).timeout(PROMPT).build());
+        return fleet.client(RpcClient.builder(store).timeout(PROMPT));
     }
 
     /** A call of {@code echo} whose JSON is exactly {@code length} bytes. */
@@ -138,10 +133,5 @@ class SlowBodyTest {
     }
 
     private record Latencies(double callP50, double callMax, double healthP50, double healthMax) {
-    }
-
-    private <T extends AutoCloseable> T track(T closeable) {
-        opened.add(closeable);
-        return closeable;
     }
 }

@@ -4,18 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.hotline.broadcaster.Broadcaster;
-import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
-import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
+import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.tck.ConsulStoreFixture;
 import io.hotline.testing.ConsulAgent;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +33,8 @@ class ConsulRpcEndToEndIT {
     private static final Zone ZONE = Zone.of("dc1");
     private static ConsulAgent agent;
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    /** Each store it opens is one a separate process would open, from configuration alone. */
+    private final RpcFleet fleet = RpcFleet.over(ConsulStoreFixture.config(agent, ZONE), ZONE);
 
     /** What a service author writes: public methods, arguments by name. */
     public static final class Conductor {
@@ -67,24 +66,12 @@ class ConsulRpcEndToEndIT {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
-    }
-
-    private EndpointStore store() {
-        return track(StoreProviders.load().open(ConsulStoreFixture.config(agent, ZONE)));
+        fleet.close();
     }
 
     private Conductor server(String name) {
         Conductor c = new Conductor(name);
-        track(RpcServer.builder(store()).target(TARGET.server(name)).endpoint(c).drainDelay(Duration.ZERO)
-                .gracePeriod(Duration.ofSeconds(5)).start());
+        fleet.start(fleet.serverBuilder().target(TARGET.server(name)).endpoint(c));
         return c;
     }
 
@@ -95,9 +82,9 @@ class ConsulRpcEndToEndIT {
     @Test
     void callCastAndFanoutFindTheirServersThroughConsul() {
         List<Conductor> servers = List.of(server("host-1"), server("host-2"), server("host-3"));
-        track(Broadcaster.builder(store()).drainDelay(Duration.ZERO)
+        fleet.track(Broadcaster.builder(fleet.store()).drainDelay(Duration.ZERO)
                 .listener(ListenerSettings.DEFAULT.grace(Duration.ofSeconds(5))).start());
-        RpcClient client = track(RpcClient.builder(store()).timeout(Duration.ofSeconds(20)).build());
+        RpcClient client = fleet.client();
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
                 client.prepare(TARGET.server("host-2")).call("whoAreYou", Map.of("caller", "it"), String.class))
@@ -125,9 +112,8 @@ class ConsulRpcEndToEndIT {
     void aStoppedServerLeavesConsulAndCallsGoToTheOthers() throws Exception {
         server("host-a");
         Conductor b = new Conductor("host-b");
-        RpcServer serverB = RpcServer.builder(store()).target(TARGET.server("host-b")).endpoint(b)
-                .drainDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(5)).start();
-        RpcClient client = track(RpcClient.builder(store()).timeout(Duration.ofSeconds(20)).build());
+        RpcServer serverB = fleet.serverBuilder().target(TARGET.server("host-b")).endpoint(b).start();
+        RpcClient client = fleet.client();
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
                 client.prepare(TARGET.server("host-b")).call("whoAreYou", Map.of("caller", "x"), String.class))
                 .isEqualTo("host-b answers x"));

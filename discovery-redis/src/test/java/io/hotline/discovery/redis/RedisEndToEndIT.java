@@ -5,18 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import io.hotline.broadcaster.Broadcaster;
 import io.hotline.discovery.HealthPolicy;
-import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
-import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.RpcClient;
-import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
+import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.testing.RedisServer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +31,7 @@ class RedisEndToEndIT {
             Duration.ofSeconds(10));
 
     private RedisServer redis;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private RpcFleet fleet;
 
     /** An endpoint object: what a service author writes. */
     public static final class Api {
@@ -57,31 +54,20 @@ class RedisEndToEndIT {
     @BeforeEach
     void startRedis() {
         redis = RedisServer.builder().start();
+        // Each store the fleet opens is one a separate process would open, from configuration alone.
+        fleet = RpcFleet.over(HotlineConfig.of(Map.of("hotline.store", "redis",
+                "hotline.redis.nodes", redis.address())), ZONE);
     }
 
     @AfterEach
     void stopAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
+        fleet.close();
         redis.close();
-    }
-
-    private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
-    }
-
-    /** A store as a separate process would open it, from configuration alone. */
-    private EndpointStore store() {
-        return track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "redis",
-                "hotline.zone", ZONE.path(), "hotline.redis.nodes", redis.address()))));
     }
 
     private Api server(String name) {
         Api api = new Api(name);
-        track(RpcServer.builder(store()).target(TARGET.server(name)).endpoint(api).healthPolicy(POLICY)
-                .drainDelay(Duration.ZERO).gracePeriod(Duration.ofSeconds(5)).start());
+        fleet.start(fleet.serverBuilder().target(TARGET.server(name)).endpoint(api).healthPolicy(POLICY));
         return api;
     }
 
@@ -89,9 +75,9 @@ class RedisEndToEndIT {
     void callCastAndFanoutThroughRedis() {
         Api a = server("host-a");
         Api b = server("host-b");
-        track(Broadcaster.builder(store()).healthPolicy(POLICY).drainDelay(Duration.ZERO)
+        fleet.track(Broadcaster.builder(fleet.store()).healthPolicy(POLICY).drainDelay(Duration.ZERO)
                 .listener(ListenerSettings.DEFAULT.grace(Duration.ofSeconds(5))).start());
-        RpcClient client = track(RpcClient.builder(store()).timeout(Duration.ofSeconds(20)).build());
+        RpcClient client = fleet.client();
 
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
                 assertThat(client.prepare(TARGET).call("echo", Map.of("text", "hi"), String.class))

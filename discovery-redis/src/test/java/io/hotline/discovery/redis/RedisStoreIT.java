@@ -14,6 +14,7 @@ import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.testing.CapturedStderr;
+import io.hotline.testing.Closer;
 import io.hotline.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ class RedisStoreIT {
 
     private static RedisServer redis;
     private static RedisClient raw;
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @BeforeAll
     static void startRedis() {
@@ -58,9 +59,7 @@ class RedisStoreIT {
 
     @AfterEach
     void closeOpened() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
+        closer.close();
     }
 
     private EndpointStore store(Zone zone) {
@@ -72,7 +71,7 @@ class RedisStoreIT {
         config.putAll(Map.of("hotline.store", "redis", "hotline.zone", zone.path(), "hotline.redis.nodes",
                 redis.address()));
         EndpointStore s = StoreProviders.load().open(HotlineConfig.of(config));
-        opened.add(s);
+        closer.track(s);
         return s;
     }
 
@@ -163,7 +162,7 @@ class RedisStoreIT {
         assertThat(store.list(service, AZ1)).hasSize(n).allMatch(EndpointStatus::isPassing);
 
         Snapshots watcher = new Snapshots();
-        opened.add(store(AZ1).watch(service, AZ1, watcher));
+        closer.track(store(AZ1).watch(service, AZ1, watcher));
         await().atMost(Duration.ofSeconds(10)).until(() -> watcher.latest().size() == n);
         // As if every deregister-after had passed: the next read sweeps more than Lua's unpack takes at once.
         String gone = "hotline:{" + service + "}:" + AZ1.path() + ":gone";
@@ -184,7 +183,7 @@ class RedisStoreIT {
         EndpointStore writer = store(AZ1);
         String service = service();
         Snapshots watcher = new Snapshots();
-        opened.add(store(AZ1).watch(service, AZ1, watcher));
+        closer.track(store(AZ1).watch(service, AZ1, watcher));
         await().atMost(Duration.ofSeconds(10)).until(watcher::hasSnapshot);
         // Passing for a second, so that a loaded machine still shows it passing before it turns critical.
         writer.register(endpoint(service, AZ1, 1), HealthPolicy.of(Duration.ofMillis(100), Duration.ofSeconds(1),

@@ -16,12 +16,12 @@ import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.spi.WatchListener;
 import io.hotline.testing.CapturedStderr;
+import io.hotline.testing.Closer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -40,17 +40,17 @@ class FileStoreTest {
     @TempDir
     Path dir;
 
-    private final List<EndpointStore> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
-    void closeStores() {
-        opened.forEach(EndpointStore::close);
+    void closeStores() throws Exception {
+        closer.close();
     }
 
     private EndpointStore open(Zone home) {
         EndpointStore store = new FileStoreProvider().open(HotlineConfig.of(Map.of(
                 "hotline.file.dir", dir.toString(), "hotline.zone", home.path())));
-        opened.add(store);
+        closer.track(store);
         return store;
     }
 
@@ -329,7 +329,7 @@ class FileStoreTest {
     void storeDirectoryReplacedByAFileIsAnOutage() throws IOException {
         Path root = dir.resolve("store");
         EndpointStore store = new FileStoreProvider().open(HotlineConfig.of(Map.of("hotline.file.dir", root.toString())));
-        opened.add(store);
+        closer.track(store);
         deleteTree(root);
         Files.writeString(root, "in the way");
 

@@ -14,11 +14,11 @@ import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
+import io.hotline.testing.Closer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,13 +35,11 @@ class FileStoreWatchTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
+        closer.close();
     }
 
     private EndpointStore open(String pollInterval, boolean notify) {
@@ -50,13 +48,13 @@ class FileStoreWatchTest {
                 "hotline.zone", HOME.path(),
                 "hotline.file.poll-interval", pollInterval,
                 "hotline.file.notify", Boolean.toString(notify))));
-        opened.add(store);
+        closer.track(store);
         return store;
     }
 
     private Recorder watch(EndpointStore store) {
         Recorder r = new Recorder();
-        opened.add(store.watch(SERVICE, HOME, r));
+        closer.track(store.watch(SERVICE, HOME, r));
         await().atMost(PROMPTLY).until(() -> !r.snapshots.isEmpty());
         return r;
     }

@@ -12,15 +12,16 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
+import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.InvalidTarget;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcException;
 import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
 import io.hotline.rpc.TestApi;
+import io.hotline.testing.Closer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,7 +53,7 @@ class FanoutEngineTest {
     private static final Target TARGET = Target.topic("compute").exchange("nova");
     private static final String CAST = "{\"kind\":\"cast\",\"method\":\"record\",\"args\":{\"event\":\"x\"}}";
 
-    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final Closer closer = new Closer();
     private final HotlineConfig config = HotlineConfig.of(Map.of("hotline.store", "memory",
             "hotline.memory.space", "engine-" + UUID.randomUUID(), "hotline.memory.poll-interval", "20ms"));
     private EndpointStore store;
@@ -63,19 +64,16 @@ class FanoutEngineTest {
         store = track(StoreProviders.load().open(config));
         http = new HttpClient();
         http.start();
-        opened.add(http::stop);
+        closer.track(http::stop);
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = opened.size() - 1; i >= 0; i--) {
-            opened.get(i).close();
-        }
+        closer.close();
     }
 
     private <T extends AutoCloseable> T track(T c) {
-        opened.add(c);
-        return c;
+        return closer.track(c);
     }
 
     private void register(String id, int port) {
