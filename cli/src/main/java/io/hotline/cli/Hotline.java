@@ -133,7 +133,7 @@ public final class Hotline implements Runnable {
                 return new Failure(m, CHECK_METHOD, USAGE);
             }
             if (e instanceof RpcException rpc) {
-                return new Failure(m, hint(rpc), exitCode(WireError.raising(rpc).fault()));
+                return new Failure(m, rpcHint(rpc), rpcExitCode(WireError.raising(rpc).fault()));
             }
             if (e instanceof IllegalArgumentException) {
                 return new Failure(m, "fix the value named above (see --help; configuration keys are listed in"
@@ -148,7 +148,7 @@ public final class Hotline implements Runnable {
             + " class";
 
     /** What to do about an RPC failure, by its exception. */
-    private static String hint(RpcException e) {
+    private static String rpcHint(RpcException e) {
         if (e instanceof MessagingTimeout || e instanceof ServerBusy) {
             return "the server did not answer in time; raise --timeout or check it with 'hotline endpoints SERVICE'";
         }
@@ -173,7 +173,7 @@ public final class Hotline implements Runnable {
     }
 
     /** The exit code of an RPC failure: the wire error table says whose fault it is. */
-    static int exitCode(WireError.Fault fault) {
+    static int rpcExitCode(WireError.Fault fault) {
         return switch (fault) {
             case CALLER -> USAGE;
             case UNAVAILABLE -> UNAVAILABLE;
