@@ -28,7 +28,7 @@ import org.eclipse.jetty.client.Request;
  * watches each try of a call. A server that said busy is not sent the message again before its Retry-After (waited
  * out on the client's scheduler); another server is tried at once. Tries follow one another, never overlap.
  *
- * <p>Client-side metrics hook in here: {@link #tried} sees every try's outcome, and {@link #result} completes once
+ * <p>Client-side metrics hook in here: {@link #afterTry} sees every try's outcome, and {@link #result} completes once
  * per invocation.
  *
  * <pre>{@code
@@ -177,7 +177,7 @@ final class Exchange {
             }
             RetryPolicy.Outcome outcome = RetryPolicy.Outcome.of(failure == null ? response.getStatus() : 0, failure,
                     begun.get());
-            tried(endpoint, outcome, response);
+            afterTry(endpoint, outcome, response);
             if (policy.tryAgain(outcome, sent, deadline - System.nanoTime())) {
                 attempt(null, null);
             } else if (failure == null) {
@@ -190,7 +190,7 @@ final class Exchange {
     }
 
     /** Notes what a try came to: a server that said busy is not sent the message again before its Retry-After. */
-    private void tried(Endpoint endpoint, RetryPolicy.Outcome outcome, ContentResponse response) {
+    private void afterTry(Endpoint endpoint, RetryPolicy.Outcome outcome, ContentResponse response) {
         if (outcome == RetryPolicy.Outcome.BUSY) {
             // Refused before any work was done, so another server may take it now, this one later.
             busyUntil.put(endpoint.id(), System.nanoTime() + ReplyDecoder.retryAfter(response).toNanos());
