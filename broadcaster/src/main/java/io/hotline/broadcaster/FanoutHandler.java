@@ -84,9 +84,9 @@ final class FanoutHandler extends Handler.Abstract {
         }
         boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
         if (!path.startsWith(PREFIX) && !scrape) {
-            return refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 404, "the broadcaster serves POST " + PREFIX
-                    + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/, not "
-                    + Untrusted.excerpt(request.getMethod() + " " + path)));
+            return refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 404, "the broadcaster serves"
+                    + " POST " + PREFIX + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/,"
+                    + " not " + Untrusted.excerpt(request.getMethod() + " " + path)));
         }
         if (!post && !scrape) {
             return refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 405, "send fanouts as POST "
