@@ -5,6 +5,8 @@ import io.hotline.rpc.ServerBusy;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
 import io.hotline.rpc.internal.http.RequestBody;
 import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.wire.Reply;
+import io.hotline.rpc.internal.wire.WireError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -82,28 +84,24 @@ final class FanoutHandler extends Handler.Abstract {
         }
         boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
         if (!path.startsWith(PREFIX) && !scrape) {
-            return refuseUnread(response, callback, 404, "HttpError", "the broadcaster serves POST " + PREFIX
-                    + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/, not "
-                    + Untrusted.excerpt(request.getMethod() + " " + path));
+            return refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 404, "the broadcaster serves"
+                    + " POST " + PREFIX + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/,"
+                    + " not " + Untrusted.excerpt(request.getMethod() + " " + path)));
         }
         if (!post && !scrape) {
-            return refuseUnread(response, callback, 405, "HttpError", "send fanouts as POST " + PREFIX + "{service}");
+            return refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 405, "send fanouts as POST "
+                    + PREFIX + "{service}"));
         }
         // Metrics are token-protected like fanouts, as on an RPC server (Prometheus sends the token).
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         if (token != null) {
-            TokenCheck.Verdict verdict = token.verdict(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
-            if (verdict == TokenCheck.Verdict.SEVERAL) {
-                return refuseUnread(response, callback, 400, "InvalidRequest", TokenCheck.ONE_HEADER);
-            }
-            if (verdict == TokenCheck.Verdict.MISSING) {
-                response.getHeaders().add(BEARER_CHALLENGE);
-                return refuseUnread(response, callback, 401, "AccessDenied",
-                        "this broadcaster requires a token: send Authorization: Bearer <hotline.http.token>");
-            }
-            if (verdict == TokenCheck.Verdict.WRONG) {
-                return refuseUnread(response, callback, 403, "AccessDenied",
-                        "the token is wrong; use the cluster's hotline.http.token");
+            Reply refusal = token.refusal(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION),
+                    TokenCheck.Wording.BROADCASTER);
+            if (refusal != null) {
+                if (refusal.status() == 401) {
+                    response.getHeaders().add(BEARER_CHALLENGE);
+                }
+                return refuseUnread(response, callback, refusal);
             }
         }
         if (scrape) {
@@ -114,8 +112,8 @@ final class FanoutHandler extends Handler.Abstract {
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type == null || !isJson(type)) {
-            return refuseUnread(response, callback, 415, "InvalidRequest",
-                    "send the request body as Content-Type: application/json");
+            return refuseUnread(response, callback, Reply.error(WireError.INVALID_REQUEST, 415,
+                    "send the request body as Content-Type: application/json"));
         }
         // Without a peer token of its own the broadcaster ignores the header: it takes no shares from anyone.
         TokenCheck.Verdict peer = peerToken == null ? TokenCheck.Verdict.MISSING
@@ -137,12 +135,12 @@ final class FanoutHandler extends Handler.Abstract {
         // large share's sender may see its connection reset instead of the answer, and could then not know that
         // nothing was cast, so it would not cast the share itself.
         if (peer == TokenCheck.Verdict.SEVERAL) {
-            reply(response, callback, 400, FanoutWire.error("InvalidRequest", "send one "
+            reply(response, callback, Reply.error(WireError.INVALID_REQUEST, "send one "
                     + FanoutEngine.PEER_TOKEN_HEADER + " header, not several"));
             return;
         }
         if (peer == TokenCheck.Verdict.WRONG) {
-            reply(response, callback, 403, FanoutWire.error("AccessDenied", "the peer token is wrong; every"
+            reply(response, callback, Reply.error(WireError.ACCESS_DENIED, 403, "the peer token is wrong; every"
                     + " broadcaster needs the same hotline.broadcaster.peer-token"));
             return;
         }
@@ -152,7 +150,7 @@ final class FanoutHandler extends Handler.Abstract {
             FanoutWire.Request request = FanoutWire.read(body);
             if (request.targets() != null && peer != TokenCheck.Verdict.ACCEPTED) {
                 // Before the targets are even checked: a client's share costs its parsing and this answer, no more.
-                reply(response, callback, 403, FanoutWire.error("AccessDenied", peerToken == null
+                reply(response, callback, Reply.error(WireError.ACCESS_DENIED, 403, peerToken == null
                         ? "this broadcaster takes no shares (targets): it has no hotline.broadcaster.peer-token. To"
                                 + " split fanouts among broadcasters, give every one the same peer token; a client"
                                 + " leaves targets out and names zones"
@@ -164,14 +162,13 @@ final class FanoutHandler extends Handler.Abstract {
             fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
                     parsed.scopes(), authorization, parsed.targets()));
         } catch (IllegalArgumentException e) {
-            reply(response, callback, 400, FanoutWire.error("InvalidRequest", e.getMessage()));
+            reply(response, callback, Reply.error(WireError.INVALID_REQUEST, e.getMessage()));
             return;
         } catch (FanoutEngine.ShareNotSeen e) {
-            reply(response, callback, 409, FanoutWire.error("InvalidRequest", e.getMessage()));
+            reply(response, callback, Reply.error(WireError.INVALID_REQUEST, 409, e.getMessage()));
             return;
         } catch (ServerBusy e) {
-            response.getHeaders().add(RETRY_LATER);
-            reply(response, callback, 503, FanoutWire.error("ServerBusy", e.getMessage() + "; send again later"));
+            reply(response, callback, Reply.error(WireError.SERVER_BUSY, e.getMessage() + "; send again later"));
             return;
         }
         if (parsed.targets() == null) {
@@ -189,7 +186,7 @@ final class FanoutHandler extends Handler.Abstract {
             if (failure != null) {
                 log.warn("fanout {} of {} failed", Untrusted.escape(fanout.msgId()), Untrusted.escape(service),
                         failure);
-                reply(response, callback, 500, FanoutWire.error("HttpError", "the fanout failed inside the"
+                reply(response, callback, Reply.error(WireError.HTTP_ERROR, 500, "the fanout failed inside the"
                         + " broadcaster, whose log has the cause under its msg_id; some servers may have the cast"));
             } else {
                 reply(response, callback, 200, FanoutWire.write(report));
@@ -213,9 +210,17 @@ final class FanoutHandler extends Handler.Abstract {
     }
 
     /** A refusal before the body was read: Jetty may then close the connection, so say so. */
-    private static boolean refuseUnread(Response response, Callback callback, int status, String type, String message) {
+    private static boolean refuseUnread(Response response, Callback callback, Reply refusal) {
         response.getHeaders().add(CLOSE);
-        return reply(response, callback, status, FanoutWire.error(type, message));
+        return reply(response, callback, refusal);
+    }
+
+    /** An error reply; a 503 says when to send it again. */
+    private static boolean reply(Response response, Callback callback, Reply error) {
+        if (error.retryLater()) {
+            response.getHeaders().add(RETRY_LATER);
+        }
+        return reply(response, callback, error.status(), error.body());
     }
 
     private static boolean reply(Response response, Callback callback, int status, byte[] body) {

@@ -21,8 +21,9 @@ import java.util.Set;
 
 /**
  * The JSON of {@code POST /v1/fanout/{service}}: a cast's body plus {@code zones} and {@code report}, the cast
- * forwarded to each server, the 202 acknowledgement and the error body (the same shape as rpc-http's). The report
- * itself is rpc-http's public {@link io.hotline.rpc.FanoutReport}, so client and broadcaster cannot drift apart.
+ * forwarded to each server and the 202 acknowledgement; errors are rpc-http's
+ * {@link io.hotline.rpc.internal.wire.Reply}. The report itself is rpc-http's public
+ * {@link io.hotline.rpc.FanoutReport}, so client and broadcaster cannot drift apart.
  */
 final class FanoutWire {
 
@@ -53,10 +54,6 @@ final class FanoutWire {
 
     /** The 202 answer: the casts are under way to this many servers. */
     record Accepted(@JsonProperty("msg_id") String msgId, int targeted, String note) {}
-
-    record ErrorBody(Error error) {}
-
-    record Error(String type, String message, List<String> trace) {}
 
     /**
      * A valid fanout request: the cast to forward (serialized once), the zones to look in, whether to report, and for
@@ -165,10 +162,6 @@ final class FanoutWire {
         }
         throw new IllegalArgumentException("zones must be \"home\", \"all\" or a non-empty list of zone paths such as"
                 + " [\"region-one/az-1\"], not " + Untrusted.excerpt(zones));
-    }
-
-    static byte[] error(String type, String message) {
-        return write(new ErrorBody(new Error(type, message, List.of())));
     }
 
     static byte[] write(Object value) {

@@ -13,6 +13,7 @@ import io.hotline.rpc.RpcException;
 import io.hotline.rpc.ServerBusy;
 import io.hotline.rpc.UnsupportedVersion;
 import io.hotline.rpc.VersionCapError;
+import io.hotline.rpc.internal.wire.WireError;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -127,29 +128,12 @@ public final class Hotline implements Runnable {
                 return new Failure(m, "start a server for it (hotline server --help), or look with"
                         + " 'hotline endpoints SERVICE'", UNAVAILABLE);
             }
-            if (e instanceof MessagingTimeout || e instanceof ServerBusy) {
-                return new Failure(m, "the server did not answer in time; raise --timeout or check it with"
-                        + " 'hotline endpoints SERVICE'", UNAVAILABLE);
+            if (e instanceof VersionCapError) {
+                // Refused by this client before sending, so not a wire error.
+                return new Failure(m, CHECK_METHOD, USAGE);
             }
-            if (e instanceof AccessDenied) {
-                return new Failure(m, "set the servers' token: hotline.http.token (HOTLINE_HTTP_TOKEN) or"
-                        + " [http_driver] http_token in --config", USAGE);
-            }
-            if (e instanceof NoSuchMethod || e instanceof UnsupportedVersion || e instanceof VersionCapError) {
-                return new Failure(m, "check the method name and --version against the server's endpoint class", USAGE);
-            }
-            if (e instanceof InvalidTarget) {
-                return new Failure(m, "is it running? look with 'hotline endpoints SERVICE'; a fanout needs a"
-                        + " broadcaster (hotline broadcaster)", UNAVAILABLE);
-            }
-            if (e instanceof InvalidRequest) {
-                return new Failure(m, "check --args: a JSON object of the method's parameters by name", USAGE);
-            }
-            if (e instanceof RemoteError) {
-                return new Failure(m, "the server's method threw; its log has the trace", FAILED);
-            }
-            if (e instanceof RpcException) {
-                return new Failure(m, "the RPC failed; see the message", FAILED);
+            if (e instanceof RpcException rpc) {
+                return new Failure(m, rpcHint(rpc), rpcExitCode(WireError.raising(rpc).fault()));
             }
             if (e instanceof IllegalArgumentException) {
                 return new Failure(m, "fix the value named above (see --help; configuration keys are listed in"
@@ -158,6 +142,43 @@ public final class Hotline implements Runnable {
             return new Failure(e.toString(), "this is unexpected; rerun with -Dorg.slf4j.simpleLogger.defaultLogLevel=debug"
                     + " and report it", FAILED);
         }
+    }
+
+    private static final String CHECK_METHOD = "check the method name and --version against the server's endpoint"
+            + " class";
+
+    /** What to do about an RPC failure, by its exception. */
+    private static String rpcHint(RpcException e) {
+        if (e instanceof MessagingTimeout || e instanceof ServerBusy) {
+            return "the server did not answer in time; raise --timeout or check it with 'hotline endpoints SERVICE'";
+        }
+        if (e instanceof AccessDenied) {
+            return "set the servers' token: hotline.http.token (HOTLINE_HTTP_TOKEN) or [http_driver] http_token in"
+                    + " --config";
+        }
+        if (e instanceof NoSuchMethod || e instanceof UnsupportedVersion) {
+            return CHECK_METHOD;
+        }
+        if (e instanceof InvalidTarget) {
+            return "is it running? look with 'hotline endpoints SERVICE'; a fanout needs a broadcaster (hotline"
+                    + " broadcaster)";
+        }
+        if (e instanceof InvalidRequest) {
+            return "check --args: a JSON object of the method's parameters by name";
+        }
+        if (e instanceof RemoteError) {
+            return "the server's method threw; its log has the trace";
+        }
+        return "the RPC failed; see the message";
+    }
+
+    /** The exit code of an RPC failure: the wire error table says whose fault it is. */
+    static int rpcExitCode(WireError.Fault fault) {
+        return switch (fault) {
+            case CALLER -> USAGE;
+            case UNAVAILABLE -> UNAVAILABLE;
+            case SERVER -> FAILED;
+        };
     }
 
     /** The version from the jar's manifest, or "development". */

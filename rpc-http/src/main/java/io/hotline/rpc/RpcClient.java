@@ -3,11 +3,6 @@ package io.hotline.rpc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JavaType;
 import io.hotline.discovery.Directory;
-import io.hotline.discovery.Endpoint;
-import io.hotline.discovery.NoEndpointException;
-import io.hotline.discovery.Query;
-import io.hotline.discovery.Resolution;
-import io.hotline.discovery.Selection;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.discovery.config.HotlineConfig;
@@ -18,16 +13,9 @@ import io.hotline.rpc.internal.security.PemFiles;
 import io.hotline.rpc.internal.wire.JsonPost;
 import io.hotline.rpc.internal.wire.Wire;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,20 +26,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.client.CompletableResponseListener;
+import java.util.function.Function;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,11 +76,6 @@ public final class RpcClient implements AutoCloseable {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_SERVER = RpcServer.DEFAULT_MAX_CONCURRENT_CALLS;
 
     private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
-    private static final int MAX_ATTEMPTS = 3;
-    private static final long MIN_PROBE_MILLIS = 1000;
-    /** Less than this left of a timeout is not worth another try: no server answers that fast. */
-    private static final long MIN_TRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long DEFAULT_RETRY_AFTER_SECONDS = 1;
 
     private final Directory directory;
     /** Whether {@link #directory} is this client's own, closed with it, or shared ({@link #builder(Directory)}). */
@@ -110,10 +84,11 @@ public final class RpcClient implements AutoCloseable {
     private final String token;
     private final Duration timeout;
     private final Version versionCap;
-    private final Set<String> allowedRemoteExceptions;
+    private final ReplyDecoder decoder;
     private final int maxResponseBytes;
     private final boolean fanoutFallback;
     private final int maxConnectionsPerServer;
+    private final Exchange.Client exchanges;
     private FanoutEngine fallbackEngine;
     /** Call monitors' probes and retries waiting out a Retry-After; neither blocks. */
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -128,7 +103,7 @@ public final class RpcClient implements AutoCloseable {
         this.token = b.token;
         this.timeout = b.timeout;
         this.versionCap = b.versionCap;
-        this.allowedRemoteExceptions = Set.copyOf(b.allowedRemoteExceptions);
+        this.decoder = new ReplyDecoder(b.allowedRemoteExceptions);
         this.maxResponseBytes = b.maxResponseBytes;
         this.fanoutFallback = b.fanoutFallback;
         this.maxConnectionsPerServer = b.maxConnectionsPerServer;
@@ -146,6 +121,8 @@ public final class RpcClient implements AutoCloseable {
             closeDirectory();
             throw new IllegalStateException("cannot start the HTTP client: " + e, e);
         }
+        this.exchanges = new Exchange.Client(http, directory, scheduler, authorization(), maxResponseBytes,
+                maxConnectionsPerServer);
     }
 
     private static Directory ownDirectory(Builder b) {
@@ -189,7 +166,8 @@ public final class RpcClient implements AutoCloseable {
 
     /** Calls and casts to {@code target}, with this client's defaults. */
     public Prepared prepare(Target target) {
-        return new Prepared(Objects.requireNonNull(target, "target"), timeout, Map.of(), false, null, null);
+        Objects.requireNonNull(target, "target");
+        return new Prepared(target, Route.of(target, fanoutFallback), timeout, Map.of(), false, null, null);
     }
 
     /**
@@ -219,6 +197,8 @@ public final class RpcClient implements AutoCloseable {
     /** A target with per-invocation settings (oslo's {@code client.prepare(...)}). Immutable. */
     public final class Prepared {
         private final Target target;
+        /** Where its messages go, chosen once. */
+        private final Route route;
         private final Duration timeout;
         private final Map<String, Object> context;
         private final boolean idempotent;
@@ -226,9 +206,10 @@ public final class RpcClient implements AutoCloseable {
         /** The zones a fanout targets: home, all or one zone; null leaves it to the broadcaster's default (home). */
         private final ZoneScope fanoutScope;
 
-        private Prepared(Target target, Duration timeout, Map<String, Object> context, boolean idempotent,
-                Duration callMonitor, ZoneScope fanoutScope) {
+        private Prepared(Target target, Route route, Duration timeout, Map<String, Object> context,
+                boolean idempotent, Duration callMonitor, ZoneScope fanoutScope) {
             this.target = target;
+            this.route = route;
             this.timeout = timeout;
             this.context = context;
             this.idempotent = idempotent;
@@ -246,7 +227,7 @@ public final class RpcClient implements AutoCloseable {
                 throw new IllegalArgumentException("a fanout goes to every server of its zones; use home(), all() or"
                         + " in(zone), not " + scope);
             }
-            return new Prepared(target, timeout, context, idempotent, callMonitor, scope);
+            return new Prepared(target, route, timeout, context, idempotent, callMonitor, scope);
         }
 
         /** The fanout request's {@code zones}: "home", "all" or a list of zone paths; null leaves it to the default. */
@@ -266,19 +247,19 @@ public final class RpcClient implements AutoCloseable {
          * The server is told it too, and does not start a call that waited there past it.
          */
         public Prepared timeout(Duration timeout) {
-            return new Prepared(target, positive(timeout), context, idempotent, callMonitor, fanoutScope);
+            return new Prepared(target, route, positive(timeout), context, idempotent, callMonitor, fanoutScope);
         }
 
         /** The request context sent along (oslo's {@code ctxt}), e.g. user, project and request id. */
         public Prepared context(Map<String, ?> context) {
             // Not Map.copyOf: a context may hold nulls (oslo contexts often do).
-            return new Prepared(target, timeout, Collections.unmodifiableMap(new LinkedHashMap<>(context)), idempotent,
-                    callMonitor, fanoutScope);
+            return new Prepared(target, route, timeout, Collections.unmodifiableMap(new LinkedHashMap<>(context)),
+                    idempotent, callMonitor, fanoutScope);
         }
 
         /** Safe to run twice: a call that failed after reaching a server may be tried again on another. */
         public Prepared idempotent() {
-            return new Prepared(target, timeout, context, true, callMonitor, fanoutScope);
+            return new Prepared(target, route, timeout, context, true, callMonitor, fanoutScope);
         }
 
         /**
@@ -287,7 +268,7 @@ public final class RpcClient implements AutoCloseable {
          * after about two intervals (a silent one after at least 1 s) instead of the full timeout.
          */
         public Prepared callMonitor(Duration interval) {
-            return new Prepared(target, timeout, context, idempotent, positive(interval), fanoutScope);
+            return new Prepared(target, route, timeout, context, idempotent, positive(interval), fanoutScope);
         }
 
         /** Calls {@code method} and waits for its result, converted to {@code type}. */
@@ -296,7 +277,7 @@ public final class RpcClient implements AutoCloseable {
         }
 
         public <T> CompletableFuture<T> callAsync(String method, Map<String, ?> args, Class<T> type) {
-            if (target.fanout()) {
+            if (route instanceof Route.ToBroadcaster) {
                 throw new InvalidTarget("a call cannot go to a fanout target; use cast, or a target without fanout");
             }
             JavaType javaType = Wire.MAPPER.getTypeFactory().constructType(type);
@@ -313,11 +294,14 @@ public final class RpcClient implements AutoCloseable {
          * broadcaster, returning once the broadcaster has started the casts.
          */
         public CompletableFuture<Void> castAsync(String method, Map<String, ?> args) {
-            if (target.fanout() && fanOutHere()) {
-                return fanout(method, args).thenApply(f -> null);
+            if (route instanceof Route.ToBroadcaster broadcast) {
+                return fanout(broadcast, method, args, false, reply -> {
+                    decoder.body(reply);
+                    return null;
+                }, local -> CompletableFuture.completedFuture(null));
             }
-            return send("cast", method, args, target.fanout() ? Boolean.FALSE : null).thenApply(reply -> {
-                checkStatus(reply);
+            return send("cast", method, args).thenApply(reply -> {
+                decoder.body(reply);
                 return null;
             });
         }
@@ -334,60 +318,71 @@ public final class RpcClient implements AutoCloseable {
         }
 
         public CompletableFuture<FanoutReport> fanoutWithReportAsync(String method, Map<String, ?> args) {
-            if (!target.fanout()) {
+            if (!(route instanceof Route.ToBroadcaster broadcast)) {
                 throw new InvalidTarget("a fanout report needs a fanout target; use target.asFanout()");
             }
-            if (fanOutHere()) {
-                return fanout(method, args).thenCompose(FanoutEngine.Fanout::done);
-            }
-            return send("cast", method, args, Boolean.TRUE).thenApply(reply -> {
-                byte[] content = checkStatus(reply);
+            return fanout(broadcast, method, args, true, reply -> {
+                byte[] content = decoder.body(reply);
                 try {
                     return Wire.REPORT_READER.<FanoutReport>readValue(content);
                 } catch (IOException e) {
                     throw new RpcException("the broadcaster's answer is not a fanout report: " + e.getMessage(), e);
                 }
-            });
+            }, FanoutEngine.Fanout::done);
         }
 
-        /** Whether this client casts to every server itself: it may, and no broadcaster is registered in any zone. */
-        private boolean fanOutHere() {
-            return fanoutFallback && directory.resolve(Query.of(BROADCASTER_SERVICE)).isEmpty();
-        }
-
-        /** Starts a fanout from this client, with the engine a broadcaster runs; completes once it is under way. */
-        private CompletableFuture<FanoutEngine.Fanout> fanout(String method, Map<String, ?> args) {
+        /**
+         * A fanout: to a broadcaster, or, when the client may and no broadcaster is registered, from this client with
+         * the engine a broadcaster runs.
+         *
+         * @param answered reads the broadcaster's answer
+         * @param local what to wait for of a fanout from this client, once it is under way
+         */
+        private <T> CompletableFuture<T> fanout(Route.ToBroadcaster broadcast, String method, Map<String, ?> args,
+                boolean report, Function<ContentResponse, T> answered,
+                Function<FanoutEngine.Fanout, CompletableFuture<T>> local) {
             String msgId = UUID.randomUUID().toString();
-            byte[] body = body("cast", method, args, msgId, null);
+            // Written first, so that a version above the cap or arguments that are not JSON fail the caller at once.
+            byte[] request = body("cast", method, args, msgId, report, timeout);
+            Route.Pick broadcaster;
             try {
-                return CompletableFuture.completedFuture(fallbackEngine().start(new FanoutEngine.Order(
-                        target.service(), msgId, body, List.of(fanoutScope == null ? ZoneScope.home() : fanoutScope), token == null ? null : "Bearer " + token,
-                        null)));
+                broadcaster = broadcast.first(directory);
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
+            if (broadcaster != null) {
+                return exchange("cast", method, args, msgId, report).start(request, broadcaster).thenApply(answered);
+            }
+            byte[] cast = body("cast", method, args, msgId, null, timeout);
+            FanoutEngine.Fanout fanout;
+            try {
+                fanout = fallbackEngine().start(new FanoutEngine.Order(target.service(), msgId, cast,
+                        List.of(fanoutScope == null ? ZoneScope.home() : fanoutScope), authorization(), null));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return local.apply(fanout);
         }
 
+        /** Sends a message to one server of the target. */
         private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args) {
-            return send(kind, method, args, null);
-        }
-
-        /** @param report null for a message to one server; for a fanout, whether to ask for a report */
-        private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args,
-                Boolean report) {
-            Tries tries = new Tries(kind, method, args, UUID.randomUUID().toString(), report,
-                    System.nanoTime() + timeout.toNanos());
+            String msgId = UUID.randomUUID().toString();
             // Written here, so that a version above the cap or arguments that are not JSON fail the caller at once.
-            attempt(tries, body(kind, method, args, tries.msgId, report, timeout));
-            return tries.result;
+            byte[] first = body(kind, method, args, msgId, null, timeout);
+            return exchange(kind, method, args, msgId, null).start(first, null);
         }
 
-        /** The JSON body of a message to one server ({@code report} null) or of a fanout request. */
-        private byte[] body(String kind, String method, Map<String, ?> args, String msgId, Boolean report) {
-            return body(kind, method, args, msgId, report, timeout);
+        private Exchange exchange(String kind, String method, Map<String, ?> args, String msgId, Boolean report) {
+            Exchange.Message message = new Exchange.Message(kind, target.service() + "." + method, msgId,
+                    wait -> body(kind, method, args, msgId, report, wait));
+            return new Exchange(exchanges, route, message, timeout, new RetryPolicy(idempotent),
+                    callMonitor == null ? null : new CallMonitor(http, scheduler, authorization(), callMonitor));
         }
 
-        /** The same, telling the server that the caller waits {@code wait} (what is left of its timeout). */
+        /**
+         * The JSON body of a message to one server ({@code report} null) or of a fanout request, telling the server
+         * that the caller waits {@code wait} (what is left of its timeout).
+         */
         private byte[] body(String kind, String method, Map<String, ?> args, String msgId, Boolean report,
                 Duration wait) {
             Objects.requireNonNull(method, "method");
@@ -408,278 +403,6 @@ public final class RpcClient implements AutoCloseable {
                 throw new InvalidRequest("cannot write the arguments of " + method + " as JSON: " + e.getMessage());
             }
         }
-
-        /**
-         * Sends the message to a server chosen for it. A server that said busy (503) is not sent it again before its
-         * Retry-After; another server is tried at once. When every server it may go to said busy, the next try waits
-         * for the Retry-After, or, if that lies beyond the call's deadline, the call fails with {@link ServerBusy}
-         * saying when to try again. Every try gets what is left of the one timeout.
-         *
-         * @param body the message for this try, or null to write it with the time left
-         */
-        private void attempt(Tries t, byte[] body) {
-            Pick pick;
-            try {
-                pick = choose(t.tried);
-            } catch (RuntimeException e) {
-                t.result.completeExceptionally(e);
-                return;
-            }
-            Endpoint endpoint = pick.endpoint();
-            long now = System.nanoTime();
-            long left = t.deadline - now;
-            Long busyUntil = t.busyUntil.get(endpoint.id());
-            if (busyUntil != null && busyUntil - now > 0) {
-                // choose() prefers a server not tried yet, so every server this may go to said busy.
-                pick.release().run();
-                long wait = busyUntil - now;
-                if (wait >= left) {
-                    t.result.completeExceptionally(new ServerBusy("every server tried for " + target.service() + "."
-                            + t.method + " said it was busy (" + t.sent + " tries) and asked to be sent it again in "
-                            + Duration.ofNanos(wait).toMillis() + " ms at the soonest, after this call's timeout of "
-                            + timeout + " runs out; nothing ran", Duration.ofNanos(wait)));
-                } else {
-                    // On the client's own scheduler: the common pool has one thread on a 2-core machine, and a
-                    // burst of retries queued there would start after their deadlines.
-                    try {
-                        scheduler.schedule(() -> attempt(t, null), wait, TimeUnit.NANOSECONDS);
-                    } catch (RejectedExecutionException e) {
-                        t.result.completeExceptionally(new RpcException("the client was closed while " + t.kind + " "
-                                + target.service() + "." + t.method + " waited to be tried again; nothing ran", e));
-                    }
-                }
-                return;
-            }
-            if (body == null && left < MIN_TRY_NANOS) {
-                // A retry that starts this late (a Retry-After wait that ran long on a busy machine) could not get an
-                // answer in time; sent with what is left, the server would refuse it as expired anyway.
-                pick.release().run();
-                t.result.completeExceptionally(new MessagingTimeout(t.kind + " " + target.service() + "." + t.method
-                        + " was not tried again: its timeout of " + timeout + " ran out after " + t.sent
-                        + (t.sent == 1 ? " try" : " tries") + (idempotent ? "" : ", none of which ran it (the servers"
-                        + " said busy or refused the connection)"), null));
-                return;
-            }
-            tried(t, endpoint);
-            byte[] message = body != null ? body
-                    : body(t.kind, t.method, t.args, t.msgId, t.report, Duration.ofNanos(Math.max(left, 1)));
-            String path = target.fanout() ? Wire.FANOUT_PATH : Wire.RPC_PATH;
-            // Jetty's timeout runs from send(), so time spent waiting for one of the connections to this server
-            // counts against it.
-            Request request = JsonPost.to(http, endpoint.baseUri(), path + target.service(), message,
-                    Math.max(TimeUnit.NANOSECONDS.toMillis(left), 1), token == null ? null : "Bearer " + token);
-            // Jetty begins a request once a connection is its own; until then nothing was written, so nothing ran.
-            AtomicBoolean begun = new AtomicBoolean();
-            request.onRequestBegin(r -> begun.set(true));
-            ScheduledFuture<?> monitor = callMonitor != null && "call".equals(t.kind)
-                    ? monitor(endpoint, t.msgId, request, t.method, begun) : null;
-            new CompletableResponseListener(request, maxResponseBytes).send().whenComplete((response, failure) -> {
-                // No answer at all ejects the server for a while (see Directory), so that this call's retry and other
-                // callers pick another instead of waiting out the same timeout.
-                if (causedBy(failure, ConnectException.class) || causedBy(failure, TimeoutException.class)) {
-                    pick.unanswered().run();
-                }
-                pick.release().run();
-                if (monitor != null) {
-                    monitor.cancel(false);
-                }
-                boolean triesLeft = t.sent < MAX_ATTEMPTS && t.deadline - System.nanoTime() > 0;
-                // A 503 was refused before any work was done, so another server may take it now, this one later.
-                if (failure == null && response.getStatus() == 503) {
-                    t.busyUntil.put(endpoint.id(), System.nanoTime() + retryAfter(response).toNanos());
-                    if (triesLeft) {
-                        attempt(t, null);
-                        return;
-                    }
-                }
-                if (failure == null) {
-                    t.result.complete(response);
-                    return;
-                }
-                boolean neverSent = !begun.get();
-                if ((neverSent || idempotent) && triesLeft && !causedBy(failure, TimeoutException.class)) {
-                    attempt(t, null);
-                } else {
-                    t.result.completeExceptionally(transportError(t.kind, t.method, endpoint, failure, neverSent));
-                }
-            });
-        }
-
-        private void tried(Tries t, Endpoint endpoint) {
-            t.tried.add(endpoint.id());
-            t.sent++;
-        }
-
-        /**
-         * Polls the server for the running call. Two misses in a row (not running, or no answer) abort the request
-         * with a MessagingTimeout naming the reason: one alone may be the moment between the call's end on the
-         * server and its reply reaching us. A probe waits at least {@value #MIN_PROBE_MILLIS} ms for its answer: a
-         * busy but live server may take longer than a short interval to answer, and must not be given up on.
-         */
-        private ScheduledFuture<?> monitor(Endpoint endpoint, String msgId, Request call, String method,
-                AtomicBoolean begun) {
-            long every = callMonitor.toMillis();
-            AtomicInteger misses = new AtomicInteger();
-            return scheduler.scheduleWithFixedDelay(() -> {
-                if (!begun.get()) {
-                    // Still waiting for a connection to the server, which therefore cannot know of the call.
-                    return;
-                }
-                Request probe = http.newRequest(endpoint.baseUri() + "/v1/calls/" + msgId)
-                        .timeout(Math.max(every, MIN_PROBE_MILLIS), TimeUnit.MILLISECONDS);
-                if (token != null) {
-                    probe.headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
-                }
-                probe.send(result -> {
-                    boolean running = result.isSucceeded() && result.getResponse().getStatus() == 200;
-                    if (running) {
-                        misses.set(0);
-                    } else if (misses.incrementAndGet() >= 2) {
-                        String why = result.isSucceeded() ? "it no longer runs the call"
-                                : "it stopped answering (" + result.getFailure() + ")";
-                        call.abort(new MessagingTimeout("call " + target.service() + "." + method + " to "
-                                + endpoint.baseUri() + " was given up after the call monitor found " + why, null));
-                    }
-                });
-            }, every, every, TimeUnit.MILLISECONDS);
-        }
-
-        /** A server of the target not tried yet; the named server only, if the target names one. */
-        private Pick choose(Set<String> tried) {
-            if (target.fanout()) {
-                // A fanout goes to a broadcaster, which casts to every server of the target.
-                try {
-                    return pickAny(Query.of(BROADCASTER_SERVICE), tried);
-                } catch (NoEndpointException e) {
-                    throw new InvalidTarget("no broadcaster registered (" + BROADCASTER_SERVICE + ") to fan out to "
-                            + target.service() + "; start one, or let clients fan out themselves with "
-                            + FANOUT_FALLBACK + "=true: " + e.getMessage());
-                }
-            }
-            Query query = Query.of(target.service());
-            if (target.server() != null) {
-                Resolution r = directory.resolve(query.allZones());
-                List<Endpoint> named = r.endpoints().stream().filter(e -> target.server().equals(e.server())).toList();
-                if (named.isEmpty()) {
-                    throw new InvalidTarget("server " + target.server() + " is not registered (healthy) for "
-                            + target.service() + "; registered: " + r.endpoints().stream().map(Endpoint::server)
-                                    .distinct().toList());
-                }
-                List<Endpoint> fresh = named.stream().filter(e -> !tried.contains(e.id())).toList();
-                List<Endpoint> pool = fresh.isEmpty() ? named : fresh;
-                return new Pick(pool.get(ThreadLocalRandom.current().nextInt(pool.size())), () -> { }, () -> { });
-            }
-            return pickAny(query, tried);
-        }
-
-        /** Any endpoint the directory selects for {@code query}, preferring one not tried yet. */
-        private Pick pickAny(Query query, Set<String> tried) {
-            Selection s = directory.select(query);
-            for (int i = 0; i < 8 && tried.contains(s.endpoint().id()); i++) {
-                s.close();
-                s = directory.select(query);
-            }
-            if (tried.contains(s.endpoint().id())) {
-                // Random picks can keep landing on servers tried already (with two of three tried, 4% of the time
-                // after eight); a caller that takes every server for busy then would wait for nothing.
-                List<Endpoint> fresh = directory.resolve(query).endpoints().stream()
-                        .filter(e -> !tried.contains(e.id())).toList();
-                if (!fresh.isEmpty()) {
-                    s.close();
-                    return new Pick(fresh.get(ThreadLocalRandom.current().nextInt(fresh.size())), () -> { },
-                            () -> { });
-                }
-            }
-            return new Pick(s.endpoint(), s::failed, s::close);
-        }
-
-        /** @param neverSent whether the request failed before a connection was its own: nothing reached the server */
-        private RuntimeException transportError(String kind, String method, Endpoint endpoint, Throwable failure,
-                boolean neverSent) {
-            for (Throwable c = failure; c != null; c = c.getCause()) {
-                if (c instanceof MessagingTimeout monitored) {
-                    return monitored;
-                }
-            }
-            String what = kind + " " + target.service() + "." + method + " to " + endpoint.baseUri();
-            if (neverSent && causedBy(failure, TimeoutException.class)) {
-                return new ServerBusy(what + " was never sent: it waited its whole timeout of " + timeout + " in this"
-                        + " client for a connection to that server (all " + maxConnectionsPerServer + " this client"
-                        + " opens to one server, " + MAX_CONNECTIONS_PER_SERVER + ", busy with other requests, or"
-                        + " connecting took that long); nothing ran, so it may be sent again", null);
-            }
-            if (neverSent && !causedBy(failure, ConnectException.class)) {
-                return new RpcException("cannot " + what + ", nothing was sent: " + failure, failure);
-            }
-            if (causedBy(failure, TimeoutException.class)) {
-                return new MessagingTimeout("no reply to " + what + " within " + timeout, failure);
-            }
-            if (causedBy(failure, ConnectException.class)) {
-                return new RpcException("cannot " + what + ": " + failure, failure);
-            }
-            // Anything but a refused connection may have broken after the server read the request, and a bare
-            // EOFException would let the caller think nothing happened and send it again.
-            if (target.fanout()) {
-                return new RpcException("the fanout cast " + target.service() + "." + method + " broke mid-way: the"
-                        + " connection to broadcaster " + endpoint.baseUri() + " broke after the request was sent ("
-                        + failure + "); servers of " + target.service() + " may already have received it, some or"
-                        + " all, and it is not sent again (a fanout reaches each server at most once); check them"
-                        + " before casting it again", failure);
-            }
-            return new RpcException("the connection broke after " + what + " was sent (" + failure + "); the server"
-                    + " may already have received it" + ("call".equals(kind) ? " and run it" : "")
-                    + ", and it is not sent again (at most once" + (idempotent ? "; the tries allowed are used up"
-                    : " unless marked idempotent") + ")", failure);
-        }
-    }
-
-    /**
-     * One message's way to a server: what to send, the servers tried, those that said busy and until when
-     * ({@link System#nanoTime()}), and the deadline of its one timeout. Tries follow one another, never overlap.
-     */
-    private static final class Tries {
-        final String kind;
-        final String method;
-        final Map<String, ?> args;
-        final String msgId;
-        final Boolean report;
-        final long deadline;
-        final Set<String> tried = new HashSet<>();
-        final Map<String, Long> busyUntil = new HashMap<>();
-        final CompletableFuture<ContentResponse> result = new CompletableFuture<>();
-        int sent;
-
-        Tries(String kind, String method, Map<String, ?> args, String msgId, Boolean report, long deadline) {
-            this.kind = kind;
-            this.method = method;
-            this.args = args;
-            this.msgId = msgId;
-            this.report = report;
-            this.deadline = deadline;
-        }
-    }
-
-    /**
-     * How long a server that answered 503 asked not to be sent anything (Retry-After in seconds, as Hotline servers
-     * send it, or an HTTP date); {@value #DEFAULT_RETRY_AFTER_SECONDS} s when it did not say, or not readably, so
-     * that a busy server is never sent the same request again at once.
-     */
-    static Duration retryAfter(org.eclipse.jetty.client.Response response) {
-        String value = response.getHeaders().get(HttpHeader.RETRY_AFTER);
-        if (value != null) {
-            String v = value.strip();
-            try {
-                if (!v.isEmpty() && v.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    return Duration.ofSeconds(Long.parseLong(v));
-                }
-                Duration until = Duration.between(Instant.now(),
-                        ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
-                return until.isNegative() ? Duration.ZERO : until;
-            } catch (NumberFormatException | DateTimeParseException e) {
-                // Neither form: the default below.
-            }
-        }
-        return Duration.ofSeconds(DEFAULT_RETRY_AFTER_SECONDS);
     }
 
     private synchronized FanoutEngine existingFallbackEngine() {
@@ -695,9 +418,14 @@ public final class RpcClient implements AutoCloseable {
         return fallbackEngine;
     }
 
+    /** The Authorization header's value, or null without a token. */
+    private String authorization() {
+        return token == null ? null : "Bearer " + token;
+    }
+
     @SuppressWarnings("unchecked")
     private <T> T decodeResult(ContentResponse reply, JavaType type) {
-        byte[] content = checkStatus(reply);
+        byte[] content = decoder.body(reply);
         try {
             return (T) Wire.readResult(content, type);
         } catch (IOException e) {
@@ -719,72 +447,6 @@ public final class RpcClient implements AutoCloseable {
             }
             throw new RpcException(String.valueOf(cause), cause);
         }
-    }
-
-    /** The endpoint a message goes to, what to do if it did not answer, and when the exchange with it is over. */
-    private record Pick(Endpoint endpoint, Runnable unanswered, Runnable release) {}
-
-    /** The body of a 2xx reply; any other status becomes the matching exception. */
-    private byte[] checkStatus(ContentResponse reply) {
-        int status = reply.getStatus();
-        if (status >= 200 && status < 300) {
-            return reply.getContent();
-        }
-        Wire.Error error;
-        try {
-            error = Wire.ERROR_READER.<Wire.ErrorBody>readValue(reply.getContent()).error();
-        } catch (IOException | RuntimeException e) {
-            error = null;
-        }
-        if (error == null || error.type() == null) {
-            throw new RpcException("HTTP " + status + " without a Hotline error body");
-        }
-        String message = error.message();
-        throw switch (error.type()) {
-            case "NoSuchMethod" -> new NoSuchMethod(message);
-            case "UnsupportedVersion" -> new UnsupportedVersion(message);
-            case "InvalidRequest" -> new InvalidRequest(message);
-            case "InvalidTarget" -> new InvalidTarget(message);
-            case "AccessDenied" -> new AccessDenied(message);
-            case "ServerBusy" -> busy(message, retryAfter(reply));
-            // The server did not run it: its timeout ran out while it waited there (504).
-            case "Expired" -> new MessagingTimeout("the server did not run it: " + message, null);
-            default -> status == 500 ? remote(error) : new RpcException("HTTP " + status + ": " + message);
-        };
-    }
-
-    private static ServerBusy busy(String message, Duration retryAfter) {
-        return new ServerBusy(message + " (it asked to be sent it again after " + retryAfter.toMillis() + " ms)",
-                retryAfter);
-    }
-
-    /** The remote exception as itself when its type is allowed and constructible, else a {@link RemoteError}. */
-    private RuntimeException remote(Wire.Error error) {
-        RemoteError remote = new RemoteError(error.type(), error.message(),
-                error.trace() == null ? List.of() : error.trace());
-        if (!allowedRemoteExceptions.contains(error.type())) {
-            return remote;
-        }
-        try {
-            Class<?> type = Class.forName(error.type(), false, RpcClient.class.getClassLoader());
-            if (RuntimeException.class.isAssignableFrom(type)) {
-                RuntimeException e = (RuntimeException) type.getConstructor(String.class).newInstance(error.message());
-                e.initCause(remote);
-                return e;
-            }
-        } catch (ReflectiveOperationException | IllegalStateException e) {
-            remote.addSuppressed(e);
-        }
-        return remote;
-    }
-
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Duration positive(Duration d) {

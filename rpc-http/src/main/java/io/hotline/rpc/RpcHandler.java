@@ -4,6 +4,7 @@ import io.hotline.rpc.internal.http.RequestBody;
 import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.internal.wire.WireError;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.eclipse.jetty.http.HttpField;
@@ -60,7 +61,7 @@ final class RpcHandler extends Handler.Wrapper {
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type == null || !isJson(type)) {
-            return refuseUnread(response, callback, Reply.error(415, "InvalidRequest",
+            return refuseUnread(response, callback, Reply.error(WireError.INVALID_REQUEST, 415,
                     "send the request body as Content-Type: application/json"));
         }
         // The handler is BLOCKING, so Jetty runs it on a pool thread; a body that came with the headers is processed

@@ -5,6 +5,7 @@ import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.internal.http.StrictJson;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.internal.wire.WireError;
 import io.hotline.rpc.internal.wire.Wire.Request;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
@@ -27,8 +28,8 @@ final class RpcProcessor {
 
     /** A reply and how {@link ServerMetrics} counts it. */
     private record Outcome(Reply reply, String kind, String method, String type) {
-        static Outcome refused(int status, String type, String message) {
-            return new Outcome(Reply.error(status, type, message), "-", ServerMetrics.UNKNOWN_METHOD, type);
+        static Outcome refused(WireError error, String message) {
+            return new Outcome(Reply.error(error, message), "-", ServerMetrics.UNKNOWN_METHOD, error.type());
         }
     }
 
@@ -68,44 +69,45 @@ final class RpcProcessor {
 
     private Outcome handle(String requested, byte[] body, long arrivedNanos) {
         if (!service.equals(requested)) {
-            return Outcome.refused(404, "InvalidTarget", "this server serves " + service + ", not "
+            return Outcome.refused(WireError.INVALID_TARGET, "this server serves " + service + ", not "
                     + Untrusted.excerpt(requested));
         }
         Request request;
         try {
             request = StrictJson.read(Wire.REQUEST_READER, body);
         } catch (InvalidRequest e) {
-            return Outcome.refused(400, "InvalidRequest", "the body is not a valid RPC request: " + e.getMessage());
+            return Outcome.refused(WireError.INVALID_REQUEST, "the body is not a valid RPC request: " + e.getMessage());
         }
         String problem = problemWith(request);
         if (problem != null) {
-            return Outcome.refused(400, "InvalidRequest", problem);
+            return Outcome.refused(WireError.INVALID_REQUEST, problem);
         }
         Version version;
         try {
             version = Version.parse(request.version());
         } catch (IllegalArgumentException e) {
-            return Outcome.refused(400, "InvalidRequest", e.getMessage());
+            return Outcome.refused(WireError.INVALID_REQUEST, e.getMessage());
         }
         String msgId = request.msgId() != null ? request.msgId() : UUID.randomUUID().toString();
         RpcContext context = new RpcContext(request.context(), msgId);
         String kind = request.kind();
         String expired = expired(request, arrivedNanos);
         if (expired != null) {
-            return new Outcome(Reply.error(504, "Expired", expired), kind, ServerMetrics.UNKNOWN_METHOD, "Expired");
+            return new Outcome(Reply.error(WireError.EXPIRED, expired), kind, ServerMetrics.UNKNOWN_METHOD,
+                    WireError.EXPIRED.type());
         }
         if ("cast".equals(kind)) {
             // Which methods exist is only known once the cast runs, so casts are counted without their method.
             String refusal = casts.admit(request.method(), msgId, () -> runCast(request, version, context));
             if (refusal != null) {
-                return new Outcome(busy(refusal), kind, ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
+                return new Outcome(busy(refusal), kind, ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
             }
             return new Outcome(new Reply(202, Reply.json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
                     new Wire.Accepted(msgId)))), kind, ServerMetrics.UNKNOWN_METHOD, "accepted");
         }
         if (!callSlots.tryAcquire()) {
             return new Outcome(busy("the server is running as many calls as it may"), kind,
-                    ServerMetrics.UNKNOWN_METHOD, "ServerBusy");
+                    ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
         }
         running.add(msgId);
         try {
@@ -113,16 +115,16 @@ final class RpcProcessor {
             byte[] reply = Reply.json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)));
             return new Outcome(new Reply(200, reply), kind, request.method(), "ok");
         } catch (NoSuchMethod e) {
-            return Outcome.refused(404, "NoSuchMethod", e.getMessage());
+            return Outcome.refused(WireError.NO_SUCH_METHOD, e.getMessage());
         } catch (UnsupportedVersion e) {
-            return Outcome.refused(409, "UnsupportedVersion", e.getMessage());
+            return Outcome.refused(WireError.UNSUPPORTED_VERSION, e.getMessage());
         } catch (InvalidRequest e) {
-            return new Outcome(Reply.error(400, "InvalidRequest", e.getMessage()), kind, request.method(),
-                    "InvalidRequest");
+            return new Outcome(Reply.error(WireError.INVALID_REQUEST, e.getMessage()), kind, request.method(),
+                    WireError.INVALID_REQUEST.type());
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            return new Outcome(new Reply(500, Reply.errorBytes(cause.getClass().getName(), String.valueOf(cause.getMessage()),
-                    trace(cause))), kind, request.method(), "RemoteError");
+            return new Outcome(Reply.remote(cause.getClass().getName(), String.valueOf(cause.getMessage()),
+                    trace(cause)), kind, request.method(), WireError.REMOTE_ERROR.type());
         } finally {
             running.remove(msgId);
             callSlots.release();
@@ -204,7 +206,7 @@ final class RpcProcessor {
 
     /** 503: refused before any work, so the client may send it again, here or elsewhere. */
     private static Reply busy(String why) {
-        return Reply.error(503, "ServerBusy", why + "; send again later");
+        return Reply.error(WireError.SERVER_BUSY, why + "; send again later");
     }
 
 }

@@ -3,6 +3,7 @@ package io.hotline.rpc;
 import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.internal.wire.WireError;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -46,7 +47,7 @@ public final class RpcResource {
             return Response.ok("{\"state\":\"running\"}").type(Wire.JSON).build();
         }
         return Response.status(Response.Status.NOT_FOUND).type(Wire.JSON)
-                .entity(Reply.error(404, "UnknownCall", "no call with msg_id " + Untrusted.excerpt(msgId)
+                .entity(Reply.error(WireError.UNKNOWN_CALL, "no call with msg_id " + Untrusted.excerpt(msgId)
                         + " is running here")
                         .body())
                 .build();

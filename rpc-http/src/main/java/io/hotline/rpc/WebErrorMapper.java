@@ -2,10 +2,10 @@ package io.hotline.rpc;
 
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.internal.wire.WireError;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
-import java.util.List;
 
 /**
  * Gives JAX-RS's own refusals (unknown path, wrong method, unsupported content type) the same JSON error body as
@@ -24,10 +24,10 @@ final class WebErrorMapper implements ExceptionMapper<WebApplicationException> {
             case 415 -> "send the request body as Content-Type: application/json";
             default -> e.getMessage();
         };
-        String type = status == 415 || status == 400 ? "InvalidRequest" : "HttpError";
+        WireError error = status == 415 || status == 400 ? WireError.INVALID_REQUEST : WireError.HTTP_ERROR;
         // JAX-RS refused before reading the body, after which Jetty may close the connection: say so.
         Response.ResponseBuilder b = Response.status(status).type(Wire.JSON)
-                .entity(Reply.errorBytes(type, message, List.of())).header("Connection", "close");
+                .entity(Reply.error(error, status, message).body()).header("Connection", "close");
         original.getHeaders().forEach((k, v) -> {
             if (k.equalsIgnoreCase("Allow")) {
                 v.forEach(value -> b.header(k, value));

@@ -1,13 +1,11 @@
 package io.hotline.rpc.internal.http;
 
 import io.hotline.discovery.Untrusted;
-import io.hotline.rpc.InvalidRequest;
-import io.hotline.rpc.ServerBusy;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.internal.wire.WireError;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -31,8 +29,8 @@ final class JsonErrorHandler extends ErrorHandler {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus();
-        String type = status == 413 || status == 408 || status == 400 ? "InvalidRequest"
-                : status == 503 ? "ServerBusy" : "HttpError";
+        WireError error = status == 413 || status == 408 || status == 400 ? WireError.INVALID_REQUEST
+                : status == 503 ? WireError.SERVER_BUSY : WireError.HTTP_ERROR;
         String message = switch (status) {
             case 413 -> "the request body is larger than " + maxBodyBytes + " bytes";
             case 408 -> "the request body did not arrive in full within " + bodyTimeout + " of the request's start"
@@ -46,7 +44,7 @@ final class JsonErrorHandler extends ErrorHandler {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Wire.JSON);
-        response.write(true, ByteBuffer.wrap(Reply.errorBytes(type, message, List.of())), callback);
+        response.write(true, ByteBuffer.wrap(Reply.error(error, status, message).body()), callback);
         return true;
     }
 }

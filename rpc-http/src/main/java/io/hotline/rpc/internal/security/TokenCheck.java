@@ -3,6 +3,7 @@ package io.hotline.rpc.internal.security;
 import io.hotline.rpc.AccessDenied;
 import io.hotline.rpc.InvalidRequest;
 import io.hotline.rpc.internal.wire.Reply;
+import io.hotline.rpc.internal.wire.WireError;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
@@ -81,15 +82,43 @@ public final class TokenCheck {
         return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token) ? Verdict.ACCEPTED : Verdict.WRONG;
     }
 
-    /** The refusal for these Authorization headers in rpc-http's error shape, or null if they carry the token. */
+    /** The refusal for these Authorization headers as an RPC server words it, or null if they carry the token. */
     public Reply refusal(List<String> authorizations) {
+        return refusal(authorizations, Wording.SERVER);
+    }
+
+    /**
+     * The refusal for these Authorization headers, or null if they carry the token: 401 {@code AccessDenied} when
+     * it is missing (the caller adds {@code WWW-Authenticate: Bearer}), 403 when wrong, 400 {@code InvalidRequest}
+     * for several headers.
+     *
+     * <pre>{@code
+     * Reply refusal = check.refusal(headers.getValuesList(HttpHeader.AUTHORIZATION), TokenCheck.Wording.BROADCASTER);
+     * }</pre>
+     */
+    public Reply refusal(List<String> authorizations, Wording wording) {
         return switch (verdict(authorizations)) {
             case ACCEPTED -> null;
-            case MISSING -> Reply.error(401, "AccessDenied",
-                    "this server requires a token: send Authorization: Bearer <hotline.http.token>");
-            case WRONG -> Reply.error(403, "AccessDenied",
-                    "the token is wrong; use the server's hotline.http.token");
-            case SEVERAL -> Reply.error(400, "InvalidRequest", ONE_HEADER);
+            case MISSING -> Reply.error(WireError.ACCESS_DENIED, 401, wording.missing());
+            case WRONG -> Reply.error(WireError.ACCESS_DENIED, 403, wording.wrong());
+            case SEVERAL -> Reply.error(WireError.INVALID_REQUEST, 400, ONE_HEADER);
         };
+    }
+
+    /**
+     * What a refusal says, in the words of the process that refuses.
+     *
+     * @param missing the message when no token came
+     * @param wrong the message when a wrong one came (never the token sent)
+     */
+    public record Wording(String missing, String wrong) {
+        /** An RPC server's words. */
+        public static final Wording SERVER = new Wording(
+                "this server requires a token: send Authorization: Bearer <hotline.http.token>",
+                "the token is wrong; use the server's hotline.http.token");
+        /** A broadcaster's words. */
+        public static final Wording BROADCASTER = new Wording(
+                "this broadcaster requires a token: send Authorization: Bearer <hotline.http.token>",
+                "the token is wrong; use the cluster's hotline.http.token");
     }
 }

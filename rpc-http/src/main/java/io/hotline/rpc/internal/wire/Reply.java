@@ -8,7 +8,8 @@ import java.util.List;
  * Retry-After so that the client sends it again later, here or elsewhere.
  *
  * <pre>{@code
- * Reply refusal = Reply.error(403, "AccessDenied", "the token is wrong; use the server's hotline.http.token");
+ * Reply refusal = Reply.error(WireError.ACCESS_DENIED, "the token is wrong; use the server's hotline.http.token");
+ * Reply tooLarge = Reply.error(WireError.INVALID_REQUEST, 413, "the request body is larger than 1048576 bytes");
  * }</pre>
  *
  * @param status the HTTP status
@@ -18,16 +19,32 @@ public record Reply(int status, byte[] body) {
 
     /** Whether the answer is a refusal the client may send again later: adds Retry-After. */
     public boolean retryLater() {
-        return status == 503;
+        return status == WireError.SERVER_BUSY.status();
     }
 
-    /** An error reply in the wire's error shape, {@code {"error": {"type", "message", "trace": []}}}. */
-    public static Reply error(int status, String type, String message) {
-        return new Reply(status, errorBytes(type, message, List.of()));
+    /** An error reply in the wire's error shape with the error's usual status. */
+    public static Reply error(WireError error, String message) {
+        return error(error, error.status(), message);
     }
 
-    /** The body of an error reply. */
-    public static byte[] errorBytes(String type, String message, List<String> trace) {
+    /**
+     * An error reply in the wire's error shape, {@code {"error": {"type", "message", "trace": []}}}.
+     *
+     * @throws IllegalArgumentException if the error is not answered with this status
+     */
+    public static Reply error(WireError error, int status, String message) {
+        if (!error.answeredWith(status)) {
+            throw new IllegalArgumentException(error.type() + " is not answered with HTTP " + status);
+        }
+        return new Reply(status, errorBytes(error.type(), message, List.of()));
+    }
+
+    /** The 500 of a method that threw: the exception's class name, message and the method's own frames. */
+    public static Reply remote(String exceptionType, String message, List<String> trace) {
+        return new Reply(WireError.REMOTE_ERROR.status(), errorBytes(exceptionType, message, trace));
+    }
+
+    private static byte[] errorBytes(String type, String message, List<String> trace) {
         return json(() -> Wire.ERROR_WRITER.writeValueAsBytes(Wire.ErrorBody.of(type, message, trace)));
     }
 
