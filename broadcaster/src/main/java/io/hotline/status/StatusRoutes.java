@@ -1,13 +1,11 @@
 package io.hotline.status;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.wire.Reply;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -25,9 +23,13 @@ import org.eclipse.jetty.util.Callback;
  */
 final class StatusRoutes extends Handler.Abstract {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String path;
+    private static final TokenCheck.Wording WORDING = new TokenCheck.Wording(
+            "the status needs a token: send Authorization: Bearer <hotline.http.token>, or open the page as"
+                    + " status/#token=<token>",
+            "the token is wrong; use the cluster's hotline.http.token");
+
     private final TokenCheck required;
     private final Supplier<Snapshot> fetch;
     private final byte[] page = resource("index.html");
@@ -73,33 +75,19 @@ final class StatusRoutes extends Handler.Abstract {
     }
 
     /** The JSON is metrics, so it needs the token the rest of the process needs; the page and script hold no data. */
-    private boolean admitted(Request request, Response response, Callback callback) throws JsonProcessingException {
+    private boolean admitted(Request request, Response response, Callback callback) {
         if (required == null) {
             return true;
         }
-        TokenCheck.Verdict verdict = required.verdict(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
-        if (verdict == TokenCheck.Verdict.SEVERAL) {
-            send(response, callback, HttpStatus.BAD_REQUEST_400, "application/json",
-                    error("InvalidRequest", TokenCheck.ONE_HEADER));
-            return false;
+        Reply refusal = required.refusal(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION), WORDING);
+        if (refusal == null) {
+            return true;
         }
-        if (verdict == TokenCheck.Verdict.MISSING) {
+        if (refusal.status() == HttpStatus.UNAUTHORIZED_401) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-            send(response, callback, HttpStatus.UNAUTHORIZED_401, "application/json", error("AccessDenied",
-                    "the status needs a token: send Authorization: Bearer <hotline.http.token>, or open the page as"
-                    + " status/#token=<token>"));
-            return false;
         }
-        if (verdict == TokenCheck.Verdict.WRONG) {
-            send(response, callback, HttpStatus.FORBIDDEN_403, "application/json",
-                    error("AccessDenied", "the token is wrong; use the cluster's hotline.http.token"));
-            return false;
-        }
-        return true;
-    }
-
-    private static byte[] error(String type, String message) throws JsonProcessingException {
-        return JSON.writeValueAsBytes(Map.of("error", Map.of("type", type, "message", message)));
+        send(response, callback, refusal.status(), "application/json", refusal.body());
+        return false;
     }
 
     private static void send(Response response, Callback callback, int status, String type, byte[] body) {

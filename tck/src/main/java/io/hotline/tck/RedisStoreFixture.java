@@ -5,6 +5,7 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.testing.Closer;
 import io.hotline.testing.RedisCluster;
 import io.hotline.testing.RedisSentinel;
 import io.hotline.testing.RedisServer;
@@ -41,11 +42,11 @@ public final class RedisStoreFixture implements StoreFixture {
     record Site(Map<String, String> settings, Runnable stop, Runnable start) {}
 
     private final Map<Zone, Site> sites;
-    private final List<AutoCloseable> resources;
+    private final Closer resources;
 
     private final StoreTiming timing;
 
-    private RedisStoreFixture(Map<Zone, Site> sites, List<AutoCloseable> resources, StoreTiming timing) {
+    private RedisStoreFixture(Map<Zone, Site> sites, Closer resources, StoreTiming timing) {
         this.sites = sites;
         this.resources = resources;
         this.timing = timing;
@@ -54,8 +55,8 @@ public final class RedisStoreFixture implements StoreFixture {
     /** Two standalone servers. */
     public static RedisStoreFixture standalone() {
         return build(TIMING, resources -> {
-            RedisServer a = track(resources, RedisServer.builder().name("redis-az1").start());
-            RedisServer b = track(resources, RedisServer.builder().name("redis-az2").start());
+            RedisServer a = resources.track(RedisServer.builder().name("redis-az1").start());
+            RedisServer b = resources.track(RedisServer.builder().name("redis-az2").start());
             return Map.of(HOME, new Site(Map.of("nodes", a.address()), a::stop, a::start),
                     REMOTE, new Site(Map.of("nodes", b.address()), b::stop, b::start));
         });
@@ -64,9 +65,9 @@ public final class RedisStoreFixture implements StoreFixture {
     /** Two masters behind one sentinel, each zone's store asking the sentinel for its master. */
     public static RedisStoreFixture sentinel() {
         return build(TIMING, resources -> {
-            RedisServer a = track(resources, RedisServer.builder().name("redis-master-az1").start());
-            RedisServer b = track(resources, RedisServer.builder().name("redis-master-az2").start());
-            RedisSentinel sentinel = track(resources, RedisSentinel.start(Map.of("az1", a, "az2", b)));
+            RedisServer a = resources.track(RedisServer.builder().name("redis-master-az1").start());
+            RedisServer b = resources.track(RedisServer.builder().name("redis-master-az2").start());
+            RedisSentinel sentinel = resources.track(RedisSentinel.start(Map.of("az1", a, "az2", b)));
             return Map.of(HOME, new Site(Map.of("mode", "sentinel", "nodes", sentinel.address(), "sentinel-master",
                             "az1"), a::stop, a::start),
                     REMOTE, new Site(Map.of("mode", "sentinel", "nodes", sentinel.address(), "sentinel-master", "az2"),
@@ -77,8 +78,8 @@ public final class RedisStoreFixture implements StoreFixture {
     /** A three-master cluster for the home zone, federated with a standalone server for the other. */
     public static RedisStoreFixture cluster() {
         return build(CLUSTER_TIMING, resources -> {
-            RedisCluster cluster = track(resources, RedisCluster.create());
-            RedisServer b = track(resources, RedisServer.builder().name("redis-az2").start());
+            RedisCluster cluster = resources.track(RedisCluster.create());
+            RedisServer b = resources.track(RedisServer.builder().name("redis-az2").start());
             return Map.of(HOME, new Site(Map.of("mode", "cluster", "nodes", cluster.addresses()), cluster::stop,
                             cluster::start),
                     REMOTE, new Site(Map.of("nodes", b.address()), b::stop, b::start));
@@ -86,19 +87,14 @@ public final class RedisStoreFixture implements StoreFixture {
     }
 
     /** Starts the servers; if one fails, stops those already started. */
-    private static RedisStoreFixture build(StoreTiming timing, Function<List<AutoCloseable>, Map<Zone, Site>> start) {
-        List<AutoCloseable> resources = new ArrayList<>();
+    private static RedisStoreFixture build(StoreTiming timing, Function<Closer, Map<Zone, Site>> start) {
+        Closer resources = new Closer();
         try {
             return new RedisStoreFixture(new LinkedHashMap<>(start.apply(resources)), resources, timing);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
         }
-    }
-
-    private static <T extends AutoCloseable> T track(List<AutoCloseable> resources, T resource) {
-        resources.add(resource);
-        return resource;
     }
 
     /** The configuration a process in {@code zone} would have: its own deployment, and the other zones' as remotes. */
@@ -161,13 +157,11 @@ public final class RedisStoreFixture implements StoreFixture {
         closeAll(resources);
     }
 
-    private static void closeAll(List<AutoCloseable> resources) {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            try {
-                resources.get(i).close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot stop " + resources.get(i), e);
-            }
+    private static void closeAll(Closer resources) {
+        try {
+            resources.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop the fixture's servers: " + e.getMessage(), e);
         }
     }
 

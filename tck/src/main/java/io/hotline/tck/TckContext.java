@@ -11,8 +11,8 @@ import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.spi.Watch;
+import io.hotline.testing.Closer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,7 +54,7 @@ public final class TckContext implements AutoCloseable {
 
     private final StoreFixture fixture;
     private final FixtureFactory fixtures;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final Closer closer = new Closer();
 
     /** Makes another fixture of the same store, for the few tests that need one nobody else touched. */
     @FunctionalInterface
@@ -153,10 +153,7 @@ public final class TckContext implements AutoCloseable {
 
     /** Closes {@code resource} after the test, before whatever was opened earlier. */
     public <T extends AutoCloseable> T track(T resource) {
-        synchronized (toClose) {
-            toClose.add(resource);
-        }
-        return resource;
+        return closer.track(resource);
     }
 
     /** A service name no other test uses. */
@@ -240,25 +237,6 @@ public final class TckContext implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        Exception first = null;
-        List<AutoCloseable> reversed;
-        synchronized (toClose) {
-            reversed = new ArrayList<>(toClose);
-            toClose.clear();
-        }
-        for (int i = reversed.size() - 1; i >= 0; i--) {
-            try {
-                reversed.get(i).close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                } else {
-                    first.addSuppressed(e);
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
+        closer.close();
     }
 }
