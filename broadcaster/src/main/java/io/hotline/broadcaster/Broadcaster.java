@@ -134,7 +134,7 @@ public final class Broadcaster implements AutoCloseable {
                 settings.listener().bodyTimeout(), status::addService));
         try {
             this.serving = Serving.start(settings, "hotline-broadcaster", handler, b.store,
-                    RpcClient.BROADCASTER_SERVICE, b.server, Map.of());
+                    RpcClient.BROADCASTER_SERVICE, b.server, Map.of(), endpoint -> selfId = endpoint.id());
         } catch (IllegalStateException e) {
             stopClient();
             throw new IllegalStateException("cannot start the broadcaster: " + e, e);
@@ -143,7 +143,6 @@ public final class Broadcaster implements AutoCloseable {
             throw e;
         }
         Endpoint endpoint = serving.endpoint();
-        this.selfId = endpoint.id();
         log.info("broadcasting at {} as {} in {}", endpoint.baseUri(), endpoint.id(), endpoint.zone());
         if (b.peerToken == null) {
             log.info("no {}: this broadcaster casts every fanout itself, however large, and takes no shares from"

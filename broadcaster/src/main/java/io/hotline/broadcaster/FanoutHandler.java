@@ -3,6 +3,7 @@ package io.hotline.broadcaster;
 import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.ServerBusy;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
+import io.hotline.rpc.internal.http.JsonReplies;
 import io.hotline.rpc.internal.http.RequestBody;
 import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.rpc.internal.wire.Reply;
@@ -41,10 +42,6 @@ final class FanoutHandler extends Handler.Abstract {
 
     private static final Logger log = LoggerFactory.getLogger(FanoutHandler.class);
     private static final String PREFIX = "/v1/fanout/";
-    private static final HttpField JSON_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, FanoutWire.JSON);
-    private static final HttpField CLOSE = new HttpField(HttpHeader.CONNECTION, "close");
-    private static final HttpField RETRY_LATER = new HttpField(HttpHeader.RETRY_AFTER, "1");
-    private static final HttpField BEARER_CHALLENGE = new HttpField(HttpHeader.WWW_AUTHENTICATE, "Bearer");
     private static final byte[] PASSING = "{\"status\":\"passing\"}".getBytes(StandardCharsets.UTF_8);
     private static final byte[] API_DOCUMENT = apiDocument();
 
@@ -77,19 +74,19 @@ final class FanoutHandler extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         boolean post = HttpMethod.POST.is(request.getMethod());
         if (path.equals("/healthz") && HttpMethod.GET.is(request.getMethod())) {
-            return reply(response, callback, 200, PASSING);
+            return JsonReplies.send(response, callback, 200, PASSING);
         }
         if (path.equals("/openapi.json") && HttpMethod.GET.is(request.getMethod())) {
-            return reply(response, callback, 200, API_DOCUMENT);
+            return JsonReplies.send(response, callback, 200, API_DOCUMENT);
         }
         boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
         if (!path.startsWith(PREFIX) && !scrape) {
-            return refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 404, "the broadcaster serves"
+            return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 404, "the broadcaster serves"
                     + " POST " + PREFIX + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/,"
                     + " not " + Untrusted.excerpt(request.getMethod() + " " + path)));
         }
         if (!post && !scrape) {
-            return refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 405, "send fanouts as POST "
+            return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 405, "send fanouts as POST "
                     + PREFIX + "{service}"));
         }
         // Metrics are token-protected like fanouts, as on an RPC server (Prometheus sends the token).
@@ -98,10 +95,7 @@ final class FanoutHandler extends Handler.Abstract {
             Reply refusal = token.refusal(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION),
                     TokenCheck.Wording.BROADCASTER);
             if (refusal != null) {
-                if (refusal.status() == 401) {
-                    response.getHeaders().add(BEARER_CHALLENGE);
-                }
-                return refuseUnread(response, callback, refusal);
+                return JsonReplies.refuseUnread(response, callback, refusal);
             }
         }
         if (scrape) {
@@ -111,8 +105,8 @@ final class FanoutHandler extends Handler.Abstract {
             return true;
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type == null || !isJson(type)) {
-            return refuseUnread(response, callback, Reply.error(WireError.INVALID_REQUEST, 415,
+        if (!JsonReplies.isJson(type)) {
+            return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.INVALID_REQUEST, 415,
                     "send the request body as Content-Type: application/json"));
         }
         // Without a peer token of its own the broadcaster ignores the header: it takes no shares from anyone.
@@ -135,12 +129,12 @@ final class FanoutHandler extends Handler.Abstract {
         // large share's sender may see its connection reset instead of the answer, and could then not know that
         // nothing was cast, so it would not cast the share itself.
         if (peer == TokenCheck.Verdict.SEVERAL) {
-            reply(response, callback, Reply.error(WireError.INVALID_REQUEST, "send one "
+            JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, "send one "
                     + FanoutEngine.PEER_TOKEN_HEADER + " header, not several"));
             return;
         }
         if (peer == TokenCheck.Verdict.WRONG) {
-            reply(response, callback, Reply.error(WireError.ACCESS_DENIED, 403, "the peer token is wrong; every"
+            JsonReplies.send(response, callback, Reply.error(WireError.ACCESS_DENIED, 403, "the peer token is wrong; every"
                     + " broadcaster needs the same hotline.broadcaster.peer-token"));
             return;
         }
@@ -150,7 +144,7 @@ final class FanoutHandler extends Handler.Abstract {
             FanoutWire.Request request = FanoutWire.read(body);
             if (request.targets() != null && peer != TokenCheck.Verdict.ACCEPTED) {
                 // Before the targets are even checked: a client's share costs its parsing and this answer, no more.
-                reply(response, callback, Reply.error(WireError.ACCESS_DENIED, 403, peerToken == null
+                JsonReplies.send(response, callback, Reply.error(WireError.ACCESS_DENIED, 403, peerToken == null
                         ? "this broadcaster takes no shares (targets): it has no hotline.broadcaster.peer-token. To"
                                 + " split fanouts among broadcasters, give every one the same peer token; a client"
                                 + " leaves targets out and names zones"
@@ -162,13 +156,13 @@ final class FanoutHandler extends Handler.Abstract {
             fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
                     parsed.scopes(), authorization, parsed.targets()));
         } catch (IllegalArgumentException e) {
-            reply(response, callback, Reply.error(WireError.INVALID_REQUEST, e.getMessage()));
+            JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, e.getMessage()));
             return;
         } catch (FanoutEngine.ShareNotSeen e) {
-            reply(response, callback, Reply.error(WireError.INVALID_REQUEST, 409, e.getMessage()));
+            JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, 409, e.getMessage()));
             return;
         } catch (ServerBusy e) {
-            reply(response, callback, Reply.error(WireError.SERVER_BUSY, e.getMessage() + "; send again later"));
+            JsonReplies.send(response, callback, Reply.error(WireError.SERVER_BUSY, e.getMessage() + "; send again later"));
             return;
         }
         if (parsed.targets() == null) {
@@ -178,7 +172,7 @@ final class FanoutHandler extends Handler.Abstract {
             fannedOut.accept(service);
         }
         if (!parsed.report()) {
-            reply(response, callback, 202,
+            JsonReplies.send(response, callback, 202,
                     FanoutWire.write(new FanoutWire.Accepted(fanout.msgId(), fanout.targeted(), fanout.note())));
             return;
         }
@@ -186,10 +180,10 @@ final class FanoutHandler extends Handler.Abstract {
             if (failure != null) {
                 log.warn("fanout {} of {} failed", Untrusted.escape(fanout.msgId()), Untrusted.escape(service),
                         failure);
-                reply(response, callback, Reply.error(WireError.HTTP_ERROR, 500, "the fanout failed inside the"
+                JsonReplies.send(response, callback, Reply.error(WireError.HTTP_ERROR, 500, "the fanout failed inside the"
                         + " broadcaster, whose log has the cause under its msg_id; some servers may have the cast"));
             } else {
-                reply(response, callback, 200, FanoutWire.write(report));
+                JsonReplies.send(response, callback, 200, FanoutWire.write(report));
             }
         });
     }
@@ -201,32 +195,5 @@ final class FanoutHandler extends Handler.Abstract {
         } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("openapi.json is missing from the broadcaster jar", e);
         }
-    }
-
-    private static boolean isJson(String contentType) {
-        int semicolon = contentType.indexOf(';');
-        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
-        return media.equalsIgnoreCase(FanoutWire.JSON);
-    }
-
-    /** A refusal before the body was read: Jetty may then close the connection, so say so. */
-    private static boolean refuseUnread(Response response, Callback callback, Reply refusal) {
-        response.getHeaders().add(CLOSE);
-        return reply(response, callback, refusal);
-    }
-
-    /** An error reply; a 503 says when to send it again. */
-    private static boolean reply(Response response, Callback callback, Reply error) {
-        if (error.retryLater()) {
-            response.getHeaders().add(RETRY_LATER);
-        }
-        return reply(response, callback, error.status(), error.body());
-    }
-
-    private static boolean reply(Response response, Callback callback, int status, byte[] body) {
-        response.setStatus(status);
-        response.getHeaders().add(JSON_TYPE);
-        response.write(true, ByteBuffer.wrap(body), callback);
-        return true;
     }
 }

@@ -13,6 +13,7 @@ import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.InvalidRequest;
 import io.hotline.rpc.internal.http.StrictJson;
+import io.hotline.rpc.internal.wire.Reply;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +28,6 @@ import java.util.Set;
  */
 final class FanoutWire {
 
-    static final String JSON = "application/json";
 
     /** Reads requests as strictly as the RPC server does: what the document allows, nothing Jackson would let by. */
     static final ObjectMapper MAPPER = StrictJson.mapper()
@@ -165,10 +165,6 @@ final class FanoutWire {
     }
 
     static byte[] write(Object value) {
-        try {
-            return MAPPER.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write a JSON reply: " + e.getOriginalMessage(), e);
-        }
+        return Reply.json(() -> MAPPER.writeValueAsBytes(value));
     }
 }

@@ -688,6 +688,9 @@ public final class Directory implements AutoCloseable {
          * @throws IllegalArgumentException unless {@code 0 < min <= max}
          */
         public Builder retryBackoff(Duration min, Duration max) {
+            if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
+                throw new IllegalArgumentException("retry backoff needs 0 < min <= max, got " + min + " and " + max);
+            }
             this.retry = Backoff.exponential(min, max).withJitter(retry.jitter());
             return this;
         }

@@ -60,7 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class RpcClient implements AutoCloseable {
 
     /** The service broadcasters register as; fanout casts go to one of them, nearest first. */
-    public static final String BROADCASTER_SERVICE = "hotline.broadcaster";
+    public static final String BROADCASTER_SERVICE = Wire.BROADCASTER_SERVICE;
 
     /** The config key that lets a client fan out itself when no broadcaster is registered; false by default. */
     public static final String FANOUT_FALLBACK = "hotline.rpc.fanout-fallback";

@@ -1,9 +1,9 @@
 package io.hotline.rpc;
 
+import io.hotline.rpc.internal.http.JsonReplies;
 import io.hotline.rpc.internal.http.RequestBody;
 import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.rpc.internal.wire.Reply;
-import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.rpc.internal.wire.WireError;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -24,10 +24,6 @@ import org.eclipse.jetty.util.Callback;
 final class RpcHandler extends Handler.Wrapper {
 
     private static final String PREFIX = "/v1/rpc/";
-    private static final HttpField JSON_TYPE = new HttpField(HttpHeader.CONTENT_TYPE, Wire.JSON);
-    private static final HttpField RETRY_LATER = new HttpField(HttpHeader.RETRY_AFTER, "1");
-    private static final HttpField BEARER_CHALLENGE = new HttpField(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-    private static final HttpField CLOSE = new HttpField(HttpHeader.CONNECTION, "close");
 
     private final RpcProcessor processor;
     private final TokenCheck token;
@@ -53,15 +49,12 @@ final class RpcHandler extends Handler.Wrapper {
         if (token != null) {
             Reply refusal = token.refusal(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
             if (refusal != null) {
-                if (refusal.status() == 401) {
-                    response.getHeaders().add(BEARER_CHALLENGE);
-                }
-                return refuseUnread(response, callback, refusal);
+                return JsonReplies.refuseUnread(response, callback, refusal);
             }
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (type == null || !isJson(type)) {
-            return refuseUnread(response, callback, Reply.error(WireError.INVALID_REQUEST, 415,
+        if (!JsonReplies.isJson(type)) {
+            return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.INVALID_REQUEST, 415,
                     "send the request body as Content-Type: application/json"));
         }
         // The handler is BLOCKING, so Jetty runs it on a pool thread; a body that came with the headers is processed
@@ -70,32 +63,7 @@ final class RpcHandler extends Handler.Wrapper {
         // The request's timeout runs from its first byte: the earliest moment this server knows of it.
         long arrived = request.getBeginNanoTime();
         RequestBody.read(request, response, callback, bodyTimeout,
-                body -> reply(response, callback, processor.process(service, body, arrived)));
-        return true;
-    }
-
-    /**
-     * A refusal before the body was read: Jetty may then close the connection, so say so, or a client reusing it
-     * would see its next request fail.
-     */
-    private static boolean refuseUnread(Response response, Callback callback, Reply reply) {
-        response.getHeaders().add(CLOSE);
-        return reply(response, callback, reply);
-    }
-
-    private static boolean isJson(String contentType) {
-        int semicolon = contentType.indexOf(';');
-        String media = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip();
-        return media.equalsIgnoreCase(Wire.JSON);
-    }
-
-    private static boolean reply(Response response, Callback callback, Reply reply) {
-        response.setStatus(reply.status());
-        response.getHeaders().add(JSON_TYPE);
-        if (reply.retryLater()) {
-            response.getHeaders().add(RETRY_LATER);
-        }
-        response.write(true, ByteBuffer.wrap(reply.body()), callback);
+                body -> JsonReplies.send(response, callback, processor.process(service, body, arrived)));
         return true;
     }
 }

@@ -1,6 +1,5 @@
 package io.hotline.rpc;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.internal.http.StrictJson;
 import io.hotline.rpc.internal.wire.Reply;

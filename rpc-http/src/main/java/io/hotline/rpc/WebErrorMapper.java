@@ -17,6 +17,9 @@ final class WebErrorMapper implements ExceptionMapper<WebApplicationException> {
     public Response toResponse(WebApplicationException e) {
         Response original = e.getResponse();
         int status = original.getStatus();
+        if (status < 400 || status > 599) {
+            return original; // a redirect or other answer that is not an error keeps its own shape
+        }
         String message = switch (status) {
             case 404 -> "no such resource; RPC requests go to POST /v1/rpc/{service}";
             case 405 -> "method not allowed here; see /openapi.json";

@@ -12,7 +12,6 @@ import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
-import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.ServerBusy;
 import io.hotline.rpc.internal.wire.Wire;
 import java.io.IOException;
@@ -39,10 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hotline's one fanout implementation, run by the broadcaster and by an {@link RpcClient} that fans out itself when no
- * broadcaster is registered: resolves a service's healthy servers (or a peer's share of them) and casts to each,
- * completing a {@link Fanout} with every server's outcome. Two parts do the work: the {@code SendQueue} sends the
- * casts this process sends itself (the bound on requests in flight and on waiting targets, the per-target timeout,
+ * Hotline's one fanout implementation, run by the broadcaster and by an {@link io.hotline.rpc.RpcClient} that fans out
+ * itself when no broadcaster is registered: resolves a service's healthy servers (or a peer's share of them) and casts
+ * to each, completing a {@link Fanout} with every server's outcome. Two parts do the work: the {@code SendQueue} sends
+ * the casts this process sends itself (the bound on requests in flight and on waiting targets, the per-target timeout,
  * at-most-once delivery), and, given a {@link Split}, the {@code TreeSplit} hands shares of large fanouts to peer
  * broadcasters.
  *
@@ -53,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * FanoutReport report = engine.start(new FanoutEngine.Order("nova.compute", msgId, castJson,
  *         List.of(ZoneScope.home()), "Bearer s3cret", null)).done().join();
  * }</pre>
+
  */
 public final class FanoutEngine {
 

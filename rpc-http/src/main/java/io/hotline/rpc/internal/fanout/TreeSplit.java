@@ -9,7 +9,6 @@ import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
-import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.internal.fanout.FanoutEngine.Fanout;
 import io.hotline.rpc.internal.wire.JsonPost;
 import io.hotline.rpc.internal.wire.Wire;
@@ -91,9 +90,9 @@ final class TreeSplit {
 
     /** Other broadcasters: those of this zone first, in random order to spread the load, then the rest. */
     private List<Endpoint> peers(String selfId) {
-        List<Endpoint> near = new ArrayList<>(directory.resolve(Query.of(RpcClient.BROADCASTER_SERVICE).home())
+        List<Endpoint> near = new ArrayList<>(directory.resolve(Query.of(Wire.BROADCASTER_SERVICE).home())
                 .endpoints());
-        List<Endpoint> far = new ArrayList<>(directory.resolve(Query.of(RpcClient.BROADCASTER_SERVICE).allZones())
+        List<Endpoint> far = new ArrayList<>(directory.resolve(Query.of(Wire.BROADCASTER_SERVICE).allZones())
                 .endpoints());
         Collections.shuffle(near);
         Collections.shuffle(far);

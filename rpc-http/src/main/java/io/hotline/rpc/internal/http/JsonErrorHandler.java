@@ -41,7 +41,7 @@ final class JsonErrorHandler extends ErrorHandler {
             default -> "HTTP " + status + " " + Untrusted.excerpt(request.getAttribute(ERROR_MESSAGE));
         };
         if (status == 503) {
-            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            response.getHeaders().put(JsonReplies.RETRY_LATER);
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Wire.JSON);
         response.write(true, ByteBuffer.wrap(Reply.error(error, status, message).body()), callback);

@@ -5,6 +5,7 @@ import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.http.HttpListener;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.eclipse.jetty.server.Handler;
 
 /**
@@ -45,6 +46,16 @@ public final class Serving implements AutoCloseable {
      */
     public static Serving start(ServingSettings settings, String threads, Handler handler, EndpointStore store,
             String service, String server, Map<String, String> metadata) {
+        return start(settings, threads, handler, store, service, server, metadata, endpoint -> { });
+    }
+
+    /**
+     * As {@link #start(ServingSettings, String, Handler, EndpointStore, String, String, Map)}, telling {@code
+     * beforeRegistering} the endpoint before anyone can find it: a broadcaster must know its own id before peers
+     * can send it a share, or it could pick itself as a peer.
+     */
+    public static Serving start(ServingSettings settings, String threads, Handler handler, EndpointStore store,
+            String service, String server, Map<String, String> metadata, Consumer<Endpoint> beforeRegistering) {
         HttpListener listener = HttpListener.start(settings.listener(), threads, handler);
         Heartbeater heartbeater = null;
         try {
@@ -57,6 +68,7 @@ public final class Serving implements AutoCloseable {
                     .zone(settings.zone() != null ? settings.zone() : store.homeZone())
                     .metadata(metadata)
                     .build();
+            beforeRegistering.accept(endpoint);
             heartbeater = Heartbeater.start(store);
             return new Serving(listener, heartbeater, heartbeater.register(endpoint, settings.healthPolicy()), settings);
         } catch (RuntimeException e) {

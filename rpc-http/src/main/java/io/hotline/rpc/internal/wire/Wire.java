@@ -48,6 +48,8 @@ public final class Wire {
     public static final ObjectWriter ERROR_WRITER = MAPPER.writerFor(ErrorBody.class);
     public static final ObjectWriter ACCEPTED_WRITER = MAPPER.writerFor(Accepted.class);
     public static final String FANOUT_PATH = "/v1/fanout/";
+    /** The service broadcasters register as ({@code RpcClient.BROADCASTER_SERVICE}). */
+    public static final String BROADCASTER_SERVICE = "hotline.broadcaster";
     public static final ObjectWriter FANOUT_WRITER = MAPPER.writerFor(FanoutRequest.class);
     public static final ObjectReader REPORT_READER = MAPPER.readerFor(FanoutReport.class);
 
