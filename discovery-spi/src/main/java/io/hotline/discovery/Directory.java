@@ -106,7 +106,7 @@ public final class Directory implements AutoCloseable {
         // Every live server renews within 1.1 report intervals (its jitter); the rest is for the renewal to reach
         // this directory's watch.
         this.holdWindow = b.reportInterval.multipliedBy(HOLD_INTERVALS);
-        this.ejection = new EndpointState.Ejection(b.ejectionBase.toNanos(), b.ejectionMax.toNanos(), b.ticker);
+        this.ejection = new EndpointState.Ejection(Backoff.exponential(b.ejectionBase, b.ejectionMax), b.ticker);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hotline-directory");
             t.setDaemon(true);

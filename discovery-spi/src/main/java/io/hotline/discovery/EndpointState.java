@@ -1,5 +1,6 @@
 package io.hotline.discovery;
 
+import io.hotline.discovery.spi.Backoff;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,12 +17,14 @@ import java.util.function.LongSupplier;
  */
 final class EndpointState {
 
-    /** Backoff bounds and the ticker they are measured by (System.nanoTime but in tests). */
-    record Ejection(long baseNanos, long maxNanos, LongSupplier ticker) {
-        long backoff(int failures) {
-            // 2^(failures-1) base, capped; the shift is bounded so that long runs of failures cannot overflow.
-            long factor = 1L << Math.min(failures - 1, 30);
-            return baseNanos > maxNanos / factor ? maxNanos : baseNanos * factor;
+    /** How long ejections last (doubling, no jitter), by a ticker (System.nanoTime but in tests). */
+    record Ejection(Backoff backoff, LongSupplier ticker) {
+        long backoffNanos(int failures) {
+            return backoff.ceiling(failures).toNanos();
+        }
+
+        long maxNanos() {
+            return backoff.max().toNanos();
         }
     }
 
@@ -76,7 +79,7 @@ final class EndpointState {
             return;
         }
         failures = Math.min(failures + 1, Integer.MAX_VALUE - 1);
-        ejectedUntil = ejection.ticker().getAsLong() + ejection.backoff(failures);
+        ejectedUntil = ejection.ticker().getAsLong() + ejection.backoffNanos(failures);
         epoch++;
     }
 
