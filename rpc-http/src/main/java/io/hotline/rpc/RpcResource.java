@@ -12,7 +12,8 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * What the server answers besides the RPC path itself, which {@link RpcHandler} serves from Jetty directly: health,
- * the OpenAPI document, metrics and the call monitor. One instance serves every request.
+ * the OpenAPI document, metrics and the call monitor. One instance serves every request. Public only because Jersey
+ * invokes resource methods by reflection and refuses a class that is not; its constructor is the package's own.
  */
 @Path("/")
 public final class RpcResource {
