@@ -15,6 +15,7 @@ import io.hotline.rpc.UnsupportedVersion;
 import io.hotline.rpc.VersionCapError;
 import io.hotline.rpc.internal.wire.WireError;
 import java.io.PrintWriter;
+import java.util.Comparator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -87,9 +88,37 @@ public final class Hotline implements Runnable {
         PrintWriter err = cmd.getErr();
         err.println(cmd.getCommandName().equals("hotline") ? "hotline: " + e.getMessage()
                 : "hotline " + cmd.getCommandName() + ": " + e.getMessage());
+        if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getUnmatched().isEmpty()) {
+            // A mistyped command (one or two letters off, as git suggests), not any name picocli finds similar.
+            String typed = unmatched.getUnmatched().get(0);
+            cmd.getSubcommands().keySet().stream()
+                    .filter(name -> editDistance(typed, name) <= Math.max(1, name.length() / 3))
+                    .min(Comparator.comparingInt(name -> editDistance(typed, name)))
+                    .ifPresent(name -> err.println("  did you mean '" + name + "'?"));
+        }
         err.println("  hint: run '" + qualifiedName(cmd) + " --help' for the options");
         err.flush();
         return USAGE;
+    }
+
+    /** Levenshtein distance: the fewest letters inserted, deleted or replaced to turn {@code a} into {@code b}. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static int failed(Exception e, CommandLine cmd) {
@@ -181,7 +210,7 @@ public final class Hotline implements Runnable {
         };
     }
 
-    /** The version from the jar's manifest, or "development". */
+    /** The version from the jar's manifest (Implementation-Version), or "development build" when run from classes. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

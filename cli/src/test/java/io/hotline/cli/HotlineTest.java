@@ -39,6 +39,23 @@ class HotlineTest {
     }
 
     @Test
+    void aMistypedCommandSaysWhichOneWasMeant() {
+        Cli.Result r = Cli.raw("servr", "--store", "memory");
+        assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
+        assertThat(r.err()).contains("'servr'", "did you mean 'server'?", "hint: run 'hotline --help'");
+        assertThat(Cli.raw("stauts").err()).contains("did you mean 'status'?");
+        assertThat(Cli.raw("frobnicate").err()).doesNotContain("did you mean");
+    }
+
+    @Test
+    void editDistanceCountsLettersInsertedDeletedOrReplaced() {
+        assertThat(Hotline.editDistance("servr", "server")).isEqualTo(1);
+        assertThat(Hotline.editDistance("stauts", "status")).isEqualTo(2);
+        assertThat(Hotline.editDistance("", "tck")).isEqualTo(3);
+        assertThat(Hotline.editDistance("zones", "zones")).isZero();
+    }
+
+    @Test
     void anUnknownOptionNamesTheCommandsHelp() {
         Cli.Result r = Cli.raw("zones", "--frob");
         assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
