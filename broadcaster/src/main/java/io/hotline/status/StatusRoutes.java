@@ -1,5 +1,6 @@
 package io.hotline.status;
 
+import io.hotline.rpc.internal.http.JsonReplies;
 import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.rpc.internal.wire.Reply;
 import java.io.IOException;
@@ -83,10 +84,8 @@ final class StatusRoutes extends Handler.Abstract {
         if (refusal == null) {
             return true;
         }
-        if (refusal.status() == HttpStatus.UNAUTHORIZED_401) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-        }
-        send(response, callback, refusal.status(), "application/json", refusal.body());
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        JsonReplies.send(response, callback, refusal);
         return false;
     }
 

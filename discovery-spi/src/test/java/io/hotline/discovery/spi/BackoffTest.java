@@ -17,7 +17,7 @@ class BackoffTest {
         return new RandomGenerator() {
             @Override
             public long nextLong() {
-                throw new UnsupportedOperationException();
+                throw new AssertionError("Backoff draws its jitter with nextDouble only");
             }
 
             @Override
