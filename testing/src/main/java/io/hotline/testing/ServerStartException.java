@@ -32,7 +32,10 @@ public final class ServerStartException extends RuntimeException {
             return false;
         }
         // The log goes on across starts; only what the failed start wrote counts.
-        String thisStart = message.substring(Math.max(0, message.lastIndexOf(ServerProcess.START_MARK)));
-        return thisStart.toLowerCase(Locale.ROOT).contains("address already in use");
+        String thisStart = message.substring(Math.max(0, message.lastIndexOf(ServerProcess.START_MARK)))
+                .toLowerCase(Locale.ROOT);
+        // named does not say why it could not bind; on its one loopback address, a taken port is the likely cause.
+        return thisStart.contains("address already in use")
+                || thisStart.contains("unable to listen on any configured interfaces");
     }
 }
