@@ -18,9 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "tck", mixinStandardHelpOptions = true,
         description = {"Run the store TCK (the contracts registration, health, watch, zones, failure and concurrency)"
                 + " against the configured store and print a report per contract.",
-                "The store's test fixture must be on the class path: memory, file, consul and redis ship with it"
-                        + " (consul and redis start real servers: the consul and redis-server binaries must be on the"
-                        + " PATH). A plugin's store and fixture come on the class path with HOTLINE_CLASSPATH (see"
+                "The store's test fixture must be on the class path: memory, file, consul, redis and dns ship with"
+                        + " it (consul, redis and dns start real servers: the consul, redis-server and named binaries"
+                        + " must be on the PATH or, for named, in /usr/sbin). A plugin's store and fixture come on the class path with HOTLINE_CLASSPATH (see"
                         + " bin/hotline). Exit code 1 if a contract fails."})
 final class TckCommand implements Callable<Integer> {
 
