@@ -3,10 +3,11 @@ package io.hotline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotline.testing.ConsulAgent;
+import io.hotline.testing.NamedServer;
 import io.hotline.testing.RedisServer;
 import org.junit.jupiter.api.Test;
 
-/** {@code hotline demo --store consul|redis}: the same flow on real servers, found by the jar's own ServiceLoader. */
+/** {@code hotline demo --store consul|redis|dns}: the same flow on real servers, found by the jar's own ServiceLoader. */
 class DemoOnRealStoresIT {
 
     @Test
@@ -14,6 +15,17 @@ class DemoOnRealStoresIT {
         try (RedisServer redis = RedisServer.builder().start()) {
             assertDemoPasses(Cli.raw("demo", "--store", "redis", "--set", "hotline.redis.nodes=" + redis.address()),
                     "redis");
+        }
+    }
+
+    @Test
+    void theNovaBootFlowRunsOnDns() {
+        // The demo's zones are region-one/az-1 and az-2: names under one DNS zone, region-one.rpc.test.
+        try (NamedServer named = NamedServer.builder().zone("region-one.rpc.test.", "hotline-demo").start()) {
+            assertDemoPasses(Cli.raw("demo", "--store", "dns", "--set", "hotline.dns.domain=rpc.test.",
+                    "--set", "hotline.dns.server=" + named.address(), "--set", "hotline.dns.tsig-key-name=hotline-demo",
+                    "--set", "hotline.dns.tsig-secret-file=" + named.keyFile("hotline-demo"),
+                    "--set", "hotline.dns.poll-interval=200ms"), "dns");
         }
     }
 

@@ -10,9 +10,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code hotline tck --store consul|redis}: the runner against the shipped stores, on real servers its fixtures start.
+ * {@code hotline tck --store consul|redis|dns}: the runner against the shipped stores, on real servers its fixtures start.
  * This proves the command, the fixtures and the stores work together end to end, not the stores' conformance: the
- * discovery-consul and discovery-redis modules run the whole kit against their stores. So it runs one contract
+ * discovery-consul, discovery-redis and discovery-dns modules run the whole kit against their stores. So it runs one contract
  * group per store, the failure contract, whose clauses stop and start the fixture's servers, rather than the whole
  * kit again (about five minutes for Consul).
  */
@@ -24,7 +24,7 @@ class TckOnRealStoresIT {
             .count();
 
     @ParameterizedTest
-    @ValueSource(strings = {"redis", "consul"})
+    @ValueSource(strings = {"redis", "consul", "dns"})
     void runsTheFailureContractAgainstARealServer(String store) {
         Cli.Result r = Cli.raw("tck", "--store", store, "--contract", EndpointStoreCompatibilityKit.FAILURE);
         assertThat(r.exitCode()).as(r.toString()).isZero();

@@ -1,99 +1,20 @@
 package io.hotline.discovery.redis;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
-import io.hotline.broadcaster.Broadcaster;
-import io.hotline.discovery.HealthPolicy;
+import io.hotline.broadcaster.testing.StoreEndToEnd;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
-import io.hotline.rpc.FanoutReport;
-import io.hotline.rpc.ListenerSettings;
-import io.hotline.rpc.RpcClient;
-import io.hotline.rpc.Target;
-import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.testing.RedisServer;
-import java.time.Duration;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** RPC servers, a broadcaster and a client that find each other only through a real Redis: call, cast, fanout. */
 class RedisEndToEndIT {
 
-    private static final Target TARGET = Target.topic("conductor").exchange("nova");
-    private static final Zone ZONE = Zone.of("region-one/az-1");
-    private static final HealthPolicy POLICY = HealthPolicy.of(Duration.ofMillis(200), Duration.ofSeconds(2),
-            Duration.ofSeconds(10));
-
-    private RedisServer redis;
-    private RpcFleet fleet;
-
-    /** An endpoint object: what a service author writes. */
-    public static final class Api {
-        private final String name;
-        final List<String> events = new CopyOnWriteArrayList<>();
-
-        Api(String name) {
-            this.name = name;
-        }
-
-        public String echo(String text) {
-            return name + ":" + text;
-        }
-
-        public void record(String event) {
-            events.add(event);
-        }
-    }
-
-    @BeforeEach
-    void startRedis() {
-        redis = RedisServer.builder().start();
-        // Each store the fleet opens is one a separate process would open, from configuration alone.
-        fleet = RpcFleet.over(HotlineConfig.of(Map.of("hotline.store", "redis",
-                "hotline.redis.nodes", redis.address())), ZONE);
-    }
-
-    @AfterEach
-    void stopAll() throws Exception {
-        fleet.close();
-        redis.close();
-    }
-
-    private Api server(String name) {
-        Api api = new Api(name);
-        fleet.start(fleet.serverBuilder().target(TARGET.server(name)).endpoint(api).healthPolicy(POLICY));
-        return api;
-    }
-
     @Test
-    void callCastAndFanoutThroughRedis() {
-        Api a = server("host-a");
-        Api b = server("host-b");
-        fleet.track(Broadcaster.builder(fleet.store()).healthPolicy(POLICY).drainDelay(Duration.ZERO)
-                .listener(ListenerSettings.DEFAULT.grace(Duration.ofSeconds(5))).start());
-        RpcClient client = fleet.client();
-
-        await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() ->
-                assertThat(client.prepare(TARGET).call("echo", Map.of("text", "hi"), String.class))
-                        .isIn("host-a:hi", "host-b:hi"));
-        assertThat(client.prepare(TARGET.server("host-b")).call("echo", Map.of("text", "you"), String.class))
-                .isEqualTo("host-b:you");
-
-        client.prepare(TARGET.server("host-a")).cast("record", Map.of("event", "cast"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> a.events.contains("cast"));
-
-        FanoutReport report = client.prepare(TARGET.asFanout()).fanoutWithReport("record", Map.of("event", "all"));
-        assertThat(report.targeted()).isEqualTo(2);
-        assertThat(report.delivered()).isEqualTo(2);
-        await().atMost(Duration.ofSeconds(20)).until(() -> a.events.contains("all") && b.events.contains("all"));
-        assertThat(Collections.frequency(a.events, "all")).isEqualTo(1);
-        assertThat(Collections.frequency(b.events, "all")).isEqualTo(1);
-        assertThat(b.events).doesNotContain("cast");
+    void callCastAndFanoutThroughRedis() throws Exception {
+        try (RedisServer redis = RedisServer.builder().start()) {
+            StoreEndToEnd.callCastAndFanout(HotlineConfig.of(Map.of("hotline.store", "redis",
+                    "hotline.redis.nodes", redis.address())), Zone.of("region-one/az-1"));
+        }
     }
 }
