@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.NotRegisteredException;
+import io.hotline.discovery.Query;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
@@ -258,6 +260,26 @@ class DnsStoreIT {
         assertThatThrownBy(() -> store.renew("restart", "a")).isInstanceOf(NotRegisteredException.class);
         store.register(endpoint("restart", "a", 1), POLICY);
         assertThat(health(store, "restart")).containsEntry("a", Health.PASSING);
+    }
+
+    @Test
+    void aZoneThatCameBackEmptyDoesNotEmptyADirectorysListAtOnce() {
+        EndpointStore store = open();
+        store.register(endpoint("stale", "a", 1), POLICY);
+        try (Directory directory = Directory.builder(store).zone(AZ1).retryBackoff(Duration.ofMillis(50),
+                Duration.ofMillis(200)).build()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !directory.resolve(Query.of("stale")).isEmpty());
+            named.stop();
+            await().atMost(Duration.ofSeconds(10)).until(() -> directory.resolve(Query.of("stale")).isStale());
+            named.wipe();
+            named.start();
+            // The store answers again, without the endpoint: the directory keeps serving it, marked stale, until the
+            // server's next heartbeat would have registered it again.
+            await().atMost(Duration.ofSeconds(10)).until(() -> store.list("stale", AZ1).isEmpty()
+                    && directory.resolve(Query.of("stale")).unavailableZones().isEmpty());
+            assertThat(directory.resolve(Query.of("stale")).isStale()).isTrue();
+            assertThat(directory.resolve(Query.of("stale")).endpoints()).extracting(Endpoint::id).containsExactly("a");
+        }
     }
 
     @Test
