@@ -145,7 +145,8 @@ final class Collector {
                     m.deliveries().forEach((k, v) -> deliveries.merge(k, v, Double::sum));
                 }
                 calls += o.metrics != null ? o.metrics.calls() : 0;
-                rows.add(new Snapshot.EndpointRow(e.id(), e.server(), e.zone().path(), e.baseUri(), o.health,
+                rows.add(new Snapshot.EndpointRow(e.id(), e.server(), e.zone().path(), e.baseUri(), e.priority(),
+                        e.weight(), o.health,
                         o.healthSince, o.lastPassing, o.scrapedAt,
                         o.metrics != null ? (long) o.metrics.calls() : null,
                         o.metrics != null ? (long) o.metrics.casts() : null));

@@ -64,7 +64,8 @@ record Snapshot(
      * One endpoint as the page has seen it: times are when this page observed them, since the store does not say
      * when an endpoint last heartbeated; figures are null until its first scrape.
      */
-    record EndpointRow(String id, String server, String zone, String address, String health,
+    record EndpointRow(String id, String server, String zone, String address, int priority, int weight,
+            String health,
             @JsonSerialize(using = ToStringSerializer.class) Instant healthSince,
             @JsonSerialize(using = ToStringSerializer.class) Instant lastSeenPassing,
             @JsonSerialize(using = ToStringSerializer.class) Instant scrapedAt,

@@ -92,6 +92,7 @@ function render(s) {
       cell(er, e.server);
       cell(er, e.zone);
       cell(er, e.address);
+      cell(er, e.priority + " / " + e.weight);
       cell(er, e.health, e.health);
       cell(er, ago(e.healthSince, s.collectedAt));
       cell(er, ago(e.lastSeenPassing, s.collectedAt));

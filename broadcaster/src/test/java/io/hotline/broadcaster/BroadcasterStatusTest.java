@@ -72,6 +72,8 @@ class BroadcasterStatusTest {
             assertThat(compute.get("endpoints").findValuesAsText("health")).containsOnly("passing");
             JsonNode self = service(s, "hotline.broadcaster").get("endpoints").get(0);
             assertThat(self.get("address").asText()).isEqualTo(broadcaster.endpoint().baseUri().toString());
+            assertThat(self.get("priority").asInt(-1)).isZero();
+            assertThat(self.get("weight").asInt(-1)).isOne();
             assertThat(s.get("ownFanout").get("fanouts").asLong()).isEqualTo(1);
             assertThat(s.get("ownFanout").get("delivered").asLong()).isEqualTo(2);
             // Scraped from every broadcaster's /metrics with the token: here, this one.

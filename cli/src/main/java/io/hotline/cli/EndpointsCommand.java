@@ -20,12 +20,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code hotline endpoints}: the servers of some services with zone and health; with {@code --zone} it is the Nova
- * zones design's zone-details for that zone (every endpoint there with its capabilities).
+ * {@code hotline endpoints}: the servers of some services with zone, health, priority and weight; with {@code --zone}
+ * it is the Nova zones design's zone-details for that zone (every endpoint there with its capabilities).
  */
 @Command(name = "endpoints", mixinStandardHelpOptions = true,
         description = "List the endpoints of SERVICE... in every zone the store knows, with health, zone and"
-                + " capabilities (the Nova zones design's zone-details with --zone).")
+                + " priority, weight and capabilities (the Nova zones design's zone-details with --zone).")
 final class EndpointsCommand implements Callable<Integer> {
 
     @Mixin
@@ -69,12 +69,13 @@ final class EndpointsCommand implements Callable<Integer> {
                     + (filter != null ? " within " + filter : "") + " (store " + config.storeName() + ")");
             return Hotline.OK;
         }
-        String format = "%-18s %-24s %-14s %-18s %-28s %-8s %s%n";
-        out.printf(Locale.ROOT, format, "SERVICE", "ID", "SERVER", "ZONE", "ADDRESS", "HEALTH", "CAPABILITIES");
+        String format = "%-18s %-24s %-14s %-18s %-28s %-8s %-8s %-6s %s%n";
+        out.printf(Locale.ROOT, format, "SERVICE", "ID", "SERVER", "ZONE", "ADDRESS", "HEALTH", "PRIORITY", "WEIGHT",
+                "CAPABILITIES");
         for (EndpointStatus s : shown) {
             Map<String, Object> r = row(s);
             out.printf(Locale.ROOT, format, r.get("service"), r.get("id"), r.get("server"), r.get("zone"),
-                    r.get("address"), r.get("health"), metadata(s));
+                    r.get("address"), r.get("health"), r.get("priority"), r.get("weight"), metadata(s));
         }
         return Hotline.OK;
     }
@@ -87,6 +88,8 @@ final class EndpointsCommand implements Callable<Integer> {
         r.put("zone", s.endpoint().zone().path());
         r.put("address", s.endpoint().baseUri());
         r.put("health", s.health().name().toLowerCase(Locale.ROOT));
+        r.put("priority", s.endpoint().priority());
+        r.put("weight", s.endpoint().weight());
         r.put("metadata", s.endpoint().metadata());
         return r;
     }

@@ -28,7 +28,8 @@ class ListingCommandsTest {
         store = cli.openStore();
         store.register(endpoint("compute-1", "region-one/az-1", 7001).metadata("free_ram_mb", "4096").build(),
                 HealthPolicy.DEFAULT);
-        store.register(endpoint("compute-2", "region-one/az-2", 7002).build(), HealthPolicy.DEFAULT);
+        store.register(endpoint("compute-2", "region-one/az-2", 7002).priority(2).weight(30).build(),
+                HealthPolicy.DEFAULT);
         // Registered with a policy that lets it go critical: no renewals come.
         store.register(endpoint("compute-3", "region-one/az-2", 7003).build(),
                 HealthPolicy.of(Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMinutes(5)));
@@ -48,8 +49,10 @@ class ListingCommandsTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             Cli.Result r = cli.run("endpoints", "nova.compute");
             assertThat(r.exitCode()).as(r.toString()).isZero();
-            assertThat(r.out()).containsPattern("compute-1 +region-one/az-1 +http://127.0.0.1:7001 +passing +free_ram_mb=4096")
-                    .containsPattern("compute-3 +region-one/az-2 +http://127.0.0.1:7003 +critical");
+            assertThat(r.out()).containsPattern("compute-1 +region-one/az-1 +http://127.0.0.1:7001 +passing +0 +1 "
+                            + "+free_ram_mb=4096")
+                    .containsPattern("compute-2 +region-one/az-2 +http://127.0.0.1:7002 +passing +2 +30")
+                    .containsPattern("compute-3 +region-one/az-2 +http://127.0.0.1:7003 +critical +0 +1");
         });
     }
 
@@ -67,8 +70,8 @@ class ListingCommandsTest {
     void endpointsInAZoneAreThatZonesDetails() {
         Cli.Result r = cli.run("endpoints", "nova.compute", "--in", "region-one/az-1", "--json");
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("\"server\" : \"compute-1\"", "\"free_ram_mb\" : \"4096\"")
-                .doesNotContain("compute-2");
+        assertThat(r.out()).contains("\"server\" : \"compute-1\"", "\"free_ram_mb\" : \"4096\"",
+                "\"priority\" : 0", "\"weight\" : 1").doesNotContain("compute-2");
     }
 
     @Test

@@ -45,6 +45,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p><b>Priority and weight</b> (RFC 2782, {@link Endpoint#priority()}, {@link Endpoint#weight()}). Zones come first:
+ * a query resolves to the eligible endpoints of the nearest zone tier (the passing ones for healthy-only queries, those
+ * its filter accepts), whatever their priority. Among those, a selection chooses only from the lowest priority
+ * present, so a worse priority is used only while no endpoint of a better one is eligible (all critical, filtered out
+ * or gone), and within it each endpoint gets a share of the picks proportional to its weight (see
+ * {@link SelectionStrategy}). {@link Resolution#endpoints()} keeps every priority: a fanout casts to all of them.
+ *
  * <p>A service's endpoints in a zone are fetched on first use and watched from then on; resolutions are cached
  * per query and rebuilt only when a watch reports a change, so {@link #select} costs a map lookup and a random
  * number. Thread-safe.
@@ -61,8 +68,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Outlier ejection.</b> A caller that gets no answer from an endpoint (refused connection, timeout) reports it
  * with {@link Selection#failed()}; the endpoint is then ejected: selections pick the query's other endpoints for a
  * backoff that doubles while it keeps failing ({@linkplain Builder#ejection 1 s to 30 s}), then one caller tries it
- * again, and an answered call readmits it. If every candidate is ejected, one of them is picked all the same: a
- * caller is better served by an endpoint that may have recovered than by none.
+ * again, and an answered call readmits it. If every endpoint of the best priority is ejected, an admitted endpoint of
+ * the next priority is picked (an ejected endpoint is one that just did not answer; a backup that is answering serves
+ * the caller better, as RFC 2782 falls back to the next priority when none of the best is reachable); only if every
+ * endpoint of every priority is ejected is one of the best priority picked all the same: a caller is better served by
+ * an endpoint that may have recovered than by none.
  *
  * <pre>{@code
  * Directory dir = Directory.builder(store).config(config)      // hotline.health.report-interval, as the servers'
@@ -163,36 +173,65 @@ public final class Directory implements AutoCloseable {
         return select(query, strategy);
     }
 
-    /** Picks one endpoint with {@code strategy}, leaving out ejected endpoints while there are others. */
+    /**
+     * Picks one endpoint with {@code strategy} among those of the best priority, leaving out ejected endpoints while
+     * there are others: when every endpoint of the best priority is ejected, an admitted one of the next priority
+     * that has one; an ejected one of the best priority only when every endpoint is ejected.
+     */
     public Selection select(Query query, SelectionStrategy strategy) {
         Resolution r = resolve(query);
         if (r.isEmpty()) {
             throw new NoEndpointException(query, r.emptyReason());
         }
-        int pick = strategy.pick(r);
+        int pick = strategy.pick(r, r.group(0));
         return r.selection(r.admits(pick) ? pick : admitted(r, strategy, pick));
     }
 
     /**
-     * An endpoint other than the ejected {@code first}: the strategy's next few picks, then a scan, which only a
-     * query with most of its endpoints ejected reaches; {@code first} if every one is ejected.
+     * An endpoint other than the ejected {@code first}, best priority first: in each priority the strategy's next few
+     * picks, then a scan, which only a priority with most of its endpoints ejected reaches; {@code first} if every
+     * endpoint is ejected. Each endpoint that {@link Resolution#admits admits} is taken at once: after a backoff, the
+     * first caller asking is the one let through alone.
      */
     private static int admitted(Resolution r, SelectionStrategy strategy, int first) {
-        for (int i = 0; i < 3; i++) {
-            int pick = strategy.pick(r);
-            if (r.admits(pick)) {
-                return pick;
+        for (int rank = 0; rank < r.priorities(); rank++) {
+            PriorityGroup g = r.group(rank);
+            for (int i = 0; i < 3; i++) {
+                int pick = strategy.pick(r, g);
+                if (r.admits(pick)) {
+                    return pick;
+                }
             }
-        }
-        int n = r.size();
-        int start = ThreadLocalRandom.current().nextInt(n);
-        for (int k = 0; k < n; k++) {
-            int pick = (start + k) % n;
-            if (r.admits(pick)) {
-                return pick;
+            int scanned = scan(r, g, false);
+            if (scanned < 0 && !g.equalWeights()) {
+                scanned = scan(r, g, true);
+            }
+            if (scanned >= 0) {
+                return scanned;
             }
         }
         return first;
+    }
+
+    /**
+     * The first admitted member of {@code g} from a random start: with {@code weightZero}, only among its weight-0
+     * members; without, among the others, or all of them if the weights are equal. So a weight-0 member stands in for
+     * its priority only when every member of weight is ejected, before a worse priority is tried. Returns -1 if none.
+     */
+    private static int scan(Resolution r, PriorityGroup g, boolean weightZero) {
+        int n = g.size();
+        int start = ThreadLocalRandom.current().nextInt(n);
+        for (int k = 0; k < n; k++) {
+            int m = (start + k) % n;
+            if (!g.equalWeights() && (g.weight(m) == 0) != weightZero) {
+                continue;
+            }
+            int pick = g.endpoint(m);
+            if (r.admits(pick)) {
+                return pick;
+            }
+        }
+        return -1;
     }
 
     /** How many query resolutions are cached now. */

@@ -15,7 +15,18 @@ import java.util.regex.Pattern;
  *         .zone(Zone.of("region-one/az-1"))
  *         .metadata("free_disk_gb", "250")
  *         .build();                          // id defaults to "10.0.0.7:20001"
+ *
+ * Endpoint backup = e.toBuilder().id("backup-1").host("10.0.9.1")
+ *         .priority(10)                      // used only while no endpoint of priority 0 is eligible
+ *         .weight(3)                         // three times the share of a weight-1 endpoint of priority 10
+ *         .build();
  * }</pre>
+ *
+ * <p><b>Priority and weight</b> are those of a DNS SRV record (RFC 2782), honoured by the {@link Directory}'s
+ * selection for every store: among the equally near endpoints a query resolves to, only those of the lowest priority
+ * present are chosen from, and among them each gets a share of the picks proportional to its weight. An endpoint of
+ * weight 0 is picked only when every endpoint of its priority has weight 0. The defaults, priority 0 and weight 1,
+ * make every endpoint equal.
  *
  * @param service the service it serves, e.g. {@code nova.conductor} (exchange + topic)
  * @param id unique within the service and stable across restarts of the same worker; defaults to host:port
@@ -25,9 +36,19 @@ import java.util.regex.Pattern;
  * @param scheme {@code http} or {@code https}
  * @param zone the zone the instance runs in
  * @param metadata free-form string attributes; capabilities ({@link #capabilities()}) are read from them
+ * @param priority 0-65535, lower is preferred; {@value #DEFAULT_PRIORITY} unless set
+ * @param weight 0-65535, the relative share of picks among endpoints of the same priority; {@value #DEFAULT_WEIGHT}
+ *     unless set
  */
 public record Endpoint(String service, String id, String server, String host, int port, String scheme, Zone zone,
-        Map<String, String> metadata) {
+        Map<String, String> metadata, int priority, int weight) {
+
+    /** The priority of an endpoint that sets none, and of a record written before endpoints had one. */
+    public static final int DEFAULT_PRIORITY = 0;
+    /** The weight of an endpoint that sets none, and of a record written before endpoints had one. */
+    public static final int DEFAULT_WEIGHT = 1;
+    /** The greatest priority and weight, as in an SRV record (16 bits). */
+    public static final int MAX_PRIORITY_OR_WEIGHT = 65535;
 
     private static final Pattern SERVICE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._:@\\[\\]-]{1,255}");
@@ -64,6 +85,15 @@ public record Endpoint(String service, String id, String server, String host, in
             }
         });
         metadata = Map.copyOf(metadata);
+        if (priority < 0 || priority > MAX_PRIORITY_OR_WEIGHT) {
+            throw new IllegalArgumentException("priority " + priority + " of endpoint " + id + " is outside 0-"
+                    + MAX_PRIORITY_OR_WEIGHT + " (as in a DNS SRV record; lower is preferred)");
+        }
+        if (weight < 0 || weight > MAX_PRIORITY_OR_WEIGHT) {
+            throw new IllegalArgumentException("weight " + weight + " of endpoint " + id + " is outside 0-"
+                    + MAX_PRIORITY_OR_WEIGHT + " (as in a DNS SRV record; 0 is picked only when all of its priority"
+                    + " are 0)");
+        }
     }
 
     /** Starts an endpoint of {@code service}. */
@@ -73,7 +103,8 @@ public record Endpoint(String service, String id, String server, String host, in
 
     /** A builder holding this endpoint's fields, to derive a changed copy. */
     public Builder toBuilder() {
-        Builder b = new Builder(service).id(id).server(server).host(host).port(port).scheme(scheme).zone(zone);
+        Builder b = new Builder(service).id(id).server(server).host(host).port(port).scheme(scheme).zone(zone)
+                .priority(priority).weight(weight);
         b.metadata.putAll(metadata);
         return b;
     }
@@ -113,7 +144,7 @@ public record Endpoint(String service, String id, String server, String host, in
         }
     }
 
-    /** Builds an {@link Endpoint}; host and port are required. */
+    /** Builds an {@link Endpoint}; host and port are required, the rest has defaults. */
     public static final class Builder {
         private final String service;
         private String id;
@@ -122,6 +153,8 @@ public record Endpoint(String service, String id, String server, String host, in
         private int port;
         private String scheme = "http";
         private Zone zone = Zone.LOCAL;
+        private int priority = DEFAULT_PRIORITY;
+        private int weight = DEFAULT_WEIGHT;
         private final Map<String, String> metadata = new LinkedHashMap<>();
 
         private Builder(String service) {
@@ -158,6 +191,21 @@ public record Endpoint(String service, String id, String server, String host, in
             return this;
         }
 
+        /** 0-65535, lower is preferred; {@value Endpoint#DEFAULT_PRIORITY} unless set. Checked by {@link #build()}. */
+        public Builder priority(int priority) {
+            this.priority = priority;
+            return this;
+        }
+
+        /**
+         * 0-65535, the share of picks among endpoints of the same priority; {@value Endpoint#DEFAULT_WEIGHT} unless
+         * set. Checked by {@link #build()}.
+         */
+        public Builder weight(int weight) {
+            this.weight = weight;
+            return this;
+        }
+
         public Builder metadata(String key, String value) {
             metadata.put(key, value);
             return this;
@@ -171,7 +219,7 @@ public record Endpoint(String service, String id, String server, String host, in
         public Endpoint build() {
             String hostPort = host + ":" + port;
             return new Endpoint(service, id != null ? id : hostPort, server != null ? server : host, host, port, scheme,
-                    zone, metadata);
+                    zone, metadata, priority, weight);
         }
     }
 }

@@ -13,9 +13,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * Resolution r = directory.resolve(Query.of("nova.compute").allZones());
- * for (Endpoint e : r.endpoints()) { ... }
+ * for (Endpoint e : r.endpoints()) { ... }               // every priority, e.g. to cast to all of them
  * if (r.isStale()) log.warn("store down; list is {} old", r.staleFor(Instant.now()));
  * }</pre>
+ *
+ * <p>{@link #endpoints()} holds every eligible endpoint of the nearest zone tier, of every
+ * {@link Endpoint#priority() priority}: a fanout casts to all of them and a call to a named server looks it up
+ * there. {@link Directory#select} chooses among the endpoints of the lowest priority in it alone (weighted), and
+ * among those of the next priority only while every endpoint of the better ones is ejected.
  */
 public final class Resolution {
 
@@ -28,6 +33,8 @@ public final class Resolution {
     private final Set<Zone> unavailableZones;
     private final String emptyReason;
     private final AtomicInteger turn;
+    /** The endpoints by priority, lowest first, with their weights summed up for picking. */
+    private final PriorityGroup[] groups;
 
     Resolution(Query query, List<EndpointStatus> statuses, EndpointState[] states, boolean[] stale, Instant staleSince,
             Set<Zone> unavailableZones, String emptyReason, AtomicInteger turn) {
@@ -40,13 +47,17 @@ public final class Resolution {
         this.staleSince = staleSince;
         this.unavailableZones = Set.copyOf(unavailableZones);
         this.emptyReason = emptyReason;
+        this.groups = PriorityGroup.of(endpoints);
     }
 
     public Query query() {
         return query;
     }
 
-    /** The endpoints to choose from, nearest tier only for nearest-first queries. */
+    /**
+     * The endpoints to choose from, nearest tier only for nearest-first queries, of every priority (selection prefers
+     * the lowest; see the class description).
+     */
     public List<Endpoint> endpoints() {
         return endpoints;
     }
@@ -98,6 +109,16 @@ public final class Resolution {
 
     boolean admits(int index) {
         return states[index].admits();
+    }
+
+    /** How many priorities the endpoints have. */
+    int priorities() {
+        return groups.length;
+    }
+
+    /** The endpoints of the {@code rank}-th lowest priority; rank 0 is the one selections choose from first. */
+    PriorityGroup group(int rank) {
+        return groups[rank];
     }
 
     int nextTurn() {

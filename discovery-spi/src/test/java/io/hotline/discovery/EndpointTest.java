@@ -17,6 +17,8 @@ class EndpointTest {
         assertThat(e.server()).isEqualTo("10.0.0.7");
         assertThat(e.scheme()).isEqualTo("http");
         assertThat(e.zone()).isEqualTo(Zone.LOCAL);
+        assertThat(e.priority()).isZero();
+        assertThat(e.weight()).isOne();
         assertThat(e.baseUri()).isEqualTo("http://10.0.0.7:20001");
         assertThat(Endpoint.builder("s").host("::1").port(443).scheme("https").build().baseUri())
                 .isEqualTo("https://[::1]:443");
@@ -33,6 +35,32 @@ class EndpointTest {
         assertThat(e.capabilities().number("accept_migrations")).isEmpty();
         assertThat(e.capabilities().text("missing")).isEmpty();
         assertThat(e.toBuilder().build()).isEqualTo(e);
+    }
+
+    @Test
+    void priorityAndWeightTakeTheWholeSrvRangeAndSurviveToBuilder() {
+        for (int v : new int[] {0, 1, 65535}) {
+            Endpoint e = Endpoint.builder("s").host("h").port(1).priority(v).weight(v).build();
+            assertThat(e.priority()).isEqualTo(v);
+            assertThat(e.weight()).isEqualTo(v);
+            assertThat(e.toBuilder().build()).isEqualTo(e);
+        }
+        assertThat(Endpoint.builder("s").host("h").port(1).priority(3).build())
+                .isNotEqualTo(Endpoint.builder("s").host("h").port(1).build());
+    }
+
+    @Test
+    void rejectsPriorityAndWeightOutsideTheSrvRange() {
+        assertThatThrownBy(() -> Endpoint.builder("s").host("h").port(1).priority(-1).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("priority -1 of endpoint h:1 is outside 0-65535"
+                        + " (as in a DNS SRV record; lower is preferred)");
+        assertThatThrownBy(() -> Endpoint.builder("s").host("h").port(1).priority(65536).build())
+                .hasMessageContaining("priority 65536");
+        assertThatThrownBy(() -> Endpoint.builder("s").host("h").port(1).weight(-1).build())
+                .hasMessageContaining("weight -1 of endpoint h:1 is outside 0-65535");
+        assertThatThrownBy(() -> Endpoint.builder("s").host("h").port(1).weight(70000).build())
+                .hasMessageContaining("weight 70000");
     }
 
     @Test

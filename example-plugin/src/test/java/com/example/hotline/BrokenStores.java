@@ -47,7 +47,32 @@ final class BrokenStores {
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
             inner.register(new Endpoint(e.service(), e.id(), e.server(), e.host(), e.port(), e.scheme(), e.zone(),
-                    Map.of()), policy);
+                    Map.of(), e.priority(), e.weight()), policy);
+        }
+    }
+
+    /** Registration: stores neither priority nor weight, so every endpoint comes back with the defaults. */
+    static final class DropsPriorityAndWeight extends ForwardingStore {
+        DropsPriorityAndWeight(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            inner.register(e.toBuilder().priority(Endpoint.DEFAULT_PRIORITY).weight(Endpoint.DEFAULT_WEIGHT).build(),
+                    policy);
+        }
+    }
+
+    /** Registration: keeps the weight in Consul's Weights.Passing range, so a weight of 0 comes back as 1. */
+    static final class ClampsZeroWeight extends ForwardingStore {
+        ClampsZeroWeight(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            inner.register(e.toBuilder().weight(Math.max(1, e.weight())).build(), policy);
         }
     }
 
@@ -932,7 +957,8 @@ final class BrokenStores {
     }
 
     private static Endpoint withMetadata(Endpoint e, Map<String, String> metadata) {
-        return new Endpoint(e.service(), e.id(), e.server(), e.host(), e.port(), e.scheme(), e.zone(), metadata);
+        return new Endpoint(e.service(), e.id(), e.server(), e.host(), e.port(), e.scheme(), e.zone(), metadata,
+                e.priority(), e.weight());
     }
 
     /** A listener that hands snapshots to {@code onSnapshot} and errors straight to {@code listener}. */

@@ -60,7 +60,11 @@ class BrokenStoresRejectedTest {
         String size = "ConcurrencyTck";
         return Stream.of(
                 aim("1.1", "DropsMetadata", BrokenStores.DropsMetadata::new, reg, "roundTripKeepsEveryField"),
+                aim("1.1", "DropsPriorityAndWeight", BrokenStores.DropsPriorityAndWeight::new, reg,
+                        "roundTripKeepsEveryField"),
                 aim("1.2", "TrimsMetadataToFit", BrokenStores.TrimsMetadataToFit::new, reg, "everyValueTheModelAllowsSurvives"),
+                aim("1.2", "ClampsZeroWeight", BrokenStores.ClampsZeroWeight::new, reg,
+                        "everyValueTheModelAllowsSurvives"),
                 aim("1.3", "MergesOnReRegister", BrokenStores.MergesOnReRegister::new, reg, "reRegisterReplacesEveryField"),
                 aim("1.4", "KeepsFirstPolicy", BrokenStores.KeepsFirstPolicy::new, reg, "reRegisterAppliesTheNewPolicy"),
                 aim("1.5", "ReRegisterKeepsCritical", BrokenStores.ReRegisterKeepsCritical::new, reg,

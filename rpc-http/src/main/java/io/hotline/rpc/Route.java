@@ -142,9 +142,12 @@ sealed interface Route {
         }
         if (tried.contains(s.endpoint().id())) {
             // Random picks can keep landing on servers tried already (with two of three tried, 4% of the time
-            // after eight); a caller that takes every server for busy then would wait for nothing.
-            List<Endpoint> fresh = directory.resolve(query).endpoints().stream()
+            // after eight); a caller that takes every server for busy then would wait for nothing. Of those not
+            // tried, the best priority: a worse one only once every server of the better ones was tried.
+            List<Endpoint> untried = directory.resolve(query).endpoints().stream()
                     .filter(e -> !tried.contains(e.id())).toList();
+            int best = untried.stream().mapToInt(Endpoint::priority).min().orElse(0);
+            List<Endpoint> fresh = untried.stream().filter(e -> e.priority() == best).toList();
             if (!fresh.isEmpty()) {
                 s.close();
                 return Pick.of(fresh.get(ThreadLocalRandom.current().nextInt(fresh.size())));

@@ -19,6 +19,7 @@ final class ModelLimits {
     static final int MAX_KEY = 128;
     static final int MAX_VALUE = 4096;
     static final int MAX_ENTRIES = 256;
+    static final int MAX_PRIORITY_OR_WEIGHT = Endpoint.MAX_PRIORITY_OR_WEIGHT;
 
     private ModelLimits() {}
 
@@ -123,18 +124,23 @@ final class ModelLimits {
      * Endpoints that together cover every field at its edges, all in {@code zone}: ids differing only in case, the
      * longest id, ids that are dot names ({@code .}, {@code ..}, {@code .hidden}) a file or path encoding mistakes,
      * IPv6 hosts with and without a scope, the longest host, the lowest and highest port, both schemes, the widest
-     * metadata and the longest values.
+     * metadata and the longest values, the lowest and highest priority and weight (0 and 65535 each, together and
+     * apart, so that a store dropping either, clamping weight 0 to 1 as Consul's own weights do, or keeping only 8 or
+     * 15 bits of them, gives back something else).
      */
     static List<Endpoint> edgeEndpoints(String service, Zone zone) {
         return List.of(
                 Endpoint.builder(service).id("Worker-1").server("S").host("::1").port(1).scheme("https").zone(zone)
-                        .metadata(widestMetadata()).build(),
+                        .priority(MAX_PRIORITY_OR_WEIGHT).weight(0).metadata(widestMetadata()).build(),
                 Endpoint.builder(service).id("worker-1").server("s").host("[::1]").port(65535).zone(zone)
-                        .metadata(longestValues()).build(),
+                        .priority(0).weight(MAX_PRIORITY_OR_WEIGHT).metadata(longestValues()).build(),
                 Endpoint.builder(service).id(longestId()).server(longestId()).host(longestHost()).port(8443)
-                        .scheme("https").zone(zone).build(),
+                        .scheme("https").zone(zone).priority(MAX_PRIORITY_OR_WEIGHT).weight(MAX_PRIORITY_OR_WEIGHT)
+                        .build(),
                 Endpoint.builder(service).id("a").server("[fe80::1]").host("fe80::1%lo").port(20001).zone(zone)
-                        .metadata("only", "").build(),
+                        .priority(0).weight(0).metadata("only", "").build(),
+                Endpoint.builder(service).id("b").host("127.0.0.1").port(20006).zone(zone)
+                        .priority(256).weight(32768).build(),
                 Endpoint.builder(service).id(".").host("127.0.0.1").port(20002).zone(zone).build(),
                 Endpoint.builder(service).id("..").host("127.0.0.1").port(20003).zone(zone).build(),
                 Endpoint.builder(service).id(".hidden").server("-").host("127.0.0.1").port(20004).zone(zone).build(),

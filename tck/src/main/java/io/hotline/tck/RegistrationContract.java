@@ -21,14 +21,15 @@ import org.junit.jupiter.api.Test;
  * everything the model allows; a second registration of the same id replaces the first entirely; ids and services
  * never mix; only endpoints within the home zone are accepted. The clauses are numbered as in the plugin guide.
  *
- * <p>Scale: a handful of endpoints per test (eight at the model's edges in 1.2); each waits the propagation bound,
+ * <p>Scale: a handful of endpoints per test (nine at the model's edges in 1.2); each waits the propagation bound,
  * 1.4 and 1.5 down-after as well.
  */
 public interface RegistrationContract {
 
     /**
-     * Registers one endpoint with every field set (an https scheme, five metadata entries, one empty and one of quotes,
-     * separators and an emoji), lists it, deregisters it. Scale: one endpoint; waits up to the propagation bound.
+     * Registers one endpoint with every field set (an https scheme, a priority and weight other than the defaults,
+     * five metadata entries, one empty and one of quotes, separators and an emoji), lists it, deregisters it. Scale:
+     * one endpoint; waits up to the propagation bound.
      */
     @Test
     @DisplayName("1.1 register, list, deregister: the round trip keeps every field, passing at once")
@@ -42,6 +43,8 @@ public interface RegistrationContract {
                 .port(8443)
                 .scheme("https")
                 .zone(tck.home())
+                .priority(10)
+                .weight(5)
                 .metadata("free_disk_gb", "250")
                 .metadata("hypervisor", "kvm")
                 .metadata("accept_migrations", "true")
@@ -58,14 +61,15 @@ public interface RegistrationContract {
     }
 
     /**
-     * Registers eight endpoints that together hold every field at the model's edges (ids differing only in case, a
-     * 255-character id, dot names as ids, IPv6 hosts with and without a scope, ports 1 and 65535, 256 metadata entries,
-     * 128-character keys, 4,096-character values, control characters and characters outside the BMP) and lists them
-     * back equal. Scale: eight endpoints, about 1 MB of metadata; waits up to the propagation bound.
+     * Registers nine endpoints that together hold every field at the model's edges (ids differing only in case, a
+     * 255-character id, dot names as ids, IPv6 hosts with and without a scope, ports 1 and 65535, priorities and
+     * weights 0 and 65535, 256 metadata entries, 128-character keys, 4,096-character values, control characters and
+     * characters outside the BMP) and lists them back equal. Scale: nine endpoints, about 1 MB of metadata; waits up
+     * to the propagation bound.
      */
     @Test
     @DisplayName("1.2 every value the model allows survives: longest and case-distinct ids, IPv6 hosts, port edges, "
-            + "256 metadata entries, 4096-character values, any Unicode")
+            + "priority and weight edges, 256 metadata entries, 4096-character values, any Unicode")
     default void everyValueTheModelAllowsSurvives(TckContext tck) {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
@@ -81,8 +85,8 @@ public interface RegistrationContract {
 
     /**
      * Registers an endpoint, then the same id with every field changed (server, host, port, scheme, a zone inside the
-     * home zone, metadata keys kept, dropped, added and differing only in case), and lists only the second. Scale: one
-     * endpoint; two waits of the propagation bound.
+     * home zone, priority and weight back to the defaults, metadata keys kept, dropped, added and differing only in
+     * case), and lists only the second. Scale: one endpoint; two waits of the propagation bound.
      */
     @Test
     @DisplayName("1.3 re-registering an id replaces every field: nothing of the first registration is kept")
@@ -90,7 +94,7 @@ public interface RegistrationContract {
         EndpointStore store = tck.open(tck.home());
         String service = newService();
         Endpoint first = Endpoint.builder(service).id("e1").server("host-a").host("127.0.0.1").port(20001)
-                .scheme("http").zone(tck.home())
+                .scheme("http").zone(tck.home()).priority(3).weight(9)
                 .metadata("kept", "old").metadata("dropped", "old").metadata("Case", "old")
                 .build();
         Endpoint second = Endpoint.builder(service).id("e1").server("host-b").host("::1").port(20002)

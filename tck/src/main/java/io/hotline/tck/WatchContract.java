@@ -78,8 +78,8 @@ public interface WatchContract {
     }
 
     /**
-     * Watches a service while the eight endpoints at the model's edges (as in 1.2, in a child zone) and one plain one
-     * are registered; the latest snapshot must equal them field for field. Scale: nine endpoints.
+     * Watches a service while the nine endpoints at the model's edges (as in 1.2, in a child zone) and one plain one
+     * are registered; the latest snapshot must equal them field for field. Scale: ten endpoints.
      */
     @Test
     @DisplayName("3.3 snapshots keep every field of everything the model allows, as list does")

@@ -3,6 +3,7 @@ package io.hotline.discovery.consul;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.Health;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -10,10 +11,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.kiwiproject.consul.model.agent.ImmutableRegCheck;
 import org.kiwiproject.consul.model.agent.ImmutableRegistration;
 import org.kiwiproject.consul.model.agent.Registration;
+import org.kiwiproject.consul.model.catalog.ImmutableServiceWeights;
 import org.kiwiproject.consul.model.health.HealthCheck;
 import org.kiwiproject.consul.model.health.ServiceHealth;
 
@@ -23,7 +27,11 @@ import org.kiwiproject.consul.model.health.ServiceHealth;
  * (Consul compares service names and IDs without regard to case, Hotline does not; a service name has no ':', and
  * neither holds '^'); address and port are the endpoint's; the rest goes into Meta: {@code hotline-id},
  * {@code hotline-server}, {@code hotline-zone} (the full path, deeper than the datacenter if the endpoint's zone is),
- * {@code hotline-scheme}, and each metadata entry that fits Consul's Meta under its key.
+ * {@code hotline-scheme}, {@code hotline-priority} and {@code hotline-weight} (decimal; left out when they are the
+ * defaults, 0 and 1, so that a Hotline of before priorities, which refuses Meta keys it does not know, still reads
+ * every endpoint that does not use them; absent, they read as the defaults), and each metadata entry that fits
+ * Consul's Meta under its key. The weight also goes into Consul's own {@code Weights.Passing}, for Consul's DNS
+ * interface, which needs at least 1 there: so a weight of 0 is 1 there, and only Meta has the exact value.
  *
  * <p>Consul's Meta keys allow only letters, digits, '_' and '-', not starting with {@code consul-}, at most 64 pairs,
  * keys up to 128 characters and values up to 512 bytes. Hotline keys may also hold '.', so a key is written with '-'
@@ -39,9 +47,16 @@ final class ServiceRecord {
     static final String SERVER = "hotline-server";
     static final String ZONE = "hotline-zone";
     static final String SCHEME = "hotline-scheme";
+    static final String PRIORITY = "hotline-priority";
+    static final String WEIGHT = "hotline-weight";
+    /** The Meta keys of the endpoint's own fields; never a metadata key, which {@link #encodeKey} keeps apart. */
+    private static final Set<String> FIELDS = Set.of(ID, SERVER, ZONE, SCHEME, PRIORITY, WEIGHT);
+    /** A priority or weight as written: decimal digits, no sign; the model checks the range. */
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,5}");
+    /** Consul's weight of a service in the warning state, its default; Hotline takes warning as not passing. */
+    private static final int WARNING_WEIGHT = 1;
     /** The prefix of a tag holding one metadata entry that Meta cannot. */
     static final String METADATA_TAG = "hotline-md:";
-    private static final int RESERVED = 4;
 
     private static final int MAX_PAIRS = 64;
     private static final int MAX_KEY = 128;
@@ -94,6 +109,8 @@ final class ServiceRecord {
                 .port(e.port())
                 .meta(meta)
                 .tags(tags)
+                .serviceWeights(ImmutableServiceWeights.builder().passing(Math.max(1, e.weight()))
+                        .warning(WARNING_WEIGHT).build())
                 .addChecks(ImmutableRegCheck.builder()
                         .id(ttlCheckId(cid))
                         .name("hotline heartbeat")
@@ -123,16 +140,24 @@ final class ServiceRecord {
 
     /** The Meta of {@code e}: its fields, and the metadata entries that fit, in key order until the pairs run out. */
     static Map<String, String> meta(Endpoint e) {
+        Map<String, String> fields = new HashMap<>();
+        fields.put(ID, e.id());
+        fields.put(SERVER, e.server());
+        fields.put(ZONE, e.zone().path());
+        fields.put(SCHEME, e.scheme());
+        if (e.priority() != Endpoint.DEFAULT_PRIORITY) {
+            fields.put(PRIORITY, Integer.toString(e.priority()));
+        }
+        if (e.weight() != Endpoint.DEFAULT_WEIGHT) {
+            fields.put(WEIGHT, Integer.toString(e.weight()));
+        }
         Map<String, String> meta = new HashMap<>();
         new TreeMap<>(e.metadata()).forEach((k, v) -> {
-            if (meta.size() < MAX_PAIRS - RESERVED && fitsMeta(k, v)) {
+            if (meta.size() < MAX_PAIRS - fields.size() && fitsMeta(k, v)) {
                 meta.put(encodeKey(k), v);
             }
         });
-        meta.put(ID, e.id());
-        meta.put(SERVER, e.server());
-        meta.put(ZONE, e.zone().path());
-        meta.put(SCHEME, e.scheme());
+        meta.putAll(fields);
         return meta;
     }
 
@@ -178,9 +203,11 @@ final class ServiceRecord {
                 .scheme(required(meta, SCHEME, s.getId()))
                 .host(s.getAddress())
                 .port(s.getPort())
-                .zone(zone);
+                .zone(zone)
+                .priority(number(meta, PRIORITY, Endpoint.DEFAULT_PRIORITY, s.getId()))
+                .weight(number(meta, WEIGHT, Endpoint.DEFAULT_WEIGHT, s.getId()));
         meta.forEach((k, v) -> {
-            if (!k.equals(ID) && !k.equals(SERVER) && !k.equals(ZONE) && !k.equals(SCHEME)) {
+            if (!FIELDS.contains(k)) {
                 b.metadata(decodeKey(k), v);
             }
         });
@@ -206,6 +233,19 @@ final class ServiceRecord {
                     + " (not registered by Hotline)");
         }
         return v;
+    }
+
+    /** The number under {@code key}, or {@code absent} if there is none (written before Hotline had the field). */
+    private static int number(Map<String, String> meta, String key, int absent, String serviceId) {
+        String v = meta.get(key);
+        if (v == null) {
+            return absent;
+        }
+        if (!NUMBER.matcher(v).matches()) {
+            throw new IllegalArgumentException("service " + serviceId + " has Meta " + key + " '"
+                    + Untrusted.excerpt(v) + "', not a whole number 0-65535");
+        }
+        return Integer.parseInt(v);
     }
 
     static String encodeKey(String key) {

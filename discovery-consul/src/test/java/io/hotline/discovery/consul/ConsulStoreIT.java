@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
@@ -114,6 +116,52 @@ class ConsulStoreIT {
                     .build(), HttpResponse.BodyHandlers.ofString());
             assertThat(raw.body()).as("what Consul holds").contains("\"hotline-md:notes=xxx", "\"k0\"");
             store.deregister(service, "e1");
+        }
+    }
+
+    /** Registers a service as Consul holds it, with {@code meta}, straight through the agent's API. */
+    private static void registerRaw(String service, String id, String meta) throws Exception {
+        HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(agent.httpAddress() + "/v1/agent/service/register"))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"Name\":\"" + service + "\",\"ID\":\""
+                        + ServiceRecord.consulId(service, id) + "\",\"Address\":\"127.0.0.1\",\"Port\":20001,"
+                        + "\"Meta\":{\"hotline-id\":\"" + id + "\",\"hotline-server\":\"host-1\","
+                        + "\"hotline-zone\":\"region-one/dc1\",\"hotline-scheme\":\"http\"" + meta + "}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+    }
+
+    @Test
+    void priorityAndWeightRoundTripAndConsulsOwnWeightIsAtLeastOne() throws Exception {
+        String service = newService();
+        Endpoint e = endpoint(service, 20001).priority(65535).weight(0).build();
+        try (EndpointStore store = new ConsulStoreProvider().open(config(RACK.path()))) {
+            store.register(e, HealthPolicy.DEFAULT);
+            assertThat(store.list(service, store.homeZone())).containsExactly(new EndpointStatus(e, Health.PASSING));
+
+            HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(agent.httpAddress() + "/v1/agent/service/" + ServiceRecord.consulId(service, "e1")))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode held = new ObjectMapper().readTree(raw.body());
+            assertThat(held.at("/Meta/hotline-priority").asText()).isEqualTo("65535");
+            assertThat(held.at("/Meta/hotline-weight").asText()).isEqualTo("0");
+            assertThat(held.at("/Weights/Passing").asInt()).as("Consul's weight, for its DNS").isEqualTo(1);
+            store.deregister(service, "e1");
+        }
+    }
+
+    @Test
+    void aServiceWrittenBeforePrioritiesReadsAsTheDefaultsAndAMalformedPriorityIsSkipped() throws Exception {
+        String service = newService();
+        registerRaw(service, "older", "");
+        registerRaw(service, "malformed", ",\"hotline-priority\":\"-1\"");
+        try (EndpointStore store = new ConsulStoreProvider().open(config("region-one/dc1"))) {
+            assertThat(store.list(service, store.homeZone())).extracting(s -> s.endpoint())
+                    .singleElement().satisfies(older -> {
+                        assertThat(older.id()).isEqualTo("older");
+                        assertThat(older.priority()).isZero();
+                        assertThat(older.weight()).isOne();
+                    });
         }
     }
 

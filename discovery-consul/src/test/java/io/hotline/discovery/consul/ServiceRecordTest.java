@@ -7,9 +7,14 @@ import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.Zone;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.kiwiproject.consul.model.health.ImmutableNode;
+import org.kiwiproject.consul.model.health.ImmutableService;
+import org.kiwiproject.consul.model.health.ImmutableServiceHealth;
+import org.kiwiproject.consul.model.health.ServiceHealth;
 
 class ServiceRecordTest {
 
@@ -95,5 +100,67 @@ class ServiceRecordTest {
         assertThat(withHttp.getChecks()).hasSize(2);
         assertThat(withHttp.getChecks().get(1).getHttp()).contains("http://127.0.0.1:8080/healthz");
         assertThat(withHttp.getChecks().get(1).getDeregisterCriticalServiceAfter()).contains("1740000ms");
+    }
+
+    /** What {@code /v1/health/service} gives back for a service registered with {@code meta} and {@code tags}. */
+    private static ServiceHealth entry(Endpoint e, Map<String, String> meta, List<String> tags) {
+        return ImmutableServiceHealth.builder()
+                .node(ImmutableNode.builder().node("agent-1").address("127.0.0.1").build())
+                .service(ImmutableService.builder().id(ServiceRecord.consulId(e.service(), e.id()))
+                        .service(e.service()).address(e.host()).port(e.port()).meta(meta).tags(tags).build())
+                .build();
+    }
+
+    private static Endpoint read(Endpoint e, Map<String, String> meta) {
+        return ServiceRecord.read(entry(e, meta, List.of()), Zone.of("region-one/dc1")).endpoint();
+    }
+
+    @Test
+    void priorityAndWeightGoIntoMetaUnlessTheyAreTheDefaultsAndComeBackExactly() {
+        Endpoint plain = endpoint().build();
+        assertThat(ServiceRecord.meta(plain)).doesNotContainKeys(ServiceRecord.PRIORITY, ServiceRecord.WEIGHT);
+        assertThat(read(plain, ServiceRecord.meta(plain))).isEqualTo(plain);
+        for (int[] pw : new int[][] {{65535, 0}, {0, 65535}, {3, 1}, {0, 7}}) {
+            Endpoint e = endpoint().priority(pw[0]).weight(pw[1]).metadata("hotline.priority", "user's own").build();
+            Map<String, String> meta = ServiceRecord.meta(e);
+            assertThat(read(e, meta)).as("priority %d weight %d", pw[0], pw[1]).isEqualTo(e);
+            assertThat(meta).containsEntry("hotline--priority", "user's own");
+        }
+        Endpoint edged = endpoint().priority(65535).weight(0).build();
+        assertThat(ServiceRecord.meta(edged)).containsEntry(ServiceRecord.PRIORITY, "65535")
+                .containsEntry(ServiceRecord.WEIGHT, "0");
+    }
+
+    @Test
+    void consulsOwnWeightIsTheWeightButAtLeastOneAsConsulRequires() {
+        for (int[] weights : new int[][] {{0, 1}, {1, 1}, {65535, 65535}}) {
+            var r = ServiceRecord.registration(endpoint().weight(weights[0]).build(), Duration.ofSeconds(3),
+                    Duration.ofSeconds(20), null);
+            assertThat(r.getServiceWeights()).hasValueSatisfying(w -> {
+                assertThat(w.getPassing()).as("weight %d", weights[0]).isEqualTo(weights[1]);
+                assertThat(w.getWarning()).isEqualTo(1);
+            });
+        }
+    }
+
+    @Test
+    void aServiceWrittenBeforePrioritiesReadsAsTheDefaultsAndMalformedOnesAreRefused() {
+        Endpoint e = endpoint().build();
+        Map<String, String> older = new HashMap<>(ServiceRecord.meta(e));
+        assertThat(read(e, older)).satisfies(r -> {
+            assertThat(r.priority()).isZero();
+            assertThat(r.weight()).isOne();
+        });
+        for (String bad : List.of("-1", "+1", " 1", "1.0", "", "0x10", "123456", "١")) {
+            Map<String, String> meta = new HashMap<>(older);
+            meta.put(ServiceRecord.WEIGHT, bad);
+            assertThatThrownBy(() -> read(e, meta)).as("weight '%s'", bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("Meta hotline-weight").hasMessageContaining("not a whole number 0-65535");
+        }
+        Map<String, String> outOfRange = new HashMap<>(older);
+        outOfRange.put(ServiceRecord.PRIORITY, "65536");
+        assertThatThrownBy(() -> read(e, outOfRange)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("priority 65536").hasMessageContaining("outside 0-65535");
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -20,6 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * records hash. Read with Jackson's streaming parser, field by field, because a full healthy read of a large service
  * decodes thousands of them; a record missing a field, with an unknown one, or of another format is refused with the
  * reason, never guessed at.
+ *
+ * <p>{@code priority} and {@code weight} are the one exception: written only when they are not the defaults (0 and 1),
+ * as a Hotline of before priorities refuses a record with fields it does not know, so it still reads every endpoint
+ * that does not use them; absent, they read as the defaults, which is what a record written then meant.
  */
 final class RedisRecord {
 
@@ -44,6 +49,12 @@ final class RedisRecord {
             g.writeNumberField("port", e.port());
             g.writeStringField("scheme", e.scheme());
             g.writeStringField("zone", e.zone().path());
+            if (e.priority() != Endpoint.DEFAULT_PRIORITY) {
+                g.writeNumberField("priority", e.priority());
+            }
+            if (e.weight() != Endpoint.DEFAULT_WEIGHT) {
+                g.writeNumberField("weight", e.weight());
+            }
             g.writeObjectFieldStart("metadata");
             for (Map.Entry<String, String> m : new TreeMap<>(e.metadata()).entrySet()) {
                 g.writeStringField(m.getKey(), m.getValue());
@@ -75,6 +86,8 @@ final class RedisRecord {
         String scheme = null;
         String zone = null;
         Integer port = null;
+        int priority = Endpoint.DEFAULT_PRIORITY;
+        int weight = Endpoint.DEFAULT_WEIGHT;
         Map<String, String> metadata = null;
         try (JsonParser p = JSON.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -91,12 +104,9 @@ final class RedisRecord {
                     case "host" -> host = text(p, value, field);
                     case "scheme" -> scheme = text(p, value, field);
                     case "zone" -> zone = text(p, value, field);
-                    case "port" -> {
-                        if (value != JsonToken.VALUE_NUMBER_INT) {
-                            throw new IllegalArgumentException("port is not a whole number");
-                        }
-                        port = p.getIntValue();
-                    }
+                    case "port" -> port = integer(p, value, field);
+                    case "priority" -> priority = integer(p, value, field);
+                    case "weight" -> weight = integer(p, value, field);
                     case "metadata" -> metadata = metadata(p, value);
                     default -> throw new IllegalArgumentException("has the unknown field '" + field + "'");
                 }
@@ -115,7 +125,7 @@ final class RedisRecord {
             throw new IllegalArgumentException((port == null ? "port" : metadata == null ? "metadata" : "zone")
                     + " is missing");
         }
-        return new Endpoint(service, id, server, host, port, scheme, zone(zone), metadata);
+        return new Endpoint(service, id, server, host, port, scheme, zone(zone), metadata, priority, weight);
     }
 
     /** Parsed once per path: a service's records almost all share one zone. */
@@ -135,6 +145,17 @@ final class RedisRecord {
             throw new IllegalArgumentException(field + " is not a string");
         }
         return p.getText();
+    }
+
+    /** A whole number that fits an int; the model checks its range, naming the field. */
+    private static int integer(JsonParser p, JsonToken value, String field) throws IOException {
+        if (value != JsonToken.VALUE_NUMBER_INT) {
+            throw new IllegalArgumentException(field + " is not a whole number");
+        }
+        if (p.getNumberType() != JsonParser.NumberType.INT) {
+            throw new IllegalArgumentException(field + " " + Untrusted.excerpt(p.getText()) + " is out of range");
+        }
+        return p.getIntValue();
     }
 
     private static Map<String, String> metadata(JsonParser p, JsonToken value) throws IOException {

@@ -21,6 +21,36 @@ class RedisRecordTest {
     }
 
     @Test
+    void priorityAndWeightAreWrittenOnlyWhenNotTheDefaultsAndComeBackExactly() {
+        assertThat(RedisRecord.toJson(E)).doesNotContain("priority", "weight");
+        for (int[] pw : new int[][] {{65535, 0}, {0, 65535}, {1, 1}, {0, 0}}) {
+            Endpoint e = E.toBuilder().priority(pw[0]).weight(pw[1]).build();
+            assertThat(RedisRecord.parse(RedisRecord.toJson(e))).as("priority %d weight %d", pw[0], pw[1])
+                    .isEqualTo(e);
+        }
+        assertThat(RedisRecord.toJson(E.toBuilder().priority(65535).weight(0).build()))
+                .contains("\"priority\":65535,\"weight\":0");
+    }
+
+    @Test
+    void aRecordWrittenBeforePrioritiesReadsAsTheDefaultsAndMalformedOnesAreRefused() {
+        Endpoint read = RedisRecord.parse(RedisRecord.toJson(E));
+        assertThat(read.priority()).isZero();
+        assertThat(read.weight()).isOne();
+        String good = RedisRecord.toJson(E.toBuilder().priority(5).weight(2).build());
+        assertThatThrownBy(() -> RedisRecord.parse(good.replace("\"priority\":5", "\"priority\":\"5\"")))
+                .hasMessageContaining("priority is not a whole number");
+        assertThatThrownBy(() -> RedisRecord.parse(good.replace("\"weight\":2", "\"weight\":2.5")))
+                .hasMessageContaining("weight is not a whole number");
+        assertThatThrownBy(() -> RedisRecord.parse(good.replace("\"weight\":2", "\"weight\":-2")))
+                .hasMessageContaining("weight -2 of endpoint w-1 is outside 0-65535");
+        assertThatThrownBy(() -> RedisRecord.parse(good.replace("\"priority\":5", "\"priority\":65536")))
+                .hasMessageContaining("priority 65536");
+        assertThatThrownBy(() -> RedisRecord.parse(good.replace("\"priority\":5", "\"priority\":99999999999")))
+                .hasMessageContaining("priority 99999999999 is out of range");
+    }
+
+    @Test
     void refusesWhatIsNotACompleteRecordWithTheReason() {
         String good = RedisRecord.toJson(E);
         assertThatThrownBy(() -> RedisRecord.parse("not json")).hasMessageContaining("not valid JSON");

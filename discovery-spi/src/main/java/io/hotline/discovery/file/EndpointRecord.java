@@ -23,7 +23,9 @@ import java.util.TreeMap;
  *
  * <p>The JSON is written field by field rather than data-bound so that a record missing a field is rejected
  * instead of silently read as zero: a zero {@code renewedAt} would make someone else's file look long expired and
- * get it deleted.
+ * get it deleted. The one exception is {@code priority} and {@code weight}, which records written before endpoints had
+ * them lack: absent, they read as the defaults (0 and 1), which is what such an endpoint meant; present, they must be
+ * whole numbers the model accepts. Readers of that time ignore the two fields, so the format stays the same.
  */
 record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
 
@@ -64,6 +66,8 @@ record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
         root.put("port", endpoint.port());
         root.put("scheme", endpoint.scheme());
         root.put("zone", endpoint.zone().path());
+        root.put("priority", endpoint.priority());
+        root.put("weight", endpoint.weight());
         ObjectNode metadata = root.putObject("metadata");
         new TreeMap<>(endpoint.metadata()).forEach(metadata::put);
         ObjectNode p = root.putObject("policy");
@@ -102,7 +106,8 @@ record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
         }
         Endpoint endpoint = new Endpoint(text(root, "service"), text(root, "id"), text(root, "server"),
                 text(root, "host"), integer(root, "port"), text(root, "scheme"), Zone.of(text(root, "zone")),
-                metadata(root));
+                metadata(root), optionalInteger(root, "priority", Endpoint.DEFAULT_PRIORITY),
+                optionalInteger(root, "weight", Endpoint.DEFAULT_WEIGHT));
         JsonNode p = field(root, "policy");
         HealthPolicy policy = new HealthPolicy(millis(p, "reportIntervalMs"), millis(p, "downAfterMs"),
                 millis(p, "deregisterAfterMs"));
@@ -139,6 +144,11 @@ record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
             throw new IllegalArgumentException(name + " " + n + " is out of range");
         }
         return (int) n;
+    }
+
+    /** {@code name}'s value, or {@code absent} if the record has no such field (written before it existed). */
+    private static int optionalInteger(JsonNode node, String name, int absent) {
+        return node.has(name) ? integer(node, name) : absent;
     }
 
     private static Duration millis(JsonNode node, String name) {

@@ -32,6 +32,34 @@ class EndpointRecordTest {
     }
 
     @Test
+    void priorityAndWeightRoundTripAndReadAsTheDefaultsInRecordsWrittenBeforeThem() {
+        EndpointRecord edged = new EndpointRecord(record.endpoint().toBuilder().priority(65535).weight(0).build(),
+                record.policy(), record.renewedAt());
+        assertThat(EndpointRecord.parse(edged.toJson())).isEqualTo(edged);
+        assertThat(json()).contains("\"priority\" : 0", "\"weight\" : 1");
+
+        String older = json().replace("  \"priority\" : 0,\n", "").replace("  \"weight\" : 1,\n", "");
+        assertThat(older).doesNotContain("priority", "weight");
+        assertThat(parse(older)).isEqualTo(record);
+    }
+
+    @Test
+    void rejectsPriorityAndWeightTheModelDoesNotAllow() {
+        assertThatThrownBy(() -> parse(json().replace("\"priority\" : 0", "\"priority\" : 65536")))
+                .hasMessageContaining("priority 65536").hasMessageContaining("outside 0-65535");
+        assertThatThrownBy(() -> parse(json().replace("\"weight\" : 1", "\"weight\" : -1")))
+                .hasMessageContaining("weight -1");
+        assertThatThrownBy(() -> parse(json().replace("\"weight\" : 1", "\"weight\" : \"1\"")))
+                .hasMessageContaining("weight is not a whole number");
+        assertThatThrownBy(() -> parse(json().replace("\"priority\" : 0", "\"priority\" : 1.5")))
+                .hasMessageContaining("priority is not a whole number");
+        assertThatThrownBy(() -> parse(json().replace("\"priority\" : 0", "\"priority\" : 99999999999")))
+                .hasMessageContaining("priority 99999999999 is out of range");
+        assertThatThrownBy(() -> parse(json().replace("\"weight\" : 1", "\"weight\" : null")))
+                .hasMessageContaining("weight is missing");
+    }
+
+    @Test
     void rejectsWhatIsNotACompleteRecord() {
         assertThatThrownBy(() -> parse("")).hasMessageContaining("not a JSON object");
         assertThatThrownBy(() -> parse("[1]")).hasMessageContaining("not a JSON object");
