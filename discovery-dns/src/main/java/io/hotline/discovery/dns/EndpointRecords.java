@@ -41,7 +41,7 @@ final class EndpointRecords {
         List<Record> records = new ArrayList<>();
         InetAddress ip = ipLiteral(e.host());
         Name target = ip != null ? address : hostName(e.host(), address);
-        records.add(new SRVRecord(instance, DClass.IN, ttl, 0, 1, e.port(), target));
+        records.add(new SRVRecord(instance, DClass.IN, ttl, e.priority(), e.weight(), e.port(), target));
         records.add(new TXTRecord(instance, DClass.IN, ttl, TxtStrings.encode(entries(e))));
         if (ip != null) {
             records.add(ip.getAddress().length == 4 ? new ARecord(address, DClass.IN, ttl, ip)
@@ -78,7 +78,8 @@ final class EndpointRecords {
         try {
             Endpoint.Builder b = Endpoint.builder(required(m, "service")).id(required(m, "id"))
                     .server(required(m, "server")).host(required(m, "host")).scheme(required(m, "scheme"))
-                    .zone(Zone.of(required(m, "zone"))).port(srv.getPort());
+                    .zone(Zone.of(required(m, "zone"))).port(srv.getPort()).priority(srv.getPriority())
+                    .weight(srv.getWeight());
             Map<String, String> metadata = new LinkedHashMap<>();
             m.forEach((k, v) -> {
                 if (k.startsWith(META)) {

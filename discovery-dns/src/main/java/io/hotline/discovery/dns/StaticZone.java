@@ -95,7 +95,7 @@ final class StaticZone implements ZoneSite {
             try {
                 Endpoint e = Endpoint.builder(service).id(target + ":" + srv.getPort()).host(target)
                         .server(srv.getTarget().labels() > 1 ? srv.getTarget().getLabelString(0) : target)
-                        .port(srv.getPort()).zone(within).build();
+                        .port(srv.getPort()).priority(srv.getPriority()).weight(srv.getWeight()).zone(within).build();
                 statuses.add(new EndpointStatus(e, Health.PASSING));
             } catch (IllegalArgumentException e) {
                 LOG.warn("skipping an SRV record of {} in {}: its target is not a host Hotline can call", service, zone);

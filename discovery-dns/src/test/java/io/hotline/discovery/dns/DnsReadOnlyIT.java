@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.Query;
+import io.hotline.discovery.Selection;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
@@ -78,7 +81,23 @@ class DnsReadOnlyIT {
         assertThat(host1.port()).isEqualTo(8080);
         assertThat(host1.server()).isEqualTo("host1");
         assertThat(host1.zone()).isEqualTo(DC1);
+        assertThat(host1.priority()).isEqualTo(10);
+        assertThat(host1.weight()).isEqualTo(60);
+        assertThat(listed.get("backup.example:8082").endpoint().priority()).isEqualTo(20);
+        assertThat(listed.get("backup.example:8082").endpoint().weight()).isZero();
         assertThat(store.list("nova.scheduler", DC1)).isEmpty();
+
+        // RFC 2782 in the core: priority 10 only while one of it is there, three picks of host1 to one of host2.
+        Map<String, Integer> picks = new HashMap<>();
+        try (Directory directory = Directory.builder(store).zone(DC1).build()) {
+            for (int i = 0; i < 4000; i++) {
+                try (Selection s = directory.select(Query.of("nova.conductor"))) {
+                    picks.merge(s.endpoint().id(), 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(picks).doesNotContainKey("backup.example:8082");
+        assertThat(picks.get("host1.dc1.legacy.test:8080")).isBetween(2600, 3400);
 
         Endpoint e = Endpoint.builder("nova.conductor").host("127.0.0.1").port(1).zone(DC1).build();
         HealthPolicy policy = HealthPolicy.DEFAULT;
