@@ -116,9 +116,9 @@ final class DnsNames {
                 && name.getLabelString(3).equalsIgnoreCase("_tcp");
     }
 
-    /** {@code _reaper._hotline.<zone domain>}: whose turn it is to reap the zone. */
-    Name reaperName(Zone zone) {
-        return under(REAPER_LABEL + "._hotline", zoneDomain(zone), "zone " + zone);
+    /** {@code _reaper._hotline.<DNS zone>}: whose turn it is to reap the DNS zone, whichever Hotline zones it holds. */
+    static Name reaperName(Name apex) {
+        return under(REAPER_LABEL + "._hotline", apex, "the reaper's name in " + apex);
     }
 
     /** The label of a service, without its leading {@code _}. */

@@ -106,9 +106,7 @@ final class RegisteringZone implements ZoneSite {
             synchronized (this) {
                 r = replica;
                 if (r == null) {
-                    // Kept current every poll interval while read; a refresh counts as recent for two of them.
-                    r = new ZoneReplica(server, server.apexOf(zoneDomain), names, clock, nanos,
-                            settings.pollInterval().multipliedBy(2).plusMillis(100));
+                    r = new ZoneReplica(server, server.apexOf(zoneDomain), names, clock, nanos);
                     replica = r;
                 }
             }
@@ -309,7 +307,7 @@ final class RegisteringZone implements ZoneSite {
 
     /** Compare-and-set on the turn record: keep it, take it when absent or left unchanged too long, else leave it. */
     private boolean takeTurn() {
-        Name turnName = names.reaperName(zone);
+        Name turnName = DnsNames.reaperName(replica().apex());
         Message m = server.query(turnName, Type.TXT);
         TXTRecord current = null;
         for (Record rec : m.getSection(Section.ANSWER)) {

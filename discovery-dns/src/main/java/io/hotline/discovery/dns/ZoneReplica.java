@@ -28,11 +28,11 @@ import org.xbill.DNS.ZoneTransferIn;
  * full AXFR when it cannot). Decoded endpoints and what this process has seen of their leases live here too.
  *
  * <p>Lease ages are judged on this process's clock, so that clock skew between hosts matters as little as it can. A
- * lease value that changed since a recent refresh (within {@code recent}) was written since that refresh: its writer's
- * stamp is believed only within that bound. A value seen without a recent refresh before it (the first transfer, or
- * after this process read nothing for a while) is as old as its writer's stamp says, but never less than zero and never
- * more than down-after: another host's clock may make it look critical, never gone. The reaper goes by how long this
- * process itself has watched a value unchanged ({@link Instance#unchangedFor}), which no other host's clock affects.
+ * lease value that changed since this copy's previous refresh was written since that refresh, whatever its writer's
+ * stamp says; a value seen for the first time at the first transfer is as old as its writer's stamp says. Either way
+ * the stamp is believed at most down-after back and never into the future: another host's clock can make an endpoint
+ * look critical or passing for a while, never gone. The reaper goes by how long this process itself has watched a
+ * value unchanged ({@link Instance#unchangedFor}), which no other host's clock affects.
  */
 final class ZoneReplica {
 
@@ -63,27 +63,22 @@ final class ZoneReplica {
     private final DnsNames names;
     private final Clock clock;
     private final LongSupplier nanos;
-    private final Duration recent;
     /** Lists, not sets: dnsjava hashes a record by encoding it, and a zone of 10,000 endpoints has 40,000. */
     private final Map<Name, List<Record>> records = new HashMap<>();
     private final Map<Name, Instance> instances = new HashMap<>();
     private final Set<Name> reportedBad = new HashSet<>();
     private long serial = -1;
+    /** When the copy was last brought up to date; meaningful once {@code serial} is set. */
     private long refreshedAt;
     private volatile long readAt;
     private volatile List<Instance> view = List.of();
 
-    /**
-     * @param recent how far back a refresh counts as recent, for judging leases that changed since (see the class
-     *     comment): a little more than the interval at which {@link #keepCurrent} is called
-     */
-    ZoneReplica(NameServer server, Name apex, DnsNames names, Clock clock, LongSupplier nanos, Duration recent) {
+    ZoneReplica(NameServer server, Name apex, DnsNames names, Clock clock, LongSupplier nanos) {
         this.server = server;
         this.apex = apex;
         this.names = names;
         this.clock = clock;
         this.nanos = nanos;
-        this.recent = recent;
         this.readAt = nanos.getAsLong();
     }
 
@@ -102,10 +97,7 @@ final class ZoneReplica {
      * renewal soon after it happened and judges its age by its own clock.
      */
     void keepCurrent(Duration idle) {
-        long now = nanos.getAsLong();
-        // A watch refreshing as often makes this one needless.
-        boolean fresh = now - refreshedAt < recent.toNanos() / 4;
-        if (serial >= 0 && !fresh && now - readAt < idle.toNanos()) {
+        if (serial >= 0 && nanos.getAsLong() - readAt < idle.toNanos()) {
             update();
         }
     }
@@ -137,7 +129,7 @@ final class ZoneReplica {
                     }
                 }
             }
-            boolean first = serial < 0 || nanos.getAsLong() - refreshedAt > recent.toNanos();
+            boolean first = serial < 0;
             serial = t.serial() >= 0 ? t.serial() : current;
             decode(touched, first);
             view = List.copyOf(instances.values());
@@ -174,7 +166,7 @@ final class ZoneReplica {
         touched.add(r.getName());
     }
 
-    private void decode(Set<Name> touched, boolean withoutRecentRefresh) {
+    private void decode(Set<Name> touched, boolean first) {
         Set<Name> candidates = new HashSet<>();
         for (Name n : touched) {
             Name instance = DnsNames.instanceOfLease(n);
@@ -187,14 +179,14 @@ final class ZoneReplica {
         Instant wallNow = clock.instant();
         for (Name name : candidates) {
             Instance before = instances.remove(name);
-            Instance after = decode(name, before, withoutRecentRefresh, now, wallNow);
+            Instance after = decode(name, before, first, now, wallNow);
             if (after != null) {
                 instances.put(name, after);
             }
         }
     }
 
-    private Instance decode(Name name, Instance before, boolean withoutRecentRefresh, long now, Instant wallNow) {
+    private Instance decode(Name name, Instance before, boolean first, long now, Instant wallNow) {
         List<Record> at = records.getOrDefault(name, List.of());
         List<Record> leaseSet = records.getOrDefault(DnsNames.leaseName(name), List.of());
         if (at.isEmpty() && leaseSet.isEmpty()) {
@@ -230,9 +222,11 @@ final class ZoneReplica {
             if (before != null && before.lease().equals(lease)) {
                 return new Instance(name, endpoint, lease, parsed, before.seenAt(), before.ageWhenSeen());
             }
-            Duration stamped = Duration.between(parsed.at(), wallNow);
-            Duration bound = withoutRecentRefresh ? parsed.policy().downAfter() : Duration.ofNanos(now - refreshedAt);
-            Duration age = stamped.isNegative() ? Duration.ZERO : stamped.compareTo(bound) > 0 ? bound : stamped;
+            Duration age = Duration.between(parsed.at(), wallNow);
+            age = age.isNegative() ? Duration.ZERO : min(age, parsed.policy().downAfter());
+            if (!first) {
+                age = min(age, Duration.ofNanos(now - refreshedAt));
+            }
             return new Instance(name, endpoint, lease, parsed, now, age);
         } catch (IllegalArgumentException e) {
             if (reportedBad.add(name)) {
@@ -241,6 +235,10 @@ final class ZoneReplica {
             }
             return null;
         }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** The zones the held endpoints are in. */
