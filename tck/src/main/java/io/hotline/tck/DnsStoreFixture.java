@@ -27,8 +27,9 @@ public final class DnsStoreFixture implements StoreFixture {
     private static final Zone HOME = Zone.of("region-one/az-1");
     private static final Zone REMOTE = Zone.of("region-one/az-2");
     private static final String PREFIX = "hotline.dns.";
+    /** Every renewal is a signed update the name server journals: on two busy cores one can take a few hundred ms. */
     private static final HealthPolicy POLICY =
-            HealthPolicy.of(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(1500));
+            HealthPolicy.of(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(3));
     /**
      * A watch polls every 100 ms, and a poll (an SOA query and an IXFR over TCP) takes up to about a second on two busy
      * cores; the reaper checks its turn every 200 ms and takes over from a closed store after three turns, then waits
