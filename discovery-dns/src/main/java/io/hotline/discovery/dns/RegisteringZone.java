@@ -132,6 +132,9 @@ final class RegisteringZone implements ZoneSite {
         for (Record r : EndpointRecords.of(e, instance, address, ttl)) {
             u.add(r);
         }
+        // Taken with the lease's stamp, before sending: this process must never think a registration younger than a
+        // reader does, or it would renew one that readers already stopped listing.
+        long stamped = nanos.getAsLong();
         u.add(leaseRecord(instance, Lease.fresh(policy, clock.instant())));
         int size = u.toWire().length;
         if (size > MAX_UPDATE) {
@@ -139,7 +142,7 @@ final class RegisteringZone implements ZoneSite {
                     + " octets in DNS, more than the " + MAX_UPDATE + " one signed update carries; shorten its metadata");
         }
         server.update(u);
-        registered.put(key(e.service(), e.id()), new Registered(instance, service, address, policy, nanos.getAsLong()));
+        registered.put(key(e.service(), e.id()), new Registered(instance, service, address, policy, stamped));
         addBrowsePointer(service, instance);
     }
 
@@ -166,11 +169,11 @@ final class RegisteringZone implements ZoneSite {
     @Override
     public boolean renew(String service, String id) {
         Optional<Registered> r = find(service, id);
-        long now = nanos.getAsLong();
+        long now = nanos.getAsLong();  // also the new lease's stamp: see register
         if (r.isEmpty()) {
             return false;
         }
-        if (r.get().expired(now)) {
+        if (r.get().expired(now) || listedAsExpired(r.get().instance(), now)) {
             // Readers no longer list it and the reaper may remove it any moment: it is gone, and a renewal must not
             // bring it back half-way. Removed here so that everyone agrees; the heartbeater registers it again.
             registered.remove(key(service, id));
@@ -197,6 +200,13 @@ final class RegisteringZone implements ZoneSite {
         if (r.isPresent()) {
             server.update(removal(r.get(), null));
         }
+    }
+
+    /** Whether this store's own reading already stopped listing the registration (its lease past deregister-after). */
+    private boolean listedAsExpired(Name instance, long now) {
+        ZoneReplica r = replica;
+        return r != null && r.last(instance)
+                .filter(i -> i.age(now).compareTo(i.parsed().policy().deregisterAfter()) >= 0).isPresent();
     }
 
     /**

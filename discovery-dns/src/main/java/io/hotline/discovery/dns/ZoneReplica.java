@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -138,9 +139,9 @@ final class ZoneReplica {
         return view;
     }
 
-    /** The last decoded endpoints, without asking the server. */
-    List<Instance> last() {
-        return view;
+    /** The endpoint at an instance name as last seen, without asking the server. */
+    synchronized Optional<Instance> last(Name instance) {
+        return Optional.ofNullable(instances.get(instance));
     }
 
     long nanoNow() {
