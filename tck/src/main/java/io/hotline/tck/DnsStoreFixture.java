@@ -27,15 +27,18 @@ public final class DnsStoreFixture implements StoreFixture {
     private static final Zone HOME = Zone.of("region-one/az-1");
     private static final Zone REMOTE = Zone.of("region-one/az-2");
     private static final String PREFIX = "hotline.dns.";
-    /** Every renewal is a signed update the name server journals: on two busy cores one can take a few hundred ms. */
-    private static final HealthPolicy POLICY =
-            HealthPolicy.of(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofSeconds(3));
     /**
-     * A watch polls every 100 ms, and a poll (an SOA query and an IXFR over TCP) takes up to about a second on two busy
-     * cores; the reaper checks its turn every 200 ms and takes over from a closed store after three turns, then waits
+     * Every renewal is a signed update that {@code named} (one thread here) journals: on two busy cores one can take
+     * most of a second, so endpoints are given two seconds before they count as down.
+     */
+    private static final HealthPolicy POLICY =
+            HealthPolicy.of(Duration.ofMillis(250), Duration.ofSeconds(2), Duration.ofSeconds(4));
+    /**
+     * A watch polls every 100 ms, and a poll (an SOA query and an IXFR over TCP) takes up to a second or more on two
+     * busy cores; the reaper checks its turn every 200 ms and takes over from a closed store after three turns, then waits
      * out deregister-after on its own clock (readers stop listing an expired endpoint at once).
      */
-    private static final StoreTiming TIMING = new StoreTiming(POLICY, Duration.ofMillis(1500), Duration.ofMillis(2500));
+    private static final StoreTiming TIMING = new StoreTiming(POLICY, Duration.ofSeconds(2), Duration.ofSeconds(3));
 
     private final Map<Zone, NamedServer> servers;
     private final Closer resources;
@@ -78,7 +81,7 @@ public final class DnsStoreFixture implements StoreFixture {
         m.put("server", server.address());
         m.put("tsig-key-name", key.name());
         m.put("tsig-secret", key.secret());
-        m.put("timeout", "1s");
+        m.put("timeout", "5s");
         m.put("poll-interval", "100ms");
         m.put("reap-interval", "200ms");
         return m;
