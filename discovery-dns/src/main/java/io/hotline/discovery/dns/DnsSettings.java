@@ -2,6 +2,7 @@ package io.hotline.discovery.dns;
 
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.config.RemoteZones;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +46,6 @@ record DnsSettings(Name domain, InetSocketAddress server, boolean readOnly, Opti
     static final String PREFIX = "hotline.dns.";
     static final String DEFAULT_SRV_NAME = "_{service}." + DnsNames.SERVICE_SUFFIX + ".{zone}";
 
-    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
     private static final Pattern KEY_CLAUSE = Pattern.compile("secret\\s+\"([A-Za-z0-9+/=]+)\"\\s*;");
     private static final Duration MAX_DURATION = Duration.ofMinutes(10);
@@ -85,30 +83,8 @@ record DnsSettings(Name domain, InetSocketAddress server, boolean readOnly, Opti
      * (the domain, when not given, is the home one).
      */
     static Map<Zone, DnsSettings> remotes(HotlineConfig config, Zone home, DnsSettings homeSettings) {
-        String key = PREFIX + "remotes";
         Map<Zone, DnsSettings> remotes = new LinkedHashMap<>();
-        for (String alias : list(config, key)) {
-            if (!ALIAS.matcher(alias).matches()) {
-                throw config.invalid(key, "names the remote '" + alias
-                        + "'; aliases are 1-64 letters, digits, '-' or '_', separated by commas");
-            }
-            String prefix = PREFIX + "remote." + alias + ".";
-            String zoneKey = prefix + "zone";
-            String zonePath = config.string(zoneKey).filter(s -> !s.isEmpty()).orElseThrow(() -> config.invalid(zoneKey,
-                    "is missing; set it to the zone path the remote '" + alias + "' serves, e.g. region-two"));
-            Zone zone;
-            try {
-                zone = Zone.of(zonePath);
-            } catch (IllegalArgumentException e) {
-                throw config.invalid(zoneKey, "is not a zone path: " + e.getMessage());
-            }
-            if (zone.equals(home) || remotes.containsKey(zone)) {
-                throw config.invalid(zoneKey, "repeats the zone " + zone
-                        + (zone.equals(home) ? ", which is this store's home zone (hotline.zone)" : " of another remote")
-                        + "; give each remote a different zone");
-            }
-            remotes.put(zone, read(config, prefix, homeSettings.domain()));
-        }
+        RemoteZones.read(config, PREFIX, home).forEach((zone, prefix) -> remotes.put(zone, read(config, prefix, homeSettings.domain())));
         return remotes;
     }
 
@@ -128,13 +104,13 @@ record DnsSettings(Name domain, InetSocketAddress server, boolean readOnly, Opti
                     + "updates to: set " + p + "tsig-key-name and " + p + "tsig-secret or " + p + "tsig-secret-file, or"
                     + " set " + modeKey + "=read-only to only read the zone");
         }
-        Duration timeout = positive(config, p + "timeout", Duration.ofSeconds(2));
-        Duration poll = positive(config, p + "poll-interval", Duration.ofSeconds(1));
+        Duration timeout = config.positiveDuration(p + "timeout", Duration.ofSeconds(2), MAX_DURATION);
+        Duration poll = config.positiveDuration(p + "poll-interval", Duration.ofSeconds(1), MAX_DURATION);
         Duration ttl = config.duration(p + "ttl", Duration.ofSeconds(5));
         if (ttl.compareTo(Duration.ofDays(1)) > 0) {
             throw config.invalid(p + "ttl", "is longer than a day; caches would hold records long after they changed");
         }
-        Duration reap = positive(config, p + "reap-interval", Duration.ofSeconds(10));
+        Duration reap = config.positiveDuration(p + "reap-interval", Duration.ofSeconds(10), MAX_DURATION);
         String srvName = config.string(p + "srv-name", DEFAULT_SRV_NAME);
         if (!srvName.contains("{service}")) {
             throw config.invalid(p + "srv-name", "does not contain {service}; write where a service's SRV records are, "
@@ -261,21 +237,5 @@ record DnsSettings(Name domain, InetSocketAddress server, boolean readOnly, Opti
         return bare;
     }
 
-    private static List<String> list(HotlineConfig config, String key) {
-        List<String> items = new ArrayList<>();
-        for (String item : config.string(key, "").split(",")) {
-            if (!item.isBlank()) {
-                items.add(item.strip());
-            }
-        }
-        return items;
-    }
 
-    private static Duration positive(HotlineConfig config, String key, Duration defaultValue) {
-        Duration d = config.duration(key, defaultValue);
-        if (d.isZero() || d.compareTo(MAX_DURATION) > 0) {
-            throw config.invalid(key, "must be more than zero and at most " + MAX_DURATION.toMinutes() + " minutes");
-        }
-        return d;
-    }
 }

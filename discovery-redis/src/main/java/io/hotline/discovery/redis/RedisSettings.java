@@ -2,6 +2,7 @@ package io.hotline.discovery.redis;
 
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.config.RemoteZones;
 import io.hotline.discovery.tls.PemTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,6 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
     static final String PREFIX = "hotline.redis.";
 
     private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-    private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
     private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
@@ -75,30 +75,8 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
      * {@code hotline.redis.remote.<alias>.zone} and connection keys describe one.
      */
     static Map<Zone, RedisSettings> remotes(HotlineConfig config, Zone home) {
-        String key = PREFIX + "remotes";
         Map<Zone, RedisSettings> remotes = new LinkedHashMap<>();
-        for (String alias : list(config, key)) {
-            if (!ALIAS.matcher(alias).matches()) {
-                throw config.invalid(key, "names the remote '" + alias
-                        + "'; aliases are 1-64 letters, digits, '-' or '_', separated by commas");
-            }
-            String prefix = PREFIX + "remote." + alias + ".";
-            String zoneKey = prefix + "zone";
-            String zonePath = config.string(zoneKey).filter(s -> !s.isEmpty()).orElseThrow(() -> config.invalid(zoneKey,
-                    "is missing; set it to the zone path the remote '" + alias + "' serves, e.g. region-two"));
-            Zone zone;
-            try {
-                zone = Zone.of(zonePath);
-            } catch (IllegalArgumentException e) {
-                throw config.invalid(zoneKey, "is not a zone path: " + e.getMessage());
-            }
-            if (zone.equals(home) || remotes.containsKey(zone)) {
-                throw config.invalid(zoneKey, "repeats the zone " + zone
-                        + (zone.equals(home) ? ", which is this store's home zone (hotline.zone)" : " of another remote")
-                        + "; give each remote a different zone");
-            }
-            remotes.put(zone, read(config, prefix));
-        }
+        RemoteZones.read(config, PREFIX, home).forEach((zone, prefix) -> remotes.put(zone, read(config, prefix)));
         return remotes;
     }
 
@@ -149,15 +127,15 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
             }
         }
         boolean verifyHostname = config.flag(p + "tls.verify-hostname", true);
-        Duration connect = positive(config, p + "connect-timeout", Duration.ofSeconds(2));
-        Duration timeout = positive(config, p + "timeout", Duration.ofSeconds(2));
+        Duration connect = config.positiveDuration(p + "connect-timeout", Duration.ofSeconds(2), MAX_TIMEOUT);
+        Duration timeout = config.positiveDuration(p + "timeout", Duration.ofSeconds(2), MAX_TIMEOUT);
         String keyPrefix = config.string(p + "key-prefix", "hotline");
         if (!KEY_PREFIX.matcher(keyPrefix).matches()) {
             throw config.invalid(p + "key-prefix", "is not a key prefix; use 1-64 letters, digits, '.', '_', ':' or '-' "
                     + "(no braces: they would change the Cluster hash slot)");
         }
-        Duration resync = positive(config, p + "resync-interval", Duration.ofSeconds(30));
-        Duration sweep = positive(config, p + "sweep-interval", Duration.ofSeconds(30));
+        Duration resync = config.positiveDuration(p + "resync-interval", Duration.ofSeconds(30), MAX_TIMEOUT);
+        Duration sweep = config.positiveDuration(p + "sweep-interval", Duration.ofSeconds(30), MAX_TIMEOUT);
         return new RedisSettings(mode, nodes, master, user, password, sentinelUser, sentinelPassword, tls, ca, cert,
                 key, verifyHostname, connect, timeout, keyPrefix, resync, sweep, p);
     }
@@ -186,7 +164,7 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
     }
 
     private static List<HostAndPort> nodes(HotlineConfig config, String key, int defaultPort) {
-        List<String> raw = list(config, key);
+        List<String> raw = config.list(key);
         if (raw.isEmpty()) {
             return List.of(new HostAndPort("127.0.0.1", defaultPort));
         }
@@ -214,21 +192,5 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
         return List.copyOf(nodes);
     }
 
-    private static List<String> list(HotlineConfig config, String key) {
-        List<String> items = new ArrayList<>();
-        for (String item : config.string(key, "").split(",")) {
-            if (!item.isBlank()) {
-                items.add(item.strip());
-            }
-        }
-        return items;
-    }
 
-    private static Duration positive(HotlineConfig config, String key, Duration defaultValue) {
-        Duration d = config.duration(key, defaultValue);
-        if (d.isZero() || d.compareTo(MAX_TIMEOUT) > 0) {
-            throw config.invalid(key, "must be more than zero and at most " + MAX_TIMEOUT.toMinutes() + " minutes");
-        }
-        return d;
-    }
 }

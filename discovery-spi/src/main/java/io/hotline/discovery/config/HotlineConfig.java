@@ -214,6 +214,31 @@ public final class HotlineConfig {
         throw invalid(key, "is not a duration; write e.g. 500ms, 10s, 5m, 2h or PT10S");
     }
 
+    /**
+     * A duration of more than zero and at most {@code max}, e.g. a timeout or poll interval.
+     *
+     * @throws IllegalArgumentException naming the key, if it is zero, longer than {@code max} or no duration
+     */
+    public Duration positiveDuration(String key, Duration defaultValue, Duration max) {
+        Duration d = duration(key, defaultValue);
+        if (d.isZero() || d.compareTo(max) > 0) {
+            throw invalid(key, "must be more than zero and at most " + (max.toSecondsPart() == 0 && max.toMinutes() > 0
+                    ? max.toMinutes() + " minutes" : max.toMillis() + " ms"));
+        }
+        return d;
+    }
+
+    /** A comma-separated list, each item stripped, blank ones left out; empty if the key is not set. */
+    public List<String> list(String key) {
+        List<String> items = new ArrayList<>();
+        for (String item : string(key, "").split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.strip());
+            }
+        }
+        return List.copyOf(items);
+    }
+
     public int integer(String key, int defaultValue) {
         Optional<String> raw = string(key);
         if (raw.isEmpty() || raw.get().isEmpty()) {

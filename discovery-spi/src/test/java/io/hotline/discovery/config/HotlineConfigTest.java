@@ -93,4 +93,17 @@ class HotlineConfigTest {
     void environmentNamesAreUpperCaseWithUnderscores() {
         assertThat(HotlineConfig.envName("hotline.http.port-range")).isEqualTo("HOTLINE_HTTP_PORT_RANGE");
     }
+
+    @Test
+    void listsAndPositiveDurations() {
+        HotlineConfig c = HotlineConfig.of(Map.of("k", "a, b,,c ", "t", "0s", "u", "11m", "v", "500ms"));
+        assertThat(c.list("k")).containsExactly("a", "b", "c");
+        assertThat(c.list("missing")).isEmpty();
+        assertThatThrownBy(() -> c.positiveDuration("t", Duration.ofSeconds(1), Duration.ofMinutes(10)))
+                .hasMessageContaining("more than zero and at most 10 minutes");
+        assertThatThrownBy(() -> c.positiveDuration("u", Duration.ofSeconds(1), Duration.ofMinutes(10)))
+                .hasMessageContaining("at most 10 minutes");
+        assertThat(c.positiveDuration("v", Duration.ofSeconds(1), Duration.ofMinutes(10))).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.positiveDuration("w", Duration.ofSeconds(1), Duration.ofMinutes(10))).isEqualTo(Duration.ofSeconds(1));
+    }
 }
