@@ -445,7 +445,8 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
+    /** Deletes {@code root} and everything under it; KeystoneServer deletes its template with it too. */
+    static void deleteTree(Path root) {
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
