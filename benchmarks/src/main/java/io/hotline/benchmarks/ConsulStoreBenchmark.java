@@ -14,14 +14,9 @@ import io.hotline.discovery.spi.WatchListener;
 import io.hotline.testing.ConsulAgent;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -66,7 +61,7 @@ public final class ConsulStoreBenchmark {
             row("register 1,000 endpoints, 1 thread (ms)", one);
             row("register 1,000 endpoints, 8 threads (ms)", eight);
             System.out.printf("%n1,000 registrations, 1 thread: %.0f per second (median)%n",
-                    1000 / (median(one) / 1000));
+                    1000 / (Spread.of(one).median() / 1000));
         }
     }
 
@@ -145,43 +140,15 @@ public final class ConsulStoreBenchmark {
 
     private static List<Double> registerThousand(EndpointStore store, int rounds, int threads) throws Exception {
         List<Double> ms = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            for (int r = 0; r < Math.max(3, rounds / 4); r++) {
-                String service = "bench.thousand." + threads + "." + r;
-                long start = System.nanoTime();
-                List<Future<?>> parts = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int first = t;
-                    parts.add(pool.submit(() -> {
-                        for (int i = first; i < 1000; i += threads) {
-                            store.register(endpoint(service, i), LONG);
-                        }
-                    }));
-                }
-                for (Future<?> f : parts) {
-                    f.get(5, TimeUnit.MINUTES);
-                }
-                ms.add((System.nanoTime() - start) / 1e6);
-                if (store.list(service, ZONE).size() != 1000) {
-                    throw new IllegalStateException("registered 1,000 endpoints of " + service + " but Consul lists "
-                            + store.list(service, ZONE).size());
-                }
-                List<Future<?>> cleanup = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int first = t;
-                    cleanup.add(pool.submit(() -> {
-                        for (int i = first; i < 1000; i += threads) {
-                            store.deregister(service, "e" + i);
-                        }
-                    }));
-                }
-                for (Future<?> f : cleanup) {
-                    f.get(5, TimeUnit.MINUTES);
-                }
+        for (int r = 0; r < Math.max(3, rounds / 4); r++) {
+            String service = "bench.thousand." + threads + "." + r;
+            ms.add(StoreWorkload.inParallel(threads, 1000, i -> store.register(endpoint(service, i), LONG),
+                    Duration.ofMinutes(5)));
+            if (store.list(service, ZONE).size() != 1000) {
+                throw new IllegalStateException("registered 1,000 endpoints of " + service + " but Consul lists "
+                        + store.list(service, ZONE).size());
             }
-        } finally {
-            pool.shutdownNow();
+            StoreWorkload.inParallel(threads, 1000, i -> store.deregister(service, "e" + i), Duration.ofMinutes(5));
         }
         System.err.println("1,000 registrations with " + threads + " thread(s): done");
         return ms;
@@ -200,15 +167,8 @@ public final class ConsulStoreBenchmark {
         }
     }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
     private static void row(String what, List<Double> values) {
-        System.out.printf("| %s | %.1f | %.1f | %.1f |%n", what, median(values), Collections.min(values),
-                Collections.max(values));
+        Spread s = Spread.of(values);
+        System.out.printf("| %s | %.1f | %.1f | %.1f |%n", what, s.median(), s.lowest(), s.highest());
     }
 }

@@ -11,7 +11,6 @@ import io.hotline.testing.ServerProcess;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -117,7 +116,7 @@ public final class FanoutComparison implements Callable<Integer> {
                     + " or more");
         }
         String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        double loadBefore = loadAverage();
+        double loadBefore = Machine.loadAverage();
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         Path dir = Files.createTempDirectory("fanout-comparison");
         List<Row> rows = new ArrayList<>();
@@ -271,12 +270,11 @@ public final class FanoutComparison implements Callable<Integer> {
     }
 
     private void print(PrintStream out, List<Row> rows, String startedAt, double loadBefore) {
-        var os = ManagementFactory.getOperatingSystemMXBean();
         out.println("# Fanout comparison");
         out.println();
-        out.printf(Locale.ROOT, "- started %s, %d cores, Java %s; load average (1 min) %.2f at the start, %.2f at the"
+        out.printf(Locale.ROOT, "- started %s on %s; load average (1 min) %.2f at the start, %.2f at the"
                 + " end: anything above 0 is load this run did not make, so these figures are noisy%n", startedAt,
-                os.getAvailableProcessors(), System.getProperty("java.version"), loadBefore, loadAverage());
+                Machine.description(), loadBefore, Machine.loadAverage());
         out.printf("- time: from the client's cast until the last of N servers ran the method; %d measured fanouts"
                 + " per row; servers in this JVM (one port and one file-store registration"
                 + " each), broadcasters in JVMs of their own with default settings (64 casts in flight each); warm-up:"
@@ -308,10 +306,6 @@ public final class FanoutComparison implements Callable<Integer> {
         }
         List<Double> sorted = values.stream().sorted(Comparator.naturalOrder()).toList();
         return sorted.get((int) Math.round(p * (sorted.size() - 1)));
-    }
-
-    private static double loadAverage() {
-        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -74,7 +73,7 @@ public final class RpcComparison implements Callable<Integer> {
         }
         long started = System.nanoTime();
         String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        double loadBefore = loadAverage();
+        double loadBefore = Machine.loadAverage();
         LoadDriver driver = new LoadDriver(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds),
                 REQUEST_TIMEOUT, MAX_REQUESTS_PER_PHASE);
 
@@ -116,7 +115,7 @@ public final class RpcComparison implements Callable<Integer> {
             report.print(out);
         }
         progress.printf(Locale.ROOT, "done in %.0f s (servers stopped); load average now %.2f%n",
-                (System.nanoTime() - started) / 1e9, loadAverage());
+                (System.nanoTime() - started) / 1e9, Machine.loadAverage());
         return 0;
     }
 
@@ -131,15 +130,11 @@ public final class RpcComparison implements Callable<Integer> {
 
     private void header(PrintStream out, String startedAt, double loadBefore) {
         Properties versions = versions();
-        var os = ManagementFactory.getOperatingSystemMXBean();
-        long memory = os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : 0;
         out.println("# RPC comparison");
         out.println();
-        out.printf(Locale.ROOT, "- started %s on %s %s, %d cores, %.1f GiB, Java %s (%s)%n", startedAt, os.getName(),
-                os.getVersion(), os.getAvailableProcessors(), memory / (double) (1L << 30),
-                System.getProperty("java.version"), System.getProperty("java.vm.name"));
+        out.printf(Locale.ROOT, "- started %s on %s%n", startedAt, Machine.description());
         out.printf(Locale.ROOT, "- load average (1 min): %.2f at the start, %.2f at the end; anything above 0 is load"
-                + " this run did not make%n", loadBefore, loadAverage());
+                + " this run did not make%n", loadBefore, Machine.loadAverage());
         out.printf(Locale.ROOT, "- each phase: %d s warm-up, then %d s measured; %d rounds, contenders in turn within a"
                 + " round; every request carries %d bytes of JSON arguments, timeout %d s%n", warmupSeconds,
                 durationSeconds, rounds, Payload.size(), REQUEST_TIMEOUT.toSeconds());
@@ -153,10 +148,6 @@ public final class RpcComparison implements Callable<Integer> {
                 + " for handlers that may block, like Hotline's endpoints)%n", versions.getProperty("grpc"));
         out.println("- bare Jetty: a non-blocking Jetty handler and Jetty's HttpClient (the client Hotline uses), over"
                 + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection)");
-    }
-
-    private static double loadAverage() {
-        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static Properties versions() {

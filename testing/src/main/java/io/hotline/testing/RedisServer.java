@@ -60,6 +60,11 @@ public final class RedisServer implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The process, for its PID (a benchmark reads its CPU time from /proc) or its log. */
+    public ServerProcess process() {
+        return process;
+    }
+
     /** Starts it again after {@link #stop()}, empty, on the same port. */
     public RedisServer start() {
         process.start();

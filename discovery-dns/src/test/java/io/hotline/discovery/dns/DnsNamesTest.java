@@ -39,6 +39,21 @@ class DnsNamesTest {
     }
 
     @Test
+    void instanceAndLeaseNamesAreKnownByTheirLabelsExactly() throws Exception {
+        String service = "._svc._hotline._tcp.az-1.rpc.example.";
+        assertThat(DnsNames.isInstanceName(Name.fromString("i-abc._svc._HOTLINE._Tcp.az-1.rpc.example."))).isTrue();
+        assertThat(DnsNames.isInstanceName(Name.fromString("i" + service))).isFalse();
+        assertThat(DnsNames.isInstanceName(Name.fromString("I-abc" + service))).isFalse();
+        assertThat(DnsNames.isInstanceName(Name.fromString("i-abc.svc._hotline._tcp.az-1.rpc.example."))).isFalse();
+        assertThat(DnsNames.isInstanceName(Name.fromString("i-abc._svc._hotlines._tcp.az-1.rpc.example."))).isFalse();
+        assertThat(DnsNames.instanceOfLease(Name.fromString("_lease.i-abc" + service)))
+                .isEqualTo(Name.fromString("i-abc" + service));
+        assertThat(DnsNames.instanceOfLease(Name.fromString("_leases.i-abc" + service))).isNull();
+        assertThat(DnsNames.instanceOfLease(Name.fromString("_leas.i-abc" + service))).isNull();
+        assertThat(DnsNames.instanceOfLease(Name.fromString("_LEASE.i-abc" + service))).isNull();
+    }
+
+    @Test
     void longServicesAreHashedAndStayDistinct() {
         String a = "s".repeat(128);
         String b = "s".repeat(127) + "S";
