@@ -8,6 +8,7 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Zone;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class MemorySpaceTest {
@@ -30,16 +31,23 @@ class MemorySpaceTest {
                         HealthPolicy.DEFAULT);
             }
             CountDownLatch go = new CountDownLatch(1);
+            AtomicInteger listings = new AtomicInteger();
             Thread leaving = new Thread(() -> {
                 awaitQuietly(go);
                 for (int i = 0; i < n; i++) {
                     server.deregister("svc", "e" + i);
+                    if (i % 1000 == 999) {
+                        // Lets a listing start between chunks, so that some listings overlap removals however the
+                        // threads are scheduled (without this, one round on a quiet machine never overlapped).
+                        awaitListing(listings, listings.get());
+                    }
                 }
             });
             leaving.start();
             go.countDown();
             while (leaving.isAlive()) {
                 List<EndpointStatus> now = server.list("svc");
+                listings.incrementAndGet();
                 int lowest = now.stream().mapToInt(s -> Integer.parseInt(s.endpoint().id().substring(1))).min()
                         .orElse(n);
                 assertThat(now.size()).as("a listing holds every endpoint from the lowest it holds up, e%d", lowest)
@@ -52,6 +60,14 @@ class MemorySpaceTest {
             assertThat(server.list("svc")).isEmpty();
         }
         assertThat(overlapping).as("listings made while endpoints left (else this test proves nothing)").isPositive();
+    }
+
+    /** Until a listing after {@code seen} has been made, at most a second. */
+    private static void awaitListing(AtomicInteger listings, int seen) {
+        long until = System.nanoTime() + 1_000_000_000L;
+        while (listings.get() == seen && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
