@@ -8,7 +8,6 @@ import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.testing.Closer;
 import io.hotline.testing.NamedServer;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,7 +25,6 @@ public final class DnsStoreFixture implements StoreFixture {
     static final String DOMAIN = "rpc.test.";
     private static final Zone HOME = Zone.of("region-one/az-1");
     private static final Zone REMOTE = Zone.of("region-one/az-2");
-    private static final String PREFIX = "hotline.dns.";
     /**
      * Every renewal is a signed update that {@code named} (one thread here) journals: on two busy cores one can take
      * most of a second, so endpoints are given two seconds before they count as down.
@@ -59,7 +57,7 @@ public final class DnsStoreFixture implements StoreFixture {
                     .zone(domainOf(REMOTE), "hotline-az2").start()));
             return new DnsStoreFixture(servers, resources);
         } catch (RuntimeException e) {
-            closeAll(resources);
+            resources.closeOrFail("the fixture's name servers");
             throw e;
         }
     }
@@ -93,17 +91,9 @@ public final class DnsStoreFixture implements StoreFixture {
 
     /** The configuration a process in {@code zone} would have: its own server, and the other zone's as a remote. */
     private HotlineConfig config(Zone zone) {
-        Map<String, String> values = new HashMap<>();
-        values.put(HotlineConfig.STORE, "dns");
-        values.put(HotlineConfig.ZONE, zone.path());
-        values.put(PREFIX + "domain", DOMAIN);
-        site(zone).forEach((k, v) -> values.put(PREFIX + k, v));
-        Zone other = zone.equals(HOME) ? REMOTE : HOME;
-        String p = PREFIX + "remote.other.";
-        values.put(p + "zone", other.path());
-        site(other).forEach((k, v) -> values.put(p + k, v));
-        values.put(PREFIX + "remotes", "other");
-        return HotlineConfig.of(values);
+        Map<Zone, Map<String, String>> keys = new LinkedHashMap<>();
+        servers.keySet().forEach(z -> keys.put(z, site(z)));
+        return FederatedConfig.of("dns", zone, keys, Map.of("domain", DOMAIN));
     }
 
     @Override
@@ -138,16 +128,9 @@ public final class DnsStoreFixture implements StoreFixture {
 
     @Override
     public void close() {
-        closeAll(resources);
+        resources.closeOrFail("the fixture's name servers");
     }
 
-    private static void closeAll(Closer resources) {
-        try {
-            resources.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot stop the fixture's name servers: " + e.getMessage(), e);
-        }
-    }
 
     /** Makes the fixture for {@code hotline.store=dns}. */
     public static final class Provider implements TckFixtureProvider {

@@ -10,10 +10,7 @@ import io.hotline.testing.RedisCluster;
 import io.hotline.testing.RedisSentinel;
 import io.hotline.testing.RedisServer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -30,7 +27,6 @@ public final class RedisStoreFixture implements StoreFixture {
     private static final Zone HOME = Zone.of("region-one/az-1");
     private static final Zone REMOTE = Zone.of("region-one/az-2");
 
-    private static final String PREFIX = "hotline.redis.";
     private static final HealthPolicy POLICY =
             HealthPolicy.of(Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofMillis(1500));
     private static final StoreTiming TIMING = new StoreTiming(POLICY, Duration.ofMillis(500), Duration.ofMillis(200));
@@ -92,34 +88,16 @@ public final class RedisStoreFixture implements StoreFixture {
         try {
             return new RedisStoreFixture(new LinkedHashMap<>(start.apply(resources)), resources, timing);
         } catch (RuntimeException e) {
-            closeAll(resources);
+            resources.closeOrFail("the fixture's servers");
             throw e;
         }
     }
 
     /** The configuration a process in {@code zone} would have: its own deployment, and the other zones' as remotes. */
     private HotlineConfig config(Zone zone) {
-        Map<String, String> values = new HashMap<>();
-        values.put(HotlineConfig.STORE, "redis");
-        values.put(HotlineConfig.ZONE, zone.path());
-        sites.get(zone).settings().forEach((k, v) -> values.put(PREFIX + k, v));
-        values.put(PREFIX + "timeout", "1s");
-        values.put(PREFIX + "connect-timeout", "500ms");
-        List<String> aliases = new ArrayList<>();
-        for (Map.Entry<Zone, Site> other : sites.entrySet()) {
-            if (other.getKey().equals(zone)) {
-                continue;
-            }
-            String alias = "r" + aliases.size();
-            aliases.add(alias);
-            String p = PREFIX + "remote." + alias + ".";
-            values.put(p + "zone", other.getKey().path());
-            other.getValue().settings().forEach((k, v) -> values.put(p + k, v));
-            values.put(p + "timeout", "1s");
-            values.put(p + "connect-timeout", "500ms");
-        }
-        values.put(PREFIX + "remotes", String.join(",", aliases));
-        return HotlineConfig.of(values);
+        Map<Zone, Map<String, String>> keys = new LinkedHashMap<>();
+        sites.forEach((z, site) -> keys.put(z, site.settings()));
+        return FederatedConfig.of("redis", zone, keys, Map.of("timeout", "1s", "connect-timeout", "500ms"));
     }
 
     @Override
@@ -154,16 +132,9 @@ public final class RedisStoreFixture implements StoreFixture {
 
     @Override
     public void close() {
-        closeAll(resources);
+        resources.closeOrFail("the fixture's servers");
     }
 
-    private static void closeAll(Closer resources) {
-        try {
-            resources.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot stop the fixture's servers: " + e.getMessage(), e);
-        }
-    }
 
     /** Makes the standalone fixture for {@code hotline.store=redis}. */
     public static final class Provider implements TckFixtureProvider {

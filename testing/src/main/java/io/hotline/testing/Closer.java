@@ -46,6 +46,20 @@ public final class Closer implements AutoCloseable {
         resource.close();
     }
 
+    /**
+     * {@link #close()} for callers that cannot throw checked exceptions, e.g. a fixture's {@code close()}.
+     *
+     * @param what what the resources are, for the message, e.g. {@code "the fixture's servers"}
+     * @throws IllegalStateException if a resource failed to close, with the first failure as its cause
+     */
+    public void closeOrFail(String what) {
+        try {
+            close();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop " + what + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Closes every tracked resource, the last tracked first. */
     @Override
     public void close() throws Exception {

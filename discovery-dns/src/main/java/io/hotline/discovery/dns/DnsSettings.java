@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -46,7 +47,6 @@ record DnsSettings(Name domain, InetSocketAddress server, boolean readOnly, Opti
     static final String PREFIX = "hotline.dns.";
     static final String DEFAULT_SRV_NAME = "_{service}." + DnsNames.SERVICE_SUFFIX + ".{zone}";
 
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
     private static final Pattern KEY_CLAUSE = Pattern.compile("secret\\s+\"([A-Za-z0-9+/=]+)\"\\s*;");
     private static final Duration MAX_DURATION = Duration.ofMinutes(10);
     private static final Set<String> ALGORITHMS = Set.of("hmac-sha256", "hmac-sha384", "hmac-sha512");
@@ -140,25 +140,13 @@ record DnsSettings(Name domain, InetSocketAddress server, boolean readOnly, Opti
     }
 
     private static InetSocketAddress server(HotlineConfig config, String key) {
-        String raw = config.string(key, "127.0.0.1:53");
-        int colon = raw.lastIndexOf(':');
-        boolean bare = colon < 0 || raw.endsWith("]");
-        String host = bare ? raw : raw.substring(0, colon);
-        String port = bare ? "53" : raw.substring(colon + 1);
-        if (!HOST.matcher(host).matches()) {
-            throw config.invalid(key, "is not host:port; write the name server's address, e.g. 10.0.0.5:53 or [::1]:53");
+        List<InetSocketAddress> given = config.addresses(key, 53);
+        if (given.size() > 1) {
+            throw config.invalid(key, "names " + given.size() + " servers; give the one name server (its primary) that "
+                    + "takes this zone's updates");
         }
-        int n;
-        try {
-            n = Integer.parseInt(port);
-        } catch (NumberFormatException e) {
-            n = -1;
-        }
-        if (n < 1 || n > 65535) {
-            throw config.invalid(key, "has the port '" + port + "'; ports are 1-65535");
-        }
-        String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return new InetSocketAddress(bareHost, n);
+        InetSocketAddress a = given.isEmpty() ? InetSocketAddress.createUnresolved("127.0.0.1", 53) : given.get(0);
+        return new InetSocketAddress(a.getHostString(), a.getPort());
     }
 
     private static Optional<TsigKey> tsig(HotlineConfig config, String p) {

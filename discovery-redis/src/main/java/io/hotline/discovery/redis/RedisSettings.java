@@ -7,7 +7,6 @@ import io.hotline.discovery.tls.PemTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +49,6 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
     static final String PREFIX = "hotline.redis.";
 
     private static final Pattern KEY_PREFIX = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
     private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
 
     /** The three ways Redis runs. */
@@ -164,32 +162,9 @@ record RedisSettings(Mode mode, List<HostAndPort> nodes, String sentinelMaster, 
     }
 
     private static List<HostAndPort> nodes(HotlineConfig config, String key, int defaultPort) {
-        List<String> raw = config.list(key);
-        if (raw.isEmpty()) {
-            return List.of(new HostAndPort("127.0.0.1", defaultPort));
-        }
-        List<HostAndPort> nodes = new ArrayList<>();
-        for (String node : raw) {
-            int colon = node.lastIndexOf(':');
-            String host = colon < 0 || node.endsWith("]") ? node : node.substring(0, colon);
-            String port = colon < 0 || node.endsWith("]") ? Integer.toString(defaultPort) : node.substring(colon + 1);
-            if (!HOST.matcher(host).matches()) {
-                throw config.invalid(key, "has the host '" + host + "'; write host:port pairs separated by commas, "
-                        + "e.g. 10.0.0.5:6379,[::1]:6380");
-            }
-            int n;
-            try {
-                n = Integer.parseInt(port);
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            if (n < 1 || n > 65535) {
-                throw config.invalid(key, "has the port '" + port + "' for " + host + "; ports are 1-65535");
-            }
-            String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-            nodes.add(new HostAndPort(bare, n));
-        }
-        return List.copyOf(nodes);
+        List<HostAndPort> nodes = config.addresses(key, defaultPort).stream()
+                .map(a -> new HostAndPort(a.getHostString(), a.getPort())).toList();
+        return nodes.isEmpty() ? List.of(new HostAndPort("127.0.0.1", defaultPort)) : nodes;
     }
 
 

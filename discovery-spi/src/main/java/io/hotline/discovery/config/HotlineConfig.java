@@ -3,6 +3,7 @@ package io.hotline.discovery.config;
 import io.hotline.discovery.Zone;
 import java.io.IOException;
 import java.io.StringReader;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -81,6 +82,7 @@ public final class HotlineConfig {
     public static final String DEFAULT_STORE = "file";
 
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)?");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
     private static final Pattern SECRET = Pattern.compile("(?i).*(token|password|secret|key).*");
 
     /** Where keys come from; {@code origin} tells users where to change one, e.g. {@code environment HOTLINE_ZONE}. */
@@ -226,6 +228,40 @@ public final class HotlineConfig {
                     ? max.toMinutes() + " minutes" : max.toMillis() + " ms"));
         }
         return d;
+    }
+
+    /**
+     * The {@code host:port} addresses of a comma-separated list such as {@code 10.0.0.5:6379,[::1]:6380}, not resolved
+     * (so a name that does not resolve yet is no error here); a bare host takes {@code defaultPort}; empty if the key
+     * is not set.
+     *
+     * @throws IllegalArgumentException naming the key, for a host that is neither a DNS name nor an IP address (IPv6 in
+     *     brackets), or a port outside 1-65535
+     */
+    public List<InetSocketAddress> addresses(String key, int defaultPort) {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String item : list(key)) {
+            int colon = item.lastIndexOf(':');
+            boolean bare = colon < 0 || item.endsWith("]");
+            String host = bare ? item : item.substring(0, colon);
+            String port = bare ? Integer.toString(defaultPort) : item.substring(colon + 1);
+            if (!HOST.matcher(host).matches()) {
+                throw invalid(key, "has the host '" + host + "'; write host:port pairs separated by commas, e.g. "
+                        + "10.0.0.5:" + defaultPort + ",[::1]:" + defaultPort);
+            }
+            int n;
+            try {
+                n = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 1 || n > 65535) {
+                throw invalid(key, "has the port '" + port + "' for " + host + "; ports are 1-65535");
+            }
+            String unbracketed = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            addresses.add(InetSocketAddress.createUnresolved(unbracketed, n));
+        }
+        return List.copyOf(addresses);
     }
 
     /** A comma-separated list, each item stripped, blank ones left out; empty if the key is not set. */

@@ -2,10 +2,12 @@ package io.hotline.discovery.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.hotline.discovery.Zone;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -105,5 +107,18 @@ class HotlineConfigTest {
                 .hasMessageContaining("at most 10 minutes");
         assertThat(c.positiveDuration("v", Duration.ofSeconds(1), Duration.ofMinutes(10))).isEqualTo(Duration.ofMillis(500));
         assertThat(c.positiveDuration("w", Duration.ofSeconds(1), Duration.ofMinutes(10))).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void addressesAreHostPortPairsWithADefaultPort() {
+        HotlineConfig c = HotlineConfig.of(Map.of("a", "10.0.0.5:6380, redis.example, [::1]:7000", "b", "bad host:1",
+                "c", "h:x", "d", "h:70000"));
+        assertThat(c.addresses("a", 6379)).extracting(InetSocketAddress::getHostString, InetSocketAddress::getPort)
+                .containsExactly(tuple("10.0.0.5", 6380), tuple("redis.example", 6379), tuple("::1", 7000));
+        assertThat(c.addresses("missing", 53)).isEmpty();
+        assertThatThrownBy(() -> c.addresses("b", 1)).hasMessageContaining("has the host 'bad host'")
+                .hasMessageContaining("host:port pairs");
+        assertThatThrownBy(() -> c.addresses("c", 1)).hasMessageContaining("ports are 1-65535");
+        assertThatThrownBy(() -> c.addresses("d", 1)).hasMessageContaining("ports are 1-65535");
     }
 }
