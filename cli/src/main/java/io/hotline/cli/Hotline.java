@@ -151,7 +151,8 @@ public final class Hotline implements Runnable {
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             if (e instanceof StoreException) {
                 return new Failure(m, "is the store running and reachable? check hotline.store and its keys"
-                        + " (hotline.consul.*, hotline.redis.*, hotline.dns.*, hotline.file.dir)", UNAVAILABLE);
+                        + " (hotline.consul.*, hotline.redis.*, hotline.dns.*, hotline.keystone.*, hotline.file.dir)",
+                        UNAVAILABLE);
             }
             if (e instanceof NoEndpointException) {
                 return new Failure(m, "start a server for it (hotline server --help), or look with"

@@ -18,10 +18,11 @@ import picocli.CommandLine.Option;
 @Command(name = "tck", mixinStandardHelpOptions = true,
         description = {"Run the store TCK (the contracts registration, health, watch, zones, failure and concurrency)"
                 + " against the configured store and print a report per contract.",
-                "The store's test fixture must be on the class path: memory, file, consul, redis and dns ship with"
-                        + " it (consul, redis and dns start real servers: the consul, redis-server and named binaries"
-                        + " must be on the PATH or, for named, in /usr/sbin). A plugin's store and fixture come on the class path with HOTLINE_CLASSPATH (see"
-                        + " bin/hotline). Exit code 1 if a contract fails."})
+                "The store's test fixture must be on the class path: memory, file, consul, redis, dns and keystone"
+                        + " ship with it (consul, redis, dns and keystone start real servers: the consul and"
+                        + " redis-server binaries on the PATH, BIND's named in /usr/sbin, Debian's keystone and uwsgi"
+                        + " packages; scripts/install-deps installs them). A plugin's store and fixture come on the"
+                        + " class path with HOTLINE_CLASSPATH (see bin/hotline). Exit code 1 if a contract fails."})
 final class TckCommand implements Callable<Integer> {
 
     @Mixin

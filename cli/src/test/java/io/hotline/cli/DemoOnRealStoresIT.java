@@ -3,11 +3,15 @@ package io.hotline.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotline.testing.ConsulAgent;
+import io.hotline.testing.KeystoneServer;
 import io.hotline.testing.NamedServer;
 import io.hotline.testing.RedisServer;
 import org.junit.jupiter.api.Test;
 
-/** {@code hotline demo --store consul|redis|dns}: the same flow on real servers, found by the jar's own ServiceLoader. */
+/**
+ * {@code hotline demo --store consul|redis|dns|keystone}: the same flow on real servers, found by the jar's own
+ * ServiceLoader.
+ */
 class DemoOnRealStoresIT {
 
     @Test
@@ -26,6 +30,19 @@ class DemoOnRealStoresIT {
                     "--set", "hotline.dns.server=" + named.address(), "--set", "hotline.dns.tsig-key-name=hotline-demo",
                     "--set", "hotline.dns.tsig-secret-file=" + named.keyFile("hotline-demo"),
                     "--set", "hotline.dns.poll-interval=200ms"), "dns");
+        }
+    }
+
+    @Test
+    void theNovaBootFlowRunsOnKeystone() {
+        // The demo's zones are region-one/az-1 and az-2: regions region-one.az-1 and region-one.az-2 under region-one.
+        try (KeystoneServer keystone = KeystoneServer.builder().name("keystone-demo").regionId("region-one").start()) {
+            assertDemoPasses(Cli.raw("demo", "--store", "keystone",
+                    "--set", "hotline.keystone.auth-url=" + keystone.url(),
+                    "--set", "hotline.keystone.username=" + KeystoneServer.ADMIN,
+                    "--set", "hotline.keystone.password=" + keystone.adminPassword(),
+                    "--set", "hotline.keystone.project-name=" + KeystoneServer.ADMIN,
+                    "--set", "hotline.keystone.poll-interval=200ms"), "keystone");
         }
     }
 

@@ -35,7 +35,7 @@ class TckCommandTest {
         Cli.Result r = Cli.raw("tck", "--help");
         assertThat(r.exitCode()).isZero();
         assertThat(r.out().replaceAll("\\s+", " ")).contains("registration, health, watch, zones, failure, concurrency",
-                "memory, file, consul, redis and dns", "HOTLINE_CLASSPATH");
+                "memory, file, consul, redis, dns and keystone", "HOTLINE_CLASSPATH");
     }
 
     @Test

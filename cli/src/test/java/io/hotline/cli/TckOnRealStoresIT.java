@@ -10,11 +10,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code hotline tck --store consul|redis|dns}: the runner against the shipped stores, on real servers its fixtures start.
- * This proves the command, the fixtures and the stores work together end to end, not the stores' conformance: the
- * discovery-consul, discovery-redis and discovery-dns modules run the whole kit against their stores. So it runs one contract
- * group per store, the failure contract, whose clauses stop and start the fixture's servers, rather than the whole
- * kit again (about five minutes for Consul).
+ * {@code hotline tck --store consul|redis|dns|keystone}: the runner against the shipped stores, on real servers its
+ * fixtures start. This proves the command, the fixtures and the stores work together end to end, not the stores'
+ * conformance: the discovery-consul, -redis, -dns and -keystone modules run the whole kit against their stores. So it
+ * runs one contract group per store, the failure contract, whose clauses stop and start the fixture's servers, rather
+ * than the whole kit again (about five minutes for Consul).
  */
 class TckOnRealStoresIT {
 
@@ -24,7 +24,7 @@ class TckOnRealStoresIT {
             .count();
 
     @ParameterizedTest
-    @ValueSource(strings = {"redis", "consul", "dns"})
+    @ValueSource(strings = {"redis", "consul", "dns", "keystone"})
     void runsTheFailureContractAgainstARealServer(String store) {
         Cli.Result r = Cli.raw("tck", "--store", store, "--contract", EndpointStoreCompatibilityKit.FAILURE);
         assertThat(r.exitCode()).as(r.toString()).isZero();

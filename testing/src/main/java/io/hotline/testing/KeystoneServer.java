@@ -29,10 +29,10 @@ import java.util.regex.Pattern;
 
 /**
  * A real OpenStack Keystone (Debian's 22 / Zed) for tests: the public WSGI application under uWSGI, one process with
- * one thread, on a free 127.0.0.1 port, with its own sqlite database (WAL), fernet token keys and credential keys in a
- * temp dir. It answers one request at a time and closes the connection after each ({@code Connection: close}), so that
- * no client's idle keep-alive connection holds the one thread from the others; every answer carries a {@code Date}
- * header, as behind a real web server. It looks like a freshly bootstrapped cloud: the {@code admin} user with the
+ * one thread unless {@link Builder#processes} says more, on a free 127.0.0.1 port, with its own sqlite database (WAL),
+ * fernet token keys and credential keys in a temp dir. Each process answers one request at a time and closes the
+ * connection after each ({@code Connection: close}), so that no client's idle keep-alive connection holds it from the
+ * others; every answer carries a {@code Date} header, as behind a real web server. It looks like a freshly bootstrapped cloud: the {@code admin} user with the
  * {@code admin} role on the {@code admin} project of the {@code Default} domain (roles {@code reader} and
  * {@code member} exist too), one region, and the {@code identity} service with public, internal and admin endpoints
  * at {@link #url()} in that region.
@@ -41,6 +41,9 @@ import java.util.regex.Pattern;
  * try (KeystoneServer keystone = KeystoneServer.builder()
  *         .regionId("region-one")                           // the bootstrap region; RegionOne by default
  *         .region("az-1", "region-one")                     // more regions, each under its parent (null: a root)
+ *         .processes(2)                                     // uWSGI workers; 1 by default
+ *         .tokenExpiration(Duration.ofSeconds(30))          // an hour by default
+ *         .tls(dir.resolve("cert.pem"), dir.resolve("key.pem"))  // an https socket too, at httpsUrl()
  *         .start()) {
  *     String authUrl = keystone.url();                      // http://127.0.0.1:PORT/v3
  *     String password = keystone.adminPassword();           // random unless the builder gave one
@@ -48,6 +51,7 @@ import java.util.regex.Pattern;
  *     keystone.createUser("viewer", "pw", "reader");        // reader on project admin: its catalog, no writes
  *     keystone.grantSystemRole(keystone.createUser("auditor", "pw"), "reader");  // may list /v3/endpoints
  *     keystone.createRegion("az-2", "region-one");
+ *     JsonNode endpoints = keystone.call("GET", "/endpoints", null);  // any request, as admin
  *     keystone.stop();
  *     keystone.start();                                     // same port and data
  *     keystone.kill();                                      // SIGKILL; requests are refused at once
@@ -87,6 +91,8 @@ import java.util.regex.Pattern;
  */
 public final class KeystoneServer implements AutoCloseable {
 
+    /** How long tokens last unless {@link Builder#tokenExpiration} says otherwise: Keystone's default. */
+    public static final Duration DEFAULT_TOKEN_EXPIRATION = Duration.ofHours(1);
     /** The bootstrap region unless {@link Builder#regionId} names another. */
     public static final String DEFAULT_REGION = "RegionOne";
     /** The bootstrap admin user, also the name of its project; both in the {@code Default} domain. */
@@ -142,8 +148,12 @@ public final class KeystoneServer implements AutoCloseable {
 
     private final String adminPassword;
     private final String regionId;
+    private final int processes;
+    /** The https socket's certificate and key, or null for none. */
+    private final TlsFiles tls;
     private final ServerProcess process;
     private volatile int port;
+    private volatile int tlsPort;
     /** Whether a start changed the admin password from the template's; guarded by this. */
     private boolean ownPassword;
     private boolean started;
@@ -153,7 +163,10 @@ public final class KeystoneServer implements AutoCloseable {
         Template t = template();
         this.adminPassword = b.adminPassword != null ? b.adminPassword : newSecret(18);
         this.regionId = b.regionId;
+        this.processes = b.processes;
+        this.tls = b.tls;
         this.port = FreePorts.tcp();
+        this.tlsPort = tls == null ? 0 : FreePorts.tcp();
         this.process = ServerProcess.builder(b.name)
                 .command(dir -> List.of(UWSGI.toString(), "--ini", dir.resolve(UWSGI_CONFIG).toString()))
                 .environment(dir -> Map.of("OS_KEYSTONE_CONFIG_FILES", dir.resolve(CONFIG).toString()))
@@ -164,7 +177,7 @@ public final class KeystoneServer implements AutoCloseable {
         try {
             Path dir = process.directory();
             Files.copy(t.directory().resolve(DATABASE), dir.resolve(DATABASE));
-            writeConfig(dir);
+            writeConfig(dir, b.tokenExpiration);
             KEY_REPOSITORIES.forEach(repository -> writeKeys(dir.resolve(repository)));
             writeUwsgiConfig();
             sql(dir, customisation(b));
@@ -186,6 +199,20 @@ public final class KeystoneServer implements AutoCloseable {
     /** The identity API, {@code http://127.0.0.1:PORT/v3}: the auth URL, and the bootstrap endpoints' URL. */
     public String url() {
         return "http://127.0.0.1:" + port + "/v3";
+    }
+
+    /**
+     * The identity API over https ({@code https://127.0.0.1:PORT/v3}), with the certificate {@link Builder#tls} gave;
+     * {@link #url()} keeps answering plain http.
+     *
+     * @throws IllegalStateException if the builder gave no certificate
+     */
+    public String httpsUrl() {
+        if (tls == null) {
+            throw new IllegalStateException("keystone " + process.name() + " has no https socket: give its builder "
+                    + "tls(certificate, key)");
+        }
+        return "https://127.0.0.1:" + tlsPort + "/v3";
     }
 
     public int port() {
@@ -363,6 +390,27 @@ public final class KeystoneServer implements AutoCloseable {
         call("POST", "/regions", body, token());
     }
 
+    /**
+     * Sends one request as {@value #ADMIN} (a new token each time) and returns the answer's JSON, for what the other
+     * helpers do not cover: a hand-made endpoint, a disabled user, an application credential.
+     *
+     * <pre>{@code
+     * JsonNode services = keystone.call("GET", "/services?type=identity", null);
+     * keystone.call("PATCH", "/users/" + userId, JsonNodeFactory.instance.objectNode()
+     *         .set("user", JsonNodeFactory.instance.objectNode().put("enabled", false)));
+     * }</pre>
+     *
+     * @param path under {@link #url()}, with its query
+     * @param body the JSON body, or null for none
+     * @return the answer's JSON, an empty object for none
+     * @throws IllegalStateException if Keystone answers an error, with its status and message
+     */
+    public JsonNode call(String method, String path, JsonNode body) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(path, "path");
+        return call(method, path, body, token());
+    }
+
     private String roleId(String name, String token) {
         JsonNode found = call("GET", "/roles?name=" + query(name), null, token).path("roles");
         if (found.size() > 0) {
@@ -465,6 +513,8 @@ public final class KeystoneServer implements AutoCloseable {
         return oneLine.length() > EXCERPT_CHARS ? oneLine.substring(0, EXCERPT_CHARS) + "..." : oneLine;
     }
 
+    private record TlsFiles(Path certificate, Path key) {}
+
     private record Auth(String token, String userId) {
         @Override
         public String toString() {
@@ -494,14 +544,18 @@ public final class KeystoneServer implements AutoCloseable {
     private void moveTo(int newPort) {
         String oldUrl = url();
         port = newPort;
+        if (tls != null) {
+            tlsPort = FreePorts.tcp();
+        }
         writeUwsgiConfig();
         sql(process.directory(), "UPDATE endpoint SET url = " + literal(url()) + " WHERE url = " + literal(oldUrl)
                 + ";\n");
     }
 
     private void writeUwsgiConfig() {
-        // One process with one thread: sqlite takes one writer. That thread serves one connection at a time, and
-        // with http11-socket an idle keep-alive connection (any HTTP client's pool holds one) blocks every other
+        // Threads of one process serve one request at a time anyway (Python's lock), and sqlite takes one writer
+        // (others wait in its busy timeout); processes share the database. A worker serves one connection at a time,
+        // and with http11-socket an idle keep-alive connection (any HTTP client's pool holds one) blocks every other
         // client until uWSGI's 4 s socket timeout. So http-socket, which closes the connection after each response,
         // plus "Connection: close" so that clients know and do not reuse it (without it they see it closed under
         // them). A Date header, which uWSGI does not send by itself and every web server in front of a real Keystone
@@ -511,11 +565,13 @@ public final class KeystoneServer implements AutoCloseable {
                 + "[uwsgi]\n"
                 + "plugins = python3\n"
                 + "http-socket = 127.0.0.1:" + port + "\n"
+                + (tls == null ? "" : "https-socket = 127.0.0.1:" + tlsPort + "," + tls.certificate() + ","
+                        + tls.key() + "\n")
                 + "add-header = Connection: close\n"
                 + "route-run = addheader:Date: ${httptime[]}\n"
                 + "listen = 1024\n"
                 + "wsgi-file = " + WSGI_PUBLIC + "\n"
-                + "processes = 1\n"
+                + "processes = " + processes + "\n"
                 + "threads = 1\n"
                 + "need-app = true\n"
                 + "die-on-term = true\n"
@@ -553,7 +609,7 @@ public final class KeystoneServer implements AutoCloseable {
                 Map.of(), dir.resolve("sqlite3-output.log"));
     }
 
-    private static void writeConfig(Path dir) {
+    private static void writeConfig(Path dir, Duration tokenExpiration) {
         String conf = "# Written by io.hotline.testing.KeystoneServer: everything in this directory.\n"
                 + "[DEFAULT]\n"
                 // Into uWSGI's output log, which a failed start quotes.
@@ -562,6 +618,7 @@ public final class KeystoneServer implements AutoCloseable {
                 + "connection = sqlite:///" + dir.resolve(DATABASE) + "\n"
                 + "[token]\n"
                 + "provider = fernet\n"
+                + "expiration = " + tokenExpiration.toSeconds() + "\n"
                 + "[fernet_tokens]\n"
                 + "key_repository = " + dir.resolve("fernet-keys") + "\n"
                 + "[fernet_receipts]\n"
@@ -636,7 +693,7 @@ public final class KeystoneServer implements AutoCloseable {
         }
         String password = newSecret(24);
         Path log = dir.resolve("keystone-manage-output.log");
-        writeConfig(dir);
+        writeConfig(dir, DEFAULT_TOKEN_EXPIRATION);
         // bootstrap refuses to run without a fernet key repository.
         KEY_REPOSITORIES.forEach(repository -> writeKeys(dir.resolve(repository)));
         List<String> manage = List.of(PYTHON.toString(), KEYSTONE_MANAGE.toString(), "--config-file",
@@ -744,6 +801,9 @@ public final class KeystoneServer implements AutoCloseable {
         private String name = "keystone";
         private String adminPassword;
         private String regionId = DEFAULT_REGION;
+        private int processes = 1;
+        private Duration tokenExpiration = DEFAULT_TOKEN_EXPIRATION;
+        private TlsFiles tls;
         /** Region id to parent id (null: a root), in the order given. */
         private final Map<String, String> regions = new LinkedHashMap<>();
 
@@ -768,6 +828,49 @@ public final class KeystoneServer implements AutoCloseable {
                         + "UTF-8 (Keystone hashes it with bcrypt, which ignores the rest); it has " + bytes);
             }
             this.adminPassword = password;
+            return this;
+        }
+
+        /**
+         * How many uWSGI worker processes serve requests: 1 by default, which answers one request at a time; 2 serve
+         * writers from several threads about 1.4 times as fast here (each request costs 15-30 ms of Python). Each worker
+         * keeps its own in-memory cache, as a real Keystone without memcached does, so a token revoked through one may
+         * still pass in another until the cache expires: tests of revocation keep one.
+         *
+         * @throws IllegalArgumentException unless 1 to 8
+         */
+        public Builder processes(int count) {
+            if (count < 1 || count > 8) {
+                throw new IllegalArgumentException("processes must be 1 to 8; it is " + count);
+            }
+            this.processes = count;
+            return this;
+        }
+
+        /**
+         * How long a token lasts ({@code [token] expiration}): an hour by default, as Keystone's; shorter to see clients
+         * replace theirs.
+         *
+         * @throws IllegalArgumentException unless 10 seconds to a day, in whole seconds
+         */
+        public Builder tokenExpiration(Duration expiration) {
+            Objects.requireNonNull(expiration, "expiration");
+            if (expiration.compareTo(Duration.ofSeconds(10)) < 0 || expiration.compareTo(Duration.ofDays(1)) > 0
+                    || expiration.toNanosPart() != 0) {
+                throw new IllegalArgumentException("token expiration must be whole seconds from 10 s to a day; it is "
+                        + expiration);
+            }
+            this.tokenExpiration = expiration;
+            return this;
+        }
+
+        /**
+         * Serves the API over https too, at {@link KeystoneServer#httpsUrl()}, with this PEM certificate and key (e.g.
+         * from {@link Certificates#selfSigned}); the plain http socket stays, for the harness.
+         */
+        public Builder tls(Path certificate, Path key) {
+            this.tls = new TlsFiles(Objects.requireNonNull(certificate, "certificate").toAbsolutePath(),
+                    Objects.requireNonNull(key, "key").toAbsolutePath());
             return this;
         }
 

@@ -200,8 +200,8 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * Kills the process at once (SIGKILL, as {@code kill -9}): no shutdown hook runs, nothing is drained. The
-     * directory stays, so it can be started again. Does nothing if it is not running.
+     * Kills the process and its children at once (SIGKILL, as {@code kill -9}): no shutdown hook runs, nothing is
+     * drained. The directory stays, so it can be started again. Does nothing if it is not running.
      *
      * @throws IllegalStateException if it is still alive ten seconds after SIGKILL
      */
@@ -211,10 +211,17 @@ public final class ServerProcess implements AutoCloseable {
             return;
         }
         stoppedByUs = true;
+        // The whole tree, as a crashed host loses it: a server's worker processes (uWSGI's) would otherwise keep
+        // serving, and keep the port from the next start.
+        List<ProcessHandle> descendants = p.descendants().toList();
         p.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
         if (!awaitExit(p.onExit(), KILL_TIMEOUT) && !Thread.currentThread().isInterrupted()) {
             throw new IllegalStateException(name + " (pid " + p.pid() + ") is still alive " + KILL_TIMEOUT
                     + " after SIGKILL");
+        }
+        for (ProcessHandle d : descendants) {
+            awaitExit(d.onExit(), KILL_TIMEOUT);
         }
         RUNNING.remove(p);
     }

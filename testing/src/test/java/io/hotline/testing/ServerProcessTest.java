@@ -165,6 +165,26 @@ class ServerProcessTest {
     }
 
     @Test
+    void killTakesTheChildrenToo() throws Exception {
+        Path started = scratch.resolve("child-started");
+        // A parent that forks a worker, as uWSGI does: a killed parent alone would leave the worker serving.
+        try (ServerProcess server = ServerProcess.builder("forking")
+                .command(List.of("/bin/sh", "-c", "sleep 600 & touch " + started + "; wait"))
+                .readiness(() -> Files.exists(started))
+                .startupTimeout(STARTUP)
+                .build()) {
+            server.start();
+            List<ProcessHandle> children = ProcessHandle.of(server.pid()).orElseThrow().descendants().toList();
+            assertThat(children).isNotEmpty();
+            server.kill();
+            for (ProcessHandle child : children) {
+                child.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(child.isAlive()).as("child " + child.pid()).isFalse();
+            }
+        }
+    }
+
+    @Test
     void stopKillsAProcessThatIgnoresSigterm() throws Exception {
         Path trapped = scratch.resolve("trapped");
         Path dir = Files.createDirectory(scratch.resolve("server"));
