@@ -24,7 +24,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -130,6 +133,8 @@ public final class KeystoneServer implements AutoCloseable {
     private static final Duration TOOL_TIMEOUT = Duration.ofSeconds(120);
     /** Generous: the first requests to a fresh Keystone load code, and the machine may be loaded. */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    /** How long {@link #lockDatabase()} waits for a write in progress to end. */
+    private static final int LOCK_TIMEOUT_SECONDS = 30;
     private static final int EXCERPT_CHARS = 300;
     private static final int TOOL_OUTPUT_LINES = 30;
 
@@ -388,6 +393,85 @@ public final class KeystoneServer implements AutoCloseable {
             region.put("parent_region_id", parentId);
         }
         call("POST", "/regions", body, token());
+    }
+
+    /**
+     * Holds the database's write lock, as a long write by another Keystone process would, until the returned lock is
+     * closed. Meanwhile reads go on (the file is in WAL mode) and every write waits sqlite's busy timeout (5 s), then
+     * fails: Keystone's handler raises, and uWSGI closes the connection without an answer (its log shows the request
+     * with status 500 and no headers). That is how a Keystone on sqlite with several processes fails a write now and
+     * then, and how a client's handling of it is tested.
+     *
+     * <pre>{@code
+     * try (KeystoneServer.DatabaseLock lock = keystone.lockDatabase()) {
+     *     // writes fail after 5 s each, until here
+     * }
+     * }</pre>
+     *
+     * @throws IllegalStateException if the lock is not held within {@value #LOCK_TIMEOUT_SECONDS} s
+     */
+    public DatabaseLock lockDatabase() {
+        return new DatabaseLock(process.directory().resolve(DATABASE));
+    }
+
+    /** The database's write lock held by a {@code sqlite3} process; {@link #close()} releases it. */
+    public static final class DatabaseLock implements AutoCloseable {
+        private static final String HELD = "hotline-lock-held";
+        private final Process sqlite;
+
+        private DatabaseLock(Path database) {
+            try {
+                sqlite = new ProcessBuilder(SQLITE.toString(), "-bail", database.toString())
+                        .redirectErrorStream(true).start();
+                // BEGIN EXCLUSIVE returns once it holds the lock (waiting out a write in progress); then the marker.
+                sqlite.getOutputStream().write(("BEGIN EXCLUSIVE;\nSELECT '" + HELD + "';\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                sqlite.getOutputStream().flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot run " + SQLITE + " on " + database, e);
+            }
+            CompletableFuture<String> held = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(sqlite.getInputStream().readNBytes(HELD.length()), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            String answer;
+            try {
+                answer = held.get(LOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                sqlite.destroyForcibly();
+                throw new IllegalStateException("interrupted while locking " + database, e);
+            } catch (ExecutionException | TimeoutException e) {
+                sqlite.destroyForcibly();
+                throw new IllegalStateException("sqlite3 did not lock " + database + " within " + LOCK_TIMEOUT_SECONDS
+                        + " s", e);
+            }
+            if (!answer.equals(HELD)) {
+                sqlite.destroyForcibly();
+                throw new IllegalStateException("sqlite3 could not lock " + database + ": " + answer);
+            }
+        }
+
+        /** Releases the lock (the transaction, which wrote nothing, rolls back) and ends the sqlite3 process. */
+        @Override
+        public void close() {
+            try {
+                sqlite.getOutputStream().write("ROLLBACK;\n.quit\n".getBytes(StandardCharsets.UTF_8));
+                sqlite.getOutputStream().close();
+                if (!sqlite.waitFor(LOCK_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    sqlite.destroyForcibly();
+                }
+            } catch (IOException e) {
+                // The process is gone, and its lock with it.
+                sqlite.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                sqlite.destroyForcibly();
+            }
+        }
     }
 
     /**
@@ -835,7 +919,12 @@ public final class KeystoneServer implements AutoCloseable {
          * How many uWSGI worker processes serve requests: 1 by default, which answers one request at a time; 2 serve
          * writers from several threads about 1.4 times as fast here (each request costs 15-30 ms of Python). Each worker
          * keeps its own in-memory cache, as a real Keystone without memcached does, so a token revoked through one may
-         * still pass in another until the cache expires: tests of revocation keep one.
+         * still pass in another until the cache expires: tests of revocation keep one. Several workers share the sqlite
+         * file, and a write whose transaction read first (creating a region, updating a service) now and then fails
+         * at once with "database is locked" when another worker wrote meanwhile (sqlite cannot upgrade a stale read
+         * transaction, and does not wait): Keystone's handler raises and uWSGI closes the connection unanswered, its
+         * log showing the request with status 500 and no headers. Clients must cope, as with a real Keystone's
+         * database deadlocks.
          *
          * @throws IllegalArgumentException unless 1 to 8
          */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Untrusted;
+import io.hotline.discovery.spi.Backoff;
 import io.hotline.discovery.tls.PemTls;
 import java.io.EOFException;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -31,8 +33,12 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 /**
  * Keystone's v3 REST API as the store uses it: a token obtained with the configured credentials, kept until shortly
  * before it expires and obtained again once when a request is answered 401; every answer's {@code Date} feeds the
- * {@link ServerClock}. Failures become the SPI's errors: no answer or a 5xx is {@link StoreUnavailableException}, a
- * refused login or a 403 a {@link StoreException} naming what to fix; never the password, secret or token.
+ * {@link ServerClock}. A request that may run twice (all but the POSTs that create a service or an endpoint) is sent
+ * again, a few times and briefly, when Keystone closes the connection without an answer or answers 500, 502, 503 or
+ * 504: Keystone fails a write now and then when its database refuses it for a moment (a deadlock in MySQL, a locked
+ * sqlite file), and uWSGI answers a request whose handler failed by closing the connection. Failures become the SPI's
+ * errors: no answer or a 5xx is {@link StoreUnavailableException}, a refused login or a 403 a {@link StoreException}
+ * naming what to fix; never the password, secret or token.
  */
 final class KeystoneApi implements AutoCloseable {
 
@@ -46,6 +52,11 @@ final class KeystoneApi implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A token is obtained again this long before Keystone says it expires, or a quarter of its life if shorter. */
     private static final Duration RENEW_BEFORE = Duration.ofMinutes(2);
+    /** How many times in all a request that may run twice is sent while Keystone fails it. */
+    private static final int ATTEMPTS = 3;
+    /** Between those attempts: long enough for the write that held a database lock to finish (milliseconds). */
+    private static final Backoff RETRY = Backoff.exponential(Duration.ofMillis(100), Duration.ofMillis(200))
+            .withJitter(0.5);
 
     private final KeystoneSettings settings;
     private final HttpClient http;
@@ -85,27 +96,33 @@ final class KeystoneApi implements AutoCloseable {
 
     /** GET of a path under the auth URL, e.g. {@code /endpoints?service_id=...}. */
     Answer get(String path) {
-        return send(HttpMethod.GET, path, null);
+        return send(HttpMethod.GET, path, null, true);
     }
 
+    /** A POST that creates something, sent once: when it fails, it may have created it. */
     Answer post(String path, Map<String, Object> body) {
-        return send(HttpMethod.POST, path, body);
+        return send(HttpMethod.POST, path, body, false);
+    }
+
+    /** A POST that Keystone refuses with 409 once it has run (a region by its id), so it may be sent again. */
+    Answer postRepeatable(String path, Map<String, Object> body) {
+        return send(HttpMethod.POST, path, body, true);
     }
 
     Answer patch(String path, Map<String, Object> body) {
-        return send(HttpMethod.PATCH, path, body);
+        return send(HttpMethod.PATCH, path, body, true);
     }
 
     Answer delete(String path) {
-        return send(HttpMethod.DELETE, path, null);
+        return send(HttpMethod.DELETE, path, null, true);
     }
 
-    private Answer send(HttpMethod method, String path, Map<String, Object> body) {
-        Answer a = exchange(method, path, body, token());
+    private Answer send(HttpMethod method, String path, Map<String, Object> body, boolean repeatable) {
+        Answer a = exchange(method, path, body, token(), repeatable);
         if (a.status() == 401) {
             // Revoked or expired early: one new token, one more try.
             invalidate();
-            a = exchange(method, path, body, token());
+            a = exchange(method, path, body, token(), repeatable);
         }
         if (a.status() == 401) {
             throw new StoreException("Keystone at " + settings.authUrl() + " refuses the token it just issued for "
@@ -142,9 +159,11 @@ final class KeystoneApi implements AutoCloseable {
         if (token != null && clock.latest().orElse(Instant.MAX).isBefore(tokenRenewAt)) {
             return token;
         }
-        Request r = http.newRequest(settings.authUrl() + "/auth/tokens").method(HttpMethod.POST);
-        r.body(new StringRequestContent("application/json", json(Map.of("auth", settings.credentials().auth()))));
-        ContentResponse response = run(r, "POST /auth/tokens");
+        String login = json(Map.of("auth", settings.credentials().auth()));
+        // A login that ran twice issued two tokens; the first is never used.
+        ContentResponse response = deliver(() -> http.newRequest(settings.authUrl() + "/auth/tokens")
+                .method(HttpMethod.POST).body(new StringRequestContent("application/json", login)),
+                "POST /auth/tokens", true);
         int status = response.getStatus();
         if (status == 401) {
             throw new StoreException("Keystone at " + settings.authUrl() + " refuses the credentials of "
@@ -182,28 +201,51 @@ final class KeystoneApi implements AutoCloseable {
         return token;
     }
 
-    private Answer exchange(HttpMethod method, String path, Map<String, Object> body, String authToken) {
-        try {
-            return exchangeOnce(method, path, body, authToken);
-        } catch (StoreUnavailableException e) {
-            // A kept-alive connection the server (or a proxy) closed as it was reused: once more on a new one, for
-            // requests that may run twice. A POST is not sent again: it may have created something.
-            if (method != HttpMethod.POST && e.getCause() instanceof ExecutionException ee
-                    && ee.getCause() instanceof EOFException) {
-                return exchangeOnce(method, path, body, authToken);
+    private Answer exchange(HttpMethod method, String path, Map<String, Object> body, String authToken,
+            boolean repeatable) {
+        String content = body == null ? null : json(body);
+        ContentResponse response = deliver(() -> {
+            Request r = http.newRequest(settings.authUrl() + path).method(method)
+                    .headers(h -> h.put("X-Auth-Token", authToken));
+            return content == null ? r : r.body(new StringRequestContent("application/json", content));
+        }, method + " " + pathOnly(path), repeatable);
+        return new Answer(response.getStatus(), parse(response));
+    }
+
+    /**
+     * Sends the request {@code request} makes and returns the answer; when Keystone closes the connection without one
+     * or answers with a server error, a {@code repeatable} request is made and sent again after a short pause, up to
+     * {@value #ATTEMPTS} times in all (the last failure stands). A timeout is not repeated: the caller has waited long
+     * enough, and its own retries (the heartbeater's, the watch's) come later.
+     */
+    private ContentResponse deliver(Supplier<Request> request, String what, boolean repeatable) {
+        for (int attempt = 1; ; attempt++) {
+            boolean last = !repeatable || attempt == ATTEMPTS;
+            try {
+                ContentResponse response = run(request.get(), what);
+                if (last || !serverFailed(response.getStatus())) {
+                    return response;
+                }
+            } catch (StoreUnavailableException e) {
+                if (last || !closedWithoutAnswer(e)) {
+                    throw e;
+                }
             }
-            throw e;
+            try {
+                Thread.sleep(RETRY.delay(attempt).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreUnavailableException("interrupted while waiting for Keystone", e);
+            }
         }
     }
 
-    private Answer exchangeOnce(HttpMethod method, String path, Map<String, Object> body, String authToken) {
-        Request r = http.newRequest(settings.authUrl() + path).method(method).headers(h -> h.put("X-Auth-Token",
-                authToken));
-        if (body != null) {
-            r.body(new StringRequestContent("application/json", json(body)));
-        }
-        ContentResponse response = run(r, method + " " + pathOnly(path));
-        return new Answer(response.getStatus(), parse(response));
+    private static boolean serverFailed(int status) {
+        return status == 500 || status == 502 || status == 503 || status == 504;
+    }
+
+    private static boolean closedWithoutAnswer(StoreUnavailableException e) {
+        return e.getCause() instanceof ExecutionException ee && ee.getCause() instanceof EOFException;
     }
 
     private ContentResponse run(Request r, String what) {

@@ -355,22 +355,30 @@ final class KeystoneSite implements AutoCloseable {
         return ids;
     }
 
-    /** Creates the zone's region and its parents, where missing. */
+    /**
+     * Creates the zone's region and its parents, where missing. One thread at a time: a fleet's first registrations
+     * come together, and one POST per region is enough (Keystone answers the others 409).
+     */
     private void ensureRegion(Zone z) {
         String id = Regions.id(z);
         if (regions.contains(id)) {
             return;
         }
-        z.parent().ifPresent(this::ensureRegion);
-        Map<String, Object> region = new LinkedHashMap<>();
-        region.put("id", id);
-        Regions.parentId(z).ifPresent(p -> region.put("parent_region_id", p));
-        region.put("description", "Hotline zone " + z.path());
-        KeystoneApi.Answer a = api.post("/regions", Map.of("region", region));
-        if (!a.ok() && a.status() != 409) {
-            requireOk(a, "create the region " + id);
+        synchronized (regions) {
+            if (regions.contains(id)) {
+                return;
+            }
+            z.parent().ifPresent(this::ensureRegion);
+            Map<String, Object> region = new LinkedHashMap<>();
+            region.put("id", id);
+            Regions.parentId(z).ifPresent(p -> region.put("parent_region_id", p));
+            region.put("description", "Hotline zone " + z.path());
+            KeystoneApi.Answer a = api.postRepeatable("/regions", Map.of("region", region));
+            if (!a.ok() && a.status() != 409) {
+                requireOk(a, "create the region " + id);
+            }
+            regions.add(id);
         }
-        regions.add(id);
     }
 
     /**

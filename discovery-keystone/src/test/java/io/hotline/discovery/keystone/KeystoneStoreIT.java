@@ -15,6 +15,7 @@ import io.hotline.discovery.Heartbeater;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
@@ -29,6 +30,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -143,6 +146,46 @@ class KeystoneStoreIT {
     private static long logins(KeystoneServer server) throws java.io.IOException {
         return Files.readAllLines(server.process().logFile()).stream()
                 .filter(l -> l.contains("POST /v3/auth/tokens") && l.contains("(HTTP/1.1 201)")).count();
+    }
+
+    @Test
+    void aRegionKeystoneFailedToCreateIsAskedForAgain() throws Exception {
+        open("hotline.keystone.reap-interval", "10m").register(endpoint("svc", "a", 1), POLICY);
+        // At home in a zone whose region is not there yet; waits for Keystone longer than sqlite's busy timeout; no
+        // reaper to queue its own writes in front of the store's.
+        Zone az2 = Zone.of("region-one/az-2");
+        EndpointStore store = open("hotline.zone", az2.path(), "hotline.keystone.timeout", "20s",
+                "hotline.keystone.reap-interval", "10m");
+        Endpoint b = Endpoint.builder("svc").id("b").server("host-b").host("127.0.0.1").port(2).zone(az2).build();
+        CompletableFuture<Void> registered;
+        try (KeystoneServer.DatabaseLock lock = keystone.lockDatabase()) {
+            // Its first write creates the region of its zone.
+            registered = CompletableFuture.runAsync(() -> store.register(b, POLICY));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> registered.isDone() || failed(keystone, "POST /v3/regions") > 0);
+        }
+        registered.get(30, TimeUnit.SECONDS);
+        assertThat(store.list("svc", az2)).extracting(st -> st.endpoint().id()).containsExactly("b");
+    }
+
+    @Test
+    void anEndpointKeystoneFailedToCreateIsNotSentAgain() throws Exception {
+        EndpointStore store = open("hotline.keystone.timeout", "20s", "hotline.keystone.reap-interval", "10m");
+        store.register(endpoint("svc", "a", 1), POLICY);
+        try (KeystoneServer.DatabaseLock lock = keystone.lockDatabase()) {
+            // It may have been created (the answer is lost): sent again, it could be there twice.
+            assertThatThrownBy(() -> store.register(endpoint("svc", "b", 2), POLICY))
+                    .isInstanceOf(StoreUnavailableException.class)
+                    .hasMessageContaining("POST /endpoints: the connection closed");
+        }
+        assertThat(failed(keystone, "POST /v3/endpoints")).isOne();
+        assertThat(health(store, "svc")).containsOnlyKeys("a");
+    }
+
+    /** Requests Keystone's handler failed (uWSGI closed their connections without an answer), by its request log. */
+    private static long failed(KeystoneServer server, String request) throws java.io.IOException {
+        return Files.readAllLines(server.process().logFile()).stream()
+                .filter(l -> l.contains(request) && l.contains("(HTTP/1.1 500)")).count();
     }
 
     @Test
