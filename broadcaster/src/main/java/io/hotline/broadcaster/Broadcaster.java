@@ -14,6 +14,7 @@ import io.hotline.rpc.internal.fanout.FanoutEngine;
 import io.hotline.rpc.internal.security.ClientTls;
 import io.hotline.rpc.internal.security.PemFiles;
 import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.serving.Readiness;
 import io.hotline.rpc.internal.serving.Serving;
 import io.hotline.rpc.internal.serving.ServingSettings;
 import io.hotline.status.StatusPage;
@@ -131,7 +132,7 @@ public final class Broadcaster implements AutoCloseable {
         }
         Handler handler = new Handler.Sequence(status.handler(), new FanoutHandler(engine, metrics,
                 token == null ? null : new TokenCheck(token), b.peerToken == null ? null : new TokenCheck(b.peerToken),
-                settings.listener().bodyTimeout(), status::addService));
+                settings.listener().bodyTimeout(), status::addService, this::readiness));
         try {
             this.serving = Serving.start(settings, "hotline-broadcaster", handler, b.store,
                     RpcClient.BROADCASTER_SERVICE, b.server, Map.of(), endpoint -> selfId = endpoint.id());
@@ -167,6 +168,12 @@ public final class Broadcaster implements AutoCloseable {
      */
     public boolean splits() {
         return splits;
+    }
+
+    /** What {@code /readyz} answers: starting until registered, then the serving's readiness. */
+    private Readiness readiness() {
+        Serving s = serving;
+        return s == null ? Readiness.STARTING : s.readiness();
     }
 
     /** The port the broadcaster listens on. */

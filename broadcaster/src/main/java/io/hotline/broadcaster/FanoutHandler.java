@@ -6,6 +6,7 @@ import io.hotline.rpc.internal.fanout.FanoutEngine;
 import io.hotline.rpc.internal.http.JsonReplies;
 import io.hotline.rpc.internal.http.RequestBody;
 import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.serving.Readiness;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.WireError;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -26,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves {@code POST /v1/fanout/{service}}, {@code GET /healthz}, {@code /metrics} and {@code /openapi.json} straight from Jetty, in the style of rpc-http's
- * RPC handler: check the token and content type before reading, read the body with rpc-http's {@link RequestBody}
+ * Serves {@code POST /v1/fanout/{service}}, {@code GET /healthz}, {@code /readyz}, {@code /metrics} and
+ * {@code /openapi.json} straight from Jetty, in the style of rpc-http's RPC handler: check the token and content type before reading, read the body with rpc-http's {@link RequestBody}
  * (on the request's thread when it came with the headers, without holding one while it arrives), answer JSON.
  * A fanout with a report is answered asynchronously when its last target has an outcome, so waiting for slow
  * servers holds no thread.
@@ -51,6 +53,7 @@ final class FanoutHandler extends Handler.Abstract {
     private final TokenCheck peerToken;
     private final Duration bodyTimeout;
     private final Consumer<String> fannedOut;
+    private final Supplier<Readiness> readiness;
 
     /**
      * @param token the token check, or null to accept requests without one
@@ -59,8 +62,9 @@ final class FanoutHandler extends Handler.Abstract {
      * @param fannedOut told each service a fanout found servers of (so the name is a real one, not any a caller sent)
      */
     FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, TokenCheck peerToken,
-            Duration bodyTimeout, Consumer<String> fannedOut) {
+            Duration bodyTimeout, Consumer<String> fannedOut, Supplier<Readiness> readiness) {
         super(InvocationType.BLOCKING);
+        this.readiness = readiness;
         this.engine = engine;
         this.metrics = metrics;
         this.token = token;
@@ -76,13 +80,21 @@ final class FanoutHandler extends Handler.Abstract {
         if (path.equals("/healthz") && HttpMethod.GET.is(request.getMethod())) {
             return JsonReplies.send(response, callback, 200, PASSING);
         }
+        if (path.equals("/readyz") && HttpMethod.GET.is(request.getMethod())) {
+            Readiness r = readiness.get();
+            if (!r.ready()) {
+                response.getHeaders().add(JsonReplies.RETRY_LATER);
+            }
+            return JsonReplies.send(response, callback, r.httpStatus(), r.body());
+        }
         if (path.equals("/openapi.json") && HttpMethod.GET.is(request.getMethod())) {
             return JsonReplies.send(response, callback, 200, API_DOCUMENT);
         }
         boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
         if (!path.startsWith(PREFIX) && !scrape) {
             return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 404, "the broadcaster serves"
-                    + " POST " + PREFIX + "{service}, GET /healthz, GET /metrics, GET /openapi.json and GET /status/,"
+                    + " POST " + PREFIX + "{service}, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json and GET"
+                    + " /status/,"
                     + " not " + Untrusted.excerpt(request.getMethod() + " " + path)));
         }
         if (!post && !scrape) {

@@ -75,8 +75,8 @@ class BroadcasterOpenApiTest {
     @Test
     void theServedDocumentParsesWithoutAnyMessage() {
         assertThat(parsed.getMessages()).isEmpty();
-        assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/v1/fanout/{service}", "/healthz", "/metrics",
-                "/openapi.json", "/status", "/status/", "/status/status.js", "/status/api/status");
+        assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/v1/fanout/{service}", "/healthz", "/readyz",
+                "/metrics", "/openapi.json", "/status", "/status/", "/status/status.js", "/status/api/status");
     }
 
     @Test
@@ -143,6 +143,30 @@ class BroadcasterOpenApiTest {
         assertThat(exchange(guarded, "GET", "/metrics", null, null, TOKEN).statusCode()).isEqualTo(200);
         assertThat(exchange(guarded, "GET", "/metrics", null, null, null).statusCode()).isEqualTo(401);
         assertThat(exchange(guarded, "GET", "/openapi.json", null, null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void readyWhileRegisteredDrainingWhileItStops() throws Exception {
+        HttpResponse<String> ready = exchange(guarded, "GET", "/readyz", null, null, null);
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"ready\"}");
+        Broadcaster stopping = fleet.broadcasterBuilder(AZ1).drainDelay(Duration.ofMinutes(1)).start();
+        // Interrupted at the end, which cuts the drain delay short.
+        Thread closing = new Thread(stopping::close, "closing-broadcaster");
+        closing.start();
+        try {
+            // Deregistered and serving on for the drain delay: alive, not ready.
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                HttpResponse<String> draining = exchange(stopping, "GET", "/readyz", null, null, null);
+                assertThat(draining.statusCode()).isEqualTo(503);
+                assertThat(draining.body()).isEqualTo("{\"status\":\"draining\"}");
+                assertThat(draining.headers().firstValue("Retry-After")).hasValue("1");
+            });
+            assertThat(exchange(stopping, "GET", "/healthz", null, null, null).statusCode()).isEqualTo(200);
+        } finally {
+            closing.interrupt();
+            closing.join(Duration.ofSeconds(30).toMillis());
+        }
     }
 
     @Test

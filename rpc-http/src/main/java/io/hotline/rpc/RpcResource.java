@@ -1,6 +1,7 @@
 package io.hotline.rpc;
 
 import io.hotline.discovery.Untrusted;
+import io.hotline.rpc.internal.serving.Readiness;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.rpc.internal.wire.WireError;
@@ -9,10 +10,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Response;
+import java.util.function.Supplier;
 
 /**
  * What the server answers besides the RPC path itself, which {@link RpcHandler} serves from Jetty directly: health,
- * the OpenAPI document, metrics and the call monitor. One instance serves every request. Public only because Jersey
+ * readiness, the OpenAPI document, metrics and the call monitor. One instance serves every request. Public only because Jersey
  * invokes resource methods by reflection and refuses a class that is not; its constructor is the package's own.
  */
 @Path("/")
@@ -21,12 +23,17 @@ public final class RpcResource {
     private final RpcProcessor processor;
     private final ServerMetrics metrics;
     private final byte[] openApi;
+    private final Supplier<Readiness> readiness;
 
-    /** @param openApi the document {@code /openapi.json} serves */
-    RpcResource(RpcProcessor processor, ServerMetrics metrics, byte[] openApi) {
+    /**
+     * @param openApi the document {@code /openapi.json} serves
+     * @param readiness what {@code /readyz} answers
+     */
+    RpcResource(RpcProcessor processor, ServerMetrics metrics, byte[] openApi, Supplier<Readiness> readiness) {
         this.processor = processor;
         this.metrics = metrics;
         this.openApi = openApi.clone();
+        this.readiness = readiness;
     }
 
     @GET
@@ -34,6 +41,16 @@ public final class RpcResource {
     @Produces(Wire.JSON)
     public Response health() {
         return Response.ok("{\"status\":\"passing\"}").type(Wire.JSON).build();
+    }
+
+    /** 200 while registered and taking calls, else 503 and why not; see {@link Readiness}. */
+    @GET
+    @Path("readyz")
+    @Produces(Wire.JSON)
+    public Response readiness() {
+        Readiness r = readiness.get();
+        Response.ResponseBuilder b = Response.status(r.httpStatus()).entity(r.body()).type(Wire.JSON);
+        return (r.ready() ? b : b.header("Retry-After", "1")).build();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.internal.serving.Readiness;
 import io.hotline.rpc.internal.serving.Serving;
 import io.hotline.rpc.internal.serving.ServingSettings;
 import io.hotline.rpc.internal.wire.Wire;
@@ -68,6 +69,7 @@ public final class RpcServer implements AutoCloseable {
     private static final Duration DEFAULT_CAST_DRAIN_LIMIT = Duration.ofMinutes(5);
 
     private final Serving serving;
+    private final Semaphore callSlots;
     private final CastQueue casts;
     private final Duration grace;
     private final Duration castDrainLimit;
@@ -89,13 +91,13 @@ public final class RpcServer implements AutoCloseable {
                 : grace.compareTo(DEFAULT_CAST_DRAIN_LIMIT) > 0 ? grace : DEFAULT_CAST_DRAIN_LIMIT;
         this.casts = new CastQueue(target.service(), b.castThreads, b.castQueue, grace);
 
-        Semaphore callSlots = new Semaphore(b.maxConcurrentCalls);
+        this.callSlots = new Semaphore(b.maxConcurrentCalls);
         ServerMetrics metrics = new ServerMetrics(b.meterRegistry != null ? b.meterRegistry
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), target.service(), casts, callSlots,
                 b.maxConcurrentCalls);
         RpcProcessor processor = new RpcProcessor(target.service(), dispatcher, casts, callSlots, metrics);
         RpcResource resource = new RpcResource(processor, metrics,
-                b.apiDocument != null ? ApiDocument.from(b.apiDocument) : ApiDocument.builtIn());
+                b.apiDocument != null ? ApiDocument.from(b.apiDocument) : ApiDocument.builtIn(), this::readiness);
         TokenCheck tokenCheck = b.serving.token() == null ? null : new TokenCheck(b.serving.token());
         // The class plus a binding to the instance: registering the instance itself makes Jersey warn that a
         // "provider" is ignored (eclipse-ee4j/jersey#3700).
@@ -133,6 +135,17 @@ public final class RpcServer implements AutoCloseable {
         }
         Endpoint endpoint = serving.endpoint();
         log.info("serving {} at {} as {}", target.service(), endpoint.baseUri(), endpoint.id());
+    }
+
+    /** What {@code /readyz} answers: the serving's readiness, or saturated while every call slot is taken. */
+    private Readiness readiness() {
+        Serving s = serving;
+        if (s == null) {
+            // Requests reach the listener before the registration returns.
+            return Readiness.STARTING;
+        }
+        Readiness r = s.readiness();
+        return r.ready() && callSlots.availablePermits() == 0 ? Readiness.SATURATED : r;
     }
 
     /** Starts configuring a server that registers in {@code store}. */

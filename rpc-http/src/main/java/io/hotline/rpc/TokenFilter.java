@@ -12,8 +12,8 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * {@link TokenCheck} for what Jersey serves: {@code /v1/calls/...} and {@code /metrics} (Prometheus sends the token
- * with its {@code authorization} setting). {@code /healthz} and {@code /openapi.json} stay open for health checkers
- * and tooling.
+ * with its {@code authorization} setting). {@code /healthz}, {@code /readyz} and {@code /openapi.json} stay open for
+ * health checkers and tooling.
  */
 @Priority(Priorities.AUTHENTICATION)
 final class TokenFilter implements ContainerRequestFilter {

@@ -11,6 +11,10 @@ import com.atlassian.oai.validator.model.SimpleResponse;
 import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.memory.MemorySpace;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.rpc.testing.RpcFleet;
@@ -29,6 +33,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -88,7 +94,7 @@ class OpenApiConformanceTest {
         assertThat(parsed.getMessages()).isEmpty();
         assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.0.3");
         assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/v1/rpc/{service}", "/v1/calls/{msg_id}", "/metrics", "/healthz",
-                "/openapi.json");
+                "/readyz", "/openapi.json");
     }
 
     /** OpenAPI 3.0 ignores {@code nullable} without a {@code type} beside it, so such a schema says nothing. */
@@ -401,6 +407,87 @@ class OpenApiConformanceTest {
         assertThat(health.json().at("/status").asText()).isEqualTo("passing");
         health.assertRequestConforms();
         health.assertResponseConforms();
+    }
+
+    @Test
+    void readyzIsOpenEvenWithAToken() throws Exception {
+        Exchange ready = get(guarded, "/readyz");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.json().at("/status").asText()).isEqualTo("ready");
+        ready.assertRequestConforms();
+        ready.assertResponseConforms();
+    }
+
+    @Test
+    void aServerWhoseCallSlotsAreAllTakenIsNotReady() throws Exception {
+        Gate gate = new Gate();
+        try (RpcServer busy = RpcServer.builder(store).target(TARGET.server("saturated")).endpoint(gate)
+                .maxConcurrentCalls(1).start()) {
+            CompletableFuture<Exchange> call = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return post(busy, RPC, JSON, "{\"kind\": \"call\", \"method\": \"hold\"}", null);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    Exchange saturated = get(busy, "/readyz");
+                    assertThat(saturated.status()).isEqualTo(503);
+                    assertThat(saturated.json().at("/status").asText()).isEqualTo("saturated");
+                    assertThat(saturated.reply().headers().firstValue("Retry-After")).hasValue("1");
+                    saturated.assertResponseConforms();
+                });
+            } finally {
+                gate.release.countDown();
+            }
+            assertThat(call.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(get(busy, "/readyz").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aServerWhoseHeartbeatsFailIsNotReady() throws Exception {
+        String space = "readyz-" + UUID.randomUUID();
+        try (EndpointStore own = StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
+                "hotline.memory.space", space, "hotline.zone", RpcFleet.AZ1.path())));
+             RpcServer server = RpcServer.builder(own).target(TARGET.server("cut-off")).endpoint(new TestApi("cut-off"))
+                     .healthPolicy(HealthPolicy.of(Duration.ofMillis(100), Duration.ofSeconds(1),
+                             Duration.ofSeconds(2)))
+                     .start()) {
+            assertThat(get(server, "/readyz").status()).isEqualTo(200);
+            MemorySpace.named(space).stop(RpcFleet.AZ1);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Exchange unregistered = get(server, "/readyz");
+                assertThat(unregistered.status()).isEqualTo(503);
+                assertThat(unregistered.json().at("/status").asText()).isEqualTo("unregistered");
+                unregistered.assertResponseConforms();
+            });
+            assertThat(get(server, "/healthz").status()).isEqualTo(200);
+            MemorySpace.named(space).start(RpcFleet.AZ1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(server, "/readyz").status() == 200);
+        }
+    }
+
+    @Test
+    void aStoppingServerIsDrainingNotReady() throws Exception {
+        RpcServer stopping = RpcServer.builder(store).target(TARGET.server("stopping")).endpoint(new TestApi("x"))
+                .drainDelay(Duration.ofMinutes(1)).start();
+        // Interrupted at the end, which cuts the drain delay short.
+        Thread closing = new Thread(stopping::close, "closing-server");
+        closing.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Exchange draining = get(stopping, "/readyz");
+                assertThat(draining.status()).isEqualTo(503);
+                assertThat(draining.json().at("/status").asText()).isEqualTo("draining");
+                draining.assertResponseConforms();
+            });
+            assertThat(get(stopping, "/healthz").status()).isEqualTo(200);
+        } finally {
+            closing.interrupt();
+            closing.join(Duration.ofSeconds(30).toMillis());
+        }
     }
 
     @Test

@@ -93,7 +93,7 @@ final class ServiceRecord {
     /**
      * The agent registration of {@code e}: a TTL check registered passing (Consul starts TTL checks critical
      * otherwise), removed {@code deregisterAfter} after it went critical (at least Consul's one minute), and an
-     * HTTP check on {@code /healthz} every {@code httpInterval} unless that is null.
+     * HTTP check on {@code /readyz} every {@code httpInterval} unless that is null.
      *
      * @throws IllegalArgumentException if the metadata does not fit Consul's limits
      */
@@ -121,9 +121,9 @@ final class ServiceRecord {
         if (httpInterval != null) {
             String host = e.host().contains(":") && !e.host().startsWith("[") ? "[" + e.host() + "]" : e.host();
             b.addChecks(ImmutableRegCheck.builder()
-                    .id(ttlCheckId(cid) + ":healthz")
-                    .name("hotline /healthz")
-                    .http(e.scheme() + "://" + host + ":" + e.port() + "/healthz")
+                    .id(ttlCheckId(cid) + ":readyz")
+                    .name("hotline /readyz")
+                    .http(e.scheme() + "://" + host + ":" + e.port() + "/readyz")
                     .interval(go(httpInterval))
                     .timeout(go(httpInterval))
                     .status("passing")

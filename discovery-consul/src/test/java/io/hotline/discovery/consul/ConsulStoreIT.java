@@ -166,15 +166,15 @@ class ConsulStoreIT {
     }
 
     @Test
-    void withHttpCheckAnEndpointWhoseHealthzFailsIsCriticalThoughItsHeartbeatsCome() throws Exception {
+    void withHttpCheckAnEndpointNotReadyIsCriticalThoughItsHeartbeatsCome() throws Exception {
         HttpServer healthy = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        healthy.createContext("/healthz", x -> {
+        healthy.createContext("/readyz", x -> {
             x.sendResponseHeaders(200, -1);
             x.close();
         });
         healthy.start();
         HttpServer sick = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        sick.createContext("/healthz", x -> {
+        sick.createContext("/readyz", x -> {
             x.sendResponseHeaders(503, -1);
             x.close();
         });

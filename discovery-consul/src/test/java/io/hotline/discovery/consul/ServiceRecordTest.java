@@ -98,7 +98,7 @@ class ServiceRecordTest {
         var withHttp = ServiceRecord.registration(endpoint().build(), Duration.ofSeconds(60), Duration.ofMinutes(29),
                 Duration.ofSeconds(10));
         assertThat(withHttp.getChecks()).hasSize(2);
-        assertThat(withHttp.getChecks().get(1).getHttp()).contains("http://127.0.0.1:8080/healthz");
+        assertThat(withHttp.getChecks().get(1).getHttp()).contains("http://127.0.0.1:8080/readyz");
         assertThat(withHttp.getChecks().get(1).getDeregisterCriticalServiceAfter()).contains("1740000ms");
     }
 

@@ -27,6 +27,7 @@ public final class Serving implements AutoCloseable {
     private final Heartbeater heartbeater;
     private final Heartbeater.Registration registration;
     private final ServingSettings settings;
+    private volatile boolean draining;
 
     private Serving(HttpListener listener, Heartbeater heartbeater, Heartbeater.Registration registration,
             ServingSettings settings) {
@@ -86,12 +87,24 @@ public final class Serving implements AutoCloseable {
     }
 
     /**
+     * {@link Readiness#DRAINING} once {@link #close()} began, {@link Readiness#UNREGISTERED} while the heartbeats do
+     * not reach the store, else {@link Readiness#READY}. The owner adds what only it knows (a saturated call pool).
+     */
+    public Readiness readiness() {
+        if (draining) {
+            return Readiness.DRAINING;
+        }
+        return registration.isHealthy() ? Readiness.READY : Readiness.UNREGISTERED;
+    }
+
+    /**
      * Deregisters, stops the heartbeats, keeps serving for the drain delay (clients learn of the deregistration through
      * their store watches and may send here until then), then stops taking requests and lets those in flight finish
      * within the listener's grace period.
      */
     @Override
     public void close() {
+        draining = true;
         registration.close();
         heartbeater.close();
         try {
