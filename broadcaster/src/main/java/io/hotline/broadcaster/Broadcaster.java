@@ -274,6 +274,17 @@ public final class Broadcaster implements AutoCloseable {
         }
 
         /**
+         * The host name or address to register when it is not the one listened on ({@code
+         * hotline.http.advertised-host}); listening on a wildcard registers the host's routable address otherwise.
+         *
+         * @throws IllegalArgumentException if empty or a wildcard address
+         */
+        public Builder advertisedHost(String host) {
+            serving = serving.advertisedHost(host);
+            return this;
+        }
+
+        /**
          * Finds servers and peer broadcasters through {@code directory}, shared with other clients and servers of this
          * process, instead of a directory of its own; closing the broadcaster leaves it open. Its zone must be the
          * broadcaster's {@linkplain #zone zone}, if one is set.

@@ -274,9 +274,28 @@ public final class RpcServer implements AutoCloseable {
             return listener(serving.listener().portRange(range));
         }
 
-        /** The address to listen on and to register; 127.0.0.1 unless set. */
+        /**
+         * The address to listen on, 127.0.0.1 unless set; {@code 0.0.0.0} or {@code ::} listens on every interface.
+         * It is also the address registered, unless {@link #advertisedHost} says otherwise; for a wildcard, the
+         * host's routable address is registered.
+         */
         public Builder host(String host) {
             return listener(serving.listener().host(host));
+        }
+
+        /**
+         * The host name or address to register, which clients connect to, when it is not the one listened on: behind
+         * NAT, or a name in the server's certificate ({@code hotline.http.advertised-host}).
+         *
+         * <pre>{@code
+         * RpcServer.builder(store).host("0.0.0.0").advertisedHost("compute-1.example.org")
+         * }</pre>
+         *
+         * @throws IllegalArgumentException if empty or a wildcard address
+         */
+        public Builder advertisedHost(String host) {
+            serving = serving.advertisedHost(host);
+            return this;
         }
 
         /** Requires {@code Authorization: Bearer token} on every RPC request (the proposal's http_token). */

@@ -7,10 +7,12 @@ import io.hotline.rpc.internal.http.HttpListener;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.Handler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One serving process's lifecycle, the RPC server's and the broadcaster's alike: a listener, the endpoint built from
- * it (its port and scheme, the settings' host and zone), registered and kept alive by heartbeats; closing withdraws
+ * it (its port and scheme, the settings' zone, the host {@link AdvertisedHost} resolves), registered and kept alive by heartbeats; closing withdraws
  * the registration, keeps serving for the drain delay while clients learn of it, then stops the listener gracefully
  * within its grace period. What the owner runs besides (queued casts, fanouts in flight) it drains after {@link #close()}.
  *
@@ -22,6 +24,8 @@ import org.eclipse.jetty.server.Handler;
  * }</pre>
  */
 public final class Serving implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Serving.class);
 
     private final HttpListener listener;
     private final Heartbeater heartbeater;
@@ -60,7 +64,12 @@ public final class Serving implements AutoCloseable {
         HttpListener listener = HttpListener.start(settings.listener(), threads, handler);
         Heartbeater heartbeater = null;
         try {
-            String host = settings.listener().host();
+            String listening = settings.listener().host();
+            String host = AdvertisedHost.resolve(listening, settings.advertisedHost());
+            if (!host.equals(listening) && settings.advertisedHost() == null) {
+                log.info("listening on {} (every interface); registering this host's address {} (set {} to choose"
+                        + " another)", listening, host, ServingSettings.ADVERTISED_HOST);
+            }
             Endpoint endpoint = Endpoint.builder(service)
                     .host(host)
                     .port(listener.port())
@@ -70,6 +79,7 @@ public final class Serving implements AutoCloseable {
                     .metadata(metadata)
                     .build();
             beforeRegistering.accept(endpoint);
+            warnIfOthersCannotReach(store, endpoint);
             heartbeater = Heartbeater.start(store);
             return new Serving(listener, heartbeater, heartbeater.register(endpoint, settings.healthPolicy()), settings);
         } catch (RuntimeException e) {
@@ -78,6 +88,30 @@ public final class Serving implements AutoCloseable {
             }
             listener.close();
             throw e;
+        }
+    }
+
+    /**
+     * Warns when a loopback address is registered beside endpoints of the service on other hosts: those hosts would
+     * connect to themselves. The usual cause is a server on a real network left at the default host, 127.0.0.1.
+     */
+    private static void warnIfOthersCannotReach(EndpointStore store, Endpoint endpoint) {
+        if (!AdvertisedHost.isLoopback(endpoint.host())) {
+            return;
+        }
+        try {
+            store.list(endpoint.service(), endpoint.zone()).stream()
+                    .map(status -> status.endpoint().host())
+                    .filter(other -> !AdvertisedHost.isLoopback(other))
+                    .findFirst()
+                    .ifPresent(remote -> log.warn("registering {} of {} at the loopback address {}, which only this"
+                            + " host can reach, while other endpoints of {} are at {} and elsewhere: set {} (where to"
+                            + " listen) or {} (what to register) to an address they can reach",
+                            endpoint.id(), endpoint.service(), endpoint.host(), endpoint.service(), remote,
+                            "hotline.http.host", ServingSettings.ADVERTISED_HOST));
+        } catch (RuntimeException e) {
+            // Only a warning: a store that cannot list now does not stop the server from starting.
+            log.debug("cannot list {} to compare addresses: {}", endpoint.service(), e.toString());
         }
     }
 
