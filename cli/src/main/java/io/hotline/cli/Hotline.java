@@ -16,6 +16,9 @@ import io.hotline.rpc.VersionCapError;
 import io.hotline.rpc.internal.wire.WireError;
 import java.io.PrintWriter;
 import java.util.Comparator;
+import java.util.Locale;
+import java.util.logging.Level;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -63,11 +66,31 @@ public final class Hotline implements Runnable {
             // purpose, so the stores' warnings about them are noise there.
             System.setProperty(SIMPLE_LOGGER_LEVEL, args.length > 0 && args[0].equals("tck") ? "error" : "warn");
         }
+        routeJavaUtilLogging(System.getProperty(SIMPLE_LOGGER_LEVEL));
         CommandLine cli = commandLine();
         int code = cli.execute(args);
         cli.getOut().flush();
         cli.getErr().flush();
         System.exit(code);
+    }
+
+    /**
+     * Sends java.util.logging (Jersey's, the JDK HTTP client's, OkHttp's) to SLF4J, so that one level and one format
+     * cover every library, and lets it pass only the records SLF4J prints at {@code slf4jLevel} (SLF4J's simple
+     * logger's names: trace, debug, info, warn, error, off), so that the records nobody prints are never made.
+     */
+    static void routeJavaUtilLogging(String slf4jLevel) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        Level level = switch (slf4jLevel == null ? "info" : slf4jLevel.strip().toLowerCase(Locale.ROOT)) {
+            case "trace" -> Level.FINEST;
+            case "debug" -> Level.FINE;
+            case "warn" -> Level.WARNING;
+            case "error" -> Level.SEVERE;
+            case "off" -> Level.OFF;
+            default -> Level.INFO;
+        };
+        java.util.logging.Logger.getLogger("").setLevel(level);
     }
 
     /** The command with its error handling, as main runs it; tests set its out and err. */

@@ -2,6 +2,8 @@ package io.hotline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hotline.testing.CapturedStderr;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class HotlineTest {
@@ -60,5 +62,20 @@ class HotlineTest {
         Cli.Result r = Cli.raw("zones", "--frob");
         assertThat(r.exitCode()).isEqualTo(Hotline.USAGE);
         assertThat(r.err()).contains("hotline zones: Unknown option: '--frob'", "hint: run 'hotline zones --help'");
+    }
+
+    @Test
+    void javaUtilLoggingGoesToSlf4jAtItsLevel() {
+        try (CapturedStderr err = CapturedStderr.start()) {
+            Hotline.routeJavaUtilLogging("warn");
+            Logger jersey = Logger.getLogger("org.glassfish.jersey.example");
+            jersey.warning("a Jersey warning");
+            jersey.info("a Jersey info line");
+            // SLF4J's simple logger's format (level, then the logger's name), not java.util.logging's console one.
+            assertThat(err.text()).contains("WARN org.glassfish.jersey.example - a Jersey warning")
+                    .doesNotContain("a Jersey info line").doesNotContain("WARNING:");
+        } finally {
+            Hotline.routeJavaUtilLogging("info");
+        }
     }
 }
