@@ -15,11 +15,11 @@ import io.hotline.rpc.internal.security.ClientTls;
 import io.hotline.rpc.internal.security.PemFiles;
 import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.rpc.internal.serving.Readiness;
+import io.hotline.rpc.internal.serving.ServedMetrics;
 import io.hotline.rpc.internal.serving.Serving;
 import io.hotline.rpc.internal.serving.ServingSettings;
 import io.hotline.status.StatusPage;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -106,15 +106,14 @@ public final class Broadcaster implements AutoCloseable {
         // The bound on requests in flight is the engine's (max-concurrent), also towards one server: a lower one of
         // Jetty's (64 by default) would queue casts inside the client, unseen, behind the engine's bound.
         http.setMaxConnectionsPerDestination(b.fanout.maxConcurrent());
-        BroadcasterMetrics metrics = new BroadcasterMetrics(b.meterRegistry != null ? b.meterRegistry
-                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        BroadcasterMetrics metrics = new BroadcasterMetrics(ServedMetrics.of(b.meterRegistry));
         // The engine reads the id only when it splits a fanout; until it is set this broadcaster is not registered,
         // so it cannot be among its own peers. Without a peer token it cannot split: no peer would take a share.
         this.engine = new FanoutEngine(directory, http, b.fanout, metrics,
                 b.peerToken == null ? null : new FanoutEngine.Split(() -> selfId, b.peerToken));
 
         StatusPage.Builder page = StatusPage.builder(b.store).path("/status/").services(b.statusServices)
-                .directory(directory).ownMetrics(metrics::scrape).idleAfter(Duration.ofSeconds(30));
+                .directory(directory).ownMetrics(() -> metrics.scrape(null).body()).idleAfter(Duration.ofSeconds(30));
         String token = settings.token();
         if (token != null) {
             page.token(token).requireToken(token);
@@ -219,7 +218,7 @@ public final class Broadcaster implements AutoCloseable {
         private Path caFile;
         private Path clientCertFile;
         private Path clientKeyFile;
-        private PrometheusMeterRegistry meterRegistry;
+        private MeterRegistry meterRegistry;
         private List<String> statusServices = List.of();
 
         private Builder(EndpointStore store) {
@@ -409,8 +408,17 @@ public final class Broadcaster implements AutoCloseable {
             return this;
         }
 
-        /** Where the broadcaster's meters go and what {@code GET /metrics} scrapes; a registry of its own by default. */
-        public Builder meterRegistry(PrometheusMeterRegistry registry) {
+        /**
+         * Where the broadcaster's meters go besides {@code GET /metrics}: any Micrometer registry (OTLP, a composite, ...).
+         * A Prometheus registry is also what {@code /metrics} scrapes; any other gets the meters while a Prometheus
+         * registry of the broadcaster's own serves {@code /metrics}, which is all there is by default.
+         *
+         * <pre>{@code
+         * MeterRegistry registry = new OtlpMeterRegistry(otlpConfig, Clock.SYSTEM);
+         * Broadcaster.builder(store).meterRegistry(registry).config(config).start();
+         * }</pre>
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }

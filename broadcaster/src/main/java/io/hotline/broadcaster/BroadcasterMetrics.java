@@ -3,10 +3,11 @@ package io.hotline.broadcaster;
 import io.hotline.discovery.Endpoint;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
+import io.hotline.rpc.internal.serving.ServedMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class BroadcasterMetrics implements FanoutEngine.Observer {
 
-    private final PrometheusMeterRegistry registry;
+    private final ServedMetrics served;
     private final Counter fanouts;
     private final Counter clientFanouts;
     private final DistributionSummary targets;
@@ -28,8 +29,9 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
     private final Counter retries;
     private final Map<Outcome, Counter> deliveries = new EnumMap<>(Outcome.class);
 
-    BroadcasterMetrics(PrometheusMeterRegistry registry) {
-        this.registry = registry;
+    BroadcasterMetrics(ServedMetrics served) {
+        this.served = served;
+        MeterRegistry registry = served.registry();
         this.fanouts = Counter.builder("hotline.broadcaster.fanouts")
                 .description("fanouts started, shares from peer broadcasters included").register(registry);
         this.clientFanouts = Counter.builder("hotline.broadcaster.client.fanouts")
@@ -39,7 +41,7 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
                 .description("servers targeted per fanout").register(registry);
         this.duration = Timer.builder("hotline.broadcaster.fanout.duration")
                 .description("from the request until every target of the fanout has an outcome")
-                .publishPercentileHistogram().register(registry);
+                .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS).register(registry);
         this.retries = Counter.builder("hotline.broadcaster.retries")
                 .description("casts tried a second time because the server refused the first connection")
                 .register(registry);
@@ -76,7 +78,7 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
         duration.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
-    String scrape() {
-        return registry.scrape();
+    ServedMetrics.Scrape scrape(String accept) {
+        return served.scrape(accept);
     }
 }

@@ -7,6 +7,7 @@ import io.hotline.rpc.internal.http.JsonReplies;
 import io.hotline.rpc.internal.http.RequestBody;
 import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.rpc.internal.serving.Readiness;
+import io.hotline.rpc.internal.serving.ServedMetrics;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.WireError;
 import java.io.IOException;
@@ -111,9 +112,10 @@ final class FanoutHandler extends Handler.Abstract {
             }
         }
         if (scrape) {
+            ServedMetrics.Scrape scraped = metrics.scrape(request.getHeaders().get(HttpHeader.ACCEPT));
             response.setStatus(200);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-            response.write(true, ByteBuffer.wrap(metrics.scrape().getBytes(StandardCharsets.UTF_8)), callback);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, scraped.contentType());
+            response.write(true, ByteBuffer.wrap(scraped.body().getBytes(StandardCharsets.UTF_8)), callback);
             return true;
         }
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);

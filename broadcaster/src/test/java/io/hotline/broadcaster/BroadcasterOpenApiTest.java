@@ -12,6 +12,7 @@ import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
 import com.atlassian.oai.validator.report.ValidationReport;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
+import io.hotline.rpc.internal.serving.ServedMetrics;
 import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.rpc.testing.ServedOpenApi;
 import io.hotline.testing.CapturedStderr;
@@ -143,6 +144,22 @@ class BroadcasterOpenApiTest {
         assertThat(exchange(guarded, "GET", "/metrics", null, null, TOKEN).statusCode()).isEqualTo(200);
         assertThat(exchange(guarded, "GET", "/metrics", null, null, null).statusCode()).isEqualTo(401);
         assertThat(exchange(guarded, "GET", "/openapi.json", null, null, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void metricsInOpenMetricsWhenAskedWithTheFanoutDurationAsAHistogram() throws Exception {
+        HttpResponse<String> text = exchange(guarded, "GET", "/metrics", null, null, TOKEN);
+        assertThat(text.body()).contains("hotline_broadcaster_fanout_duration_seconds_bucket{le=\"0.001\"}",
+                "hotline_broadcaster_fanout_duration_seconds_bucket{le=\"60.0\"}");
+        HttpResponse<String> open = HTTP.send(HttpRequest.newBuilder(URI.create(guarded.endpoint().baseUri()
+                + "/metrics")).header("Authorization", "Bearer " + TOKEN)
+                .header("Accept", "application/openmetrics-text").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(open.statusCode()).isEqualTo(200);
+        assertThat(open.headers().firstValue("Content-Type")).hasValue(ServedMetrics.OPEN_METRICS);
+        assertThat(open.body()).endsWith("# EOF\n");
+        SimpleResponse.Builder response = SimpleResponse.Builder.status(200).withBody(open.body());
+        open.headers().map().forEach(response::withHeader);
+        assertConforms(validator.validateResponse("/metrics", Request.Method.GET, response.build()));
     }
 
     @Test

@@ -37,7 +37,8 @@ final class BroadcasterCommand implements Callable<Integer> {
         HotlineConfig config = configOptions.config();
         PrintWriter out = spec.commandLine().getOut();
         String name = server != null ? server : ServerCommand.hostName();
-        runOptions.serve(config, out, store -> Broadcaster.builder(store).config(config).server(name).start(),
+        runOptions.serve(config, out, store -> Broadcaster.builder(store).config(config).server(name)
+                .meterRegistry(ProcessMetrics.registry()).start(),
                 b -> "broadcasting as " + b.endpoint().id() + " at " + b.endpoint().baseUri() + " in zone "
                         + b.endpoint().zone() + "; status page at " + b.endpoint().baseUri() + "/status/"
                         + (b.splits() ? "" : "; casting every fanout itself and taking no shares from peers: no"

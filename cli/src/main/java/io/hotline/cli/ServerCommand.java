@@ -89,7 +89,7 @@ final class ServerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         runOptions.serve(config, out,
                 store -> RpcServer.builder(store).target(served).endpoint(null, endpointVersion, endpoint).config(config)
-                        .start(),
+                        .meterRegistry(ProcessMetrics.registry()).start(),
                 rpc -> "serving " + served.service() + " as " + rpc.endpoint().id() + " at " + rpc.endpoint().baseUri()
                         + " in zone " + rpc.endpoint().zone());
         out.println("stopped " + served.service() + " on " + name);

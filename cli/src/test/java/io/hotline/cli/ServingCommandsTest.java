@@ -69,6 +69,25 @@ class ServingCommandsTest {
     }
 
     @Test
+    void serversAndBroadcastersShowTheJvmsAndTheProcesssMetrics() throws Exception {
+        Cli.Running server = background("server", "--topic", "metered", "--for", "15s",
+                "--set", "hotline.http.drain-delay=0s");
+        Cli.Running broadcaster = background("broadcaster", "--for", "15s", "--set", "hotline.http.drain-delay=0s");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !registered("metered").isEmpty()
+                && !registered("hotline.broadcaster").isEmpty());
+        HttpClient http = HttpClient.newHttpClient();
+        for (String service : List.of("metered", "hotline.broadcaster")) {
+            URI metrics = URI.create(registered(service).get(0).endpoint().baseUri() + "/metrics");
+            String text = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(text).as(service).contains("jvm_memory_used_bytes{", "jvm_threads_live_threads ",
+                    "jvm_classes_loaded_classes ", "process_cpu_usage ", "process_uptime_seconds ",
+                    "process_files_open_files ");
+        }
+        assertThat(server.join().exitCode()).isZero();
+        assertThat(broadcaster.join().exitCode()).isZero();
+    }
+
+    @Test
     void serverServesAnEndpointClassByName() {
         Cli.Running server = background("server", "--topic", "echo2", "--endpoint",
                 Greeter.class.getName(), "--for", "5s", "--set", "hotline.http.drain-delay=0s");

@@ -43,18 +43,20 @@ final class Exchange {
      *
      * @param authorization the Authorization header's value, or null to send none
      * @param maxConnectionsPerServer for the message of a request that waited its timeout for a connection
+     * @param metrics where retries are counted
      */
     record Client(HttpClient http, Directory directory, ScheduledExecutorService scheduler, String authorization,
-            int maxResponseBytes, int maxConnectionsPerServer) {}
+            int maxResponseBytes, int maxConnectionsPerServer, ClientMetrics metrics) {}
 
     /**
      * The message, and how to write it for a try.
      *
      * @param kind call or cast (a fanout is a cast)
+     * @param service the service, for metrics
      * @param what the service and method, e.g. {@code conductor.ping}, for messages
      * @param body the message telling the server the caller waits so long (what is left of its timeout)
      */
-    record Message(String kind, String what, String msgId, Function<Duration, byte[]> body) {}
+    record Message(String kind, String service, String what, String msgId, Function<Duration, byte[]> body) {}
 
     private final Client client;
     private final Route route;
@@ -179,6 +181,7 @@ final class Exchange {
                     begun.get());
             afterTry(endpoint, outcome, response);
             if (policy.tryAgain(outcome, sent, deadline - System.nanoTime())) {
+                client.metrics().retried(message.kind(), message.service());
                 attempt(null, null);
             } else if (failure == null) {
                 // A busy answer with no tries left too: the caller reads it as ServerBusy.

@@ -12,6 +12,8 @@ import io.hotline.rpc.internal.security.ClientTls;
 import io.hotline.rpc.internal.security.PemFiles;
 import io.hotline.rpc.internal.wire.JsonPost;
 import io.hotline.rpc.internal.wire.Wire;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +91,7 @@ public final class RpcClient implements AutoCloseable {
     private final boolean fanoutFallback;
     private final int maxConnectionsPerServer;
     private final Exchange.Client exchanges;
+    private final ClientMetrics metrics;
     private FanoutEngine fallbackEngine;
     /** Call monitors' probes and retries waiting out a Retry-After; neither blocks. */
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -121,8 +124,9 @@ public final class RpcClient implements AutoCloseable {
             closeDirectory();
             throw new IllegalStateException("cannot start the HTTP client: " + e, e);
         }
+        this.metrics = new ClientMetrics(b.meterRegistry);
         this.exchanges = new Exchange.Client(http, directory, scheduler, authorization(), maxResponseBytes,
-                maxConnectionsPerServer);
+                maxConnectionsPerServer, metrics);
     }
 
     private static Directory ownDirectory(Builder b) {
@@ -281,7 +285,9 @@ public final class RpcClient implements AutoCloseable {
                 throw new InvalidTarget("a call cannot go to a fanout target; use cast, or a target without fanout");
             }
             JavaType javaType = Wire.MAPPER.getTypeFactory().constructType(type);
-            return send("call", method, args).thenApply(reply -> RpcClient.this.<T>decodeResult(reply, javaType));
+            long start = System.nanoTime();
+            return measured("call", method, start, send("call", method, args)
+                    .thenApply(reply -> RpcClient.this.<T>decodeResult(reply, javaType)));
         }
 
         /** Returns once a server has accepted (queued) the message. */
@@ -294,16 +300,24 @@ public final class RpcClient implements AutoCloseable {
          * broadcaster, returning once the broadcaster has started the casts.
          */
         public CompletableFuture<Void> castAsync(String method, Map<String, ?> args) {
+            long start = System.nanoTime();
             if (route instanceof Route.ToBroadcaster broadcast) {
-                return fanout(broadcast, method, args, false, reply -> {
+                return measured("fanout", method, start, fanout(broadcast, method, args, false, reply -> {
                     decoder.body(reply);
                     return null;
-                }, local -> CompletableFuture.completedFuture(null));
+                }, local -> CompletableFuture.completedFuture(null)));
             }
-            return send("cast", method, args).thenApply(reply -> {
+            return measured("cast", method, start, send("cast", method, args).thenApply(reply -> {
                 decoder.body(reply);
                 return null;
-            });
+            }));
+        }
+
+        /** {@code result}, recorded in the client's metrics when it completes. */
+        private <T> CompletableFuture<T> measured(String kind, String method, long start,
+                CompletableFuture<T> result) {
+            return result.whenComplete((value, failure) -> metrics.record(kind, target.service(), method, start,
+                    failure));
         }
 
         /**
@@ -321,14 +335,15 @@ public final class RpcClient implements AutoCloseable {
             if (!(route instanceof Route.ToBroadcaster broadcast)) {
                 throw new InvalidTarget("a fanout report needs a fanout target; use target.asFanout()");
             }
-            return fanout(broadcast, method, args, true, reply -> {
+            long start = System.nanoTime();
+            return measured("fanout", method, start, fanout(broadcast, method, args, true, reply -> {
                 byte[] content = decoder.body(reply);
                 try {
                     return Wire.REPORT_READER.<FanoutReport>readValue(content);
                 } catch (IOException e) {
                     throw new RpcException("the broadcaster's answer is not a fanout report: " + e.getMessage(), e);
                 }
-            }, FanoutEngine.Fanout::done);
+            }, FanoutEngine.Fanout::done));
         }
 
         /**
@@ -373,7 +388,8 @@ public final class RpcClient implements AutoCloseable {
         }
 
         private Exchange exchange(String kind, String method, Map<String, ?> args, String msgId, Boolean report) {
-            Exchange.Message message = new Exchange.Message(kind, target.service() + "." + method, msgId,
+            Exchange.Message message = new Exchange.Message(kind, target.service(), target.service() + "." + method,
+                    msgId,
                     wait -> body(kind, method, args, msgId, report, wait));
             return new Exchange(exchanges, route, message, timeout, new RetryPolicy(idempotent),
                     callMonitor == null ? null : new CallMonitor(http, scheduler, authorization(), callMonitor));
@@ -474,6 +490,7 @@ public final class RpcClient implements AutoCloseable {
         private Path certFile;
         private Path keyFile;
         private HotlineConfig config;
+        private MeterRegistry meterRegistry = Metrics.globalRegistry;
 
         private Builder(EndpointStore store, Directory directory) {
             this.store = store;
@@ -570,6 +587,20 @@ public final class RpcClient implements AutoCloseable {
         /** How long establishing a connection may take before another server is tried; 5 s. */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout);
+            return this;
+        }
+
+        /**
+         * Where the client's meters go ({@code hotline.rpc.client.requests} by service, kind, method and outcome, with
+         * histogram buckets, and {@code hotline.rpc.client.retries}); Micrometer's global registry by default, which
+         * keeps them nowhere until the application adds a registry to it.
+         *
+         * <pre>{@code
+         * RpcClient client = RpcClient.builder(store).meterRegistry(prometheusRegistry).build();
+         * }</pre>
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }
 

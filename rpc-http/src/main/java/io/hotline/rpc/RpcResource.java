@@ -2,10 +2,12 @@ package io.hotline.rpc;
 
 import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.internal.serving.Readiness;
+import io.hotline.rpc.internal.serving.ServedMetrics;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.rpc.internal.wire.WireError;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -71,11 +73,12 @@ public final class RpcResource {
                 .build();
     }
 
+    /** Prometheus' text format, or OpenMetrics when the scraper's {@code Accept} names it. */
     @GET
     @Path("metrics")
-    @Produces("text/plain")
-    public Response metrics() {
-        return Response.ok(metrics.scrape()).type("text/plain; version=0.0.4; charset=utf-8").build();
+    public Response metrics(@HeaderParam("Accept") String accept) {
+        ServedMetrics.Scrape scrape = metrics.scrape(accept);
+        return Response.ok(scrape.body()).type(scrape.contentType()).build();
     }
 
     @GET

@@ -7,11 +7,11 @@ import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.rpc.internal.serving.Readiness;
+import io.hotline.rpc.internal.serving.ServedMetrics;
 import io.hotline.rpc.internal.serving.Serving;
 import io.hotline.rpc.internal.serving.ServingSettings;
 import io.hotline.rpc.internal.wire.Wire;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,9 +92,8 @@ public final class RpcServer implements AutoCloseable {
         this.casts = new CastQueue(target.service(), b.castThreads, b.castQueue, grace);
 
         this.callSlots = new Semaphore(b.maxConcurrentCalls);
-        ServerMetrics metrics = new ServerMetrics(b.meterRegistry != null ? b.meterRegistry
-                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), target.service(), casts, callSlots,
-                b.maxConcurrentCalls);
+        ServerMetrics metrics = new ServerMetrics(ServedMetrics.of(b.meterRegistry), target.service(), casts,
+                callSlots, b.maxConcurrentCalls);
         RpcProcessor processor = new RpcProcessor(target.service(), dispatcher, casts, callSlots, metrics);
         RpcResource resource = new RpcResource(processor, metrics,
                 b.apiDocument != null ? ApiDocument.from(b.apiDocument) : ApiDocument.builtIn(), this::readiness);
@@ -183,7 +182,7 @@ public final class RpcServer implements AutoCloseable {
         private AccessPolicy accessPolicy = AccessPolicy.DEFAULT;
         private ServingSettings serving = ServingSettings.DEFAULT;
         private int maxConcurrentCalls = DEFAULT_MAX_CONCURRENT_CALLS;
-        private PrometheusMeterRegistry meterRegistry;
+        private MeterRegistry meterRegistry;
         private Path apiDocument;
         private int castThreads = 8;
         private int castQueue = 10_000;
@@ -377,8 +376,17 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** Where the server's meters go and what {@code GET /metrics} scrapes; a registry of its own by default. */
-        public Builder meterRegistry(PrometheusMeterRegistry registry) {
+        /**
+         * Where the server's meters go besides {@code GET /metrics}: any Micrometer registry (OTLP, a composite, ...).
+         * A Prometheus registry is also what {@code /metrics} scrapes; any other gets the meters while a Prometheus
+         * registry of the server's own serves {@code /metrics}, which is all there is by default.
+         *
+         * <pre>{@code
+         * MeterRegistry registry = new OtlpMeterRegistry(otlpConfig, Clock.SYSTEM);
+         * RpcServer.builder(store).meterRegistry(registry).target(target).endpoint(api).start();
+         * }</pre>
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
             this.meterRegistry = Objects.requireNonNull(registry, "registry");
             return this;
         }

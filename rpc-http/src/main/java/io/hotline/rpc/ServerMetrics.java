@@ -1,28 +1,30 @@
 package io.hotline.rpc;
 
+import io.hotline.rpc.internal.serving.ServedMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What {@code GET /metrics} shows, in Prometheus text format: requests by kind, method and outcome with their
- * duration, calls running, casts queued, casts that failed. Method names come from clients, so an unknown method
- * is tagged {@code -}: a caller cannot create meters at will.
+ * What {@code GET /metrics} shows (and the application's registry gets): requests by kind, method and outcome with
+ * their duration (a histogram with {@link ServedMetrics#RPC_BUCKETS}), calls running, casts queued, casts that failed.
+ * Method names come from clients, so an unknown method is tagged {@code -}: a caller cannot create meters at will.
  */
 final class ServerMetrics {
 
     static final String UNKNOWN_METHOD = "-";
 
-    private final PrometheusMeterRegistry registry;
+    private final ServedMetrics served;
+    private final MeterRegistry registry;
     private final String service;
     private final Counter castFailures;
 
-    ServerMetrics(PrometheusMeterRegistry registry, String service, CastQueue casts, Semaphore callSlots,
-            int maxCalls) {
-        this.registry = registry;
+    ServerMetrics(ServedMetrics served, String service, CastQueue casts, Semaphore callSlots, int maxCalls) {
+        this.served = served;
+        this.registry = served.registry();
         this.service = service;
         Gauge.builder("hotline.rpc.server.calls.active", callSlots, s -> maxCalls - s.availablePermits())
                 .description("calls running now").tag("service", service).register(registry);
@@ -38,6 +40,7 @@ final class ServerMetrics {
         Timer.builder("hotline.rpc.server.requests")
                 .description("RPC requests answered, by kind, method and outcome")
                 .tags("service", service, "kind", kind, "method", method, "outcome", outcome)
+                .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS)
                 .register(registry)
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
@@ -46,7 +49,7 @@ final class ServerMetrics {
         castFailures.increment();
     }
 
-    String scrape() {
-        return registry.scrape();
+    ServedMetrics.Scrape scrape(String accept) {
+        return served.scrape(accept);
     }
 }

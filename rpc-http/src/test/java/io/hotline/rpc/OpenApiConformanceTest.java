@@ -20,6 +20,7 @@ import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.rpc.testing.ServedOpenApi;
 import io.hotline.testing.SlowBodies;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
@@ -37,6 +38,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -342,6 +344,48 @@ class OpenApiConformanceTest {
         assertThat(metrics.reply().body()).contains("hotline_rpc_server_calls_active");
         metrics.assertRequestConforms();
         metrics.assertResponseConforms();
+    }
+
+    @Test
+    void requestDurationsAreHistogramsFromAMillisecondToAMinute() throws Exception {
+        assertThat(post(open, RPC, JSON, "{\"kind\": \"call\", \"method\": \"whoami\"}", null).status()).isEqualTo(200);
+        String text = get(open, "/metrics").reply().body();
+        for (String le : List.of("0.001", "0.002", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0",
+                "2.5", "5.0", "10.0", "30.0", "60.0", "+Inf")) {
+            assertThat(text).containsPattern("hotline_rpc_server_requests_seconds_bucket\\{[^}]*method=\"whoami\"[^}]*le=\""
+                    + Pattern.quote(le) + "\"\\} \\d");
+        }
+    }
+
+    @Test
+    void aScraperThatAsksForOpenMetricsGetsIt() throws Exception {
+        SimpleRequest expected = SimpleRequest.Builder.get("/metrics")
+                .withHeader("Accept", "application/openmetrics-text; version=1.0.0,text/plain;q=0.5").build();
+        HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(uri(open, "/metrics"))
+                .header("Accept", "application/openmetrics-text; version=1.0.0,text/plain;q=0.5")
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        Exchange metrics = new Exchange(expected, reply);
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(reply.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
+                .startsWith("application/openmetrics-text"));
+        assertThat(reply.body()).contains("# TYPE hotline_rpc_server_calls_active gauge").endsWith("# EOF\n");
+        metrics.assertResponseConforms();
+        assertThat(get(open, "/metrics").reply().headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain").contains("version=0.0.4"));
+    }
+
+    @Test
+    void anyMeterRegistryGetsTheMetersWhileMetricsStillServesThem() throws Exception {
+        SimpleMeterRegistry application = new SimpleMeterRegistry();
+        try (RpcServer server = RpcServer.builder(store).target(TARGET.server("otlp-like"))
+                .endpoint(new TestApi("otlp-like")).meterRegistry(application).start()) {
+            assertThat(post(server, RPC, JSON, "{\"kind\": \"call\", \"method\": \"whoami\"}", null).status())
+                    .isEqualTo(200);
+            assertThat(application.get("hotline.rpc.server.requests").tag("method", "whoami").timer().count())
+                    .isOne();
+            assertThat(get(server, "/metrics").reply().body())
+                    .contains("hotline_rpc_server_requests_seconds_count{");
+        }
     }
 
     @Test

@@ -1,0 +1,55 @@
+package io.hotline.rpc;
+
+import io.hotline.rpc.internal.serving.ServedMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A client's meters: {@code hotline.rpc.client.requests}, a timer of calls, casts and fanouts by service, kind, method
+ * and outcome ({@code ok}, or the error's type: {@code MessagingTimeout}, {@code ServerBusy}, {@code RemoteError},
+ * {@code NoEndpointException}, ...), with the histogram buckets of {@link ServedMetrics#RPC_BUCKETS}; and {@code
+ * hotline.rpc.client.retries}, tries after the first by service and kind. Methods are the caller's own names, so
+ * they are bounded by its code.
+ */
+final class ClientMetrics {
+
+    private final MeterRegistry registry;
+
+    ClientMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One call, cast or fanout that ended, {@code failure} null when it succeeded. */
+    void record(String kind, String service, String method, long startNanos, Throwable failure) {
+        Timer.builder("hotline.rpc.client.requests")
+                .description("calls, casts and fanouts this client made, by outcome, from the call to its end")
+                .tags("service", service, "kind", kind, "method", method, "outcome", outcome(failure))
+                .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS)
+                .register(registry)
+                .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One more try of a message: another server, or the same after its Retry-After. */
+    void retried(String kind, String service) {
+        Counter.builder("hotline.rpc.client.retries")
+                .description("tries after the first, to another server or after a busy server's Retry-After")
+                .tags("service", service, "kind", kind)
+                .register(registry)
+                .increment();
+    }
+
+    private static String outcome(Throwable failure) {
+        if (failure == null) {
+            return "ok";
+        }
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName();
+    }
+}
