@@ -8,6 +8,7 @@ import io.hotline.rpc.internal.http.RequestBody;
 import io.hotline.rpc.internal.security.TokenCheck;
 import io.hotline.rpc.internal.serving.Readiness;
 import io.hotline.rpc.internal.serving.ServedMetrics;
+import io.hotline.rpc.internal.tracing.Tracing;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.WireError;
 import java.io.IOException;
@@ -17,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -127,8 +130,9 @@ final class FanoutHandler extends Handler.Abstract {
         TokenCheck.Verdict peer = peerToken == null ? TokenCheck.Verdict.MISSING
                 : peerToken.verdictOnBare(request.getHeaders().getValuesList(FanoutEngine.PEER_TOKEN_HEADER));
         String service = path.substring(PREFIX.length());
+        HttpFields headers = request.getHeaders();
         RequestBody.read(request, response, callback, bodyTimeout,
-                body -> fanOut(service, body, authorization, peer, response, callback));
+                body -> fanOut(service, body, authorization, peer, headers::get, response, callback));
         return true;
     }
 
@@ -136,9 +140,10 @@ final class FanoutHandler extends Handler.Abstract {
      * Starts the fanout a whole body asks for, and answers now or, with a report, when it is done.
      *
      * @param peer what the request's peer token amounts to: accepted, it may be a share
+     * @param headers the request's headers by name, for its trace context
      */
     private void fanOut(String service, byte[] body, String authorization, TokenCheck.Verdict peer,
-            Response response, Callback callback) {
+            Function<String, String> headers, Response response, Callback callback) {
         // A bad peer token is refused only now, once the body is in, though that costs reading it: refused before, a
         // large share's sender may see its connection reset instead of the answer, and could then not know that
         // nothing was cast, so it would not cast the share itself.
@@ -153,7 +158,6 @@ final class FanoutHandler extends Handler.Abstract {
             return;
         }
         FanoutWire.Parsed parsed;
-        FanoutEngine.Fanout fanout;
         try {
             FanoutWire.Request request = FanoutWire.read(body);
             if (request.targets() != null && peer != TokenCheck.Verdict.ACCEPTED) {
@@ -167,18 +171,30 @@ final class FanoutHandler extends Handler.Abstract {
                 return;
             }
             parsed = FanoutWire.parse(request, UUID.randomUUID().toString());
-            fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
-                    parsed.scopes(), authorization, parsed.targets()));
         } catch (IllegalArgumentException e) {
             JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, e.getMessage()));
             return;
+        }
+        // A server span for the whole fanout, ended once every target has an outcome; every cast carries it.
+        Tracing.Span span = Tracing.get().server(service + "/fanout", headers);
+        FanoutEngine.Fanout fanout;
+        try {
+            fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
+                    parsed.scopes(), authorization, parsed.targets(), span.headers()));
+        } catch (IllegalArgumentException e) {
+            span.end(WireError.INVALID_REQUEST.type());
+            JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, e.getMessage()));
+            return;
         } catch (FanoutEngine.ShareNotSeen e) {
+            span.end(WireError.INVALID_REQUEST.type());
             JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, 409, e.getMessage()));
             return;
         } catch (ServerBusy e) {
+            span.end(WireError.SERVER_BUSY.type());
             JsonReplies.send(response, callback, Reply.error(WireError.SERVER_BUSY, e.getMessage() + "; send again later"));
             return;
         }
+        fanout.done().whenComplete((report, failure) -> span.end(failure == null ? null : "FanoutFailed"));
         if (parsed.targets() == null) {
             metrics.clientFanout();
         }

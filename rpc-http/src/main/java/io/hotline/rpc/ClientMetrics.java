@@ -42,7 +42,8 @@ final class ClientMetrics {
                 .increment();
     }
 
-    private static String outcome(Throwable failure) {
+    /** {@code ok}, or the type of the error the call, cast or fanout ended with. */
+    static String outcome(Throwable failure) {
         if (failure == null) {
             return "ok";
         }

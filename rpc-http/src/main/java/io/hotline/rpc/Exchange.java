@@ -2,6 +2,7 @@ package io.hotline.rpc;
 
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
+import io.hotline.rpc.internal.tracing.TraceHeaders;
 import io.hotline.rpc.internal.wire.JsonPost;
 import java.net.ConnectException;
 import java.time.Duration;
@@ -55,8 +56,10 @@ final class Exchange {
      * @param service the service, for metrics
      * @param what the service and method, e.g. {@code conductor.ping}, for messages
      * @param body the message telling the server the caller waits so long (what is left of its timeout)
+     * @param trace the trace context each try carries: the invocation's span
      */
-    record Message(String kind, String service, String what, String msgId, Function<Duration, byte[]> body) {}
+    record Message(String kind, String service, String what, String msgId, Function<Duration, byte[]> body,
+            TraceHeaders trace) {}
 
     private final Client client;
     private final Route route;
@@ -161,7 +164,7 @@ final class Exchange {
         // Jetty's timeout runs from send(), so time spent waiting for one of the connections to this server counts
         // against it.
         Request request = JsonPost.to(client.http(), endpoint.baseUri(), route.path(), body,
-                Math.max(TimeUnit.NANOSECONDS.toMillis(left), 1), client.authorization());
+                Math.max(TimeUnit.NANOSECONDS.toMillis(left), 1), client.authorization(), message.trace());
         // Jetty begins a request once a connection is its own; until then nothing was written, so nothing ran.
         AtomicBoolean begun = new AtomicBoolean();
         request.onRequestBegin(r -> begun.set(true));

@@ -10,6 +10,8 @@ import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
 import io.hotline.rpc.internal.security.ClientTls;
 import io.hotline.rpc.internal.security.PemFiles;
+import io.hotline.rpc.internal.tracing.TraceHeaders;
+import io.hotline.rpc.internal.tracing.Tracing;
 import io.hotline.rpc.internal.wire.JsonPost;
 import io.hotline.rpc.internal.wire.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -286,7 +288,8 @@ public final class RpcClient implements AutoCloseable {
             }
             JavaType javaType = Wire.MAPPER.getTypeFactory().constructType(type);
             long start = System.nanoTime();
-            return measured("call", method, start, send("call", method, args)
+            Tracing.Span span = span(method);
+            return measured("call", method, start, span, send("call", method, args, span.headers())
                     .thenApply(reply -> RpcClient.this.<T>decodeResult(reply, javaType)));
         }
 
@@ -301,23 +304,32 @@ public final class RpcClient implements AutoCloseable {
          */
         public CompletableFuture<Void> castAsync(String method, Map<String, ?> args) {
             long start = System.nanoTime();
+            Tracing.Span span = span(method);
             if (route instanceof Route.ToBroadcaster broadcast) {
-                return measured("fanout", method, start, fanout(broadcast, method, args, false, reply -> {
-                    decoder.body(reply);
-                    return null;
-                }, local -> CompletableFuture.completedFuture(null)));
+                return measured("fanout", method, start, span, fanout(broadcast, method, args, false, span.headers(),
+                        reply -> {
+                            decoder.body(reply);
+                            return null;
+                        }, local -> CompletableFuture.completedFuture(null)));
             }
-            return measured("cast", method, start, send("cast", method, args).thenApply(reply -> {
+            return measured("cast", method, start, span, send("cast", method, args, span.headers()).thenApply(reply -> {
                 decoder.body(reply);
                 return null;
             }));
         }
 
-        /** {@code result}, recorded in the client's metrics when it completes. */
-        private <T> CompletableFuture<T> measured(String kind, String method, long start,
+        /** A client span for one call, cast or fanout of {@code method}: {@code service/method}. */
+        private Tracing.Span span(String method) {
+            return Tracing.get().client(target.service() + "/" + method);
+        }
+
+        /** {@code result}, recorded in the client's metrics and ending {@code span} when it completes. */
+        private <T> CompletableFuture<T> measured(String kind, String method, long start, Tracing.Span span,
                 CompletableFuture<T> result) {
-            return result.whenComplete((value, failure) -> metrics.record(kind, target.service(), method, start,
-                    failure));
+            return result.whenComplete((value, failure) -> {
+                metrics.record(kind, target.service(), method, start, failure);
+                span.end(failure == null ? null : ClientMetrics.outcome(failure));
+            });
         }
 
         /**
@@ -336,7 +348,9 @@ public final class RpcClient implements AutoCloseable {
                 throw new InvalidTarget("a fanout report needs a fanout target; use target.asFanout()");
             }
             long start = System.nanoTime();
-            return measured("fanout", method, start, fanout(broadcast, method, args, true, reply -> {
+            Tracing.Span span = span(method);
+            return measured("fanout", method, start, span, fanout(broadcast, method, args, true, span.headers(),
+                    reply -> {
                 byte[] content = decoder.body(reply);
                 try {
                     return Wire.REPORT_READER.<FanoutReport>readValue(content);
@@ -354,7 +368,7 @@ public final class RpcClient implements AutoCloseable {
          * @param local what to wait for of a fanout from this client, once it is under way
          */
         private <T> CompletableFuture<T> fanout(Route.ToBroadcaster broadcast, String method, Map<String, ?> args,
-                boolean report, Function<ContentResponse, T> answered,
+                boolean report, TraceHeaders trace, Function<ContentResponse, T> answered,
                 Function<FanoutEngine.Fanout, CompletableFuture<T>> local) {
             String msgId = UUID.randomUUID().toString();
             // Written first, so that a version above the cap or arguments that are not JSON fail the caller at once.
@@ -366,13 +380,14 @@ public final class RpcClient implements AutoCloseable {
                 return CompletableFuture.failedFuture(e);
             }
             if (broadcaster != null) {
-                return exchange("cast", method, args, msgId, report).start(request, broadcaster).thenApply(answered);
+                return exchange("cast", method, args, msgId, report, trace).start(request, broadcaster)
+                        .thenApply(answered);
             }
             byte[] cast = body("cast", method, args, msgId, null, timeout);
             FanoutEngine.Fanout fanout;
             try {
                 fanout = fallbackEngine().start(new FanoutEngine.Order(target.service(), msgId, cast,
-                        List.of(fanoutScope == null ? ZoneScope.home() : fanoutScope), authorization(), null));
+                        List.of(fanoutScope == null ? ZoneScope.home() : fanoutScope), authorization(), null, trace));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
             }
@@ -380,17 +395,18 @@ public final class RpcClient implements AutoCloseable {
         }
 
         /** Sends a message to one server of the target. */
-        private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args) {
+        private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args,
+                TraceHeaders trace) {
             String msgId = UUID.randomUUID().toString();
             // Written here, so that a version above the cap or arguments that are not JSON fail the caller at once.
             byte[] first = body(kind, method, args, msgId, null, timeout);
-            return exchange(kind, method, args, msgId, null).start(first, null);
+            return exchange(kind, method, args, msgId, null, trace).start(first, null);
         }
 
-        private Exchange exchange(String kind, String method, Map<String, ?> args, String msgId, Boolean report) {
+        private Exchange exchange(String kind, String method, Map<String, ?> args, String msgId, Boolean report,
+                TraceHeaders trace) {
             Exchange.Message message = new Exchange.Message(kind, target.service(), target.service() + "." + method,
-                    msgId,
-                    wait -> body(kind, method, args, msgId, report, wait));
+                    msgId, wait -> body(kind, method, args, msgId, report, wait), trace);
             return new Exchange(exchanges, route, message, timeout, new RetryPolicy(idempotent),
                     callMonitor == null ? null : new CallMonitor(http, scheduler, authorization(), callMonitor));
         }

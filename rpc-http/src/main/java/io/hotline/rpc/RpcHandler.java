@@ -8,6 +8,7 @@ import io.hotline.rpc.internal.wire.WireError;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -62,8 +63,9 @@ final class RpcHandler extends Handler.Wrapper {
         String service = path.substring(PREFIX.length());
         // The request's timeout runs from its first byte: the earliest moment this server knows of it.
         long arrived = request.getBeginNanoTime();
+        HttpFields headers = request.getHeaders();
         RequestBody.read(request, response, callback, bodyTimeout,
-                body -> JsonReplies.send(response, callback, processor.process(service, body, arrived)));
+                body -> JsonReplies.send(response, callback, processor.process(service, body, arrived, headers::get)));
         return true;
     }
 }

@@ -2,6 +2,7 @@ package io.hotline.rpc;
 
 import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.internal.http.StrictJson;
+import io.hotline.rpc.internal.tracing.Tracing;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.rpc.internal.wire.WireError;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +55,11 @@ final class RpcProcessor {
      *
      * @param arrivedNanos when this server first saw the request ({@link System#nanoTime()}): its {@code timeout}
      *     runs from then
+     * @param headers the request's headers by name, for its trace context
      */
-    Reply process(String requested, byte[] body, long arrivedNanos) {
+    Reply process(String requested, byte[] body, long arrivedNanos, Function<String, String> headers) {
         long start = System.nanoTime();
-        Outcome outcome = handle(requested, body, arrivedNanos);
+        Outcome outcome = handle(requested, body, arrivedNanos, headers);
         metrics.record(outcome.kind, outcome.method, outcome.type, start);
         return outcome.reply;
     }
@@ -66,7 +69,7 @@ final class RpcProcessor {
         return running.contains(msgId);
     }
 
-    private Outcome handle(String requested, byte[] body, long arrivedNanos) {
+    private Outcome handle(String requested, byte[] body, long arrivedNanos, Function<String, String> headers) {
         if (!service.equals(requested)) {
             return Outcome.refused(WireError.INVALID_TARGET, "this server serves " + service + ", not "
                     + Untrusted.excerpt(requested));
@@ -95,9 +98,21 @@ final class RpcProcessor {
             return new Outcome(Reply.error(WireError.EXPIRED, expired), kind, ServerMetrics.UNKNOWN_METHOD,
                     WireError.EXPIRED.type());
         }
+        // From here the request names its method: a server span, a child of the caller's if the headers carry one.
+        Tracing.Span span = Tracing.get().server(service + "/" + request.method(), headers);
+        Outcome outcome = run(request, version, context, span);
+        span.end(outcome.reply.status() >= 400 ? outcome.type : null);
+        return outcome;
+    }
+
+    /** Runs a call or queues a cast (which runs later with {@code span} current, so its own calls join the trace). */
+    private Outcome run(Request request, Version version, RpcContext context, Tracing.Span span) {
+        String kind = request.kind();
+        String msgId = context.msgId();
         if ("cast".equals(kind)) {
             // Which methods exist is only known once the cast runs, so casts are counted without their method.
-            String refusal = casts.admit(request.method(), msgId, () -> runCast(request, version, context));
+            String refusal = casts.admit(request.method(), msgId, span.wrap(() -> runCast(request, version,
+                    context)));
             if (refusal != null) {
                 return new Outcome(busy(refusal), kind, ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
             }
@@ -109,7 +124,7 @@ final class RpcProcessor {
                     ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
         }
         running.add(msgId);
-        try {
+        try (Tracing.Scope scope = span.makeCurrent()) {
             Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
             byte[] reply = Reply.json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)));
             return new Outcome(new Reply(200, reply), kind, request.method(), "ok");

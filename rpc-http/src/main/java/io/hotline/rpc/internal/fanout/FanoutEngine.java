@@ -13,6 +13,7 @@ import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.ServerBusy;
+import io.hotline.rpc.internal.tracing.TraceHeaders;
 import io.hotline.rpc.internal.wire.Wire;
 import java.io.IOException;
 import java.time.Duration;
@@ -159,9 +160,10 @@ public final class FanoutEngine {
      * @param scopes the zones whose servers are targeted
      * @param authorization the Authorization header to send along, or null
      * @param only a peer's share: just these endpoint ids (looked up in every zone), or null for all of the scopes
+     * @param trace the trace context every cast and share carries: the fanout's span
      */
     public record Order(String service, String msgId, byte[] castBody, List<ZoneScope> scopes, String authorization,
-            Set<String> only) {
+            Set<String> only, TraceHeaders trace) {
         public Order {
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(msgId, "msgId");
@@ -169,6 +171,13 @@ public final class FanoutEngine {
             shareTemplate(castBody);
             scopes = List.copyOf(scopes);
             only = only == null ? null : Set.copyOf(only);
+            Objects.requireNonNull(trace, "trace");
+        }
+
+        /** An order outside any trace. */
+        public Order(String service, String msgId, byte[] castBody, List<ZoneScope> scopes, String authorization,
+                Set<String> only) {
+            this(service, msgId, castBody, scopes, authorization, only, TraceHeaders.NONE);
         }
     }
 

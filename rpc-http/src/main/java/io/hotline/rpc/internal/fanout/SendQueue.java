@@ -115,7 +115,7 @@ final class SendQueue {
     private void send(Job job) {
         Fanout f = job.fanout;
         Request request = JsonPost.to(http, job.endpoint.baseUri(), Wire.RPC_PATH + f.order().service(),
-                f.order().castBody(), perTarget.toMillis(), f.order().authorization());
+                f.order().castBody(), perTarget.toMillis(), f.order().authorization(), f.order().trace());
         CompletableFuture<ContentResponse> sent;
         try {
             sent = new CompletableResponseListener(request, MAX_ANSWER_BYTES).send();

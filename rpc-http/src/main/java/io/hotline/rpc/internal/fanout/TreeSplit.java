@@ -116,7 +116,7 @@ final class TreeSplit {
             throw new IllegalStateException("cannot write a share of " + f.order().service() + ": " + e, e);
         }
         Request request = JsonPost.to(http, peer.baseUri(), Wire.FANOUT_PATH + f.order().service(), body,
-                settings.peerTimeout().toMillis(), f.order().authorization())
+                settings.peerTimeout().toMillis(), f.order().authorization(), f.order().trace())
                 .headers(h -> h.put(FanoutEngine.PEER_TOKEN_HEADER, split.peerToken()));
         log.debug("fanout {} of {}: {} servers handed to peer {}", Untrusted.escape(f.msgId()),
                 f.order().service(), share.size(), peer.baseUri());

@@ -1,5 +1,6 @@
 package io.hotline.rpc.internal.wire;
 
+import io.hotline.rpc.internal.tracing.TraceHeaders;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ByteBufferRequestContent;
@@ -35,9 +36,10 @@ public final class JsonPost {
      *
      * @param baseUri {@code scheme://host:port}, as {@link io.hotline.discovery.Endpoint#baseUri()} makes it
      * @param authorization the Authorization header's value, or null for none
+     * @param trace the trace context headers to send, {@link TraceHeaders#NONE} for none
      */
     public static Request to(HttpClient http, String baseUri, String path, byte[] body, long timeoutMillis,
-            String authorization) {
+            String authorization, TraceHeaders trace) {
         HttpField host = new HttpField(HttpHeader.HOST, baseUri.substring(baseUri.indexOf("://") + 3));
         return http.newRequest(baseUri + path)
                 .method(HttpMethod.POST)
@@ -46,6 +48,7 @@ public final class JsonPost {
                     if (authorization != null) {
                         h.put(HttpHeader.AUTHORIZATION, authorization);
                     }
+                    trace.forEach(h::put);
                 })
                 .body(new ByteBufferRequestContent(Wire.JSON, ByteBuffer.wrap(body)))
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
