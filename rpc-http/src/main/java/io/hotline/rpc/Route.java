@@ -6,6 +6,7 @@ import io.hotline.discovery.NoEndpointException;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Resolution;
 import io.hotline.discovery.Selection;
+import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.internal.wire.Wire;
 import java.util.List;
 import java.util.Set;
@@ -146,6 +147,12 @@ sealed interface Route {
             // tried, the best priority: a worse one only once every server of the better ones was tried.
             List<Endpoint> untried = directory.resolve(query).endpoints().stream()
                     .filter(e -> !tried.contains(e.id())).toList();
+            if (untried.isEmpty() && query.scope() == ZoneScope.nearest()) {
+                // Every server of the nearest zone was tried, and the directory still lists them (a stop it has not
+                // heard of yet refuses connections): the next try goes to the nearest zone farther out that has one,
+                // as it would once the directory dropped them.
+                untried = nearestUntried(directory, query, tried);
+            }
             int best = untried.stream().mapToInt(Endpoint::priority).min().orElse(0);
             List<Endpoint> fresh = untried.stream().filter(e -> e.priority() == best).toList();
             if (!fresh.isEmpty()) {
@@ -154,5 +161,13 @@ sealed interface Route {
             }
         }
         return Pick.of(s);
+    }
+
+    /** The servers not tried yet in the zones nearest the directory's that have any. */
+    private static List<Endpoint> nearestUntried(Directory directory, Query query, Set<String> tried) {
+        List<Endpoint> untried = directory.resolve(query.allZones()).endpoints().stream()
+                .filter(e -> !tried.contains(e.id())).toList();
+        int nearest = untried.stream().mapToInt(e -> e.zone().commonDepth(directory.zone())).max().orElse(0);
+        return untried.stream().filter(e -> e.zone().commonDepth(directory.zone()) == nearest).toList();
     }
 }
