@@ -52,34 +52,27 @@ public final class AdvertisedHost {
 
     /** Whether an address names every interface: {@code 0.0.0.0}, {@code ::} (or {@code [::]}, {@code ::0}). */
     public static boolean isWildcard(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equals("0.0.0.0")) {
-            return true;
-        }
-        if (!h.contains(":")) {
-            return false;
-        }
-        try {
-            // An IPv6 literal is parsed without a name lookup.
-            return InetAddress.getByName(h).isAnyLocalAddress();
-        } catch (UnknownHostException e) {
-            return false;
-        }
+        return literal(host).map(InetAddress::isAnyLocalAddress).orElse(false);
     }
 
     /** Whether a host is a loopback address or {@code localhost}: reachable from this host only. */
     public static boolean isLoopback(String host) {
+        return host.equalsIgnoreCase("localhost") || literal(host).map(InetAddress::isLoopbackAddress).orElse(false);
+    }
+
+    /** The address an IP literal ({@code 10.0.0.5}, {@code ::1}, {@code [::1]}) names; empty for a host name. */
+    private static Optional<InetAddress> literal(String host) {
         String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        if (h.equalsIgnoreCase("localhost") || h.startsWith("127.")) {
-            return true;
-        }
-        if (!h.contains(":")) {
-            return false;
+        boolean ipv4 = h.matches("((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])");
+        boolean ipv6 = h.contains(":") && h.matches("[0-9A-Fa-f:.]+");
+        if (!ipv4 && !ipv6) {
+            return Optional.empty();
         }
         try {
-            return InetAddress.getByName(h).isLoopbackAddress();
+            // A literal is parsed without a name lookup.
+            return Optional.of(InetAddress.getByName(h));
         } catch (UnknownHostException e) {
-            return false;
+            return Optional.empty();
         }
     }
 

@@ -37,7 +37,7 @@ class AdvertisedHostTest {
     void loopbackAddressesAreTold() {
         assertThat(List.of("127.0.0.1", "127.0.1.1", "::1", "[::1]", "localhost", "LOCALHOST"))
                 .allMatch(AdvertisedHost::isLoopback);
-        assertThat(List.of("10.0.0.5", "fd00::5", "compute-1.example.org", "0.0.0.0"))
+        assertThat(List.of("10.0.0.5", "fd00::5", "compute-1.example.org", "0.0.0.0", "999.0.0.1", "127.example.org"))
                 .noneMatch(AdvertisedHost::isLoopback);
     }
 
