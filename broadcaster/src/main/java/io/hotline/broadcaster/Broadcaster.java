@@ -409,7 +409,8 @@ public final class Broadcaster implements AutoCloseable {
         }
 
         /**
-         * Where the broadcaster's meters go besides {@code GET /metrics}: any Micrometer registry (OTLP, a composite, ...).
+         * Where the broadcaster's meters go besides {@code GET /metrics}: any Micrometer registry (OTLP, a composite,
+         * ...).
          * A Prometheus registry is also what {@code /metrics} scrapes; any other gets the meters while a Prometheus
          * registry of the broadcaster's own serves {@code /metrics}, which is all there is by default.
          *

@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code POST /v1/fanout/{service}}, {@code GET /healthz}, {@code /readyz}, {@code /metrics} and
- * {@code /openapi.json} straight from Jetty, in the style of rpc-http's RPC handler: check the token and content type before reading, read the body with rpc-http's {@link RequestBody}
+ * {@code /openapi.json} straight from Jetty, in the style of rpc-http's RPC handler: check the token and content type
+ * before reading, read the body with rpc-http's {@link RequestBody}
  * (on the request's thread when it came with the headers, without holding one while it arrives), answer JSON.
  * A fanout with a report is answered asynchronously when its last target has an outcome, so waiting for slow
  * servers holds no thread.
@@ -96,10 +97,10 @@ final class FanoutHandler extends Handler.Abstract {
         }
         boolean scrape = path.equals("/metrics") && HttpMethod.GET.is(request.getMethod());
         if (!path.startsWith(PREFIX) && !scrape) {
-            return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 404, "the broadcaster serves"
-                    + " POST " + PREFIX + "{service}, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json and GET"
-                    + " /status/,"
-                    + " not " + Untrusted.excerpt(request.getMethod() + " " + path)));
+            return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 404,
+                    "the broadcaster serves POST " + PREFIX + "{service}, GET /healthz, GET /readyz, GET /metrics,"
+                    + " GET /openapi.json and GET /status/, not "
+                    + Untrusted.excerpt(request.getMethod() + " " + path)));
         }
         if (!post && !scrape) {
             return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.HTTP_ERROR, 405, "send fanouts as POST "

@@ -78,7 +78,8 @@ class ServingCommandsTest {
         HttpClient http = HttpClient.newHttpClient();
         for (String service : List.of("metered", "hotline.broadcaster")) {
             URI metrics = URI.create(registered(service).get(0).endpoint().baseUri() + "/metrics");
-            String text = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body();
+            String text = http.send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
             assertThat(text).as(service).contains("jvm_memory_used_bytes{", "jvm_threads_live_threads ",
                     "jvm_classes_loaded_classes ", "process_cpu_usage ", "process_uptime_seconds ",
                     "process_files_open_files ");

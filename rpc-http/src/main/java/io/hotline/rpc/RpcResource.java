@@ -16,8 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * What the server answers besides the RPC path itself, which {@link RpcHandler} serves from Jetty directly: health,
- * readiness, the OpenAPI document, metrics and the call monitor. One instance serves every request. Public only because Jersey
- * invokes resource methods by reflection and refuses a class that is not; its constructor is the package's own.
+ * readiness, the OpenAPI document, metrics and the call monitor. One instance serves every request. Public only
+ * because Jersey invokes resource methods by reflection and refuses a class that is not; its constructor is the
+ * package's own.
  */
 @Path("/")
 public final class RpcResource {

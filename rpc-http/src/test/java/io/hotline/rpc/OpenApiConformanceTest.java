@@ -352,8 +352,8 @@ class OpenApiConformanceTest {
         String text = get(open, "/metrics").reply().body();
         for (String le : List.of("0.001", "0.002", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0",
                 "2.5", "5.0", "10.0", "30.0", "60.0", "+Inf")) {
-            assertThat(text).containsPattern("hotline_rpc_server_requests_seconds_bucket\\{[^}]*method=\"whoami\"[^}]*le=\""
-                    + Pattern.quote(le) + "\"\\} \\d");
+            assertThat(text).containsPattern("hotline_rpc_server_requests_seconds_bucket\\{[^}]*method=\"whoami\""
+                    + "[^}]*le=\"" + Pattern.quote(le) + "\"\\} \\d");
         }
     }
 

@@ -48,7 +48,10 @@ public final class ConsulStoreProvider implements EndpointStoreProvider {
     public static final String CHECK_TIMEOUT = "hotline.consul.check-timeout";
     /** How long after last renewal Consul removes a registration, overriding the policy's deregister-after. */
     public static final String CHECK_DEREGISTER = "hotline.consul.check-deregister";
-    /** Also register an HTTP check on each endpoint's {@code /readyz} (registered, not draining, calls not saturated), every report interval; false. */
+    /**
+     * Also register an HTTP check on each endpoint's {@code /readyz} (registered, not draining, calls not saturated),
+     * every report interval; false.
+     */
     public static final String HTTP_CHECK = "hotline.consul.http-check";
     /** How long one blocking query of a watch waits for a change; 30 s (Consul caps it at 10 min). */
     public static final String WATCH_WAIT = "hotline.consul.watch-wait";

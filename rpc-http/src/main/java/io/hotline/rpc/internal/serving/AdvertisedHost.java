@@ -101,7 +101,7 @@ public final class AdvertisedHost {
         return addresses;
     }
 
-    /** A global IPv6 address as text, without the zone id Java appends ({@code %eth0}), which is for link-local ones. */
+    /** A global IPv6 address as text, without the zone id Java may append ({@code %eth0}: for link-local ones). */
     private static String withoutScope(Inet6Address a) {
         String text = a.getHostAddress();
         int percent = text.indexOf('%');

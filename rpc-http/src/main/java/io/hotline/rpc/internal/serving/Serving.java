@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One serving process's lifecycle, the RPC server's and the broadcaster's alike: a listener, the endpoint built from
- * it (its port and scheme, the settings' zone, the host {@link AdvertisedHost} resolves), registered and kept alive by heartbeats; closing withdraws
- * the registration, keeps serving for the drain delay while clients learn of it, then stops the listener gracefully
- * within its grace period. What the owner runs besides (queued casts, fanouts in flight) it drains after {@link #close()}.
+ * it (its port and scheme, the settings' zone, the host {@link AdvertisedHost} resolves), registered and kept alive
+ * by heartbeats; closing withdraws the registration, keeps serving for the drain delay while clients learn of it, then
+ * stops the listener gracefully within its grace period. What the owner runs besides (queued casts, fanouts in
+ * flight) it drains after {@link #close()}.
  *
  * <pre>{@code
  * Serving serving = Serving.start(settings, "hotline-rpc", handler, store, "nova.conductor", "host-1", Map.of());

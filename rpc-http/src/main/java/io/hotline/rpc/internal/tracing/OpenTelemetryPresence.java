@@ -9,7 +9,8 @@ final class OpenTelemetryPresence {
 
     private static boolean present() {
         try {
-            Class.forName("io.opentelemetry.api.GlobalOpenTelemetry", false, OpenTelemetryPresence.class.getClassLoader());
+            Class.forName("io.opentelemetry.api.GlobalOpenTelemetry", false,
+                    OpenTelemetryPresence.class.getClassLoader());
             return true;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
