@@ -8,8 +8,7 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.discovery.spi.Watch;
-import io.hotline.discovery.spi.WatchListener;
+import io.hotline.discovery.spi.ForwardingEndpointStore;
 import io.hotline.testing.Closer;
 import io.hotline.testing.KeystoneServer;
 import io.hotline.testing.RedisServer;
@@ -25,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -313,51 +311,28 @@ public final class KeystoneStoreBenchmark {
     }
 
     /** A store that reports each renewal's outcome, so that the capacity runs see the gaps heartbeaters leave. */
-    private record RenewalRecorder(EndpointStore store, Outcome outcome) implements EndpointStore {
+    private static final class RenewalRecorder extends ForwardingEndpointStore {
 
         interface Outcome {
             void renewed(String id, boolean ok);
         }
 
-        @Override
-        public Zone homeZone() {
-            return store.homeZone();
-        }
+        private final Outcome outcome;
 
-        @Override
-        public Set<Zone> zones() {
-            return store.zones();
-        }
-
-        @Override
-        public void register(Endpoint endpoint, HealthPolicy policy) {
-            store.register(endpoint, policy);
+        RenewalRecorder(EndpointStore store, Outcome outcome) {
+            super(store);
+            this.outcome = outcome;
         }
 
         @Override
         public void renew(String service, String id) {
             try {
-                store.renew(service, id);
+                super.renew(service, id);
                 outcome.renewed(id, true);
             } catch (RuntimeException e) {
                 outcome.renewed(id, false);
                 throw e;
             }
-        }
-
-        @Override
-        public void deregister(String service, String id) {
-            store.deregister(service, id);
-        }
-
-        @Override
-        public List<EndpointStatus> list(String service, Zone zone) {
-            return store.list(service, zone);
-        }
-
-        @Override
-        public Watch watch(String service, Zone zone, WatchListener listener) {
-            return store.watch(service, zone, listener);
         }
 
         @Override

@@ -9,6 +9,7 @@ import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.ForwardingEndpointStore;
 import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
 import java.time.Duration;
@@ -39,57 +40,57 @@ final class BrokenStores {
     private BrokenStores() {}
 
     /** Registration: stores the endpoint without its metadata, so a round trip loses fields. */
-    static final class DropsMetadata extends ForwardingStore {
+    static final class DropsMetadata extends ForwardingEndpointStore {
         DropsMetadata(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            inner.register(new Endpoint(e.service(), e.id(), e.server(), e.host(), e.port(), e.scheme(), e.zone(),
+            delegate.register(new Endpoint(e.service(), e.id(), e.server(), e.host(), e.port(), e.scheme(), e.zone(),
                     Map.of(), e.priority(), e.weight()), policy);
         }
     }
 
     /** Registration: stores neither priority nor weight, so every endpoint comes back with the defaults. */
-    static final class DropsPriorityAndWeight extends ForwardingStore {
+    static final class DropsPriorityAndWeight extends ForwardingEndpointStore {
         DropsPriorityAndWeight(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            inner.register(e.toBuilder().priority(Endpoint.DEFAULT_PRIORITY).weight(Endpoint.DEFAULT_WEIGHT).build(),
+            delegate.register(e.toBuilder().priority(Endpoint.DEFAULT_PRIORITY).weight(Endpoint.DEFAULT_WEIGHT).build(),
                     policy);
         }
     }
 
     /** Registration: keeps the weight in Consul's Weights.Passing range, so a weight of 0 comes back as 1. */
-    static final class ClampsZeroWeight extends ForwardingStore {
+    static final class ClampsZeroWeight extends ForwardingEndpointStore {
         ClampsZeroWeight(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            inner.register(e.toBuilder().weight(Math.max(1, e.weight())).build(), policy);
+            delegate.register(e.toBuilder().weight(Math.max(1, e.weight())).build(), policy);
         }
     }
 
     /** Health: reports every endpoint as passing until it is removed, however long it went without a heartbeat. */
-    static final class NeverCritical extends ForwardingStore {
+    static final class NeverCritical extends ForwardingEndpointStore {
         NeverCritical(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            return allPassing(inner.list(service, zone));
+            return allPassing(delegate.list(service, zone));
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, new WatchListener() {
+            return delegate.watch(service, zone, new WatchListener() {
                 @Override
                 public void onSnapshot(List<EndpointStatus> endpoints) {
                     listener.onSnapshot(allPassing(endpoints));
@@ -108,21 +109,21 @@ final class BrokenStores {
     }
 
     /** Health: turns endpoints critical after three quarters of their down-after, while heartbeats still arrive. */
-    static final class EarlyCritical extends ForwardingStore {
+    static final class EarlyCritical extends ForwardingEndpointStore {
         EarlyCritical(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public void register(Endpoint endpoint, HealthPolicy policy) {
-            inner.register(endpoint,
+            delegate.register(endpoint,
                     HealthPolicy.of(policy.reportInterval(), policy.downAfter().multipliedBy(3).dividedBy(4),
                         policy.deregisterAfter()));
         }
     }
 
     /** Health: ignores the policy's deregister-after, so a critical endpoint stays listed for good. */
-    static final class NeverExpires extends ForwardingStore {
+    static final class NeverExpires extends ForwardingEndpointStore {
         private static final Duration FOREVER = Duration.ofDays(365);
 
         NeverExpires(EndpointStore inner) {
@@ -131,12 +132,12 @@ final class BrokenStores {
 
         @Override
         public void register(Endpoint endpoint, HealthPolicy policy) {
-            inner.register(endpoint, HealthPolicy.of(policy.reportInterval(), policy.downAfter(), FOREVER));
+            delegate.register(endpoint, HealthPolicy.of(policy.reportInterval(), policy.downAfter(), FOREVER));
         }
     }
 
     /** Watch: delivers the first snapshot and then nothing, as a watch that never re-subscribes would. */
-    static final class SilentWatch extends ForwardingStore {
+    static final class SilentWatch extends ForwardingEndpointStore {
         SilentWatch(EndpointStore inner) {
             super(inner);
         }
@@ -144,7 +145,7 @@ final class BrokenStores {
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
             AtomicBoolean delivered = new AtomicBoolean();
-            return inner.watch(service, zone, new WatchListener() {
+            return delegate.watch(service, zone, new WatchListener() {
                 @Override
                 public void onSnapshot(List<EndpointStatus> endpoints) {
                     if (delivered.compareAndSet(false, true)) {
@@ -164,14 +165,14 @@ final class BrokenStores {
      * Watch: after each new snapshot delivers the previous one again, then the new one: the latest state is always
      * right, but watchers go back to an older state in between, as with an unordered change feed.
      */
-    static final class ReplaysStaleSnapshot extends ForwardingStore {
+    static final class ReplaysStaleSnapshot extends ForwardingEndpointStore {
         ReplaysStaleSnapshot(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, new WatchListener() {
+            return delegate.watch(service, zone, new WatchListener() {
                 // Callbacks of one watch come from one thread at a time, so this needs no further guard.
                 private List<EndpointStatus> previous;
 
@@ -194,14 +195,14 @@ final class BrokenStores {
     }
 
     /** Failure: a watch whose server went away goes quiet instead of reporting it, so nobody knows the list is old. */
-    static final class HidesOutage extends ForwardingStore {
+    static final class HidesOutage extends ForwardingEndpointStore {
         HidesOutage(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, new WatchListener() {
+            return delegate.watch(service, zone, new WatchListener() {
                 @Override
                 public void onSnapshot(List<EndpointStatus> endpoints) {
                     listener.onSnapshot(endpoints);
@@ -216,19 +217,19 @@ final class BrokenStores {
     }
 
     /** Zones: knows only its home zone, so federated zones can never be reached. */
-    static final class NoFederation extends ForwardingStore {
+    static final class NoFederation extends ForwardingEndpointStore {
         NoFederation(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public Set<Zone> zones() {
-            return Set.of(inner.homeZone());
+            return Set.of(delegate.homeZone());
         }
     }
 
     /** Zones: lists every zone whatever zone is asked for, as a plugin over a flat backend might. */
-    static final class IgnoresZone extends ForwardingStore {
+    static final class IgnoresZone extends ForwardingEndpointStore {
         IgnoresZone(EndpointStore inner) {
             super(inner);
         }
@@ -236,15 +237,15 @@ final class BrokenStores {
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
             List<EndpointStatus> all = new ArrayList<>();
-            for (Zone z : inner.zones()) {
-                all.addAll(inner.list(service, z));
+            for (Zone z : delegate.zones()) {
+                all.addAll(delegate.list(service, z));
             }
             return all;
         }
     }
 
     /** Failure: lets the server's outage escape as a plain RuntimeException instead of StoreUnavailableException. */
-    static final class RawErrors extends ForwardingStore {
+    static final class RawErrors extends ForwardingEndpointStore {
         RawErrors(EndpointStore inner) {
             super(inner);
         }
@@ -252,7 +253,7 @@ final class BrokenStores {
         @Override
         public void register(Endpoint endpoint, HealthPolicy policy) {
             raw(() -> {
-                inner.register(endpoint, policy);
+                delegate.register(endpoint, policy);
                 return null;
             });
         }
@@ -260,7 +261,7 @@ final class BrokenStores {
         @Override
         public void renew(String service, String id) {
             raw(() -> {
-                inner.renew(service, id);
+                delegate.renew(service, id);
                 return null;
             });
         }
@@ -268,14 +269,14 @@ final class BrokenStores {
         @Override
         public void deregister(String service, String id) {
             raw(() -> {
-                inner.deregister(service, id);
+                delegate.deregister(service, id);
                 return null;
             });
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            return raw(() -> inner.list(service, zone));
+            return raw(() -> delegate.list(service, zone));
         }
 
         private static <T> T raw(Supplier<T> call) {
@@ -288,7 +289,7 @@ final class BrokenStores {
     }
 
     /** Health: a renewal of a registration the store does not hold succeeds silently, so it is never re-registered. */
-    static final class LenientRenew extends ForwardingStore {
+    static final class LenientRenew extends ForwardingEndpointStore {
         LenientRenew(EndpointStore inner) {
             super(inner);
         }
@@ -296,7 +297,7 @@ final class BrokenStores {
         @Override
         public void renew(String service, String id) {
             try {
-                inner.renew(service, id);
+                delegate.renew(service, id);
             } catch (NotRegisteredException e) {
                 // Swallowed: the broken behaviour under test.
             }
@@ -308,7 +309,7 @@ final class BrokenStores {
      * a compare-and-set, as a plugin over a plain key-value backend might. Two writers that overlap both read the
      * same document; the second write drops the first one's endpoint.
      */
-    static final class LosesConcurrentWrites extends ForwardingStore {
+    static final class LosesConcurrentWrites extends ForwardingEndpointStore {
         /** The time between reading the document and writing it back, as a network round trip would take. */
         private static final Duration ROUND_TRIP = Duration.ofMillis(1);
 
@@ -324,21 +325,21 @@ final class BrokenStores {
             // Writing the document back: whatever the server holds that this writer's copy lacks is overwritten.
             for (String id : ids(endpoint.service())) {
                 if (!document.contains(id)) {
-                    inner.deregister(endpoint.service(), id);
+                    delegate.deregister(endpoint.service(), id);
                 }
             }
-            inner.register(endpoint, policy);
+            delegate.register(endpoint, policy);
         }
 
         private Set<String> ids(String service) {
-            return inner.list(service, inner.homeZone()).stream()
+            return delegate.list(service, delegate.homeZone()).stream()
                     .map(s -> s.endpoint().id())
                     .collect(Collectors.toCollection(HashSet::new));
         }
     }
 
     /** Registration: keeps what fits Consul's Meta limits, at most 64 entries with values cut to 512 characters. */
-    static final class TrimsMetadataToFit extends ForwardingStore {
+    static final class TrimsMetadataToFit extends ForwardingEndpointStore {
         TrimsMetadataToFit(EndpointStore inner) {
             super(inner);
         }
@@ -348,12 +349,12 @@ final class BrokenStores {
             Map<String, String> kept = new LinkedHashMap<>();
             e.metadata().entrySet().stream().limit(64).forEach(m -> kept.put(m.getKey(),
                     m.getValue().length() > 512 ? m.getValue().substring(0, 512) : m.getValue()));
-            inner.register(withMetadata(e, kept), policy);
+            delegate.register(withMetadata(e, kept), policy);
         }
     }
 
     /** Registration: a re-registration merges the old metadata into the new instead of replacing it. */
-    static final class MergesOnReRegister extends ForwardingStore {
+    static final class MergesOnReRegister extends ForwardingEndpointStore {
         MergesOnReRegister(EndpointStore inner) {
             super(inner);
         }
@@ -361,14 +362,14 @@ final class BrokenStores {
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
             Map<String, String> merged = new LinkedHashMap<>();
-            find(inner, e.service(), e.id()).ifPresent(old -> merged.putAll(old.endpoint().metadata()));
+            find(delegate, e.service(), e.id()).ifPresent(old -> merged.putAll(old.endpoint().metadata()));
             merged.putAll(e.metadata());
-            inner.register(withMetadata(e, merged), policy);
+            delegate.register(withMetadata(e, merged), policy);
         }
     }
 
     /** Registration: a re-registration keeps the policy of the first registration. */
-    static final class KeepsFirstPolicy extends ForwardingStore {
+    static final class KeepsFirstPolicy extends ForwardingEndpointStore {
         private final Map<String, HealthPolicy> first = new ConcurrentHashMap<>();
 
         KeepsFirstPolicy(EndpointStore inner) {
@@ -377,12 +378,12 @@ final class BrokenStores {
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            inner.register(e, first.computeIfAbsent(e.service() + "/" + e.id(), k -> policy));
+            delegate.register(e, first.computeIfAbsent(e.service() + "/" + e.id(), k -> policy));
         }
     }
 
     /** Registration: re-registering a critical endpoint leaves it critical until its next renewal. */
-    static final class ReRegisterKeepsCritical extends ForwardingStore {
+    static final class ReRegisterKeepsCritical extends ForwardingEndpointStore {
         private final Set<String> stillCritical = ConcurrentHashMap.newKeySet();
 
         ReRegisterKeepsCritical(EndpointStore inner) {
@@ -391,8 +392,8 @@ final class BrokenStores {
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            boolean critical = find(inner, e.service(), e.id()).map(s -> s.health() == Health.CRITICAL).orElse(false);
-            inner.register(e, policy);
+            boolean critical = find(delegate, e.service(), e.id()).map(s -> s.health() == Health.CRITICAL).orElse(false);
+            delegate.register(e, policy);
             if (critical) {
                 stillCritical.add(e.service() + "/" + e.id());
             }
@@ -400,13 +401,13 @@ final class BrokenStores {
 
         @Override
         public void renew(String service, String id) {
-            inner.renew(service, id);
+            delegate.renew(service, id);
             stillCritical.remove(service + "/" + id);
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            return inner.list(service, zone).stream()
+            return delegate.list(service, zone).stream()
                     .map(s -> stillCritical.contains(service + "/" + s.endpoint().id())
                             ? new EndpointStatus(s.endpoint(), Health.CRITICAL) : s)
                     .toList();
@@ -417,7 +418,7 @@ final class BrokenStores {
      * Registration: looks services up by a case-insensitive prefix, as a plugin over a key-value backend scanning
      * {@code prefix*} might, so look-alike services mix.
      */
-    static final class PrefixMatchesServices extends ForwardingStore {
+    static final class PrefixMatchesServices extends ForwardingEndpointStore {
         private final Set<String> services = ConcurrentHashMap.newKeySet();
 
         PrefixMatchesServices(EndpointStore inner) {
@@ -427,7 +428,7 @@ final class BrokenStores {
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
             services.add(e.service());
-            inner.register(e, policy);
+            delegate.register(e, policy);
         }
 
         @Override
@@ -435,15 +436,15 @@ final class BrokenStores {
             List<EndpointStatus> all = new ArrayList<>();
             for (String s : services) {
                 if (s.toLowerCase(Locale.ROOT).startsWith(service.toLowerCase(Locale.ROOT))) {
-                    all.addAll(inner.list(s, zone));
+                    all.addAll(delegate.list(s, zone));
                 }
             }
-            return all.isEmpty() ? inner.list(service, zone) : all;
+            return all.isEmpty() ? delegate.list(service, zone) : all;
         }
     }
 
     /** Registration: a deregistration removes the id from every service, as a store keyed by id alone would. */
-    static final class DeregistersIdEverywhere extends ForwardingStore {
+    static final class DeregistersIdEverywhere extends ForwardingEndpointStore {
         private final Set<String> services = ConcurrentHashMap.newKeySet();
 
         DeregistersIdEverywhere(EndpointStore inner) {
@@ -453,28 +454,28 @@ final class BrokenStores {
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
             services.add(e.service());
-            inner.register(e, policy);
+            delegate.register(e, policy);
         }
 
         @Override
         public void deregister(String service, String id) {
             for (String s : services) {
-                inner.deregister(s, id);
+                delegate.deregister(s, id);
             }
-            inner.deregister(service, id);
+            delegate.deregister(service, id);
         }
     }
 
     /** Registration: stores endpoints of zones inside the home zone under the home zone itself. */
-    static final class FlattensZone extends ForwardingStore {
+    static final class FlattensZone extends ForwardingEndpointStore {
         FlattensZone(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            Zone zone = e.zone().isWithin(inner.homeZone()) ? inner.homeZone() : e.zone();
-            inner.register(e.toBuilder().zone(zone).build(), policy);
+            Zone zone = e.zone().isWithin(delegate.homeZone()) ? delegate.homeZone() : e.zone();
+            delegate.register(e.toBuilder().zone(zone).build(), policy);
         }
     }
 
@@ -482,21 +483,21 @@ final class BrokenStores {
      * Registration: checks containment by comparing paths as strings, so a sibling whose name starts with the home
      * zone's ({@code rack-1} and {@code rack-10}) or the home zone's parent get in, filed under the home zone.
      */
-    static final class PrefixZoneCheck extends ForwardingStore {
+    static final class PrefixZoneCheck extends ForwardingEndpointStore {
         PrefixZoneCheck(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            String home = inner.homeZone().path();
+            String home = delegate.homeZone().path();
             boolean looksInside = e.zone().path().startsWith(home) || home.startsWith(e.zone().path());
-            inner.register(looksInside ? e.toBuilder().zone(inner.homeZone()).build() : e, policy);
+            delegate.register(looksInside ? e.toBuilder().zone(delegate.homeZone()).build() : e, policy);
         }
     }
 
     /** Health: turns endpoints critical only at two and a half times their down-after. */
-    static final class LateCritical extends ForwardingStore {
+    static final class LateCritical extends ForwardingEndpointStore {
         LateCritical(EndpointStore inner) {
             super(inner);
         }
@@ -505,38 +506,38 @@ final class BrokenStores {
         public void register(Endpoint endpoint, HealthPolicy policy) {
             Duration late = policy.downAfter().multipliedBy(5).dividedBy(2);
             Duration deregisterAfter = policy.deregisterAfter().compareTo(late) < 0 ? late : policy.deregisterAfter();
-            inner.register(endpoint, HealthPolicy.of(policy.reportInterval(), late, deregisterAfter));
+            delegate.register(endpoint, HealthPolicy.of(policy.reportInterval(), late, deregisterAfter));
         }
     }
 
     /** Health: a renewal of a registration the store holds does nothing, so down-after counts from registration. */
-    static final class IgnoresRenewal extends ForwardingStore {
+    static final class IgnoresRenewal extends ForwardingEndpointStore {
         IgnoresRenewal(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public void renew(String service, String id) {
-            if (find(inner, service, id).isEmpty()) {
-                inner.renew(service, id);
+            if (find(delegate, service, id).isEmpty()) {
+                delegate.renew(service, id);
             }
         }
     }
 
     /** Health: removes critical endpoints as soon as they turn critical, ignoring deregister-after. */
-    static final class ExpiresAtDownAfter extends ForwardingStore {
+    static final class ExpiresAtDownAfter extends ForwardingEndpointStore {
         ExpiresAtDownAfter(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            return inner.list(service, zone).stream().filter(s -> s.health() == Health.PASSING).toList();
+            return delegate.list(service, zone).stream().filter(s -> s.health() == Health.PASSING).toList();
         }
     }
 
     /** Health: once it has reported an endpoint critical, keeps reporting it critical until it is re-registered. */
-    static final class StaysCritical extends ForwardingStore {
+    static final class StaysCritical extends ForwardingEndpointStore {
         private final Set<String> critical = ConcurrentHashMap.newKeySet();
 
         StaysCritical(EndpointStore inner) {
@@ -545,13 +546,13 @@ final class BrokenStores {
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            inner.register(e, policy);
+            delegate.register(e, policy);
             critical.remove(e.service() + "/" + e.id());
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            return inner.list(service, zone).stream().map(s -> {
+            return delegate.list(service, zone).stream().map(s -> {
                 String key = service + "/" + s.endpoint().id();
                 if (s.health() == Health.CRITICAL) {
                     critical.add(key);
@@ -562,7 +563,7 @@ final class BrokenStores {
     }
 
     /** Watch: the first snapshot is always empty, whatever the store holds. */
-    static final class EmptyFirstSnapshot extends ForwardingStore {
+    static final class EmptyFirstSnapshot extends ForwardingEndpointStore {
         EmptyFirstSnapshot(EndpointStore inner) {
             super(inner);
         }
@@ -570,13 +571,13 @@ final class BrokenStores {
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
             AtomicBoolean first = new AtomicBoolean(true);
-            return inner.watch(service, zone, relay(listener,
+            return delegate.watch(service, zone, relay(listener,
                     snapshot -> listener.onSnapshot(first.getAndSet(false) ? List.of() : snapshot)));
         }
     }
 
     /** Watch: delivers every snapshot, in order, 800 ms late, as a watch behind a slow queue would. */
-    static final class LateWatch extends ForwardingStore {
+    static final class LateWatch extends ForwardingEndpointStore {
         private static final Duration DELAY = Duration.ofMillis(800);
         private final ScheduledExecutorService delayer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "late-watch");
@@ -590,33 +591,33 @@ final class BrokenStores {
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, relay(listener, snapshot ->
+            return delegate.watch(service, zone, relay(listener, snapshot ->
                     delayer.schedule(() -> listener.onSnapshot(snapshot), DELAY.toMillis(), TimeUnit.MILLISECONDS)));
         }
 
         @Override
         public void close() {
             delayer.shutdownNow();
-            inner.close();
+            delegate.close();
         }
     }
 
     /** Watch: snapshots lose the endpoints' metadata; list keeps it. */
-    static final class WatchDropsMetadata extends ForwardingStore {
+    static final class WatchDropsMetadata extends ForwardingEndpointStore {
         WatchDropsMetadata(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, relay(listener, snapshot -> listener.onSnapshot(snapshot.stream()
+            return delegate.watch(service, zone, relay(listener, snapshot -> listener.onSnapshot(snapshot.stream()
                     .map(s -> new EndpointStatus(withMetadata(s.endpoint(), Map.of()), s.health()))
                     .toList())));
         }
     }
 
     /** Watch: a snapshot with a critical endpoint is followed, 50 ms later, by an older one showing it passing. */
-    static final class FlapsHealth extends ForwardingStore {
+    static final class FlapsHealth extends ForwardingEndpointStore {
         private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "flaps-health");
             t.setDaemon(true);
@@ -629,7 +630,7 @@ final class BrokenStores {
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, relay(listener, snapshot -> {
+            return delegate.watch(service, zone, relay(listener, snapshot -> {
                 listener.onSnapshot(snapshot);
                 if (snapshot.stream().anyMatch(s -> s.health() == Health.CRITICAL)) {
                     later.schedule(() -> listener.onSnapshot(snapshot.stream()
@@ -641,12 +642,12 @@ final class BrokenStores {
         @Override
         public void close() {
             later.shutdownNow();
-            inner.close();
+            delegate.close();
         }
     }
 
     /** Watch: endpoints that vanish without a deregistration through this store (expired ones) stay in snapshots. */
-    static final class WatchKeepsExpired extends ForwardingStore {
+    static final class WatchKeepsExpired extends ForwardingEndpointStore {
         private final Set<String> deregistered = ConcurrentHashMap.newKeySet();
 
         WatchKeepsExpired(EndpointStore inner) {
@@ -656,13 +657,13 @@ final class BrokenStores {
         @Override
         public void deregister(String service, String id) {
             deregistered.add(service + "/" + id);
-            inner.deregister(service, id);
+            delegate.deregister(service, id);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
             Map<String, EndpointStatus> seen = new ConcurrentHashMap<>();
-            return inner.watch(service, zone, relay(listener, snapshot -> {
+            return delegate.watch(service, zone, relay(listener, snapshot -> {
                 Map<String, EndpointStatus> now = new LinkedHashMap<>();
                 snapshot.forEach(s -> now.put(s.endpoint().id(), s));
                 seen.forEach((id, s) -> {
@@ -678,19 +679,19 @@ final class BrokenStores {
     }
 
     /** Watch: watches the home zone whatever zone is asked for. */
-    static final class WatchesHomeOnly extends ForwardingStore {
+    static final class WatchesHomeOnly extends ForwardingEndpointStore {
         WatchesHomeOnly(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, inner.homeZone(), listener);
+            return delegate.watch(service, delegate.homeZone(), listener);
         }
     }
 
     /** Watch: snapshots also carry the endpoints of services whose names start with the watched one's. */
-    static final class WatchPrefixMatches extends ForwardingStore {
+    static final class WatchPrefixMatches extends ForwardingEndpointStore {
         private final Set<String> services = ConcurrentHashMap.newKeySet();
 
         WatchPrefixMatches(EndpointStore inner) {
@@ -700,16 +701,16 @@ final class BrokenStores {
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
             services.add(e.service());
-            inner.register(e, policy);
+            delegate.register(e, policy);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, relay(listener, snapshot -> {
+            return delegate.watch(service, zone, relay(listener, snapshot -> {
                 List<EndpointStatus> all = new ArrayList<>(snapshot);
                 for (String s : services) {
                     if (!s.equals(service) && s.toLowerCase(Locale.ROOT).startsWith(service.toLowerCase(Locale.ROOT))) {
-                        all.addAll(inner.list(s, zone));
+                        all.addAll(delegate.list(s, zone));
                     }
                 }
                 listener.onSnapshot(all);
@@ -718,14 +719,14 @@ final class BrokenStores {
     }
 
     /** Watch: after reporting an error it opens a new watch by itself and goes on delivering to the same listener. */
-    static final class ResumesAfterError extends ForwardingStore {
+    static final class ResumesAfterError extends ForwardingEndpointStore {
         ResumesAfterError(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, new WatchListener() {
+            return delegate.watch(service, zone, new WatchListener() {
                 @Override
                 public void onSnapshot(List<EndpointStatus> endpoints) {
                     listener.onSnapshot(endpoints);
@@ -743,8 +744,8 @@ final class BrokenStores {
             Thread t = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     try {
-                        inner.list(service, zone);
-                        inner.watch(service, zone, relay(listener, listener::onSnapshot));
+                        delegate.list(service, zone);
+                        delegate.watch(service, zone, relay(listener, listener::onSnapshot));
                         return;
                     } catch (StoreUnavailableException e) {
                         pause(Duration.ofMillis(20));
@@ -757,25 +758,25 @@ final class BrokenStores {
     }
 
     /** Watch: closing a watch does nothing; it goes on delivering. */
-    static final class CloseIgnored extends ForwardingStore {
+    static final class CloseIgnored extends ForwardingEndpointStore {
         CloseIgnored(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            inner.watch(service, zone, listener);
+            delegate.watch(service, zone, listener);
             return () -> { };
         }
     }
 
     /** Zones: reads the federated zones once, when the store opens, and never again. */
-    static final class FrozenZones extends ForwardingStore {
+    static final class FrozenZones extends ForwardingEndpointStore {
         private final Set<Zone> zones;
 
         FrozenZones(EndpointStore inner) {
             super(inner);
-            this.zones = Set.copyOf(inner.zones());
+            this.zones = Set.copyOf(delegate.zones());
         }
 
         @Override
@@ -785,45 +786,45 @@ final class BrokenStores {
     }
 
     /** Zones: a zone it does not know lists as empty instead of being refused. */
-    static final class UnknownZoneIsEmpty extends ForwardingStore {
+    static final class UnknownZoneIsEmpty extends ForwardingEndpointStore {
         UnknownZoneIsEmpty(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            return inner.zones().contains(zone) ? inner.list(service, zone) : List.of();
+            return delegate.zones().contains(zone) ? delegate.list(service, zone) : List.of();
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            if (!inner.zones().contains(zone)) {
+            if (!delegate.zones().contains(zone)) {
                 listener.onSnapshot(List.of());
                 return () -> { };
             }
-            return inner.watch(service, zone, listener);
+            return delegate.watch(service, zone, listener);
         }
     }
 
     /** Zones: every home-zone list also reads the federated zones (to warm a cache), so their outage breaks it. */
-    static final class RemoteOutageBreaksHome extends ForwardingStore {
+    static final class RemoteOutageBreaksHome extends ForwardingEndpointStore {
         RemoteOutageBreaksHome(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            for (Zone z : inner.zones()) {
+            for (Zone z : delegate.zones()) {
                 if (!z.equals(zone)) {
-                    inner.list(service, z);
+                    delegate.list(service, z);
                 }
             }
-            return inner.list(service, zone);
+            return delegate.list(service, zone);
         }
     }
 
     /** Failure: once its server has failed it, it never tries again, as a client that does not reconnect. */
-    static final class NeverReconnects extends ForwardingStore {
+    static final class NeverReconnects extends ForwardingEndpointStore {
         private final AtomicBoolean broken = new AtomicBoolean();
 
         NeverReconnects(EndpointStore inner) {
@@ -833,14 +834,14 @@ final class BrokenStores {
         @Override
         public void register(Endpoint endpoint, HealthPolicy policy) {
             guard(() -> {
-                inner.register(endpoint, policy);
+                delegate.register(endpoint, policy);
                 return null;
             });
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            return guard(() -> inner.list(service, zone));
+            return guard(() -> delegate.list(service, zone));
         }
 
         private <T> T guard(Supplier<T> call) {
@@ -860,7 +861,7 @@ final class BrokenStores {
      * Concurrency: keeps its own index of registrations in a plain {@link HashMap} written from every caller's thread,
      * and lists from it, as a store caching its records without a lock.
      */
-    static final class Unsynchronized extends ForwardingStore {
+    static final class Unsynchronized extends ForwardingEndpointStore {
         private final Map<String, Endpoint> index = new HashMap<>();
 
         Unsynchronized(EndpointStore inner) {
@@ -869,14 +870,14 @@ final class BrokenStores {
 
         @Override
         public void register(Endpoint e, HealthPolicy policy) {
-            inner.register(e, policy);
+            delegate.register(e, policy);
             index.put(e.service() + "/" + e.id(), e);
         }
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
             Map<String, EndpointStatus> health = new HashMap<>();
-            inner.list(service, zone).forEach(s -> health.put(s.endpoint().id(), s));
+            delegate.list(service, zone).forEach(s -> health.put(s.endpoint().id(), s));
             List<EndpointStatus> listed = new ArrayList<>();
             for (Endpoint e : List.copyOf(index.values())) {
                 EndpointStatus s = health.get(e.id());
@@ -892,7 +893,7 @@ final class BrokenStores {
      * Size: keeps at most eight services, dropping every endpoint of the service registered longest ago when a ninth
      * arrives, as a store over a bounded cache might.
      */
-    static final class EvictsServices extends ForwardingStore {
+    static final class EvictsServices extends ForwardingEndpointStore {
         private static final int CAPACITY = 8;
         private final Map<String, Boolean> services = new LinkedHashMap<>();
 
@@ -911,29 +912,29 @@ final class BrokenStores {
                 }
             }
             if (evicted != null) {
-                for (EndpointStatus s : inner.list(evicted, inner.homeZone())) {
-                    inner.deregister(evicted, s.endpoint().id());
+                for (EndpointStatus s : delegate.list(evicted, delegate.homeZone())) {
+                    delegate.deregister(evicted, s.endpoint().id());
                 }
             }
-            inner.register(e, policy);
+            delegate.register(e, policy);
         }
     }
 
     /** Health, seen through the core: watches report every endpoint passing; only {@code list} tells the truth. */
-    static final class WatchHidesCritical extends ForwardingStore {
+    static final class WatchHidesCritical extends ForwardingEndpointStore {
         WatchHidesCritical(EndpointStore inner) {
             super(inner);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, relay(listener, snapshot -> listener.onSnapshot(snapshot.stream()
+            return delegate.watch(service, zone, relay(listener, snapshot -> listener.onSnapshot(snapshot.stream()
                     .map(s -> new EndpointStatus(s.endpoint(), Health.PASSING)).toList())));
         }
     }
 
     /** Size: reads services in one round of at most 1,000 records and never asks for the next. */
-    static final class TruncatesLargeServices extends ForwardingStore {
+    static final class TruncatesLargeServices extends ForwardingEndpointStore {
         private static final int ROUND = 1_000;
 
         TruncatesLargeServices(EndpointStore inner) {
@@ -942,12 +943,12 @@ final class BrokenStores {
 
         @Override
         public List<EndpointStatus> list(String service, Zone zone) {
-            return inner.list(service, zone).stream().limit(ROUND).toList();
+            return delegate.list(service, zone).stream().limit(ROUND).toList();
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return inner.watch(service, zone, relay(listener,
+            return delegate.watch(service, zone, relay(listener,
                     snapshot -> listener.onSnapshot(snapshot.stream().limit(ROUND).toList())));
         }
     }

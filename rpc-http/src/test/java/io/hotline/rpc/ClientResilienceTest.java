@@ -12,6 +12,7 @@ import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.file.FileStoreProvider;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.ForwardingEndpointStore;
 import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
 import io.hotline.testing.Closer;
@@ -173,18 +174,17 @@ class ClientResilienceTest {
     }
 
     /** The client's store, counting what its watches report: failures, and snapshots with no endpoint. */
-    private static final class SeenStore implements EndpointStore {
-        final EndpointStore store;
+    private static final class SeenStore extends ForwardingEndpointStore {
         final AtomicInteger errors = new AtomicInteger();
         final AtomicInteger emptySnapshots = new AtomicInteger();
 
         SeenStore(EndpointStore store) {
-            this.store = store;
+            super(store);
         }
 
         @Override
         public Watch watch(String service, Zone zone, WatchListener listener) {
-            return store.watch(service, zone, new WatchListener() {
+            return super.watch(service, zone, new WatchListener() {
                 @Override
                 public void onSnapshot(List<EndpointStatus> endpoints) {
                     listener.onSnapshot(endpoints);
@@ -199,41 +199,6 @@ class ClientResilienceTest {
                     errors.incrementAndGet();
                 }
             });
-        }
-
-        @Override
-        public Zone homeZone() {
-            return store.homeZone();
-        }
-
-        @Override
-        public Set<Zone> zones() {
-            return store.zones();
-        }
-
-        @Override
-        public void register(Endpoint endpoint, HealthPolicy policy) {
-            store.register(endpoint, policy);
-        }
-
-        @Override
-        public void renew(String service, String id) {
-            store.renew(service, id);
-        }
-
-        @Override
-        public void deregister(String service, String id) {
-            store.deregister(service, id);
-        }
-
-        @Override
-        public List<EndpointStatus> list(String service, Zone zone) {
-            return store.list(service, zone);
-        }
-
-        @Override
-        public void close() {
-            store.close();
         }
     }
 }
