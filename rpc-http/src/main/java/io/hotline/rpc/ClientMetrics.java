@@ -4,7 +4,10 @@ import io.hotline.rpc.internal.serving.ServedMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +21,9 @@ import java.util.concurrent.TimeUnit;
 final class ClientMetrics {
 
     private final MeterRegistry registry;
+    // Looked up once per combination: building a meter's id on every call costs more than the lookup.
+    private final Map<List<String>, Timer> requests = new ConcurrentHashMap<>();
+    private final Map<List<String>, Counter> retries = new ConcurrentHashMap<>();
 
     ClientMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -25,20 +31,21 @@ final class ClientMetrics {
 
     /** One call, cast or fanout that ended, {@code failure} null when it succeeded. */
     void record(String kind, String service, String method, long startNanos, Throwable failure) {
-        Timer.builder("hotline.rpc.client.requests")
-                .description("calls, casts and fanouts this client made, by outcome, from the call to its end")
-                .tags("service", service, "kind", kind, "method", method, "outcome", outcome(failure))
-                .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS)
-                .register(registry)
+        requests.computeIfAbsent(List.of(kind, service, method, outcome(failure)), k ->
+                Timer.builder("hotline.rpc.client.requests")
+                        .description("calls, casts and fanouts this client made, by outcome, from the call to its end")
+                        .tags("kind", k.get(0), "service", k.get(1), "method", k.get(2), "outcome", k.get(3))
+                        .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS)
+                        .register(registry))
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     /** One more try of a message: another server, or the same after its Retry-After. */
     void retried(String kind, String service) {
-        Counter.builder("hotline.rpc.client.retries")
-                .description("tries after the first, to another server or after a busy server's Retry-After")
-                .tags("service", service, "kind", kind)
-                .register(registry)
+        retries.computeIfAbsent(List.of(kind, service), k -> Counter.builder("hotline.rpc.client.retries")
+                        .description("tries after the first, to another server or after a busy server's Retry-After")
+                        .tags("kind", k.get(0), "service", k.get(1))
+                        .register(registry))
                 .increment();
     }
 

@@ -5,6 +5,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +24,8 @@ final class ServerMetrics {
     private final MeterRegistry registry;
     private final String service;
     private final Counter castFailures;
+    // Looked up once per combination (methods this server has, or "-"): building a meter's id per request costs more.
+    private final Map<List<String>, Timer> requests = new ConcurrentHashMap<>();
 
     ServerMetrics(ServedMetrics served, String service, CastQueue casts, Semaphore callSlots, int maxCalls) {
         this.served = served;
@@ -37,11 +42,11 @@ final class ServerMetrics {
 
     /** One request: {@code outcome} is {@code ok}, {@code accepted} or the error type answered. */
     void record(String kind, String method, String outcome, long startNanos) {
-        Timer.builder("hotline.rpc.server.requests")
-                .description("RPC requests answered, by kind, method and outcome")
-                .tags("service", service, "kind", kind, "method", method, "outcome", outcome)
-                .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS)
-                .register(registry)
+        requests.computeIfAbsent(List.of(kind, method, outcome), k -> Timer.builder("hotline.rpc.server.requests")
+                        .description("RPC requests answered, by kind, method and outcome")
+                        .tags("service", service, "kind", k.get(0), "method", k.get(1), "outcome", k.get(2))
+                        .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS)
+                        .register(registry))
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
