@@ -189,16 +189,12 @@ final class KeystoneSite implements AutoCloseable {
 
     /** The zones (regions) under the configured roots, or under the home zone's top region. */
     Set<Zone> zones(Zone home) {
-        KeystoneApi.Answer a = api.get("/regions");
-        requireOk(a, "list regions");
         List<String> roots = settings.roots().isEmpty() ? List.of(home.segments().get(0)) : settings.roots();
         Set<Zone> zones = new HashSet<>();
-        for (JsonNode r : a.body().path("regions")) {
-            Regions.zone(r.path("id").asText(), r.path("parent_region_id").asText(null)).ifPresent(z -> {
-                if (settings.catalogMode() || roots.contains(z.segments().get(0))) {
-                    zones.add(z);
-                }
-            });
+        for (Zone z : regionZones().values()) {
+            if (settings.catalogMode() || roots.contains(z.segments().get(0))) {
+                zones.add(z);
+            }
         }
         return zones;
     }
@@ -287,6 +283,7 @@ final class KeystoneSite implements AutoCloseable {
         return statuses;
     }
 
+    /** Every region Keystone holds that is a zone, by region id. */
     private Map<String, Zone> regionZones() {
         KeystoneApi.Answer a = api.get("/regions");
         requireOk(a, "list regions");
