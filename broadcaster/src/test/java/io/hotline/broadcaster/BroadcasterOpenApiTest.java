@@ -4,15 +4,13 @@ import static io.hotline.broadcaster.Fleet.AZ1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import com.atlassian.oai.validator.model.Request;
-import com.atlassian.oai.validator.model.SimpleRequest;
-import com.atlassian.oai.validator.model.SimpleResponse;
-import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
-import com.atlassian.oai.validator.report.ValidationReport;
 import io.hotline.rpc.ListenerSettings;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
 import io.hotline.rpc.internal.serving.ServedMetrics;
+import io.hotline.rpc.testing.OpenApiValidator;
+import io.hotline.rpc.testing.OpenApiValidator.Problem;
+import io.hotline.rpc.testing.OpenApiValidator.Request;
+import io.hotline.rpc.testing.OpenApiValidator.Response;
 import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.rpc.testing.ServedOpenApi;
 import io.hotline.testing.CapturedStderr;
@@ -39,7 +37,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Holds the broadcaster to the OpenAPI document it serves, as rpc-http's conformance test holds the RPC server: every
- * request these tests send and every answer, each checked by swagger-request-validator against the served document.
+ * request these tests send and every answer, each checked by {@link OpenApiValidator} against the served document.
  */
 class BroadcasterOpenApiTest {
 
@@ -53,7 +51,7 @@ class BroadcasterOpenApiTest {
     private static Broadcaster open;
     private static Broadcaster guarded;
     private static SwaggerParseResult parsed;
-    private static OpenApiInteractionValidator validator;
+    private static OpenApiValidator validator;
 
     @BeforeAll
     static void start() throws Exception {
@@ -132,9 +130,8 @@ class BroadcasterOpenApiTest {
         try (SlowBodies slow = SlowBodies.open(impatient.port(), FANOUT, body, 10, 1, Duration.ofSeconds(10))) {
             SlowBodies.Reply reply = slow.replies().get(0);
             assertThat(reply.status()).isEqualTo(408);
-            SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.status()).withBody(reply.body());
-            reply.headers().forEach(response::withHeader);
-            assertConforms(validator.validateResponse(FANOUT, Request.Method.POST, response.build()));
+            assertConforms(validator.validateResponse("POST", FANOUT, new Response(reply.status(), reply.headers(),
+                    reply.body())));
         }
     }
 
@@ -157,9 +154,7 @@ class BroadcasterOpenApiTest {
         assertThat(open.statusCode()).isEqualTo(200);
         assertThat(open.headers().firstValue("Content-Type")).hasValue(ServedMetrics.OPEN_METRICS);
         assertThat(open.body()).endsWith("# EOF\n");
-        SimpleResponse.Builder response = SimpleResponse.Builder.status(200).withBody(open.body());
-        open.headers().map().forEach(response::withHeader);
-        assertConforms(validator.validateResponse("/metrics", Request.Method.GET, response.build()));
+        assertConforms(validator.validateResponse("GET", "/metrics", Response.of(open)));
     }
 
     @Test
@@ -204,9 +199,8 @@ class BroadcasterOpenApiTest {
 
     @Test
     void theValidatorRejectsWhatTheDocumentForbids() {
-        ValidationReport report = validator.validateRequest(SimpleRequest.Builder.post(FANOUT).withContentType(JSON)
-                .withBody("{\"kind\": \"cast\", \"method\": \"m\", \"zones\": \"nearby\", \"colour\": 1}").build());
-        assertThat(report.getMessages()).isNotEmpty();
+        assertThat(validator.validateRequest(Request.post(FANOUT, JSON,
+                "{\"kind\": \"cast\", \"method\": \"m\", \"zones\": \"nearby\", \"colour\": 1}"))).isNotEmpty();
     }
 
     /**
@@ -228,8 +222,7 @@ class BroadcasterOpenApiTest {
         HttpResponse<String> refused = exchange(open, "POST", FANOUT, JSON, body, null);
         assertThat(refused.statusCode()).as(body + " -> " + refused.body()).isEqualTo(400);
         assertThat(refused.body()).contains("InvalidRequest").contains(field);
-        assertThat(validator.validateRequest(SimpleRequest.Builder.post(FANOUT).withContentType(JSON).withBody(body)
-                .build()).getMessages()).as(body).isNotEmpty();
+        assertThat(validator.validateRequest(Request.post(FANOUT, JSON, body))).as(body).isNotEmpty();
     }
 
     /** Overlong forms and code points above U+10FFFF, which Jackson alone would decode. */
@@ -305,36 +298,33 @@ class BroadcasterOpenApiTest {
     /** As above, with the peer token header a share carries when {@code peerToken} is not null. */
     private static HttpResponse<String> exchange(Broadcaster b, String method, String path, String contentType,
             String body, String token, String peerToken) throws Exception {
-        SimpleRequest.Builder expected = new SimpleRequest.Builder(method, path);
+        Request expected = Request.of(method, path);
         HttpRequest.Builder sent = HttpRequest.newBuilder(URI.create(b.endpoint().baseUri() + path))
                 .timeout(Duration.ofSeconds(20));
         if (body != null) {
-            expected.withContentType(contentType).withBody(body);
+            expected = expected.withBody(contentType, body);
             sent.header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
         } else {
             sent.GET();
         }
         if (token != null) {
-            expected.withAuthorization("Bearer " + token);
+            expected = expected.withHeader("Authorization", "Bearer " + token);
             sent.header("Authorization", "Bearer " + token);
         }
         if (peerToken != null) {
-            expected.withHeader(FanoutEngine.PEER_TOKEN_HEADER, peerToken);
+            expected = expected.withHeader(FanoutEngine.PEER_TOKEN_HEADER, peerToken);
             sent.header(FanoutEngine.PEER_TOKEN_HEADER, peerToken);
         }
         HttpResponse<String> reply = HTTP.send(sent.build(), HttpResponse.BodyHandlers.ofString());
-        SimpleRequest request = expected.build();
         boolean meantToBeValid = reply.statusCode() < 400 || reply.statusCode() == 401 || reply.statusCode() == 403;
         if (meantToBeValid) {
-            assertConforms(validator.validateRequest(request));
+            assertConforms(validator.validateRequest(expected));
         }
-        SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.statusCode()).withBody(reply.body());
-        reply.headers().map().forEach(response::withHeader);
-        assertConforms(validator.validateResponse(request.getPath(), request.getMethod(), response.build()));
+        assertConforms(validator.validateResponse(method, path, Response.of(reply)));
         return reply;
     }
 
-    private static void assertConforms(ValidationReport report) {
-        assertThat(report.getMessages()).as(() -> SimpleValidationReportFormat.getInstance().apply(report)).isEmpty();
+    private static void assertConforms(List<Problem> problems) {
+        assertThat(problems).isEmpty();
     }
 }

@@ -3,13 +3,6 @@ package io.hotline.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import com.atlassian.oai.validator.model.Request;
-import com.atlassian.oai.validator.model.Response;
-import com.atlassian.oai.validator.model.SimpleRequest;
-import com.atlassian.oai.validator.model.SimpleResponse;
-import com.atlassian.oai.validator.report.SimpleValidationReportFormat;
-import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.StoreProviders;
@@ -17,6 +10,10 @@ import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.memory.MemorySpace;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.testing.OpenApiValidator;
+import io.hotline.rpc.testing.OpenApiValidator.Problem;
+import io.hotline.rpc.testing.OpenApiValidator.Request;
+import io.hotline.rpc.testing.OpenApiValidator.Response;
 import io.hotline.rpc.testing.RpcFleet;
 import io.hotline.rpc.testing.ServedOpenApi;
 import io.hotline.testing.SlowBodies;
@@ -52,8 +49,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Holds the wire protocol to the OpenAPI document the server serves: the document is fetched from a running server,
  * parsed by swagger-parser, and every request these tests send and every reply the server gives is checked against it
- * by swagger-request-validator (paths, parameters, status codes, content types, headers, and JSON bodies against the
- * schemas).
+ * by {@link OpenApiValidator} (paths, methods, parameters, status codes, content types, headers, and JSON bodies
+ * against the schemas).
  */
 class OpenApiConformanceTest {
 
@@ -71,7 +68,7 @@ class OpenApiConformanceTest {
     private static RpcServer open;
     private static RpcServer guarded;
     private static SwaggerParseResult parsed;
-    private static OpenApiInteractionValidator validator;
+    private static OpenApiValidator validator;
 
     @BeforeAll
     static void startServersAndReadTheirDocument() throws Exception {
@@ -257,9 +254,8 @@ class OpenApiConformanceTest {
                 SlowBodies slow = SlowBodies.open(impatient.port(), RPC, body, 10, 1, Duration.ofSeconds(10))) {
             SlowBodies.Reply reply = slow.replies().get(0);
             assertThat(reply.status()).isEqualTo(408);
-            SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.status()).withBody(reply.body());
-            reply.headers().forEach(response::withHeader);
-            assertConforms(validator.validateResponse(RPC, Request.Method.POST, response.build()));
+            assertConforms(validator.validateResponse("POST", RPC, new Response(reply.status(), reply.headers(),
+                    reply.body())));
         }
     }
 
@@ -274,11 +270,9 @@ class OpenApiConformanceTest {
                     .until(() -> System.nanoTime() - sent > Duration.ofMillis(300).toNanos());
             SlowBodies.Reply reply = slow.complete().get(0);
             assertThat(reply.status()).as(reply.body()).isEqualTo(504);
-            SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.status()).withBody(reply.body());
-            reply.headers().forEach(response::withHeader);
-            assertConforms(validator.validateRequest(SimpleRequest.Builder.post(RPC).withContentType(JSON)
-                    .withBody(call).build()));
-            assertConforms(validator.validateResponse(RPC, Request.Method.POST, response.build()));
+            assertConforms(validator.validateRequest(Request.post(RPC, JSON, call)));
+            assertConforms(validator.validateResponse("POST", RPC, new Response(reply.status(), reply.headers(),
+                    reply.body())));
             String documented = ((Schema<?>) parsed.getOpenAPI().getComponents().getSchemas().get("ErrorBody")
                     .getProperties().get("error")).getProperties().get("type").getDescription();
             assertThat(documented).containsPattern("\\b" + Wire.MAPPER.readTree(reply.body()).at("/error/type")
@@ -359,8 +353,8 @@ class OpenApiConformanceTest {
 
     @Test
     void aScraperThatAsksForOpenMetricsGetsIt() throws Exception {
-        SimpleRequest expected = SimpleRequest.Builder.get("/metrics")
-                .withHeader("Accept", "application/openmetrics-text; version=1.0.0,text/plain;q=0.5").build();
+        Request expected = Request.get("/metrics")
+                .withHeader("Accept", "application/openmetrics-text; version=1.0.0,text/plain;q=0.5");
         HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(uri(open, "/metrics"))
                 .header("Accept", "application/openmetrics-text; version=1.0.0,text/plain;q=0.5")
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -427,7 +421,7 @@ class OpenApiConformanceTest {
         assertThat(refused.status()).as(body + " -> " + refused.reply().body()).isEqualTo(400);
         assertThat(refused.json().at("/error/type").asText()).isEqualTo("InvalidRequest");
         assertThat(refused.json().at("/error/message").asText()).contains(field);
-        assertThat(validator.validateRequest(refused.request()).getMessages()).as(body).isNotEmpty();
+        assertThat(validator.validateRequest(refused.request())).as(body).isNotEmpty();
         refused.assertResponseConforms();
     }
 
@@ -437,7 +431,7 @@ class OpenApiConformanceTest {
             HttpResponse<String> reply = HTTP.send(HttpRequest.newBuilder(uri(guarded, path)).timeout(Duration
                     .ofSeconds(10)).header("Authorization", "Bearer " + TOKEN).header("Authorization", "Bearer x")
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
-            Exchange twice = new Exchange(SimpleRequest.Builder.get(path).build(), reply);
+            Exchange twice = new Exchange(Request.get(path), reply);
             assertThat(twice.status()).isEqualTo(400);
             twice.assertResponseConforms();
             twice.assertErrorTypeDocumented();
@@ -566,18 +560,17 @@ class OpenApiConformanceTest {
     @MethodSource("repliesTheDocumentForbids")
     void theValidatorRejectsRepliesTheDocumentForbids(int status, String contentType, String body,
             String expectedKey) {
-        Response reply = SimpleResponse.Builder.status(status).withContentType(contentType).withBody(body).build();
-        assertThat(keys(validator.validateResponse(RPC, Request.Method.POST, reply))).contains(expectedKey);
+        Response reply = Response.of(status, contentType, body);
+        assertThat(keys(validator.validateResponse("POST", RPC, reply))).contains(expectedKey);
     }
 
     @Test
     void theValidatorRejectsRequestsTheDocumentForbids() {
-        assertThat(keys(validator.validateRequest(SimpleRequest.Builder.post(RPC).withContentType(JSON)
-                .withBody("{\"kind\": \"send\", \"method\": \"\"}").build())))
+        assertThat(keys(validator.validateRequest(Request.post(RPC, JSON, "{\"kind\": \"send\", \"method\": \"\"}"))))
                 .containsExactlyInAnyOrder("validation.request.body.schema.enum",
                         "validation.request.body.schema.minLength");
-        assertThat(keys(validator.validateRequest(SimpleRequest.Builder.post("/v1/rpc/no spaces").withContentType(JSON)
-                .withBody("{\"kind\": \"call\", \"method\": \"echo\"}").build())))
+        assertThat(keys(validator.validateRequest(Request.post("/v1/rpc/no spaces", JSON,
+                "{\"kind\": \"call\", \"method\": \"echo\"}"))))
                 .containsExactly("validation.request.parameter.schema.pattern");
     }
 
@@ -615,9 +608,7 @@ class OpenApiConformanceTest {
         }
 
         void assertResponseConforms() {
-            SimpleResponse.Builder response = SimpleResponse.Builder.status(reply.statusCode()).withBody(reply.body());
-            reply.headers().map().forEach(response::withHeader);
-            assertConforms(validator.validateResponse(request.getPath(), request.getMethod(), response.build()));
+            assertConforms(validator.validateResponse(request.method(), request.path(), Response.of(reply)));
         }
     }
 
@@ -628,14 +619,14 @@ class OpenApiConformanceTest {
 
     private static Exchange post(HttpClient client, RpcServer server, String path, String contentType, String body,
             String token) throws Exception {
-        SimpleRequest.Builder expected = SimpleRequest.Builder.post(path).withContentType(contentType).withBody(body);
+        Request expected = Request.post(path, contentType, body);
         HttpRequest.Builder sent = HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
-            expected.withAuthorization("Bearer " + token);
+            expected = expected.withHeader("Authorization", "Bearer " + token);
             sent.header("Authorization", "Bearer " + token);
         }
-        return new Exchange(expected.build(), client.send(sent.build(), HttpResponse.BodyHandlers.ofString()));
+        return new Exchange(expected, client.send(sent.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static Exchange get(RpcServer server, String path) throws Exception {
@@ -643,13 +634,13 @@ class OpenApiConformanceTest {
     }
 
     private static Exchange get(RpcServer server, String path, String token) throws Exception {
-        SimpleRequest.Builder expected = SimpleRequest.Builder.get(path);
+        Request expected = Request.get(path);
         HttpRequest.Builder sent = HttpRequest.newBuilder(uri(server, path)).timeout(Duration.ofSeconds(10)).GET();
         if (token != null) {
-            expected.withAuthorization("Bearer " + token);
+            expected = expected.withHeader("Authorization", "Bearer " + token);
             sent.header("Authorization", "Bearer " + token);
         }
-        return new Exchange(expected.build(), HTTP.send(sent.build(), HttpResponse.BodyHandlers.ofString()));
+        return new Exchange(expected, HTTP.send(sent.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     private static HttpClient client() {
@@ -658,12 +649,12 @@ class OpenApiConformanceTest {
                 .build();
     }
 
-    private static void assertConforms(ValidationReport report) {
-        assertThat(report.getMessages()).as(() -> SimpleValidationReportFormat.getInstance().apply(report)).isEmpty();
+    private static void assertConforms(List<Problem> problems) {
+        assertThat(problems).isEmpty();
     }
 
-    private static List<String> keys(ValidationReport report) {
-        return report.getMessages().stream().map(ValidationReport.Message::getKey).toList();
+    private static List<String> keys(List<Problem> problems) {
+        return problems.stream().map(Problem::key).toList();
     }
 
     private static URI uri(RpcServer server, String path) {

@@ -2,8 +2,7 @@ package io.hotline.rpc.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.atlassian.oai.validator.OpenApiInteractionValidator;
-import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.io.IOException;
@@ -19,25 +18,25 @@ import java.net.http.HttpResponse;
  * <pre>{@code
  * ServedOpenApi served = ServedOpenApi.read(http, URI.create(server.endpoint().baseUri() + "/openapi.json"));
  * assertThat(served.parsed().getMessages()).isEmpty();
- * ValidationReport report = served.validator().validate(request, response);
+ * assertThat(served.validator().validateRequest(OpenApiValidator.Request.get("/healthz"))).isEmpty();
  * }</pre>
  *
  * @param parsed the document as swagger-parser read it, with the messages it had
  * @param validator checks requests and replies against the document
  */
-public record ServedOpenApi(SwaggerParseResult parsed, OpenApiInteractionValidator validator) {
+public record ServedOpenApi(SwaggerParseResult parsed, OpenApiValidator validator) {
 
     /** Fetches the document at {@code document}, which must answer 200 and parse. */
     public static ServedOpenApi read(HttpClient http, URI document) throws IOException, InterruptedException {
         HttpResponse<String> doc = http.send(HttpRequest.newBuilder(document).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(doc.statusCode()).isEqualTo(200);
-        // The options the validator's own loader uses, so the document checked is the one it validates with.
+        // Resolved fully, so the tests that walk the model see each referenced schema in place.
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
         options.setResolveFully(true);
-        SwaggerParseResult parsed = new OpenAPIParser().readContents(doc.body(), null, options);
+        SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(doc.body(), null, options);
         assertThat(parsed.getOpenAPI()).as("swagger-parser read no document: %s", parsed.getMessages()).isNotNull();
-        return new ServedOpenApi(parsed, OpenApiInteractionValidator.createFor(parsed.getOpenAPI()).build());
+        return new ServedOpenApi(parsed, OpenApiValidator.of(doc.body()));
     }
 }
