@@ -10,7 +10,9 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.networknt.schema.Error;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.dialect.Dialect;
 import com.networknt.schema.dialect.Dialects;
+import com.networknt.schema.keyword.NonValidationKeyword;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.net.URLDecoder;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * Checks HTTP requests and replies against an OpenAPI 3.0 document: that the path and method are an operation of the
@@ -47,13 +50,20 @@ public final class OpenApiValidator {
     // The base the document's $refs resolve against, given to the schema registry as text: nothing is fetched.
     private static final String DOCUMENT = "urn:hotline:openapi";
     private static final ObjectMapper JSON = new ObjectMapper();
+    // The whole document is read as the schema resource the $refs point into, so its top-level fields are keywords to
+    // the dialect; and the 3.0 dialect reads the boolean exclusiveMinimum with minimum but does not declare it. Both
+    // declared as validating nothing, so that they are not logged as unknown keywords.
+    private static final Dialect OPENAPI_30 = Dialect.builder(Dialects.getOpenApi30())
+            .keywords(Stream.of("openapi", "info", "paths", "components", "exclusiveMinimum")
+                    .map(NonValidationKeyword::new).toList())
+            .build();
 
     private final JsonNode document;
     private final SchemaRegistry schemas;
 
     private OpenApiValidator(String document) throws JsonProcessingException {
         this.document = JSON.readTree(document);
-        this.schemas = SchemaRegistry.withDialect(Dialects.getOpenApi30(),
+        this.schemas = SchemaRegistry.withDialect(OPENAPI_30,
                 registry -> registry.schemas(Map.of(DOCUMENT, document)));
     }
 
