@@ -1,8 +1,10 @@
 package io.hotline.rpc.testing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -49,7 +51,9 @@ public final class OpenApiValidator {
 
     // The base the document's $refs resolve against, given to the schema registry as text: nothing is fetched.
     private static final String DOCUMENT = "urn:hotline:openapi";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // A body with anything after its JSON value is not JSON, though Jackson would read the value and stop.
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
     // The whole document is read as the schema resource the $refs point into, so its top-level fields are keywords to
     // the dialect; and the 3.0 dialect reads the boolean exclusiveMinimum with minimum but does not declare it. Both
     // declared as validating nothing, so that they are not logged as unknown keywords.
@@ -289,8 +293,7 @@ public final class OpenApiValidator {
             List<Problem> problems) {
         if (value == null) {
             if (documented.path("required").asBoolean()) {
-                problems.add(new Problem(key + ".missing",
-                        "the " + what + " " + name + " is missing"));
+                problems.add(new Problem(key + ".missing", "the " + what + " " + name + " is missing"));
             }
             return;
         }
