@@ -122,6 +122,18 @@ function chart(history, collectedAt) {
   return svg;
 }
 
+// The chart and the peaks its lines are scaled to, so that two services' charts read alike.
+function chartCell(row, history, collectedAt) {
+  const td = row.insertCell();
+  td.className = "chart-cell";
+  td.appendChild(chart(history, collectedAt));
+  const peaks = document.createElement("span");
+  peaks.className = "muted peaks";
+  const max = field => Math.max(0, ...history.map(p => p[field] || 0));
+  peaks.textContent = "peak " + max("callsPerSecond") + "/s, " + max("meanLatencyMs") + " ms";
+  td.appendChild(peaks);
+}
+
 function render(s) {
   const zones = document.getElementById("zones");
   zones.replaceChildren();
@@ -157,7 +169,7 @@ function render(s) {
     cell(r, svc.callsPerSecond);
     cell(r, svc.meanLatencyMs);
     cell(r, svc.calls);
-    r.insertCell().appendChild(chart(svc.history, s.collectedAt));
+    chartCell(r, svc.history, s.collectedAt);
     svc.endpoints.forEach(e => {
       const er = endpoints.insertRow();
       er.className = "endpoint";

@@ -130,8 +130,9 @@ class StatusPageBrowserIT {
                 .containsPattern("<td title=\"[^\"]+\">\\d{2}:\\d{2}:\\d{2} · (now|\\d+ s ago)</td>")
                 .doesNotContain("≤ ");
         // The scheduler's chart: its calls per second over the collections so far, as a line.
-        assertThat(dom).containsPattern("<tr data-service=\"nova.scheduler\">(<td>[^<]*</td>){5}<td><svg class=\"chart\""
-                + "[^>]*>(<polyline[^>]*></polyline>)*<polyline class=\"calls\" points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+");
+        assertThat(dom).containsPattern("<tr data-service=\"nova.scheduler\">(<td>[^<]*</td>){5}<td class=\"chart-cell\"><svg class=\"chart\""
+                + "[^>]*>(<polyline[^>]*></polyline>)*<polyline class=\"calls\" points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+")
+                .containsPattern("<span class=\"muted peaks\">peak [0-9.]+/s, [0-9.]+ ms</span>");
 
         Path png = dir.resolve("status.png");
         run(chromium, "--virtual-time-budget=5000", "--window-size=" + WIDTH + "," + HEIGHT, "--screenshot=" + png, url);
