@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -25,8 +26,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the status page gathers over time: the services it shows, their endpoints and health from a {@link Directory},
- * and what it has seen of each endpoint across collections (since when its health is what it is, when it last passed,
- * its last scraped figures), from which one collection computes rates as the difference between two scrapes.
+ * and what it has seen of each endpoint across collections (since when its health is what it is, as the store tells
+ * or else as the page saw it, when it last passed, its last scraped figures), from which one collection computes
+ * rates as the difference between two scrapes, and each service's figures over the last few minutes for its chart.
  */
 final class Collector {
 
@@ -44,6 +46,7 @@ final class Collector {
     private final int configuredServices;
     /** Keyed by service|id: an endpoint restarted under a new id is another one. */
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
+    private final History history = new History();
 
     /**
      * @param services shown besides hotline.broadcaster, which always is
@@ -119,12 +122,13 @@ final class Collector {
             double deltaSeconds = 0;
             double calls = 0;
             int passingHere = 0;
+            boolean measured = false;
             for (EndpointStatus s : statuses) {
                 Endpoint e = s.endpoint();
                 String key = service + "|" + e.id();
                 seen.add(key);
                 Observed o = observed.computeIfAbsent(key, k -> new Observed());
-                o.health(s.health().name().toLowerCase(Locale.ROOT), now);
+                o.health(s.health().name().toLowerCase(Locale.ROOT), s.since(), now);
                 MetricsText m = null;
                 if (s.isPassing()) {
                     passingHere++;
@@ -138,6 +142,7 @@ final class Collector {
                         deltaCalls += dc;
                         deltaSeconds += Math.max(0, m.callSeconds() - o.metrics.callSeconds());
                         rate += dt > 0 ? dc / dt : 0;
+                        measured = true;
                     }
                     o.metrics = m;
                     o.scrapedAt = now;
@@ -147,12 +152,13 @@ final class Collector {
                 calls += o.metrics != null ? o.metrics.calls() : 0;
                 rows.add(new Snapshot.EndpointRow(e.id(), e.server(), e.zone().path(), e.baseUri(), e.priority(),
                         e.weight(), o.health,
-                        o.healthSince, o.lastPassing, o.scrapedAt,
+                        o.healthSince, o.healthSinceObserved, o.lastPassing, o.scrapedAt,
                         o.metrics != null ? (long) o.metrics.calls() : null,
                         o.metrics != null ? (long) o.metrics.casts() : null));
             }
+            Double latency = deltaCalls > 0 ? round(deltaSeconds * 1000 / deltaCalls) : null;
             serviceRows.add(new Snapshot.ServiceRow(service, statuses.size(), passingHere, (long) calls, round(rate),
-                    deltaCalls > 0 ? round(deltaSeconds * 1000 / deltaCalls) : null, List.copyOf(rows)));
+                    latency, List.copyOf(rows), history.add(service, now, measured ? round(rate) : null, latency)));
         }
         // Endpoints gone from the directory (e.g. restarted on another ephemeral port) are forgotten.
         observed.keySet().retainAll(seen);
@@ -180,14 +186,22 @@ final class Collector {
     private static final class Observed {
         String health;
         Instant healthSince;
+        /** Whether healthSince is when this page saw the health change, because the store does not tell. */
+        boolean healthSinceObserved;
         Instant lastPassing;
         MetricsText metrics;
         Instant scrapedAt;
 
-        void health(String now, Instant at) {
-            if (!now.equals(health)) {
+        /** The store's word on since when, if it tells; else when this page first saw the health it has now. */
+        void health(String now, Optional<Instant> since, Instant at) {
+            if (since.isPresent()) {
+                health = now;
+                healthSince = since.get();
+                healthSinceObserved = false;
+            } else if (!now.equals(health) || !healthSinceObserved) {
                 health = now;
                 healthSince = at;
+                healthSinceObserved = true;
             }
         }
     }

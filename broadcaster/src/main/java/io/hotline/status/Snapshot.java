@@ -55,18 +55,35 @@ record Snapshot(
         }
     }
 
-    /** One service: its endpoints and the figures summed over them. */
+    /**
+     * One service: its endpoints, the figures summed over them, and those figures over the last minutes.
+     *
+     * @param history one point per collection over the last five minutes (at most 300), oldest first
+     */
     record ServiceRow(String name, int registered, int passing, long calls, double callsPerSecond,
-            Double meanLatencyMs, List<EndpointRow> endpoints) {
+            Double meanLatencyMs, List<EndpointRow> endpoints, List<Point> history) {
     }
 
     /**
-     * One endpoint as the page has seen it: times are when this page observed them, since the store does not say
-     * when an endpoint last heartbeated; figures are null until its first scrape.
+     * A service's figures at one collection, for its chart.
+     *
+     * @param at when, in epoch milliseconds (compact, and what a script's {@code Date} takes)
+     * @param callsPerSecond null when no server of the service had been scraped twice yet: a gap, not a zero
+     * @param meanLatencyMs null when there were no calls to average
+     */
+    record Point(long at, Double callsPerSecond, Double meanLatencyMs) {
+    }
+
+    /**
+     * One endpoint as the page has seen it. Its health holds since {@code healthSince}: the store's word when it tells
+     * ({@code EndpointStatus.since}), otherwise when this page first saw that health ({@code healthSinceObserved}
+     * true: it may hold since earlier). When it last passed and was scraped are this page's observations, since the
+     * store does not say when an endpoint last heartbeated; figures are null until its first scrape.
      */
     record EndpointRow(String id, String server, String zone, String address, int priority, int weight,
             String health,
             @JsonSerialize(using = ToStringSerializer.class) Instant healthSince,
+            boolean healthSinceObserved,
             @JsonSerialize(using = ToStringSerializer.class) Instant lastSeenPassing,
             @JsonSerialize(using = ToStringSerializer.class) Instant scrapedAt,
             Long calls, Long casts) {

@@ -43,10 +43,95 @@ function cell(row, text, cls) {
   row.appendChild(td);
 }
 
+// Times read as a clock in the browser's time zone (with the date when not today) and how long ago, e.g.
+// "14:02:11 · 3 min ago"; the exact instant is in the cell's tooltip.
+function clock(t) {
+  const d = new Date(t);
+  const pad = n => String(n).padStart(2, "0");
+  const time = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+  const today = new Date();
+  return d.toDateString() === today.toDateString() ? time
+      : d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + time;
+}
+
+function duration(seconds) {
+  if (seconds < 1) return "now";
+  if (seconds < 120) return seconds.toFixed(0) + " s";
+  if (seconds < 7200) return (seconds / 60).toFixed(0) + " min";
+  if (seconds < 172800) return (seconds / 3600).toFixed(0) + " h";
+  return (seconds / 86400).toFixed(0) + " d";
+}
+
 function ago(iso, now) {
   if (!iso) return "never";
-  const s = (Date.parse(now) - Date.parse(iso)) / 1000;
-  return s < 1 ? "now" : s.toFixed(0) + " s ago";
+  const s = Math.max(0, (Date.parse(now) - Date.parse(iso)) / 1000);
+  return clock(iso) + " · " + (s < 1 ? "now" : duration(s) + " ago");
+}
+
+// A health since the page first saw it, because the store does not tell: it may hold since earlier, e.g.
+// "≤ 14:02:11 · ≥ 3 min".
+function atLeast(iso, now) {
+  const s = Math.max(0, (Date.parse(now) - Date.parse(iso)) / 1000);
+  return "≤ " + clock(iso) + " · ≥ " + (s < 1 ? "0 s" : duration(s));
+}
+
+function timeCell(row, iso, now, observed) {
+  cell(row, observed && iso ? atLeast(iso, now) : ago(iso, now));
+  const td = row.lastChild;
+  if (iso) {
+    td.title = iso + (observed ? ": when this page first saw it; the store does not say since when" : "");
+  }
+  if (observed) td.className = "muted";
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+const CHART_W = 180, CHART_H = 36;
+
+// One line per figure over the service's history, each scaled to its own maximum; a null is a gap in the line.
+function chart(history, collectedAt) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("width", CHART_W);
+  svg.setAttribute("height", CHART_H);
+  svg.setAttribute("viewBox", "0 0 " + CHART_W + " " + CHART_H);
+  const end = Date.parse(collectedAt);
+  const span = Math.max(60000, end - (history.length ? history[0].at : end));
+  const x = t => ((t - (end - span)) / span * (CHART_W - 2) + 1).toFixed(1);
+  const maxima = {};
+  [["callsPerSecond", "calls"], ["meanLatencyMs", "latency"]].forEach(([field, cls]) => {
+    const max = Math.max(0, ...history.map(p => p[field] || 0));
+    maxima[cls] = max;
+    const y = v => (CHART_H - 2 - (max > 0 ? v / max : 0) * (CHART_H - 4)).toFixed(1);
+    let points = [];
+    const flush = () => {
+      if (points.length > 1) {
+        const line = document.createElementNS(SVG, "polyline");
+        line.setAttribute("class", cls);
+        line.setAttribute("points", points.join(" "));
+        svg.appendChild(line);
+      }
+      points = [];
+    };
+    history.forEach(p => p[field] === null ? flush() : points.push(x(p.at) + "," + y(p[field])));
+    flush();
+  });
+  const title = document.createElementNS(SVG, "title");
+  title.textContent = "last " + duration(span / 1000) + ": calls/s up to " + maxima.calls
+      + ", mean latency up to " + maxima.latency + " ms";
+  svg.appendChild(title);
+  return svg;
+}
+
+// The chart and the peaks its lines are scaled to, so that two services' charts read alike.
+function chartCell(row, history, collectedAt) {
+  const td = row.insertCell();
+  td.className = "chart-cell";
+  td.appendChild(chart(history, collectedAt));
+  const peaks = document.createElement("span");
+  peaks.className = "muted peaks";
+  const max = field => Math.max(0, ...history.map(p => p[field] || 0));
+  peaks.textContent = "peak " + max("callsPerSecond") + "/s, " + max("meanLatencyMs") + " ms";
+  td.appendChild(peaks);
 }
 
 function render(s) {
@@ -84,6 +169,7 @@ function render(s) {
     cell(r, svc.callsPerSecond);
     cell(r, svc.meanLatencyMs);
     cell(r, svc.calls);
+    chartCell(r, svc.history, s.collectedAt);
     svc.endpoints.forEach(e => {
       const er = endpoints.insertRow();
       er.className = "endpoint";
@@ -94,8 +180,8 @@ function render(s) {
       cell(er, e.address);
       cell(er, e.priority + " / " + e.weight);
       cell(er, e.health, e.health);
-      cell(er, ago(e.healthSince, s.collectedAt));
-      cell(er, ago(e.lastSeenPassing, s.collectedAt));
+      timeCell(er, e.healthSince, s.collectedAt, e.healthSinceObserved);
+      timeCell(er, e.lastSeenPassing, s.collectedAt, false);
       cell(er, e.calls);
     });
   });
@@ -110,7 +196,7 @@ function render(s) {
     updated.textContent = "collecting…";
     return Math.min(s.refreshMillis, 500);
   }
-  updated.textContent = "collected " + s.collectedAt + " (" + (s.ageMillis / 1000).toFixed(1) + " s ago)"
+  updated.textContent = "collected " + clock(s.collectedAt) + " (" + (s.ageMillis / 1000).toFixed(1) + " s ago)"
       + (s.notScraped ? "; " + s.notScraped + " servers not scraped in time" : "");
   return s.refreshMillis;
 }

@@ -125,6 +125,14 @@ class StatusPageBrowserIT {
         assertThat(dom).containsPattern("<td>nova.scheduler</td><td>2 / 2</td>")
                 .containsPattern("<td>nova.compute</td><td>2 / 3</td>")
                 .doesNotContain("cannot load the status");
+        // Readable times: a clock and how long ago; the file store tells since when, so no page-observed lower bound.
+        assertThat(dom).containsPattern("collected \\d{2}:\\d{2}:\\d{2} \\(")
+                .containsPattern("<td title=\"[^\"]+\">\\d{2}:\\d{2}:\\d{2} · (now|\\d+ s ago)</td>")
+                .doesNotContain("≤ ");
+        // The scheduler's chart: its calls per second over the collections so far, as a line.
+        assertThat(dom).containsPattern("<tr data-service=\"nova.scheduler\">(<td>[^<]*</td>){5}<td class=\"chart-cell\"><svg class=\"chart\""
+                + "[^>]*>(<polyline[^>]*></polyline>)*<polyline class=\"calls\" points=\"[0-9.]+,[0-9.]+ [0-9.]+,[0-9.]+")
+                .containsPattern("<span class=\"muted peaks\">peak [0-9.]+/s, [0-9.]+ ms</span>");
 
         Path png = dir.resolve("status.png");
         run(chromium, "--virtual-time-budget=5000", "--window-size=" + WIDTH + "," + HEIGHT, "--screenshot=" + png, url);
@@ -136,6 +144,7 @@ class StatusPageBrowserIT {
         int header = 0;
         int green = 0;
         int red = 0;
+        int chart = 0;
         for (int y = 0; y < image.getHeight(); y++) {
             for (int x = 0; x < image.getWidth(); x++) {
                 int rgb = image.getRGB(x, y) & 0xffffff;
@@ -143,6 +152,7 @@ class StatusPageBrowserIT {
                 header += rgb == 0x1d3557 ? 1 : 0;
                 green += rgb == 0x2a9d58 ? 1 : 0;
                 red += rgb == 0xd62828 ? 1 : 0;
+                chart += rgb == 0x1f6fb4 ? 1 : 0;
             }
         }
         // Rendered text has anti-aliased shades; a blank or error page has a handful of colours.
@@ -150,6 +160,7 @@ class StatusPageBrowserIT {
         assertThat(header).as("pixels of the header bar").isGreaterThan(WIDTH * 20);
         assertThat(green).as("pixels of 'passing' badges").isGreaterThan(200);
         assertThat(red).as("pixels of the 'critical' badge").isGreaterThan(50);
+        assertThat(chart).as("pixels of the calls/s lines and legend").isGreaterThan(100);
         return dom;
     }
 

@@ -14,6 +14,7 @@ import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -558,6 +559,42 @@ final class BrokenStores {
                     critical.add(key);
                 }
                 return critical.contains(key) ? new EndpointStatus(s.endpoint(), Health.CRITICAL) : s;
+            }).toList();
+        }
+    }
+
+    /** Health: tells the time of the read as since when each health holds, as a page that only watches would. */
+    static final class SinceIsTheRead extends ForwardingEndpointStore {
+        SinceIsTheRead(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return delegate.list(service, zone).stream()
+                    .map(s -> new EndpointStatus(s.endpoint(), s.health(), Instant.now())).toList();
+        }
+    }
+
+    /** Health: tells the registration as since when every health holds, critical or revived alike. */
+    static final class SinceIsTheRegistration extends ForwardingEndpointStore {
+        private final Map<String, Instant> registered = new ConcurrentHashMap<>();
+
+        SinceIsTheRegistration(EndpointStore inner) {
+            super(inner);
+        }
+
+        @Override
+        public void register(Endpoint e, HealthPolicy policy) {
+            registered.put(e.service() + "/" + e.id(), Instant.now());
+            delegate.register(e, policy);
+        }
+
+        @Override
+        public List<EndpointStatus> list(String service, Zone zone) {
+            return delegate.list(service, zone).stream().map(s -> {
+                Instant at = registered.get(service + "/" + s.endpoint().id());
+                return at == null ? s : new EndpointStatus(s.endpoint(), s.health(), at);
             }).toList();
         }
     }

@@ -8,14 +8,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.Health;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.Query;
 import io.hotline.discovery.Selection;
 import io.hotline.discovery.spi.EndpointStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
@@ -233,6 +236,84 @@ public interface HealthContract {
             }
         }
         assertThat(ids(dir, Query.of(service).includingUnhealthy())).containsExactlyInAnyOrder("e1", "e2");
+    }
+
+    /**
+     * For a store that tells since when an endpoint's health holds ({@link EndpointStatus#since()}; a store that cannot
+     * tell leaves it empty and passes): registers one endpoint, lets it turn critical, and renews it. Passing since
+     * must be the registration, critical since down-after after it, passing since again the renewal; listing again
+     * must give the same instant (it is a fact the store keeps, not the time of the read). Instants are the store's
+     * clock, which may be another machine's read in whole seconds (HTTP's {@code Date}): compared with this JVM's
+     * clock they may be off by {@link #SINCE_CLOCK_TOLERANCE}; compared with each other, by
+     * {@link TckContext#CLOCK_TOLERANCE} beyond the time the calls took. Scale: one endpoint; waits down-after plus
+     * two propagation bounds.
+     */
+    @Test
+    @DisplayName("2.8 since when a health holds, if the store tells: the registration, down-after later, the renewal "
+            + "that revived it")
+    default void sinceIsWhenHealthLastChanged(TckContext tck) {
+        EndpointStore store = tck.open(tck.home());
+        String service = newService();
+        Duration downAfter = tck.policy().downAfter();
+        Instant registering = Instant.now();
+        store.register(endpoint(service, tck.home(), 1), tck.policy());
+        Instant registered = Instant.now();
+        Optional<Instant> passing = stableSince(store, service, tck, Health.PASSING, "passing since the registration");
+        passing.ifPresent(t -> assertNear(t, registering, registered, SINCE_CLOCK_TOLERANCE,
+                "passing since, by the store's clock against this JVM's, for a registration made"));
+
+        tck.within(tck.downDetection()).until(() -> byId(store.list(service, tck.home())).get("e1") == Health.CRITICAL);
+        Optional<Instant> critical = stableSince(store, service, tck, Health.CRITICAL, "critical since");
+        critical.ifPresent(t -> assertNear(t, registering.plus(downAfter), registered.plus(downAfter),
+                SINCE_CLOCK_TOLERANCE, "critical since, by the store's clock against this JVM's: down-after "
+                        + downAfter + " after a registration made"));
+        if (passing.isPresent() && critical.isPresent()) {
+            assertThat(Duration.between(passing.get(), critical.get())).as("from passing since to critical since, "
+                    + "without a renewal").isBetween(downAfter.minus(TckContext.CLOCK_TOLERANCE),
+                            downAfter.plus(TckContext.CLOCK_TOLERANCE));
+        }
+
+        Instant renewing = Instant.now();
+        store.renew(service, "e1");
+        Instant renewed = Instant.now();
+        tck.within(tck.propagation()).until(() -> byId(store.list(service, tck.home())).get("e1") == Health.PASSING);
+        Optional<Instant> revived = stableSince(store, service, tck, Health.PASSING, "passing since the renewal");
+        revived.ifPresent(t -> assertNear(t, renewing, renewed, SINCE_CLOCK_TOLERANCE,
+                "passing since, by the store's clock against this JVM's, for a renewal made"));
+        if (passing.isPresent() && revived.isPresent()) {
+            // Both by the store's clock: its offset from this JVM's cancels out.
+            assertNear(revived.get(), passing.get().plus(Duration.between(registered, renewing)),
+                    passing.get().plus(Duration.between(registering, renewed)), TckContext.CLOCK_TOLERANCE,
+                    "passing since after the renewal that revived it, counted from passing since the registration "
+                            + passing.get() + " by this JVM's clock");
+        }
+    }
+
+    /**
+     * How far an instant a store tells by its own clock may be from this JVM's clock: a store may keep a server's clock
+     * read from HTTP {@code Date} headers, which give whole seconds.
+     */
+    Duration SINCE_CLOCK_TOLERANCE = Duration.ofMillis(1_100);
+
+    /** The one endpoint's since, listed twice: both lists must give the same (or the health changed in between). */
+    private static Optional<Instant> stableSince(EndpointStore store, String service, TckContext tck, Health health,
+            String what) {
+        EndpointStatus first = only(store.list(service, tck.home()));
+        EndpointStatus again = only(store.list(service, tck.home()));
+        if (first.health() == health && again.health() == health) {
+            assertThat(again.since()).as(what + ", listed again").isEqualTo(first.since());
+        }
+        return first.health() == health ? first.since() : Optional.empty();
+    }
+
+    private static EndpointStatus only(List<EndpointStatus> statuses) {
+        assertThat(statuses).as("the one endpoint registered").hasSize(1);
+        return statuses.get(0);
+    }
+
+    private static void assertNear(Instant actual, Instant from, Instant to, Duration tolerance, String what) {
+        assertThat(actual).as("%s between %s and %s (give or take %d ms)", what, from, to, tolerance.toMillis())
+                .isBetween(from.minus(tolerance), to.plus(tolerance));
     }
 
     private static Set<String> ids(Directory dir, Query query) {

@@ -231,6 +231,14 @@ public final class TckContext implements AutoCloseable {
     }
 
     /** Id to health of a list or snapshot. */
+    /**
+     * The statuses with only their endpoints and health, for comparing with expected ones: since when a health holds
+     * is a store's to tell or not ({@code HealthContract.sinceIsWhenHealthLastChanged} checks it where told).
+     */
+    public static List<EndpointStatus> withoutSince(List<EndpointStatus> statuses) {
+        return statuses.stream().map(s -> new EndpointStatus(s.endpoint(), s.health())).toList();
+    }
+
     public static Map<String, Health> byId(List<EndpointStatus> statuses) {
         return statuses.stream().collect(Collectors.toMap(s -> s.endpoint().id(), EndpointStatus::health));
     }

@@ -181,8 +181,9 @@ final class KeystoneSite implements AutoCloseable {
             if (!e.zone().isWithin(within) || f.age().compareTo(p.deregisterAfter()) >= 0) {
                 continue;
             }
-            statuses.add(new EndpointStatus(e, f.age().compareTo(p.downAfter()) < 0 ? Health.PASSING
-                    : Health.CRITICAL));
+            // Critical since its lease ran out, by Keystone's clock; the lease does not say since when it passes.
+            statuses.add(f.age().compareTo(p.downAfter()) < 0 ? new EndpointStatus(e, Health.PASSING)
+                    : new EndpointStatus(e, Health.CRITICAL, f.registration().renewed().plus(p.downAfter())));
         }
         return statuses;
     }

@@ -12,6 +12,7 @@ import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -143,12 +144,13 @@ final class RedisDeployment implements AutoCloseable {
     Snapshot read(String service, Zone zone) {
         Object reply = call("read " + service + " in zone " + zone, c -> RedisScripts.READ.run(c, keys(zone, service),
                 List.of(channel, message(zone, service))));
-        if (!(reply instanceof List<?> parts) || parts.size() != 4 || !(parts.get(0) instanceof Long now)) {
+        if (!(reply instanceof List<?> parts) || parts.size() != 5 || !(parts.get(0) instanceof Long now)) {
             throw new StoreException("Redis " + settings + " answered the read of " + service
                     + " with something other than the read script's reply; is another program using the key prefix '"
                     + prefix + "'?");
         }
         Map<String, Long> down = scores(parts.get(2));
+        Map<String, Long> passingSince = scores(parts.get(4));
         long next = scores(parts.get(3)).values().stream().mapToLong(t -> t - now).filter(t -> t > 0).min()
                 .orElse(Long.MAX_VALUE);
         List<EndpointStatus> statuses = new ArrayList<>(down.size());
@@ -174,7 +176,7 @@ final class RedisDeployment implements AutoCloseable {
                 report(service, zone, id, "it has no deadline in " + base(zone, service) + ":down");
                 continue;
             }
-            statuses.add(new EndpointStatus(endpoint, downAt > now ? Health.PASSING : Health.CRITICAL));
+            statuses.add(status(endpoint, downAt, now, passingSince.get(id)));
             if (downAt > now) {
                 next = Math.min(next, downAt - now);
             }
@@ -186,6 +188,18 @@ final class RedisDeployment implements AutoCloseable {
         statuses.sort(Comparator.comparing(s -> s.endpoint().id()));
         return new Snapshot(List.copyOf(statuses),
                 next == Long.MAX_VALUE ? Optional.empty() : Optional.of(Duration.ofMillis(next)));
+    }
+
+    /**
+     * Passing since it last turned passing (unknown for a registration written by a version that did not record it),
+     * critical since its deadline passed.
+     */
+    private static EndpointStatus status(Endpoint endpoint, long downAt, long now, Long passingSince) {
+        if (downAt <= now) {
+            return new EndpointStatus(endpoint, Health.CRITICAL, Instant.ofEpochMilli(downAt));
+        }
+        return passingSince == null ? new EndpointStatus(endpoint, Health.PASSING)
+                : new EndpointStatus(endpoint, Health.PASSING, Instant.ofEpochMilli(passingSince));
     }
 
     /** The zones registered in this deployment. */
@@ -356,7 +370,7 @@ final class RedisDeployment implements AutoCloseable {
 
     private List<String> keys(Zone zone, String service) {
         String base = base(zone, service);
-        return List.of(base + ":records", base + ":down", base + ":gone", base + ":lease");
+        return List.of(base + ":records", base + ":down", base + ":gone", base + ":lease", base + ":since");
     }
 
     static String message(Zone zone, String service) {

@@ -15,7 +15,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  *
  * <p>Keys: 1 records (hash id to JSON), 2 down (sorted set, id scored by the time it turns critical), 3 gone (id
  * scored by the time it is removed), 4 lease (hash id to "downAfterMs deregisterAfterMs", what a renewal extends
- * by). Times are milliseconds of the server clock.
+ * by), 5 since (id scored by the time it last turned passing: registered, or revived by a renewal). Times are
+ * milliseconds of the server clock.
  */
 final class RedisScripts {
 
@@ -30,6 +31,7 @@ final class RedisScripts {
             redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[1])
             redis.call('ZADD', KEYS[3], now + tonumber(ARGV[4]), ARGV[1])
             redis.call('HSET', KEYS[4], ARGV[1], ARGV[3] .. ' ' .. ARGV[4])
+            redis.call('ZADD', KEYS[5], now, ARGV[1])
             redis.call('PUBLISH', ARGV[5], ARGV[6])
             return now
             """);
@@ -54,6 +56,7 @@ final class RedisScripts {
             redis.call('ZADD', KEYS[2], now + down_ms, ARGV[1])
             redis.call('ZADD', KEYS[3], now + gone_ms, ARGV[1])
             if down <= now then
+              redis.call('ZADD', KEYS[5], now, ARGV[1])
               redis.call('PUBLISH', ARGV[2], ARGV[3])
             end
             return 1
@@ -65,6 +68,7 @@ final class RedisScripts {
             redis.call('ZREM', KEYS[2], ARGV[1])
             redis.call('ZREM', KEYS[3], ARGV[1])
             redis.call('HDEL', KEYS[4], ARGV[1])
+            redis.call('ZREM', KEYS[5], ARGV[1])
             if n > 0 then
               redis.call('PUBLISH', ARGV[2], ARGV[3])
             end
@@ -83,6 +87,7 @@ final class RedisScripts {
               redis.call('ZREM', KEYS[2], unpack(gone, i, last))
               redis.call('ZREM', KEYS[3], unpack(gone, i, last))
               redis.call('HDEL', KEYS[4], unpack(gone, i, last))
+              redis.call('ZREM', KEYS[5], unpack(gone, i, last))
             end
             if #gone > 0 then
               redis.call('PUBLISH', ARGV[1], ARGV[2])
@@ -96,11 +101,11 @@ final class RedisScripts {
 
     /**
      * ARGV: channel, message. Sweeps, then returns {server time, records as id/JSON pairs, down as id/time pairs,
-     * the next removal as an id/time pair or nothing}.
+     * the next removal as an id/time pair or nothing, since as id/time pairs}.
      */
     static final Script READ = new Script("read", SWEEP_EXPIRED + """
             return {now, redis.call('HGETALL', KEYS[1]), redis.call('ZRANGE', KEYS[2], 0, -1, 'WITHSCORES'),
-                    redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')}
+                    redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES'), redis.call('ZRANGE', KEYS[5], 0, -1, 'WITHSCORES')}
             """);
 
     private RedisScripts() {}

@@ -2,6 +2,7 @@ package io.hotline.discovery.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.hotline.discovery.Endpoint;
@@ -113,7 +114,8 @@ class RedisStoreIT {
             listed = store.list(service, AZ1);
             log = captured.text();
         }
-        assertThat(listed).containsExactly(new EndpointStatus(good, Health.PASSING));
+        assertThat(listed).extracting(EndpointStatus::endpoint, EndpointStatus::health)
+                .containsExactly(tuple(good, Health.PASSING));
         assertThat(log).contains("skipping the record 'garbage' of " + service, "not valid JSON")
                 .contains("skipping the record 'e7'", "names e8 of " + service)
                 .contains("skipping the record 'no-deadline'", "has no deadline")

@@ -8,26 +8,35 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStatus;
+import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Zone;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
- * One registration as the file store keeps it: the endpoint, its health policy and when it was last renewed
- * (epoch milliseconds of the wall clock, as several processes compare it).
+ * One registration as the file store keeps it: the endpoint, its health policy, when it was last renewed and since
+ * when it has been passing (epoch milliseconds of the wall clock, as several processes compare them).
  *
  * <p>The JSON is written field by field rather than data-bound so that a record missing a field is rejected
  * instead of silently read as zero: a zero {@code renewedAt} would make someone else's file look long expired and
  * get it deleted. The one exception is {@code priority} and {@code weight}, which records written before endpoints had
  * them lack: absent, they read as the defaults (0 and 1), which is what such an endpoint meant; present, they must be
- * whole numbers the model accepts. Readers of that time ignore the two fields, so the format stays the same.
+ * whole numbers the model accepts. Readers of that time ignore the two fields, so the format stays the same. The
+ * same holds for {@code passingSince}, which older writers neither write nor keep: absent, the store cannot tell
+ * since when such an endpoint passes (its critical-since is known from {@code renewedAt}).
+ *
+ * @param passingSince when it was registered or a renewal brought it back from critical; empty if a writer that
+ *     predates the field wrote the record
  */
-record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
+record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt, OptionalLong passingSince) {
 
     /** Marks a file as ours, in a version a later layout can tell apart. */
     static final String FORMAT = "hotline.endpoint/1";
@@ -40,10 +49,28 @@ record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
     EndpointRecord {
         Objects.requireNonNull(endpoint, "endpoint");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(passingSince, "passingSince");
     }
 
+    /** A new registration, passing from {@code at}. */
+    static EndpointRecord registered(Endpoint endpoint, HealthPolicy policy, long at) {
+        return new EndpointRecord(endpoint, policy, at, OptionalLong.of(at));
+    }
+
+    /** Renewed at {@code at}: passing from then on if it was critical, else passing since as before. */
     EndpointRecord renewed(long at) {
-        return new EndpointRecord(endpoint, policy, at);
+        return new EndpointRecord(endpoint, policy, at, passingAt(at) ? passingSince : OptionalLong.of(at));
+    }
+
+    /** Its health at {@code now}, and since when it holds if the record tells. */
+    EndpointStatus statusAt(long now) {
+        if (passingAt(now)) {
+            return passingSince.isPresent()
+                    ? new EndpointStatus(endpoint, Health.PASSING, Instant.ofEpochMilli(passingSince.getAsLong()))
+                    : new EndpointStatus(endpoint, Health.PASSING);
+        }
+        return new EndpointStatus(endpoint, Health.CRITICAL,
+                Instant.ofEpochMilli(renewedAt + policy.downAfter().toMillis()));
     }
 
     /** Whether it went unrenewed for longer than its policy's deregister-after at {@code now}. */
@@ -75,6 +102,7 @@ record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
         p.put("downAfterMs", policy.downAfter().toMillis());
         p.put("deregisterAfterMs", policy.deregisterAfter().toMillis());
         root.put("renewedAt", renewedAt);
+        passingSince.ifPresent(t -> root.put("passingSince", t));
         try {
             return JSON.writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
@@ -111,7 +139,8 @@ record EndpointRecord(Endpoint endpoint, HealthPolicy policy, long renewedAt) {
         JsonNode p = field(root, "policy");
         HealthPolicy policy = new HealthPolicy(millis(p, "reportIntervalMs"), millis(p, "downAfterMs"),
                 millis(p, "deregisterAfterMs"));
-        return new EndpointRecord(endpoint, policy, number(root, "renewedAt"));
+        return new EndpointRecord(endpoint, policy, number(root, "renewedAt"),
+                root.has("passingSince") ? OptionalLong.of(number(root, "passingSince")) : OptionalLong.empty());
     }
 
     private static JsonNode field(JsonNode node, String name) {

@@ -2,7 +2,6 @@ package io.hotline.discovery.file;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.StoreUnavailableException;
@@ -88,7 +87,7 @@ final class FileStore implements EndpointStore {
         Objects.requireNonNull(policy, "policy");
         EndpointStore.requireWithinHomeZone(endpoint, home);
         layout.write(layout.recordFile(home, endpoint.service(), endpoint.id()),
-                new EndpointRecord(endpoint, policy, System.currentTimeMillis()));
+                EndpointRecord.registered(endpoint, policy, System.currentTimeMillis()));
     }
 
     @Override
@@ -137,8 +136,7 @@ final class FileStore implements EndpointStore {
             if (record.isPresent() && record.get().expiredAt(now)) {
                 record = reap(file, record.get(), service, zone, now);
             }
-            record.ifPresent(r -> statuses.add(
-                    new EndpointStatus(r.endpoint(), r.passingAt(now) ? Health.PASSING : Health.CRITICAL)));
+            record.ifPresent(r -> statuses.add(r.statusAt(now)));
         }
         statuses.sort(Comparator.comparing(s -> s.endpoint().id()));
         return List.copyOf(statuses);

@@ -8,6 +8,7 @@ import io.hotline.discovery.NotRegisteredException;
 import io.hotline.discovery.StoreUnavailableException;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.spi.RelistingWatch;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -72,9 +73,33 @@ public final class MemorySpace {
         return servers.computeIfAbsent(zone, z -> new Server(name, z));
     }
 
-    private record Registration(Endpoint endpoint, HealthPolicy policy, long renewedAtNanos) {
+    /** The wall-clock time of a nanoTime reading, from one fixed pair so that a time read twice is the same instant. */
+    private static final Instant EPOCH = Instant.now();
+    private static final long EPOCH_NANOS = System.nanoTime();
+
+    private static Instant instant(long nanos) {
+        return EPOCH.plusNanos(nanos - EPOCH_NANOS);
+    }
+
+    /** @param passingSinceNanos when it was registered, or when a renewal brought it back from critical */
+    private record Registration(Endpoint endpoint, HealthPolicy policy, long renewedAtNanos, long passingSinceNanos) {
         boolean expiredAt(long nowNanos) {
             return nowNanos - renewedAtNanos > policy.deregisterAfter().toNanos();
+        }
+
+        boolean passingAt(long nowNanos) {
+            return nowNanos - renewedAtNanos <= policy.downAfter().toNanos();
+        }
+
+        Registration renewedAt(long nowNanos) {
+            return new Registration(endpoint, policy, nowNanos, passingAt(nowNanos) ? passingSinceNanos : nowNanos);
+        }
+
+        EndpointStatus statusAt(long nowNanos) {
+            return passingAt(nowNanos)
+                    ? new EndpointStatus(endpoint, Health.PASSING, instant(passingSinceNanos))
+                    : new EndpointStatus(endpoint, Health.CRITICAL,
+                            instant(renewedAtNanos + policy.downAfter().toNanos()));
         }
     }
 
@@ -98,8 +123,13 @@ public final class MemorySpace {
         synchronized void register(Endpoint endpoint, HealthPolicy policy) {
             requireUp();
             services.computeIfAbsent(endpoint.service(), s -> new ConcurrentHashMap<>())
-                    .put(endpoint.id(), new Registration(endpoint, policy, System.nanoTime()));
+                    .put(endpoint.id(), newRegistration(endpoint, policy));
             changed();
+        }
+
+        private static Registration newRegistration(Endpoint endpoint, HealthPolicy policy) {
+            long now = System.nanoTime();
+            return new Registration(endpoint, policy, now, now);
         }
 
         synchronized void renew(String service, String id) {
@@ -108,7 +138,7 @@ public final class MemorySpace {
             long now = System.nanoTime();
             // A registration past its deregister-after is gone even if no read has removed it yet.
             Registration r = regs == null ? null : regs.computeIfPresent(id,
-                    (k, old) -> old.expiredAt(now) ? null : new Registration(old.endpoint, old.policy, now));
+                    (k, old) -> old.expiredAt(now) ? null : old.renewedAt(now));
             if (r == null) {
                 throw new NotRegisteredException(service, id);
             }
@@ -133,8 +163,7 @@ public final class MemorySpace {
                     regs.remove(r.endpoint.id(), r);
                     continue;
                 }
-                Health h = now - r.renewedAtNanos > r.policy.downAfter().toNanos() ? Health.CRITICAL : Health.PASSING;
-                out.add(new EndpointStatus(r.endpoint, h));
+                out.add(r.statusAt(now));
             }
             return out;
         }

@@ -72,7 +72,9 @@ public interface EndpointStore extends AutoCloseable {
 
     /**
      * Every endpoint of the service registered in {@code zone} or a zone inside it, critical ones included, each with
-     * its health, however many there are (a store that reads in pages reads them all).
+     * its health and, if the store can tell, since when that health holds ({@link EndpointStatus#since()}: a time the
+     * store keeps, the same on every read until the health changes), however many there are (a store that reads in
+     * pages reads them all).
      *
      * @param zone one of {@link #zones()}
      * @throws IllegalArgumentException if {@code zone} is not one of {@link #zones()}, naming it

@@ -2,6 +2,7 @@ package io.hotline.discovery.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.hotline.discovery.Endpoint;
@@ -83,7 +84,8 @@ class FileStoreTest {
 
         store.register(e, HealthPolicy.DEFAULT);
 
-        assertThat(store.list(SERVICE, HOME)).containsExactly(new EndpointStatus(e, Health.PASSING));
+        assertThat(store.list(SERVICE, HOME)).extracting(EndpointStatus::endpoint, EndpointStatus::health)
+                .containsExactly(tuple(e, Health.PASSING));
         assertThat(Files.exists(FileStoreProvider.zoneDirectory(dir, HOME))).isTrue();
         assertThat(FileStoreProvider.zoneDirectory(dir, HOME).getFileName().toString())
                 .isEqualTo("region-one%2Faz-1");
@@ -98,7 +100,8 @@ class FileStoreTest {
         store.register(first, HealthPolicy.DEFAULT);
         store.register(second, HealthPolicy.DEFAULT);
 
-        assertThat(store.list(SERVICE, HOME)).containsExactly(new EndpointStatus(second, Health.PASSING));
+        assertThat(store.list(SERVICE, HOME)).extracting(EndpointStatus::endpoint, EndpointStatus::health)
+                .containsExactly(tuple(second, Health.PASSING));
     }
 
     @Test
@@ -112,7 +115,8 @@ class FileStoreTest {
         store.register(endpoint("w2"), HealthPolicy.DEFAULT);
 
         assertThat(ids(store.list(SERVICE, HOME))).containsExactly("w1", "w2");
-        assertThat(store.list("nova.scheduler", HOME)).containsExactly(new EndpointStatus(scheduler, Health.PASSING));
+        assertThat(store.list("nova.scheduler", HOME)).extracting(EndpointStatus::endpoint, EndpointStatus::health)
+                .containsExactly(tuple(scheduler, Health.PASSING));
     }
 
     @Test
@@ -246,7 +250,8 @@ class FileStoreTest {
         Files.write(otherService.resolve("other.json"), other);
 
         for (int i = 0; i < 3; i++) {
-            assertThat(store.list(SERVICE, HOME)).containsExactly(new EndpointStatus(good, Health.PASSING));
+            assertThat(store.list(SERVICE, HOME)).extracting(EndpointStatus::endpoint, EndpointStatus::health)
+                .containsExactly(tuple(good, Health.PASSING));
         }
         assertThat(store.list("nova.scheduler", HOME)).isEmpty();
         assertThat(d.resolve("corrupt.json")).exists();
@@ -276,7 +281,8 @@ class FileStoreTest {
         Endpoint e = endpoint("w1");
 
         a.register(e, HealthPolicy.DEFAULT);
-        assertThat(b.list(SERVICE, HOME)).containsExactly(new EndpointStatus(e, Health.PASSING));
+        assertThat(b.list(SERVICE, HOME)).extracting(EndpointStatus::endpoint, EndpointStatus::health)
+                .containsExactly(tuple(e, Health.PASSING));
 
         b.renew(SERVICE, "w1");
         b.deregister(SERVICE, "w1");

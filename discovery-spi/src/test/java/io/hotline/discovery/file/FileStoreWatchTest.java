@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.hotline.discovery.Endpoint;
 import io.hotline.discovery.EndpointStatus;
-import io.hotline.discovery.Health;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.StoreException;
 import io.hotline.discovery.StoreUnavailableException;
@@ -83,7 +82,8 @@ class FileStoreWatchTest {
         Endpoint e = endpoint("w1");
 
         registering.register(e, HealthPolicy.DEFAULT);
-        await().atMost(PROMPTLY).until(() -> r.last().equals(List.of(new EndpointStatus(e, Health.PASSING))));
+        await().atMost(PROMPTLY).until(() -> r.last().size() == 1 && r.last().get(0).endpoint().equals(e)
+                && r.last().get(0).isPassing());
 
         registering.deregister(SERVICE, "w1");
         await().atMost(PROMPTLY).until(() -> r.last().isEmpty());
