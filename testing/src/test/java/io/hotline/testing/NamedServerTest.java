@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -203,15 +204,27 @@ class NamedServerTest {
     @Test
     void aGivenPortThatIsTakenFailsAsATakenPort(@TempDir Path dir) throws Exception {
         // A failed server's directory is kept for diagnosis; this failure is on purpose, so JUnit's directory.
-        try (DatagramSocket udp = new DatagramSocket(null); ServerSocket tcp = new ServerSocket()) {
-            udp.setReuseAddress(false);
-            udp.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-            int held = udp.getLocalPort();
-            tcp.setReuseAddress(false);
-            tcp.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), held), 1);
-            assertThatThrownBy(() -> NamedServer.builder().zone("rpc.test.", "k").port(held).directory(dir).start())
-                    .isInstanceOfSatisfying(ServerStartException.class, e -> assertThat(e.portTaken()).isTrue())
-                    .hasMessageContaining("unable to listen");
+        InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        // The TCP port of the UDP one's number may be another process's (the port spaces are separate): try others.
+        for (int attempt = 1; ; attempt++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(loopback, 0));
+                    ServerSocket tcp = new ServerSocket()) {
+                int held = udp.getLocalPort();
+                tcp.setReuseAddress(false);
+                try {
+                    tcp.bind(new InetSocketAddress(loopback, held), 1);
+                } catch (BindException taken) {
+                    if (attempt < 50) {
+                        continue;
+                    }
+                    throw taken;
+                }
+                assertThatThrownBy(() -> NamedServer.builder().zone("rpc.test.", "k").port(held).directory(dir)
+                        .start())
+                        .isInstanceOfSatisfying(ServerStartException.class, e -> assertThat(e.portTaken()).isTrue())
+                        .hasMessageContaining("unable to listen");
+                return;
+            }
         }
     }
 
