@@ -9,7 +9,7 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.testing.RpcFleet;
+import io.hotline.rpc.server.testing.RpcFleet;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
