@@ -4,8 +4,8 @@ import io.hotline.broadcaster.Broadcaster;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.ListenerSettings;
-import io.hotline.rpc.PortRange;
+import io.hotline.rpc.server.ListenerSettings;
+import io.hotline.rpc.server.PortRange;
 import java.time.Duration;
 import java.util.Map;
 

@@ -5,7 +5,7 @@ import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.memory.MemoryStoreProvider;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.RpcClient;
-import io.hotline.rpc.RpcServer;
+import io.hotline.rpc.server.RpcServer;
 import io.hotline.rpc.Target;
 import java.time.Duration;
 import java.util.Map;

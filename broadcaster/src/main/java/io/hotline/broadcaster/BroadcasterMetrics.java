@@ -3,7 +3,8 @@ package io.hotline.broadcaster;
 import io.hotline.discovery.Endpoint;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.internal.fanout.FanoutEngine;
-import io.hotline.rpc.internal.serving.ServedMetrics;
+import io.hotline.rpc.internal.metrics.RpcBuckets;
+import io.hotline.rpc.server.internal.serving.ServedMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
@@ -41,7 +42,7 @@ final class BroadcasterMetrics implements FanoutEngine.Observer {
                 .description("servers targeted per fanout").register(registry);
         this.duration = Timer.builder("hotline.broadcaster.fanout.duration")
                 .description("from the request until every target of the fanout has an outcome")
-                .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS).register(registry);
+                .serviceLevelObjectives(RpcBuckets.DURATIONS).register(registry);
         this.retries = Counter.builder("hotline.broadcaster.retries")
                 .description("casts tried a second time because the server refused the first connection")
                 .register(registry);

@@ -12,7 +12,7 @@ import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.rpc.InvalidRequest;
-import io.hotline.rpc.internal.http.StrictJson;
+import io.hotline.rpc.internal.wire.StrictJson;
 import io.hotline.rpc.internal.wire.Reply;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

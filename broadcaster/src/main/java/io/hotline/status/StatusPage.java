@@ -3,7 +3,7 @@ package io.hotline.status;
 import io.hotline.discovery.Directory;
 import io.hotline.discovery.Untrusted;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.ListenerSettings;
+import io.hotline.rpc.server.ListenerSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.hotline.status;
 
-import io.hotline.rpc.internal.http.JsonReplies;
-import io.hotline.rpc.internal.security.TokenCheck;
+import io.hotline.rpc.server.internal.http.JsonReplies;
+import io.hotline.rpc.server.internal.security.TokenCheck;
 import io.hotline.rpc.internal.wire.Reply;
 import java.io.IOException;
 import java.io.InputStream;

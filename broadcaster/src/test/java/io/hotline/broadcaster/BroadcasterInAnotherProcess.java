@@ -2,7 +2,7 @@ package io.hotline.broadcaster;
 
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.testing.RpcFleet;
+import io.hotline.rpc.server.testing.RpcFleet;
 import java.nio.file.Path;
 import java.time.Duration;
 

@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.hotline.rpc.AccessDenied;
 import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Outcome;
-import io.hotline.rpc.ListenerSettings;
+import io.hotline.rpc.server.ListenerSettings;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcException;
 import io.hotline.testing.Certificates;

@@ -17,7 +17,7 @@ import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.spi.ForwardingEndpointStore;
 import io.hotline.discovery.spi.Watch;
 import io.hotline.discovery.spi.WatchListener;
-import io.hotline.rpc.testing.RpcFleet;
+import io.hotline.rpc.server.testing.RpcFleet;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,7 +6,7 @@ import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.RpcServer;
+import io.hotline.rpc.server.RpcServer;
 import io.hotline.rpc.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,7 +2,7 @@ package io.hotline.cli;
 
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.config.HotlineConfig;
-import io.hotline.rpc.RpcServer;
+import io.hotline.rpc.server.RpcServer;
 import io.hotline.rpc.Target;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;

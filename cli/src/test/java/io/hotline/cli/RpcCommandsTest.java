@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.hotline.broadcaster.Broadcaster;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.RpcServer;
+import io.hotline.rpc.server.RpcServer;
 import io.hotline.rpc.Target;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.rpc.RpcServer;
+import io.hotline.rpc.server.RpcServer;
 import io.hotline.rpc.Target;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package io.hotline.rpc;
 
-import io.hotline.rpc.internal.serving.ServedMetrics;
+import io.hotline.rpc.internal.metrics.RpcBuckets;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A client's meters: {@code hotline.rpc.client.requests}, a timer of calls, casts and fanouts by service, kind, method
  * and outcome ({@code ok}, or the error's type: {@code MessagingTimeout}, {@code ServerBusy}, {@code RemoteError},
- * {@code NoEndpointException}, ...), with the histogram buckets of {@link ServedMetrics#RPC_BUCKETS}; and {@code
+ * {@code NoEndpointException}, ...), with the histogram buckets of {@link RpcBuckets#DURATIONS}; and {@code
  * hotline.rpc.client.retries}, tries after the first by service and kind. Methods are the caller's own names, so
  * they are bounded by its code.
  */
@@ -35,7 +35,7 @@ final class ClientMetrics {
                 Timer.builder("hotline.rpc.client.requests")
                         .description("calls, casts and fanouts this client made, by outcome, from the call to its end")
                         .tags("kind", k.get(0), "service", k.get(1), "method", k.get(2), "outcome", k.get(3))
-                        .serviceLevelObjectives(ServedMetrics.RPC_BUCKETS)
+                        .serviceLevelObjectives(RpcBuckets.DURATIONS)
                         .register(registry))
                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }

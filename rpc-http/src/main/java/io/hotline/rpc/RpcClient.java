@@ -13,6 +13,7 @@ import io.hotline.rpc.internal.security.PemFiles;
 import io.hotline.rpc.internal.tracing.TraceHeaders;
 import io.hotline.rpc.internal.tracing.Tracing;
 import io.hotline.rpc.internal.wire.JsonPost;
+import io.hotline.rpc.internal.wire.Version;
 import io.hotline.rpc.internal.wire.Wire;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -76,8 +77,9 @@ public final class RpcClient implements AutoCloseable {
      * Connections to one server at most, unless set: as many as calls a server runs at once by default
      * ({@code hotline.rpc.max-concurrent-calls}), so that one client can bring a server to its own limit, where it
      * answers 503 and the client tries another server, instead of queueing calls behind a lower limit of its own.
+     * The server takes its default from here: rpc-http does not depend on the server.
      */
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_SERVER = RpcServer.DEFAULT_MAX_CONCURRENT_CALLS;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_SERVER = 1000;
 
     private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
 

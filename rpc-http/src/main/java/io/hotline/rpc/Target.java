@@ -1,5 +1,6 @@
 package io.hotline.rpc;
 
+import io.hotline.rpc.internal.wire.Version;
 import java.util.Objects;
 import java.util.regex.Pattern;
 

@@ -139,7 +139,7 @@ class WireErrorTableTest {
     @Test
     void theRpcDocumentListsEveryFixedType() throws Exception {
         JsonNode document;
-        try (InputStream in = RpcServer.class.getResourceAsStream("/io/hotline/rpc/openapi.json")) {
+        try (InputStream in = WireError.class.getResourceAsStream("/io/hotline/rpc/openapi.json")) {
             document = Wire.MAPPER.readTree(in);
         }
         String types = document.at("/components/schemas/ErrorBody/properties/error/properties/type/description")

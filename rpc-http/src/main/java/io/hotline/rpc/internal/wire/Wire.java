@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.hotline.rpc.FanoutReport;
-import io.hotline.rpc.internal.http.StrictJson;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;

@@ -12,15 +12,12 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.ZoneScope;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.FanoutReport;
 import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
-import io.hotline.rpc.FanoutReport;
-import io.hotline.rpc.InvalidTarget;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcException;
-import io.hotline.rpc.RpcServer;
 import io.hotline.rpc.Target;
-import io.hotline.rpc.TestApi;
 import io.hotline.testing.Closer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,8 +42,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fanout engine against hand-made servers that misbehave on cue, and the client's own fanout against real
- * servers: what is retried, what is not, and the same report either way.
+ * The fanout engine against hand-made servers that misbehave on cue, and the client's own fanout against them: what is
+ * retried, what is not, and the same report either way. The client's fanout against real servers is in
+ * rpc-http-server's {@code ClientFanoutTest}.
  */
 class FanoutEngineTest {
 
@@ -137,36 +135,6 @@ class FanoutEngineTest {
         // The report comes after the last attempt, so this count is final.
         assertThat(hangsUp.requests).hasValue(1);
         assertThat(retries).hasValue(0);
-    }
-
-    @Test
-    void withoutABroadcasterTheClientFansOutItselfWhenAllowedAndOtherwiseNamesTheKey() {
-        List<TestApi> servers = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            TestApi api = new TestApi("s" + i);
-            servers.add(api);
-            track(RpcServer.builder(store).target(TARGET.server("s" + i)).endpoint(api).drainDelay(Duration.ZERO)
-                    .start());
-        }
-        register("dead", deadPort());
-        RpcClient refusing = track(RpcClient.builder(store).build());
-        assertThatThrownBy(() -> refusing.prepare(TARGET.asFanout()).cast("record", Map.of("event", "x")))
-                .isInstanceOf(InvalidTarget.class).hasMessageContaining(RpcClient.FANOUT_FALLBACK + "=true");
-
-        RpcClient client = track(RpcClient.builder(store).config(config.with(RpcClient.FANOUT_FALLBACK, "true"))
-                .build());
-        FanoutReport report = client.prepare(TARGET.asFanout()).fanoutWithReport("record", Map.of("event", "r"));
-        assertThat(report.targeted()).isEqualTo(4);
-        assertThat(report.delivered()).isEqualTo(3);
-        assertThat(report.failed()).isEqualTo(1);
-        assertThat(report.results()).filteredOn(d -> d.outcome() == Outcome.REFUSED).extracting(Delivery::id)
-                .containsExactly("dead");
-        client.prepare(TARGET.asFanout()).cast("record", Map.of("event", "c"));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(servers).allSatisfy(s ->
-                assertThat(s.events).containsExactly("r", "c")));
-
-        assertThatThrownBy(() -> RpcClient.builder(store).config(config.with(RpcClient.FANOUT_FALLBACK, "maybe")))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(RpcClient.FANOUT_FALLBACK);
     }
 
     @Test
@@ -267,14 +235,6 @@ class FanoutEngineTest {
                 .hasMessageContaining("the connection broke after cast " + TARGET.service() + ".record to")
                 .hasMessageContaining("the server may already have received it");
         assertThat(dies.requests).hasValue(1);
-    }
-
-    private static int deadPort() {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return probe.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Answers each request 202 after {@code delay}, a connection per thread; counts the answers it sent. */

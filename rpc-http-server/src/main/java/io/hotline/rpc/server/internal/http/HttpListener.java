@@ -1,0 +1,139 @@
+package io.hotline.rpc.server.internal.http;
+
+import io.hotline.rpc.server.ListenerSettings;
+import io.hotline.rpc.server.PortRange;
+import io.hotline.rpc.internal.security.PemFiles;
+import java.io.IOException;
+import java.net.BindException;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side every Hotline process that listens shares (the RPC server, the broadcaster): a port from the
+ * {@code port_range}, HTTPS from PEM files or HTTP/1.1 with h2c, a request body limit, Jetty's own errors as JSON, and
+ * a graceful stop within a grace period.
+ *
+ * <pre>{@code
+ * ListenerSettings settings = ListenerSettings.DEFAULT.config(HotlineConfig.load());
+ * try (HttpListener listener = HttpListener.start(settings, "my-service", myHandler)) {
+ *     register(listener.scheme(), settings.host(), listener.port());
+ * }
+ * }</pre>
+ */
+public final class HttpListener implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HttpListener.class);
+
+    private final Server jetty;
+    private final ServerConnector connector;
+    private final ListenerSettings settings;
+
+    private HttpListener(Server jetty, ServerConnector connector, ListenerSettings settings) {
+        this.jetty = jetty;
+        this.connector = connector;
+        this.settings = settings;
+    }
+
+    /**
+     * Binds a port and starts serving {@code handler} behind the body limit and the graceful-stop handler.
+     *
+     * @param name names the request threads, e.g. {@code hotline-rpc}
+     * @throws IllegalStateException if no port of the range is free or Jetty cannot start
+     */
+    public static HttpListener start(ListenerSettings settings, String name, Handler handler) {
+        if (settings.clientCaFile() != null && !settings.isTls()) {
+            throw new IllegalStateException("client certificates need TLS; call tls(certFile, keyFile) too");
+        }
+        QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), Math.min(8, settings.maxThreads()));
+        threads.setName(name);
+        Server jetty = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector;
+        if (settings.isTls()) {
+            http.addCustomizer(new SecureRequestCustomizer());
+            connector = new ServerConnector(jetty,
+                    PemFiles.serverTls(settings.certFile(), settings.keyFile(), settings.clientCaFile()),
+                    new HttpConnectionFactory(http));
+        } else {
+            // h2c beside HTTP/1.1: clients that know the server speaks HTTP/2 (or upgrade) multiplex requests.
+            connector = new ServerConnector(jetty, new HttpConnectionFactory(http),
+                    new HTTP2CServerConnectionFactory(http));
+        }
+        connector.setHost(settings.host());
+        connector.setIdleTimeout(settings.listenTimeout().toMillis());
+        bind(connector, settings.portRange(), settings.host());
+        jetty.addConnector(connector);
+
+        SizeLimitHandler limit = new SizeLimitHandler(settings.maxBodyBytes(), -1);
+        limit.setHandler(handler);
+        GracefulHandler graceful = new GracefulHandler();
+        graceful.setHandler(limit);
+        jetty.setHandler(graceful);
+        jetty.setErrorHandler(new JsonErrorHandler(settings.maxBodyBytes(), settings.bodyTimeout()));
+        jetty.setStopTimeout(settings.grace().toMillis());
+        try {
+            jetty.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start " + name + " on " + settings.host() + ": " + e, e);
+        }
+        return new HttpListener(jetty, connector, settings);
+    }
+
+    /** The port listened on. */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** {@code https} or {@code http}, as the endpoint is registered. */
+    public String scheme() {
+        return settings.isTls() ? "https" : "http";
+    }
+
+    /** Stops taking requests and lets those in flight finish within the grace period. */
+    @Override
+    public void close() {
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            log.warn("stopping the listener at {}:{} failed", settings.host(), port(), e);
+        }
+    }
+
+    private static void bind(ServerConnector connector, PortRange range, String host) {
+        if (range.isEphemeral()) {
+            try {
+                connector.setPort(0);
+                connector.open();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot listen on " + host + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        for (int port = range.first(); port <= range.last(); port++) {
+            try {
+                connector.setPort(port);
+                connector.open();
+                return;
+            } catch (IOException e) {
+                // Jetty wraps the BindException of a taken port.
+                if (!(e instanceof BindException) && !(e.getCause() instanceof BindException)) {
+                    throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+                }
+                log.debug("port {} is taken; trying the next", port);
+            }
+        }
+        throw new IllegalStateException("no free port in hotline.http.port-range " + range + " on " + host + " (all "
+                + range.size() + " are in use); widen the range or stop some servers");
+    }
+}

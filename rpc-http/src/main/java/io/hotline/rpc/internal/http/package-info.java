@@ -1,7 +1,0 @@
-/**
- * Internal: The HTTP side every Hotline process that listens shares: the listener, strict JSON, request bodies read within their deadline.
- *
- * <p>Public only so that Hotline's own modules can share it; not an API. It may change without notice in any
- * release.
- */
-package io.hotline.rpc.internal.http;
