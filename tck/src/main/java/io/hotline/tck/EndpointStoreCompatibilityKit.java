@@ -37,8 +37,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>A class pattern such as {@code -Dit.test='MyStoreTckIT$WatchTck'} selects nothing: the nested classes are
  * this class's, inherited, so their name is {@code EndpointStoreCompatibilityKit$WatchTck}.
+ *
+ * <p><b>The kit split over two classes.</b> A subclass annotated with {@link OnlyContracts} runs only the groups it
+ * names; the others are left out of discovery, not skipped. For a store whose kit takes long, two subclasses that name
+ * every contract between them, each with its own fixture, can run at the same time (Failsafe's {@code forkCount}):
+ *
+ * <pre>{@code
+ * @OnlyContracts({HEALTH, WATCH})
+ * class MyStoreHealthAndWatchTckIT extends EndpointStoreCompatibilityKit { ... }
+ *
+ * @OnlyContracts({REGISTRATION, ZONES, FAILURE, CONCURRENCY})
+ * class MyStoreTckIT extends EndpointStoreCompatibilityKit { ... }
+ * }</pre>
  */
-@ExtendWith(FixtureResolver.class)
+@ExtendWith({FixtureResolver.class, OnlyContractsCheck.class})
 public abstract class EndpointStoreCompatibilityKit {
 
     /** The tag of the {@link RegistrationTck} group. */
