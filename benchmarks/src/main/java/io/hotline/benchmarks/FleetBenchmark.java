@@ -1,0 +1,438 @@
+package io.hotline.benchmarks;
+
+import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStatus;
+import io.hotline.discovery.HealthPolicy;
+import io.hotline.discovery.Heartbeater;
+import io.hotline.discovery.NotRegisteredException;
+import io.hotline.discovery.StoreException;
+import io.hotline.discovery.StoreProviders;
+import io.hotline.discovery.Zone;
+import io.hotline.discovery.config.HotlineConfig;
+import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.ForwardingEndpointStore;
+import io.hotline.testing.RedisServer;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Issue 18's first scenario: a fleet of N compute hosts, each a registration kept alive by a {@link Heartbeater}
+ * (renewed every report interval with its +-10% jitter, registered again when the store forgot it), against a store
+ * server, and the restart storm: the server is stopped under the fleet and started again empty on the same port.
+ *
+ * <p>Per round: a fresh private {@code redis-server} ({@link RedisServer}); the N registrations spread over one
+ * report interval, as a fleet that has been running a while renews; a steady window in which every renewal is timed
+ * and a separate store instance lists the service each second; then the storm, timed from the restart until that
+ * listing shows all N passing again. The server's CPU and peak RSS are read from /proc.
+ *
+ * <p>What is simulated: every host's heartbeats come from this one JVM, through {@code --heartbeaters} heartbeaters
+ * (one scheduler thread each) sharing {@code --store-instances} store instances (one Jedis pool of at most 16
+ * connections each), where a real fleet has one heartbeater and one connection per host. The conductors' RPCs are
+ * not run.
+ *
+ * <pre>
+ * benchmarks/run-fleet --endpoints 1000 --steady 30s
+ * java -cp benchmarks/target/benchmarks.jar io.hotline.benchmarks.FleetBenchmark --endpoints 4000 --rounds 2
+ * </pre>
+ */
+@Command(name = "run-fleet", sortOptions = false,
+        description = "A fleet of N heartbeating compute hosts on one store, in steady state and through a restart of"
+                + " the store's server that loses its data. Progress goes to standard error, the report to standard"
+                + " output.")
+public final class FleetBenchmark implements Callable<Integer> {
+
+    @Option(names = "--endpoints", paramLabel = "N", defaultValue = "13000",
+            description = "Compute hosts, one registration each (default: ${DEFAULT-VALUE}).")
+    int endpoints;
+
+    @Option(names = "--report-interval", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.class,
+            description = "How often each host renews, Nova's report_interval (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--steady", paramLabel = "DURATION", defaultValue = "60s", converter = Durations.class,
+            description = "The measured steady-state window (default: ${DEFAULT-VALUE}).")
+    Duration steady;
+
+    @Option(names = "--down", paramLabel = "DURATION", defaultValue = "2s", converter = Durations.class,
+            description = "How long the store's server stays stopped in the storm (default: ${DEFAULT-VALUE}).")
+    Duration down;
+
+    @Option(names = "--store", paramLabel = "NAME", defaultValue = "redis",
+            description = "The store: redis only so far (default: ${DEFAULT-VALUE}).")
+    String store;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
+            description = "Rounds, each on a fresh server (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--heartbeaters", paramLabel = "N", defaultValue = "16",
+            description = "Heartbeaters the hosts are spread over, one thread each (default: ${DEFAULT-VALUE}).")
+    int heartbeaters;
+
+    @Option(names = "--store-instances", paramLabel = "N", defaultValue = "4",
+            description = "Store instances the heartbeaters share (default: ${DEFAULT-VALUE}).")
+    int storeInstances;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    private static final Zone ZONE = Zone.of("region-one/az-1");
+    private static final String SERVICE = "compute";
+    /** How often the separate store lists the service in the steady window. */
+    private static final Duration LIST_EVERY = Duration.ofSeconds(1);
+    /** How often it lists during the storm: the resolution of the recovery time. */
+    private static final Duration STORM_LIST_EVERY = Duration.ofMillis(500);
+
+    private final PrintStream progress = System.err;
+
+    public static void main(String[] args) {
+        // One line per host at every storm ("store forgot ...", "heartbeat failed") would drown the progress and cost
+        // the harness CPU; the tally counts those events instead.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
+        }
+        System.exit(new CommandLine(new FleetBenchmark()).execute(args));
+    }
+
+    /** What one phase saw of the store through the heartbeaters. */
+    private static final class Tally {
+        final Histogram renewMicros = new ConcurrentHistogram(3);
+        final LongAdder renewFailed = new LongAdder();
+        final LongAdder forgotten = new LongAdder();
+        final LongAdder registered = new LongAdder();
+        final LongAdder registerFailed = new LongAdder();
+        /** Registrations per second since {@link #origin}, to see whether the fleet returns in lockstep. */
+        final AtomicLongArray registeredPerSecond = new AtomicLongArray(3600);
+        final long origin = System.nanoTime();
+        /** The longest time between two successful renewals of one endpoint, in nanoseconds. */
+        final LongAccumulator longestGap = new LongAccumulator(Math::max, 0);
+    }
+
+    /** One store instance as the heartbeaters see it: every renew and register counted and timed into the tally. */
+    private static final class Tallied extends ForwardingEndpointStore {
+        private final AtomicReference<Tally> tally;
+        private final Map<String, Long> lastRenewal;
+
+        Tallied(EndpointStore store, AtomicReference<Tally> tally, Map<String, Long> lastRenewal) {
+            super(store);
+            this.tally = tally;
+            this.lastRenewal = lastRenewal;
+        }
+
+        @Override
+        public void renew(String service, String id) {
+            Tally t = tally.get();
+            long start = System.nanoTime();
+            try {
+                super.renew(service, id);
+            } catch (NotRegisteredException e) {
+                t.forgotten.increment();
+                throw e;
+            } catch (RuntimeException e) {
+                t.renewFailed.increment();
+                throw e;
+            }
+            long end = System.nanoTime();
+            t.renewMicros.recordValue(Math.max(0, (end - start) / 1_000));
+            gap(t, id, end);
+        }
+
+        @Override
+        public void register(Endpoint endpoint, HealthPolicy policy) {
+            Tally t = tally.get();
+            try {
+                super.register(endpoint, policy);
+            } catch (RuntimeException e) {
+                t.registerFailed.increment();
+                throw e;
+            }
+            long end = System.nanoTime();
+            t.registered.increment();
+            int second = (int) ((end - t.origin) / 1_000_000_000L);
+            if (second >= 0 && second < t.registeredPerSecond.length()) {
+                t.registeredPerSecond.incrementAndGet(second);
+            }
+            gap(t, endpoint.id(), end);
+        }
+
+        private void gap(Tally t, String id, long now) {
+            Long before = lastRenewal.put(id, now);
+            if (before != null && before >= t.origin) {
+                t.longestGap.accumulate(now - before);
+            }
+        }
+
+        @Override
+        public void close() {
+            // the benchmark closes the store it wrapped
+        }
+    }
+
+    private record Steady(int round, long renewals, double p50Ms, double p99Ms, double maxMs, long failed,
+            long forgotten, double longestGapS, long leastPassing, int listings, double serverCpuS, double seconds,
+            long serverRssKib, double harnessCpuS) {}
+
+    private record Storm(int round, double recoveredAfterRestartS, double recoveredAfterStopS, boolean recovered,
+            long lastPassing, long registered, long forgotten, long renewFailed, long registerFailed,
+            long peakRegistrationsPerSecond, double serverCpuS, double peakCpuShare, long serverRssKib,
+            double harnessCpuS) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (endpoints < 1 || rounds < 1 || heartbeaters < 1 || storeInstances < 1 || storeInstances > heartbeaters
+                || interval.isNegative() || interval.isZero() || steady.isNegative() || down.isNegative()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--endpoints, --rounds, --heartbeaters"
+                    + " and --store-instances must be 1 or more (store instances at most the heartbeaters), the"
+                    + " durations positive");
+        }
+        if (!store.equals("redis")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--store " + store
+                    + ": only redis is measured so far");
+        }
+        String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        double loadBefore = Machine.loadAverage();
+        List<Steady> steadies = new ArrayList<>();
+        List<Storm> storms = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            round(round, steadies, storms);
+        }
+        print(System.out, startedAt, loadBefore, steadies, storms);
+        return 0;
+    }
+
+    private void round(int round, List<Steady> steadies, List<Storm> storms) throws Exception {
+        HealthPolicy policy = HealthPolicy.of(interval, interval.multipliedBy(6), Duration.ofMinutes(30));
+        AtomicReference<Tally> tally = new AtomicReference<>(new Tally());
+        Map<String, Long> lastRenewal = new ConcurrentHashMap<>(endpoints * 2);
+        try (RedisServer redis = RedisServer.builder().name("redis-fleet").start()) {
+            List<EndpointStore> real = new ArrayList<>();
+            List<Heartbeater> beaters = new ArrayList<>();
+            try (EndpointStore reader = open(redis)) {
+                for (int s = 0; s < storeInstances; s++) {
+                    real.add(open(redis));
+                }
+                for (int h = 0; h < heartbeaters; h++) {
+                    beaters.add(Heartbeater.start(new Tallied(real.get(h % storeInstances), tally, lastRenewal)));
+                }
+                progress.printf(Locale.ROOT, "round %d: registering %,d hosts over one report interval (%s)...%n",
+                        round, endpoints, text(interval));
+                ramp(beaters, policy);
+                awaitAllPassing(reader, interval.multipliedBy(3), "after the ramp");
+
+                progress.printf(Locale.ROOT, "round %d: steady state for %s...%n", round, text(steady));
+                steadies.add(steady(round, redis, reader, tally));
+                progress.println(steadies.get(steadies.size() - 1));
+
+                progress.printf(Locale.ROOT, "round %d: restart storm (server down %s)...%n", round, text(down));
+                storms.add(storm(round, redis, reader, tally));
+                progress.println(storms.get(storms.size() - 1));
+            } finally {
+                // Closing deregisters each host; in parallel, one thread per heartbeater, while the server is up.
+                StoreWorkload.inParallel(Math.max(1, beaters.size()), beaters.size(),
+                        h -> beaters.get(h).close(), interval.multipliedBy(30));
+                real.forEach(EndpointStore::close);
+            }
+        }
+    }
+
+    /** Registers the N hosts at an even pace over one report interval, so that their renewals come evenly spread. */
+    private void ramp(List<Heartbeater> beaters, HealthPolicy policy) throws Exception {
+        long start = System.nanoTime();
+        double spacing = (double) interval.toNanos() / endpoints;
+        StoreWorkload.inParallel(beaters.size(), endpoints, i -> {
+            LockSupport.parkNanos(start + (long) (i * spacing) - System.nanoTime());
+            beaters.get(i % beaters.size()).register(StoreWorkload.endpoint(SERVICE, ZONE, i), policy);
+        }, interval.multipliedBy(10));
+    }
+
+    private Steady steady(int round, RedisServer redis, EndpointStore reader, AtomicReference<Tally> tally)
+            throws Exception {
+        long pid = redis.process().pid();
+        Tally t = new Tally();
+        tally.set(t);
+        double cpu = ProcessUsage.cpuSeconds(List.of(pid));
+        double harness = ProcessUsage.harnessCpuSeconds();
+        long start = System.nanoTime();
+        long end = start + steady.toNanos();
+        long least = Long.MAX_VALUE;
+        int listings = 0;
+        for (long next = start; next < end; next += LIST_EVERY.toNanos()) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            least = Math.min(least, passing(reader));
+            listings++;
+        }
+        LockSupport.parkNanos(end - System.nanoTime());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Histogram h = t.renewMicros.copy();
+        return new Steady(round, h.getTotalCount(), h.getValueAtPercentile(50) / 1e3,
+                h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, t.renewFailed.sum() + t.registerFailed.sum(),
+                t.forgotten.sum(), t.longestGap.get() / 1e9, least, listings,
+                ProcessUsage.cpuSeconds(List.of(pid)) - cpu, seconds, ProcessUsage.peakRssKib(List.of(pid)),
+                ProcessUsage.harnessCpuSeconds() - harness);
+    }
+
+    private Storm storm(int round, RedisServer redis, EndpointStore reader, AtomicReference<Tally> tally)
+            throws Exception {
+        Tally stopped = new Tally();
+        tally.set(stopped);
+        double harness = ProcessUsage.harnessCpuSeconds();
+        long stopAt = System.nanoTime();
+        redis.stop();
+        LockSupport.parkNanos(down.toNanos());
+        redis.start();
+        // Registrations are counted per second from the restart on; those that failed while it was down stay counted.
+        Tally after = new Tally();
+        tally.set(after);
+        long restartAt = after.origin;
+        long pid = redis.process().pid();
+        double cpuStart = ProcessUsage.cpuSeconds(List.of(pid));
+        double cpuBefore = cpuStart;
+        long sampleAt = System.nanoTime();
+        double peakShare = 0;
+        long limit = restartAt + interval.multipliedBy(5).toNanos();
+        long count = 0;
+        long recoveredAt = -1;
+        for (long next = System.nanoTime(); next < limit; next += STORM_LIST_EVERY.toNanos()) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            count = passing(reader);
+            long now = System.nanoTime();
+            double cpuNow = ProcessUsage.cpuSeconds(List.of(pid));
+            peakShare = Math.max(peakShare, (cpuNow - cpuBefore) / ((now - sampleAt) / 1e9));
+            cpuBefore = cpuNow;
+            sampleAt = now;
+            if (count == endpoints) {
+                recoveredAt = now;
+                break;
+            }
+        }
+        long end = recoveredAt > 0 ? recoveredAt : System.nanoTime();
+        long peakPerSecond = 0;
+        for (int s = 0; s < after.registeredPerSecond.length(); s++) {
+            peakPerSecond = Math.max(peakPerSecond, after.registeredPerSecond.get(s));
+        }
+        return new Storm(round, (end - restartAt) / 1e9, (end - stopAt) / 1e9, recoveredAt > 0, count,
+                after.registered.sum(), after.forgotten.sum(),
+                stopped.renewFailed.sum() + after.renewFailed.sum(),
+                stopped.registerFailed.sum() + after.registerFailed.sum(), peakPerSecond,
+                ProcessUsage.cpuSeconds(List.of(pid)) - cpuStart, peakShare, ProcessUsage.peakRssKib(List.of(pid)),
+                ProcessUsage.harnessCpuSeconds() - harness);
+    }
+
+    /** Passing hosts as a separate store instance lists them; -1 when the listing fails (the server is away). */
+    private static long passing(EndpointStore reader) {
+        try {
+            return reader.list(SERVICE, ZONE).stream().filter(EndpointStatus::isPassing).count();
+        } catch (StoreException e) {
+            return -1;
+        }
+    }
+
+    private void awaitAllPassing(EndpointStore reader, Duration limit, String when) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long count;
+        while ((count = passing(reader)) != endpoints) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(count + " of " + endpoints + " hosts passing " + limit + " " + when);
+            }
+            LockSupport.parkNanos(LIST_EVERY.toNanos());
+        }
+    }
+
+    private static EndpointStore open(RedisServer redis) {
+        return StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "redis",
+                "hotline.zone", ZONE.path(), "hotline.redis.nodes", redis.address())));
+    }
+
+    private void print(PrintStream out, String startedAt, double loadBefore, List<Steady> steadies,
+            List<Storm> storms) {
+        out.printf(Locale.ROOT, "# A fleet of %,d hosts on the %s store, renewing every %s%n%n", endpoints, store,
+                text(interval));
+        out.printf(Locale.ROOT, "- command: `benchmarks/run-fleet --endpoints %d --report-interval %s --steady %s"
+                + " --down %s --store %s --rounds %d --heartbeaters %d --store-instances %d`%n", endpoints,
+                text(interval), text(steady), text(down), store, rounds, heartbeaters, storeInstances);
+        out.printf(Locale.ROOT, "- started %s on %s; load average (1 min) %.2f at the start, %.2f at the end: anything"
+                + " above 0 at the start is load this run did not make%n", startedAt, Machine.description(), loadBefore,
+                Machine.loadAverage());
+        out.printf(Locale.ROOT, "- simulated: the %,d hosts' heartbeats all come from this JVM, through %d"
+                + " Heartbeaters (one scheduler thread each) sharing %d store instances (a Jedis pool each), where a"
+                + " real host has its own heartbeater and connection; redis-server (no persistence) on loopback on the"
+                + " same machine; health policy report %s, down after %s; no conductor RPCs%n", endpoints,
+                heartbeaters, storeInstances, text(interval), text(interval.multipliedBy(6)));
+        out.println();
+        out.printf(Locale.ROOT, "## Steady state (%s window; a separate store lists the service every %s)%n%n",
+                text(steady), text(LIST_EVERY));
+        out.println("| round | N | renewals | renewals/s | renew p50 ms | renew p99 ms | renew max ms | failed |"
+                + " re-registered | longest gap between renewals s | least passing | all passing | server CPU s"
+                + " | server CPU % of a core | server peak RSS MiB | harness CPU s |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for (Steady s : steadies) {
+            out.printf(Locale.ROOT, "| %d | %d | %d | %.0f | %.2f | %.2f | %.1f | %d | %d | %.1f | %d | %s | %.2f |"
+                    + " %.1f | %.1f | %.1f |%n", s.round(), endpoints, s.renewals(), s.renewals() / s.seconds(),
+                    s.p50Ms(), s.p99Ms(), s.maxMs(), s.failed(), s.forgotten(), s.longestGapS(), s.leastPassing(),
+                    s.leastPassing() == endpoints && s.failed() == 0 ? "yes" : "NO", s.serverCpuS(),
+                    100 * s.serverCpuS() / s.seconds(), s.serverRssKib() / 1024.0, s.harnessCpuS());
+        }
+        out.println();
+        out.printf(Locale.ROOT, "## Restart storm (server stopped, %s down, started empty on the same port; a"
+                + " separate store lists the service every %s)%n%n", text(down), text(STORM_LIST_EVERY));
+        out.println("| round | N | all passing again after restart s | after stop s | re-registrations |"
+                + " renewals that found it forgotten | renewals failed | registrations failed |"
+                + " peak registrations in 1 s (even spread: N / interval) | server CPU s in recovery |"
+                + " server peak CPU % of a core (0.5 s samples) | server peak RSS MiB | harness CPU s |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for (Storm s : storms) {
+            out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %d | %d | %d | %d (%.0f) | %.2f | %.0f | %.1f |"
+                    + " %.1f |%n", s.round(), endpoints, s.recovered()
+                            ? String.format(Locale.ROOT, "%.1f", s.recoveredAfterRestartS())
+                            : String.format(Locale.ROOT, "NOT within %.0f (%d passing)", s.recoveredAfterRestartS(),
+                                    s.lastPassing()),
+                    s.recoveredAfterStopS(), s.registered(), s.forgotten(), s.renewFailed(), s.registerFailed(),
+                    s.peakRegistrationsPerSecond(), endpoints / (interval.toNanos() / 1e9), s.serverCpuS(),
+                    100 * s.peakCpuShare(), s.serverRssKib() / 1024.0, s.harnessCpuS());
+        }
+    }
+
+    private static String text(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** Reads {@code 10s}, {@code 500ms}, {@code 2m} or an ISO-8601 duration ({@code PT10S}). */
+    static final class Durations implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            if (v.startsWith("pt")) {
+                return Duration.parse(value);
+            }
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            long amount = Long.parseLong(v.substring(0, v.length() - 1));
+            return switch (v.charAt(v.length() - 1)) {
+                case 's' -> Duration.ofSeconds(amount);
+                case 'm' -> Duration.ofMinutes(amount);
+                default -> throw new CommandLine.TypeConversionException("'" + value + "' is not a duration such as"
+                        + " 10s, 500ms or 2m");
+            };
+        }
+    }
+}
