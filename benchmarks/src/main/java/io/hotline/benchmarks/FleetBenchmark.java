@@ -11,6 +11,7 @@ import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.spi.ForwardingEndpointStore;
+import io.hotline.testing.ConsulAgent;
 import io.hotline.testing.RedisServer;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -39,18 +40,20 @@ import picocli.CommandLine.Option;
  * (renewed every report interval with its +-10% jitter, registered again when the store forgot it), against a store
  * server, and the restart storm: the server is stopped under the fleet and started again empty on the same port.
  *
- * <p>Per round: a fresh private {@code redis-server} ({@link RedisServer}); the N registrations spread over one
+ * <p>Per round: a fresh private {@code redis-server} ({@link RedisServer}) or {@code consul agent -dev}
+ * ({@link ConsulAgent}), the one server every host registers with; the N registrations spread over one
  * report interval, as a fleet that has been running a while renews; a steady window in which every renewal is timed
  * and a separate store instance lists the service each second; then the storm, timed from the restart until that
  * listing shows all N passing again. The server's CPU and peak RSS are read from /proc.
  *
  * <p>What is simulated: every host's heartbeats come from this one JVM, through {@code --heartbeaters} heartbeaters
- * (one scheduler thread each) sharing {@code --store-instances} store instances (one Jedis pool of at most 16
- * connections each), where a real fleet has one heartbeater and one connection per host. The conductors' RPCs are
- * not run.
+ * (one scheduler thread each) sharing {@code --store-instances} store instances (for redis one Jedis pool of at
+ * most 16 connections each), where a real fleet has one heartbeater and one connection per host; a real Consul
+ * layout has an agent per host, not one agent holding every host. The conductors' RPCs are not run.
  *
  * <pre>
  * benchmarks/run-fleet --endpoints 1000 --steady 30s
+ * benchmarks/run-fleet --endpoints 1000 --steady 30s --store consul
  * java -cp benchmarks/target/benchmarks.jar io.hotline.benchmarks.FleetBenchmark --endpoints 4000 --rounds 2
  * </pre>
  */
@@ -77,7 +80,7 @@ public final class FleetBenchmark implements Callable<Integer> {
     Duration down;
 
     @Option(names = "--store", paramLabel = "NAME", defaultValue = "redis",
-            description = "The store: redis only so far (default: ${DEFAULT-VALUE}).")
+            description = "The store: redis or consul (default: ${DEFAULT-VALUE}).")
     String store;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
@@ -116,6 +119,85 @@ public final class FleetBenchmark implements Callable<Integer> {
     }
 
     /** What one phase saw of the store through the heartbeaters. */
+    /** The store's server, as the storm handles it: stopped, then started again empty on the same port. */
+    private interface Server extends AutoCloseable {
+        /** The config of a store instance on it. */
+        Map<String, String> config();
+
+        long pid();
+
+        void stop();
+
+        void start();
+
+        @Override
+        void close();
+    }
+
+    /** A private {@code redis-server}, no persistence: the store with its defaults. */
+    private static Server redis() {
+        RedisServer redis = RedisServer.builder().name("redis-fleet").start();
+        return new Server() {
+            @Override
+            public Map<String, String> config() {
+                return Map.of("hotline.store", "redis", "hotline.zone", ZONE.path(), "hotline.redis.nodes",
+                        redis.address());
+            }
+
+            @Override
+            public long pid() {
+                return redis.process().pid();
+            }
+
+            @Override
+            public void stop() {
+                redis.stop();
+            }
+
+            @Override
+            public void start() {
+                redis.start();
+            }
+
+            @Override
+            public void close() {
+                redis.close();
+            }
+        };
+    }
+
+    /** A private {@code consul agent -dev} (in memory), the one agent every host registers with. */
+    private static Server consul() {
+        ConsulAgent agent = ConsulAgent.builder("az-1").build().start();
+        return new Server() {
+            @Override
+            public Map<String, String> config() {
+                return Map.of("hotline.store", "consul", "hotline.zone", ZONE.path(), "hotline.consul.port",
+                        Integer.toString(agent.httpPort()));
+            }
+
+            @Override
+            public long pid() {
+                return agent.process().pid();
+            }
+
+            @Override
+            public void stop() {
+                agent.stop();
+            }
+
+            @Override
+            public void start() {
+                agent.start();
+            }
+
+            @Override
+            public void close() {
+                agent.close();
+            }
+        };
+    }
+
     private static final class Tally {
         final Histogram renewMicros = new ConcurrentHistogram(3);
         final LongAdder renewFailed = new LongAdder();
@@ -206,9 +288,9 @@ public final class FleetBenchmark implements Callable<Integer> {
                     + " and --store-instances must be 1 or more (store instances at most the heartbeaters), the"
                     + " durations positive");
         }
-        if (!store.equals("redis")) {
+        if (!store.equals("redis") && !store.equals("consul")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--store " + store
-                    + ": only redis is measured so far");
+                    + ": redis or consul");
         }
         String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         double loadBefore = Machine.loadAverage();
@@ -225,12 +307,12 @@ public final class FleetBenchmark implements Callable<Integer> {
         HealthPolicy policy = HealthPolicy.of(interval, interval.multipliedBy(6), Duration.ofMinutes(30));
         AtomicReference<Tally> tally = new AtomicReference<>(new Tally());
         Map<String, Long> lastRenewal = new ConcurrentHashMap<>(endpoints * 2);
-        try (RedisServer redis = RedisServer.builder().name("redis-fleet").start()) {
+        try (Server server = store.equals("redis") ? redis() : consul()) {
             List<EndpointStore> real = new ArrayList<>();
             List<Heartbeater> beaters = new ArrayList<>();
-            try (EndpointStore reader = open(redis)) {
+            try (EndpointStore reader = open(server)) {
                 for (int s = 0; s < storeInstances; s++) {
-                    real.add(open(redis));
+                    real.add(open(server));
                 }
                 for (int h = 0; h < heartbeaters; h++) {
                     beaters.add(Heartbeater.start(new Tallied(real.get(h % storeInstances), tally, lastRenewal)));
@@ -241,11 +323,11 @@ public final class FleetBenchmark implements Callable<Integer> {
                 awaitAllPassing(reader, interval.multipliedBy(3), "after the ramp");
 
                 progress.printf(Locale.ROOT, "round %d: steady state for %s...%n", round, text(steady));
-                steadies.add(steady(round, redis, reader, tally));
+                steadies.add(steady(round, server, reader, tally));
                 progress.println(steadies.get(steadies.size() - 1));
 
                 progress.printf(Locale.ROOT, "round %d: restart storm (server down %s)...%n", round, text(down));
-                storms.add(storm(round, redis, reader, tally));
+                storms.add(storm(round, server, reader, tally));
                 progress.println(storms.get(storms.size() - 1));
             } finally {
                 // Closing deregisters each host; in parallel, one thread per heartbeater, while the server is up.
@@ -266,9 +348,9 @@ public final class FleetBenchmark implements Callable<Integer> {
         }, interval.multipliedBy(10));
     }
 
-    private Steady steady(int round, RedisServer redis, EndpointStore reader, AtomicReference<Tally> tally)
+    private Steady steady(int round, Server server, EndpointStore reader, AtomicReference<Tally> tally)
             throws Exception {
-        long pid = redis.process().pid();
+        long pid = server.pid();
         Tally t = new Tally();
         tally.set(t);
         double cpu = ProcessUsage.cpuSeconds(List.of(pid));
@@ -292,21 +374,21 @@ public final class FleetBenchmark implements Callable<Integer> {
                 ProcessUsage.harnessCpuSeconds() - harness);
     }
 
-    private Storm storm(int round, RedisServer redis, EndpointStore reader, AtomicReference<Tally> tally)
+    private Storm storm(int round, Server server, EndpointStore reader, AtomicReference<Tally> tally)
             throws Exception {
         Tally stopped = new Tally();
         tally.set(stopped);
         double harness = ProcessUsage.harnessCpuSeconds();
         long stopAt = System.nanoTime();
-        redis.stop();
+        server.stop();
         LockSupport.parkNanos(down.toNanos());
-        redis.start();
+        server.start();
         // Registrations are counted per second from the restart on (a few land between the server's readiness and
         // this switch, and count in the totals only); failures while it was down stay in the first tally.
         Tally after = new Tally();
         tally.set(after);
         long restartAt = after.origin;
-        long pid = redis.process().pid();
+        long pid = server.pid();
         double cpuStart = ProcessUsage.cpuSeconds(List.of(pid));
         double cpuBefore = cpuStart;
         long sampleAt = System.nanoTime();
@@ -363,9 +445,8 @@ public final class FleetBenchmark implements Callable<Integer> {
         }
     }
 
-    private static EndpointStore open(RedisServer redis) {
-        return StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "redis",
-                "hotline.zone", ZONE.path(), "hotline.redis.nodes", redis.address())));
+    private static EndpointStore open(Server server) {
+        return StoreProviders.load().open(HotlineConfig.of(server.config()));
     }
 
     private void print(PrintStream out, String startedAt, double loadBefore, List<Steady> steadies,
@@ -379,10 +460,12 @@ public final class FleetBenchmark implements Callable<Integer> {
                 + " above 0 at the start is load this run did not make%n", startedAt, Machine.description(), loadBefore,
                 Machine.loadAverage());
         out.printf(Locale.ROOT, "- simulated: the %,d hosts' heartbeats all come from this JVM, through %d"
-                + " Heartbeaters (one scheduler thread each) sharing %d store instances (a Jedis pool each), where a"
-                + " real host has its own heartbeater and connection; redis-server (no persistence) on loopback on the"
-                + " same machine; health policy report %s, down after %s; no conductor RPCs%n", endpoints,
-                heartbeaters, storeInstances, text(interval), text(interval.multipliedBy(6)));
+                + " Heartbeaters (one scheduler thread each) sharing %d store instances, where a real host has its"
+                + " own heartbeater and connection; %s on loopback on the same machine; health policy report %s, down"
+                + " after %s; no conductor RPCs%n", endpoints, heartbeaters, storeInstances, store.equals("redis")
+                        ? "redis-server (no persistence; a Jedis pool of at most 16 connections per store instance)"
+                        : "one consul agent -dev (in memory) holding every host, where a real layout has an agent per"
+                                + " host", text(interval), text(interval.multipliedBy(6)));
         out.println();
         out.printf(Locale.ROOT, "## Steady state (%s window; a separate store lists the service every %s)%n%n",
                 text(steady), text(LIST_EVERY));
