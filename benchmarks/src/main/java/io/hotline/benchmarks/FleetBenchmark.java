@@ -11,6 +11,9 @@ import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.discovery.spi.ForwardingEndpointStore;
+import io.hotline.rpc.RpcClient;
+import io.hotline.rpc.Target;
+import io.hotline.rpc.server.RpcServer;
 import io.hotline.testing.ConsulAgent;
 import io.hotline.testing.RedisServer;
 import java.io.PrintStream;
@@ -24,6 +27,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -49,7 +55,12 @@ import picocli.CommandLine.Option;
  * <p>What is simulated: every host's heartbeats come from this one JVM, through {@code --heartbeaters} heartbeaters
  * (one scheduler thread each) sharing {@code --store-instances} store instances (for redis one Jedis pool of at
  * most 16 connections each), where a real fleet has one heartbeater and one connection per host; a real Consul
- * layout has an agent per host, not one agent holding every host. The conductors' RPCs are not run.
+ * layout has an agent per host, not one agent holding every host.
+ *
+ * <p>Throughout, {@code --conductors} {@link RpcClient}s (store instances of their own) call and cast, alternately,
+ * to {@code --rpc-servers} real {@link RpcServer}s in this JVM registered in the same store (through their own
+ * heartbeaters, as every server), and the outcomes are counted per phase: what a conductor sees while the store is
+ * away and while the servers' registrations are missing from the restarted one.
  *
  * <pre>
  * benchmarks/run-fleet --endpoints 1000 --steady 30s
@@ -95,6 +106,20 @@ public final class FleetBenchmark implements Callable<Integer> {
             description = "Store instances the heartbeaters share (default: ${DEFAULT-VALUE}).")
     int storeInstances;
 
+    @Option(names = "--conductors", paramLabel = "N", defaultValue = "4",
+            description = "Conductor RpcClients calling and casting to the RPC servers throughout, each with a store"
+                    + " instance of its own; 0 for none (default: ${DEFAULT-VALUE}).")
+    int conductors;
+
+    @Option(names = "--rpc-servers", paramLabel = "N", defaultValue = "4",
+            description = "Real RpcServers the conductors call, registered in the same store (default:"
+                    + " ${DEFAULT-VALUE}).")
+    int rpcServers;
+
+    @Option(names = "--rpc-rate", paramLabel = "N", defaultValue = "20",
+            description = "Requests per second per conductor, calls and casts alternately (default: ${DEFAULT-VALUE}).")
+    int rpcRate;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -106,6 +131,11 @@ public final class FleetBenchmark implements Callable<Integer> {
     private static final Duration STORM_LIST_EVERY = Duration.ofMillis(500);
     /** The shortest window the server's peak CPU share in the storm is taken over. */
     private static final Duration CPU_WINDOW = Duration.ofSeconds(1);
+
+    /** What the conductors call: topic {@code compute-rpc}, any of the RPC servers. */
+    private static final Target RPC = Target.topic("compute-rpc").exchange("nova");
+    /** How long a conductor's call waits for its reply: short, so that a failure shows within the storm. */
+    private static final Duration RPC_TIMEOUT = Duration.ofSeconds(2);
 
     private final PrintStream progress = System.err;
 
@@ -198,6 +228,43 @@ public final class FleetBenchmark implements Callable<Integer> {
         };
     }
 
+    /** The conductors' calls and casts in one phase, and the first few distinct failures, as evidence. */
+    private static final class RpcTally {
+        final LongAdder callsOk = new LongAdder();
+        final LongAdder callsFailed = new LongAdder();
+        final LongAdder castsOk = new LongAdder();
+        final LongAdder castsFailed = new LongAdder();
+        final Map<String, Long> failures = new ConcurrentHashMap<>();
+
+        void failed(Throwable e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            String what = cause.getClass().getSimpleName() + ": " + String.valueOf(cause.getMessage())
+                    .replaceAll("[0-9]+", "#");
+            if (failures.size() < 5 || failures.containsKey(what)) {
+                failures.merge(what, 1L, Long::sum);
+            }
+        }
+
+        String text() {
+            return String.format(Locale.ROOT, "%d / %d | %d / %d", callsOk.sum(), callsFailed.sum(), castsOk.sum(),
+                    castsFailed.sum());
+        }
+    }
+
+    /** The endpoint the RPC servers serve: public, bound by parameter name. */
+    public static final class Sink {
+        /** What calls call. */
+        public Map<String, Object> get(String host) {
+            return Map.of("host", host);
+        }
+
+        /** What casts call. */
+        public void build(String host) {
+            // a cast needs nothing done here: the 202 it was answered with is what the conductor counts
+        }
+    }
+
     private static final class Tally {
         final Histogram renewMicros = new ConcurrentHistogram(3);
         final LongAdder renewFailed = new LongAdder();
@@ -273,20 +340,21 @@ public final class FleetBenchmark implements Callable<Integer> {
 
     private record Steady(int round, long renewals, double p50Ms, double p99Ms, double maxMs, long failed,
             long forgotten, double longestGapS, long leastPassing, int listings, double serverCpuS, double seconds,
-            long serverRssKib, double harnessCpuS) {}
+            long serverRssKib, double harnessCpuS, RpcTally rpc) {}
 
     private record Storm(int round, double recoveredAfterRestartS, double recoveredAfterStopS, boolean recovered,
             long lastPassing, long registered, long forgotten, long renewFailed, long registerFailed,
             long peakRegistrationsPerSecond, double serverCpuS, double peakCpuShare, long serverRssKib,
-            double harnessCpuS) {}
+            double harnessCpuS, RpcTally rpc) {}
 
     @Override
     public Integer call() throws Exception {
         if (endpoints < 1 || rounds < 1 || heartbeaters < 1 || storeInstances < 1 || storeInstances > heartbeaters
+                || conductors < 0 || rpcServers < 1 || rpcRate < 1
                 || interval.isNegative() || interval.isZero() || steady.isNegative() || down.isNegative()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--endpoints, --rounds, --heartbeaters"
-                    + " and --store-instances must be 1 or more (store instances at most the heartbeaters), the"
-                    + " durations positive");
+                    + ", --store-instances, --rpc-servers and --rpc-rate must be 1 or more (store instances at most"
+                    + " the heartbeaters), --conductors 0 or more, the durations positive");
         }
         if (!store.equals("redis") && !store.equals("consul")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--store " + store
@@ -306,30 +374,44 @@ public final class FleetBenchmark implements Callable<Integer> {
     private void round(int round, List<Steady> steadies, List<Storm> storms) throws Exception {
         HealthPolicy policy = HealthPolicy.of(interval, interval.multipliedBy(6), Duration.ofMinutes(30));
         AtomicReference<Tally> tally = new AtomicReference<>(new Tally());
+        AtomicReference<RpcTally> rpc = new AtomicReference<>(new RpcTally());
         Map<String, Long> lastRenewal = new ConcurrentHashMap<>(endpoints * 2);
         try (Server server = store.equals("redis") ? redis() : consul()) {
             List<EndpointStore> real = new ArrayList<>();
             List<Heartbeater> beaters = new ArrayList<>();
+            List<AutoCloseable> rpcParts = new ArrayList<>();
+            ScheduledExecutorService driver = Executors.newScheduledThreadPool(Math.max(1, conductors), r -> {
+                Thread t = new Thread(r, "fleet-conductor");
+                t.setDaemon(true);
+                return t;
+            });
             try (EndpointStore reader = open(server)) {
                 for (int s = 0; s < storeInstances; s++) {
                     real.add(open(server));
+                }
+                if (conductors > 0) {
+                    conduct(server, policy, real, rpcParts, driver, rpc);
                 }
                 for (int h = 0; h < heartbeaters; h++) {
                     beaters.add(Heartbeater.start(new Tallied(real.get(h % storeInstances), tally, lastRenewal)));
                 }
                 progress.printf(Locale.ROOT, "round %d: registering %,d hosts over one report interval (%s)...%n",
                         round, endpoints, text(interval));
-                ramp(beaters, policy);
+                ramp(beaters, policy, tally.get());
                 awaitAllPassing(reader, interval.multipliedBy(3), "after the ramp");
 
                 progress.printf(Locale.ROOT, "round %d: steady state for %s...%n", round, text(steady));
-                steadies.add(steady(round, server, reader, tally));
+                steadies.add(steady(round, server, reader, tally, rpc));
                 progress.println(steadies.get(steadies.size() - 1));
 
                 progress.printf(Locale.ROOT, "round %d: restart storm (server down %s)...%n", round, text(down));
-                storms.add(storm(round, server, reader, tally));
+                storms.add(storm(round, server, reader, tally, rpc));
                 progress.println(storms.get(storms.size() - 1));
             } finally {
+                driver.shutdownNow();
+                for (AutoCloseable part : rpcParts) {
+                    part.close();
+                }
                 // Closing deregisters each host; in parallel, one thread per heartbeater, while the server is up.
                 StoreWorkload.inParallel(Math.max(1, beaters.size()), beaters.size(),
                         h -> beaters.get(h).close(), interval.multipliedBy(30));
@@ -338,21 +420,78 @@ public final class FleetBenchmark implements Callable<Integer> {
         }
     }
 
-    /** Registers the N hosts at an even pace over one report interval, so that their renewals come evenly spread. */
-    private void ramp(List<Heartbeater> beaters, HealthPolicy policy) throws Exception {
-        long start = System.nanoTime();
-        double spacing = (double) interval.toNanos() / endpoints;
-        StoreWorkload.inParallel(beaters.size(), endpoints, i -> {
-            LockSupport.parkNanos(start + (long) (i * spacing) - System.nanoTime());
-            beaters.get(i % beaters.size()).register(StoreWorkload.endpoint(SERVICE, ZONE, i), policy);
-        }, interval.multipliedBy(10));
+    /**
+     * Starts the RPC servers (each registered, through its own heartbeater, in one of the fleet's store instances) and
+     * the conductors (each an {@link RpcClient} on a store instance of its own), and has every conductor send a call or
+     * a cast, alternately, {@code --rpc-rate} times a second from then on, counting the outcomes into {@code rpc}.
+     */
+    private void conduct(Server server, HealthPolicy policy, List<EndpointStore> stores, List<AutoCloseable> parts,
+            ScheduledExecutorService driver, AtomicReference<RpcTally> rpc) {
+        for (int i = 0; i < rpcServers; i++) {
+            parts.add(RpcServer.builder(stores.get(i % stores.size())).target(RPC.server("rpc-host-" + i))
+                    .endpoint(new Sink()).healthPolicy(policy).start());
+        }
+        long period = 1_000_000_000L / rpcRate;
+        for (int c = 0; c < conductors; c++) {
+            EndpointStore own = open(server);
+            parts.add(own);
+            RpcClient client = RpcClient.builder(own).timeout(RPC_TIMEOUT).build();
+            // At the front, so that clients close before the servers they call and the stores under them.
+            parts.add(0, client);
+            RpcClient.Prepared target = client.prepare(RPC);
+            Map<String, String> args = Map.of("host", "conductor-" + c);
+            long[] sent = {0};
+            driver.scheduleAtFixedRate(() -> {
+                RpcTally t = rpc.get();
+                if (sent[0]++ % 2 == 0) {
+                    target.callAsync("get", args, Map.class).whenComplete((ok, e) -> {
+                        if (e == null) {
+                            t.callsOk.increment();
+                        } else {
+                            t.callsFailed.increment();
+                            t.failed(e);
+                        }
+                    });
+                } else {
+                    target.castAsync("build", args).whenComplete((ok, e) -> {
+                        if (e == null) {
+                            t.castsOk.increment();
+                        } else {
+                            t.castsFailed.increment();
+                            t.failed(e);
+                        }
+                    });
+                }
+            }, period * c / conductors, period, TimeUnit.NANOSECONDS);
+        }
     }
 
-    private Steady steady(int round, Server server, EndpointStore reader, AtomicReference<Tally> tally)
-            throws Exception {
+    /** Registers the N hosts at an even pace over one report interval, so that their renewals come evenly spread. */
+    private void ramp(List<Heartbeater> beaters, HealthPolicy policy, Tally tally) throws Exception {
+        long start = System.nanoTime();
+        double spacing = (double) interval.toNanos() / endpoints;
+        Duration limit = interval.multipliedBy(10);
+        try {
+            StoreWorkload.inParallel(beaters.size(), endpoints, i -> {
+                LockSupport.parkNanos(start + (long) (i * spacing) - System.nanoTime());
+                beaters.get(i % beaters.size()).register(StoreWorkload.endpoint(SERVICE, ZONE, i), policy);
+            }, limit);
+        } catch (java.util.concurrent.TimeoutException e) {
+            long done = tally.registered.sum();
+            throw new IllegalStateException(String.format(Locale.ROOT, "the %s store took %,d of %,d registrations"
+                    + " (%,d failed) in %s: %.0f a second, where the fleet registers %.0f a second", store, done,
+                    endpoints, tally.registerFailed.sum(), text(limit), done / ((System.nanoTime() - start) / 1e9),
+                    endpoints / (interval.toNanos() / 1e9)), e);
+        }
+    }
+
+    private Steady steady(int round, Server server, EndpointStore reader, AtomicReference<Tally> tally,
+            AtomicReference<RpcTally> rpc) throws Exception {
         long pid = server.pid();
         Tally t = new Tally();
         tally.set(t);
+        RpcTally r = new RpcTally();
+        rpc.set(r);
         double cpu = ProcessUsage.cpuSeconds(List.of(pid));
         double harness = ProcessUsage.harnessCpuSeconds();
         long start = System.nanoTime();
@@ -371,13 +510,15 @@ public final class FleetBenchmark implements Callable<Integer> {
                 h.getValueAtPercentile(99) / 1e3, h.getMaxValue() / 1e3, t.renewFailed.sum() + t.registerFailed.sum(),
                 t.forgotten.sum(), t.longestGap.get() / 1e9, least, listings,
                 ProcessUsage.cpuSeconds(List.of(pid)) - cpu, seconds, ProcessUsage.peakRssKib(List.of(pid)),
-                ProcessUsage.harnessCpuSeconds() - harness);
+                ProcessUsage.harnessCpuSeconds() - harness, r);
     }
 
-    private Storm storm(int round, Server server, EndpointStore reader, AtomicReference<Tally> tally)
-            throws Exception {
+    private Storm storm(int round, Server server, EndpointStore reader, AtomicReference<Tally> tally,
+            AtomicReference<RpcTally> rpc) throws Exception {
         Tally stopped = new Tally();
         tally.set(stopped);
+        RpcTally r = new RpcTally();
+        rpc.set(r);
         double harness = ProcessUsage.harnessCpuSeconds();
         long stopAt = System.nanoTime();
         server.stop();
@@ -413,6 +554,8 @@ public final class FleetBenchmark implements Callable<Integer> {
             }
         }
         long end = recoveredAt > 0 ? recoveredAt : System.nanoTime();
+        // Requests sent from now on are no longer the storm's.
+        rpc.set(new RpcTally());
         long peakPerSecond = 0;
         for (int s = 0; s < after.registeredPerSecond.length(); s++) {
             peakPerSecond = Math.max(peakPerSecond, after.registeredPerSecond.get(s));
@@ -422,7 +565,7 @@ public final class FleetBenchmark implements Callable<Integer> {
                 stopped.renewFailed.sum() + after.renewFailed.sum(),
                 stopped.registerFailed.sum() + after.registerFailed.sum(), peakPerSecond,
                 ProcessUsage.cpuSeconds(List.of(pid)) - cpuStart, peakShare, ProcessUsage.peakRssKib(List.of(pid)),
-                ProcessUsage.harnessCpuSeconds() - harness);
+                ProcessUsage.harnessCpuSeconds() - harness, r);
     }
 
     /** Passing hosts as a separate store instance lists them; -1 when the listing fails (the server is away). */
@@ -462,7 +605,7 @@ public final class FleetBenchmark implements Callable<Integer> {
         out.printf(Locale.ROOT, "- simulated: the %,d hosts' heartbeats all come from this JVM, through %d"
                 + " Heartbeaters (one scheduler thread each) sharing %d store instances, where a real host has its"
                 + " own heartbeater and connection; %s on loopback on the same machine; health policy report %s, down"
-                + " after %s; no conductor RPCs%n", endpoints, heartbeaters, storeInstances, store.equals("redis")
+                + " after %s%n", endpoints, heartbeaters, storeInstances, store.equals("redis")
                         ? "redis-server (no persistence; a Jedis pool of at most 16 connections per store instance)"
                         : "one consul agent -dev (in memory) holding every host, where a real layout has an agent per"
                                 + " host", text(interval), text(interval.multipliedBy(6)));
@@ -471,14 +614,15 @@ public final class FleetBenchmark implements Callable<Integer> {
                 text(steady), text(LIST_EVERY));
         out.println("| round | N | renewals | renewals/s | renew p50 ms | renew p99 ms | renew max ms | failed |"
                 + " re-registered | longest gap between renewals s | least passing | all passing | server CPU s"
-                + " | server CPU % of a core | server peak RSS MiB | harness CPU s |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | server CPU % of a core | server peak RSS MiB | harness CPU s | calls ok / failed |"
+                + " casts ok / failed |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Steady s : steadies) {
             out.printf(Locale.ROOT, "| %d | %d | %d | %.0f | %.2f | %.2f | %.1f | %d | %d | %.1f | %d | %s | %.2f |"
-                    + " %.1f | %.1f | %.1f |%n", s.round(), endpoints, s.renewals(), s.renewals() / s.seconds(),
+                    + " %.1f | %.1f | %.1f | %s |%n", s.round(), endpoints, s.renewals(), s.renewals() / s.seconds(),
                     s.p50Ms(), s.p99Ms(), s.maxMs(), s.failed(), s.forgotten(), s.longestGapS(), s.leastPassing(),
                     s.leastPassing() == endpoints && s.failed() == 0 ? "yes" : "NO", s.serverCpuS(),
-                    100 * s.serverCpuS() / s.seconds(), s.serverRssKib() / 1024.0, s.harnessCpuS());
+                    100 * s.serverCpuS() / s.seconds(), s.serverRssKib() / 1024.0, s.harnessCpuS(), s.rpc().text());
         }
         out.println();
         out.printf(Locale.ROOT, "## Restart storm (server stopped, %s down, started empty on the same port; a"
@@ -486,18 +630,36 @@ public final class FleetBenchmark implements Callable<Integer> {
         out.println("| round | N | all passing again after restart s | after stop s | re-registrations |"
                 + " renewals that found it forgotten | renewals failed | registrations failed |"
                 + " peak registrations in 1 s (even spread: N / interval) | server CPU s in recovery |"
-                + " server peak CPU % of a core (1 s windows) | server peak RSS MiB | harness CPU s |");
-        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + " server peak CPU % of a core (1 s windows) | server peak RSS MiB | harness CPU s |"
+                + " calls ok / failed, stop to recovery | casts ok / failed |");
+        out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Storm s : storms) {
             out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %d | %d | %d | %d (%.0f) | %.2f | %.0f | %.1f |"
-                    + " %.1f |%n", s.round(), endpoints, s.recovered()
+                    + " %.1f | %s |%n", s.round(), endpoints, s.recovered()
                             ? String.format(Locale.ROOT, "%.1f", s.recoveredAfterRestartS())
                             : String.format(Locale.ROOT, "NOT within %.0f (%d passing)", s.recoveredAfterRestartS(),
                                     s.lastPassing()),
                     s.recoveredAfterStopS(), s.registered(), s.forgotten(), s.renewFailed(), s.registerFailed(),
                     s.peakRegistrationsPerSecond(), endpoints / (interval.toNanos() / 1e9), s.serverCpuS(),
-                    100 * s.peakCpuShare(), s.serverRssKib() / 1024.0, s.harnessCpuS());
+                    100 * s.peakCpuShare(), s.serverRssKib() / 1024.0, s.harnessCpuS(), s.rpc().text());
         }
+        if (conductors > 0) {
+            out.println();
+            out.printf(Locale.ROOT, "Conductors: %d RpcClients (store instances of their own, call timeout %s), each"
+                    + " sending %d requests a second, calls and casts alternately, to topic %s on %d RpcServers"
+                    + " registered in the same store.%n", conductors, text(RPC_TIMEOUT), rpcRate, RPC.topic(),
+                    rpcServers);
+            for (Steady s : steadies) {
+                failures(out, "steady, round " + s.round(), s.rpc());
+            }
+            for (Storm s : storms) {
+                failures(out, "storm, round " + s.round(), s.rpc());
+            }
+        }
+    }
+
+    private static void failures(PrintStream out, String phase, RpcTally rpc) {
+        rpc.failures.forEach((what, count) -> out.printf(Locale.ROOT, "- %s: %d x %s%n", phase, count, what));
     }
 
     private static String text(Duration d) {
