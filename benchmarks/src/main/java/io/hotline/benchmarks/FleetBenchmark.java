@@ -607,8 +607,8 @@ public final class FleetBenchmark implements Callable<Integer> {
                 + " own heartbeater and connection; %s on loopback on the same machine; health policy report %s, down"
                 + " after %s%n", endpoints, heartbeaters, storeInstances, store.equals("redis")
                         ? "redis-server (no persistence; a Jedis pool of at most 16 connections per store instance)"
-                        : "one consul agent -dev (in memory) holding every host, where a real layout has an agent per"
-                                + " host", text(interval), text(interval.multipliedBy(6)));
+                        : "one consul agent -dev (in memory) holding every host (a real layout has an agent per"
+                                + " host)", text(interval), text(interval.multipliedBy(6)));
         out.println();
         out.printf(Locale.ROOT, "## Steady state (%s window; a separate store lists the service every %s)%n%n",
                 text(steady), text(LIST_EVERY));
