@@ -26,10 +26,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -237,10 +239,11 @@ public final class FleetBenchmark implements Callable<Integer> {
         final Map<String, Long> failures = new ConcurrentHashMap<>();
 
         void failed(Throwable e) {
-            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+            Throwable cause = e instanceof CompletionException && e.getCause() != null
                     ? e.getCause() : e;
             String what = cause.getClass().getSimpleName() + ": " + String.valueOf(cause.getMessage())
                     .replaceAll("[0-9]+", "#");
+            // Numbers are blanked so that one kind of failure (ports, ids) is one entry; a few kinds are evidence enough.
             if (failures.size() < 5 || failures.containsKey(what)) {
                 failures.merge(what, 1L, Long::sum);
             }
@@ -476,7 +479,7 @@ public final class FleetBenchmark implements Callable<Integer> {
                 LockSupport.parkNanos(start + (long) (i * spacing) - System.nanoTime());
                 beaters.get(i % beaters.size()).register(StoreWorkload.endpoint(SERVICE, ZONE, i), policy);
             }, limit);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             long done = tally.registered.sum();
             throw new IllegalStateException(String.format(Locale.ROOT, "the %s store took %,d of %,d registrations"
                     + " (%,d failed) in %s: %.0f a second, where the fleet registers %.0f a second", store, done,
