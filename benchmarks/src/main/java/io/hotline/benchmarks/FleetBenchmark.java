@@ -404,12 +404,18 @@ public final class FleetBenchmark implements Callable<Integer> {
                 awaitAllPassing(reader, interval.multipliedBy(3), "after the ramp");
 
                 progress.printf(Locale.ROOT, "round %d: steady state for %s...%n", round, text(steady));
-                steadies.add(steady(round, server, reader, tally, rpc));
-                progress.println(steadies.get(steadies.size() - 1));
+                Steady st = steady(round, server, reader, tally, rpc);
+                steadies.add(st);
+                progress.printf(Locale.ROOT, "  %d renewals, p50 %.2f ms, p99 %.2f ms, %d failed, least passing %d;"
+                        + " calls/casts ok/failed %s%n", st.renewals(), st.p50Ms(), st.p99Ms(), st.failed(),
+                        st.leastPassing(), st.rpc().text());
 
                 progress.printf(Locale.ROOT, "round %d: restart storm (server down %s)...%n", round, text(down));
-                storms.add(storm(round, server, reader, tally, rpc));
-                progress.println(storms.get(storms.size() - 1));
+                Storm sm = storm(round, server, reader, tally, rpc);
+                storms.add(sm);
+                progress.printf(Locale.ROOT, "  %s passing %.1f s after the restart; %d renewals failed;"
+                        + " calls/casts ok/failed %s%n", sm.recovered() ? "all" : "NOT all (" + sm.lastPassing() + ")",
+                        sm.recoveredAfterRestartS(), sm.renewFailed(), sm.rpc().text());
             } finally {
                 driver.shutdownNow();
                 for (AutoCloseable part : rpcParts) {
