@@ -87,8 +87,15 @@ function timeCell(row, iso, now, observed) {
 const SVG = "http://www.w3.org/2000/svg";
 const CHART_W = 180, CHART_H = 36;
 
-// One line per figure over the service's history, each scaled to its own maximum; a null is a gap in the line.
-function chart(history, collectedAt) {
+// The highest value of a figure over a history, which its line is scaled to.
+function peak(history, field) {
+  return Math.max(0, ...history.map(p => p[field] || 0));
+}
+
+const LINES = [["callsPerSecond", "calls"], ["meanLatencyMs", "latency"]];
+
+// One line per figure over the service's history, each scaled to its peak; a null is a gap in the line.
+function chart(history, collectedAt, peaks) {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("class", "chart");
   svg.setAttribute("width", CHART_W);
@@ -97,10 +104,8 @@ function chart(history, collectedAt) {
   const end = Date.parse(collectedAt);
   const span = Math.max(60000, end - (history.length ? history[0].at : end));
   const x = t => ((t - (end - span)) / span * (CHART_W - 2) + 1).toFixed(1);
-  const maxima = {};
-  [["callsPerSecond", "calls"], ["meanLatencyMs", "latency"]].forEach(([field, cls]) => {
-    const max = Math.max(0, ...history.map(p => p[field] || 0));
-    maxima[cls] = max;
+  LINES.forEach(([field, cls]) => {
+    const max = peaks[field];
     const y = v => (CHART_H - 2 - (max > 0 ? v / max : 0) * (CHART_H - 4)).toFixed(1);
     let points = [];
     const flush = () => {
@@ -116,22 +121,22 @@ function chart(history, collectedAt) {
     flush();
   });
   const title = document.createElementNS(SVG, "title");
-  title.textContent = "last " + duration(span / 1000) + ": calls/s up to " + maxima.calls
-      + ", mean latency up to " + maxima.latency + " ms";
+  title.textContent = "last " + duration(span / 1000);
   svg.appendChild(title);
   return svg;
 }
 
 // The chart and the peaks its lines are scaled to, so that two services' charts read alike.
 function chartCell(row, history, collectedAt) {
+  const peaks = {};
+  LINES.forEach(([field]) => peaks[field] = peak(history, field));
   const td = row.insertCell();
   td.className = "chart-cell";
-  td.appendChild(chart(history, collectedAt));
-  const peaks = document.createElement("span");
-  peaks.className = "muted peaks";
-  const max = field => Math.max(0, ...history.map(p => p[field] || 0));
-  peaks.textContent = "peak " + max("callsPerSecond") + "/s, " + max("meanLatencyMs") + " ms";
-  td.appendChild(peaks);
+  td.appendChild(chart(history, collectedAt, peaks));
+  const caption = document.createElement("span");
+  caption.className = "muted peaks";
+  caption.textContent = "peak " + peaks.callsPerSecond + "/s, " + peaks.meanLatencyMs + " ms";
+  td.appendChild(caption);
 }
 
 function render(s) {

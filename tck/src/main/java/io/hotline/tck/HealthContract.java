@@ -39,6 +39,12 @@ import org.junit.jupiter.api.Test;
 public interface HealthContract {
 
     /**
+     * How far an instant a store tells by its own clock may be from this JVM's clock: a store may keep a server's clock
+     * read from HTTP {@code Date} headers, which give whole seconds.
+     */
+    Duration SINCE_CLOCK_TOLERANCE = Duration.ofMillis(1_100);
+
+    /**
      * Renews one endpoint every 85% of down-after (later than any heartbeat would) and lists it just before each next
      * renewal, expecting passing; only lists that certainly returned within down-after count, and three must. Scale:
      * one endpoint; at most 20 rounds of 85% of down-after, usually three.
@@ -288,12 +294,6 @@ public interface HealthContract {
                             + passing.get() + " by this JVM's clock");
         }
     }
-
-    /**
-     * How far an instant a store tells by its own clock may be from this JVM's clock: a store may keep a server's clock
-     * read from HTTP {@code Date} headers, which give whole seconds.
-     */
-    Duration SINCE_CLOCK_TOLERANCE = Duration.ofMillis(1_100);
 
     /** The one endpoint's since, listed twice: both lists must give the same (or the health changed in between). */
     private static Optional<Instant> stableSince(EndpointStore store, String service, TckContext tck, Health health,
