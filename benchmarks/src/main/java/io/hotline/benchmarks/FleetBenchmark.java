@@ -10,7 +10,6 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.discovery.spi.ForwardingEndpointStore;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.Target;
 import io.hotline.rpc.server.RpcServer;
@@ -281,51 +280,43 @@ public final class FleetBenchmark implements Callable<Integer> {
         final LongAccumulator longestGap = new LongAccumulator(Math::max, 0);
     }
 
-    /** One store instance as the heartbeaters see it: every renew and register counted and timed into the tally. */
-    private static final class Tallied extends ForwardingEndpointStore {
+    /** What the heartbeaters of one round do, as {@link RecordingStore} reports it, into the round's tally. */
+    private static final class Tallier implements RecordingStore.Listener {
         private final AtomicReference<Tally> tally;
         private final Map<String, Long> lastRenewal;
 
-        Tallied(EndpointStore store, AtomicReference<Tally> tally, Map<String, Long> lastRenewal) {
-            super(store);
+        Tallier(AtomicReference<Tally> tally, Map<String, Long> lastRenewal) {
             this.tally = tally;
             this.lastRenewal = lastRenewal;
         }
 
         @Override
-        public void renew(String service, String id) {
+        public void renewed(String id, long nanos) {
             Tally t = tally.get();
-            long start = System.nanoTime();
-            try {
-                super.renew(service, id);
-            } catch (NotRegisteredException e) {
-                t.forgotten.increment();
-                throw e;
-            } catch (RuntimeException e) {
-                t.renewFailed.increment();
-                throw e;
-            }
-            long end = System.nanoTime();
-            t.renewMicros.recordValue(Math.max(0, (end - start) / 1_000));
-            gap(t, id, end);
+            t.renewMicros.recordValue(Math.max(0, nanos / 1_000));
+            gap(t, id, System.nanoTime());
         }
 
         @Override
-        public void register(Endpoint endpoint, HealthPolicy policy) {
+        public void renewFailed(String id, RuntimeException e) {
+            (e instanceof NotRegisteredException ? tally.get().forgotten : tally.get().renewFailed).increment();
+        }
+
+        @Override
+        public void registered(Endpoint endpoint) {
             Tally t = tally.get();
-            try {
-                super.register(endpoint, policy);
-            } catch (RuntimeException e) {
-                t.registerFailed.increment();
-                throw e;
-            }
-            long end = System.nanoTime();
+            long now = System.nanoTime();
             t.registered.increment();
-            int second = (int) ((end - t.origin) / 1_000_000_000L);
+            int second = (int) ((now - t.origin) / 1_000_000_000L);
             if (second >= 0 && second < t.registeredPerSecond.length()) {
                 t.registeredPerSecond.incrementAndGet(second);
             }
-            gap(t, endpoint.id(), end);
+            gap(t, endpoint.id(), now);
+        }
+
+        @Override
+        public void registerFailed(Endpoint endpoint, RuntimeException e) {
+            tally.get().registerFailed.increment();
         }
 
         private void gap(Tally t, String id, long now) {
@@ -333,11 +324,6 @@ public final class FleetBenchmark implements Callable<Integer> {
             if (before != null && before >= t.origin) {
                 t.longestGap.accumulate(now - before);
             }
-        }
-
-        @Override
-        public void close() {
-            // the benchmark closes the store it wrapped
         }
     }
 
@@ -378,7 +364,7 @@ public final class FleetBenchmark implements Callable<Integer> {
         HealthPolicy policy = HealthPolicy.of(interval, interval.multipliedBy(6), Duration.ofMinutes(30));
         AtomicReference<Tally> tally = new AtomicReference<>(new Tally());
         AtomicReference<RpcTally> rpc = new AtomicReference<>(new RpcTally());
-        Map<String, Long> lastRenewal = new ConcurrentHashMap<>(endpoints * 2);
+        Tallier tallier = new Tallier(tally, new ConcurrentHashMap<>(endpoints * 2));
         try (Server server = store.equals("redis") ? redis() : consul()) {
             List<EndpointStore> real = new ArrayList<>();
             List<Heartbeater> beaters = new ArrayList<>();
@@ -396,7 +382,7 @@ public final class FleetBenchmark implements Callable<Integer> {
                     conduct(server, policy, real, rpcParts, driver, rpc);
                 }
                 for (int h = 0; h < heartbeaters; h++) {
-                    beaters.add(Heartbeater.start(new Tallied(real.get(h % storeInstances), tally, lastRenewal)));
+                    beaters.add(Heartbeater.start(new RecordingStore(real.get(h % storeInstances), tallier)));
                 }
                 progress.printf(Locale.ROOT, "round %d: registering %,d hosts over one report interval (%s)...%n",
                         round, endpoints, text(interval));

@@ -8,7 +8,6 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.spi.EndpointStore;
-import io.hotline.discovery.spi.ForwardingEndpointStore;
 import io.hotline.testing.Closer;
 import io.hotline.testing.KeystoneServer;
 import io.hotline.testing.RedisServer;
@@ -260,15 +259,19 @@ public final class KeystoneStoreBenchmark {
         long leastPassing = Long.MAX_VALUE;
         double cpuPerRenewal;
         try (EndpointStore real = s.open(); EndpointStore reader = s.open()) {
-            EndpointStore store = new RenewalRecorder(real, (id, ok) -> {
-                long now = System.nanoTime();
-                if (!ok) {
-                    failed.incrementAndGet();
-                    return;
+            EndpointStore store = new RecordingStore(real, new RecordingStore.Listener() {
+                @Override
+                public void renewed(String id, long nanos) {
+                    long now = System.nanoTime();
+                    Long before = last.put(id, now);
+                    if (before != null && measuring.get()) {
+                        gaps.add((now - before) / 1e9);
+                    }
                 }
-                Long before = last.put(id, now);
-                if (before != null && measuring.get()) {
-                    gaps.add((now - before) / 1e9);
+
+                @Override
+                public void renewFailed(String id, RuntimeException e) {
+                    failed.incrementAndGet();
                 }
             });
             List<Heartbeater> heartbeaters = new ArrayList<>();
@@ -308,37 +311,6 @@ public final class KeystoneStoreBenchmark {
         progress.printf(Locale.ROOT, "  %s: gap %s s, %d renewals, %d failed, least passing %d: %s%n", s.name(),
                 gap.text(), gaps.size(), failed.get(), leastPassing, keptUp ? "kept up" : "fell behind");
         return c;
-    }
-
-    /** A store that reports each renewal's outcome, so that the capacity runs see the gaps heartbeaters leave. */
-    private static final class RenewalRecorder extends ForwardingEndpointStore {
-
-        interface Outcome {
-            void renewed(String id, boolean ok);
-        }
-
-        private final Outcome outcome;
-
-        RenewalRecorder(EndpointStore store, Outcome outcome) {
-            super(store);
-            this.outcome = outcome;
-        }
-
-        @Override
-        public void renew(String service, String id) {
-            try {
-                super.renew(service, id);
-                outcome.renewed(id, true);
-            } catch (RuntimeException e) {
-                outcome.renewed(id, false);
-                throw e;
-            }
-        }
-
-        @Override
-        public void close() {
-            // the caller closes the store it wrapped
-        }
     }
 
     private void print(PrintStream out, KeystoneServer keystone, String startedAt, double loadBefore, String[] args) {
