@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -348,7 +346,17 @@ public final class Directory implements AutoCloseable {
     /** @param heldSince null for an endpoint the store lists; for one held after the store came back without it, when the store failed */
     private record Entry(EndpointStatus status, EndpointState state, Instant heldSince) {}
 
-    private record Snapshot(List<Entry> entries, Map<String, EndpointState> states) {}
+    /**
+     * @param entries the endpoints the store listed, in its order, then those held
+     * @param byId the same by id
+     * @param listed how many of {@code entries} the store listed (the first ones)
+     */
+    private record Snapshot(List<Entry> entries, Map<String, Entry> byId, int listed) {}
+
+    /** A hash map's initial capacity for {@code n} entries at its default load factor, so that it never resizes. */
+    private static int capacity(int n) {
+        return (int) (n / 0.75f) + 1;
+    }
 
     /** One service in one store zone: its last known list, kept current by a watch. */
     private final class ZoneView implements WatchListener {
@@ -421,6 +429,12 @@ public final class Directory implements AutoCloseable {
             }
         }
 
+        /**
+         * Applies the store's list. Its cost grows with the service's size, since every watch snapshot is the whole
+         * list: it is one pass over the new list and one over the old, with lookups by id (a string, whose hash is
+         * cached) and no hashing of whole endpoints (a record hashes its metadata on every call). At 13,000 endpoints
+         * this runs many times a second on a busy conductor.
+         */
         private synchronized void accept(List<EndpointStatus> endpoints) {
             Snapshot old = snapshot;
             boolean returned = failing;
@@ -428,35 +442,46 @@ public final class Directory implements AutoCloseable {
             if (returned) {
                 log.info("store reachable again for {} in {}", service, unit);
             }
+            Map<String, Entry> byId = new HashMap<>(capacity(endpoints.size()));
+            List<Entry> entries = new ArrayList<>(endpoints.size());
+            // Whether every endpoint listed is one old listed, unchanged; with as many listed before, nothing changed.
+            boolean unchanged = old != null && old.listed == endpoints.size();
+            // How many of the endpoints old listed are listed again; if all of them are, none was dropped.
+            int relisted = 0;
+            for (EndpointStatus s : endpoints) {
+                String id = s.endpoint().id();
+                Entry before = old == null ? null : old.byId.get(id);
+                unchanged = unchanged && before != null && before.heldSince == null && before.status.equals(s);
+                Entry known = byId.get(id);
+                if (known == null && before != null && before.heldSince == null) {
+                    relisted++;
+                }
+                // A store that lists one id twice gets one state for both, so that ejecting one ejects the other.
+                EndpointState state = known != null ? known.state : before != null ? before.state
+                        : new EndpointState(ejection);
+                Entry e = new Entry(s, state, null);
+                byId.putIfAbsent(id, e);
+                entries.add(e);
+            }
             // A store emptied under live servers (a file store's records deleted) says nothing failed, but drops several
             // servers at once; servers stop one at a time, as a rolling restart does. Holding servers that really left
             // costs a refused connection each, tried elsewhere at once.
-            boolean emptied = !returned && old != null && droppedSeveralPassing(old, endpoints);
+            boolean dropped = old != null && relisted < old.listed;
+            boolean emptied = !returned && dropped && droppedSeveralPassing(old, byId);
             boolean recovering = returned || emptied;
-            List<Entry> held = held(old, endpoints, recovering);
+            // Without a failure, only what was held before can stay held.
+            boolean holding = old != null && (recovering || old.entries.size() > old.listed);
+            List<Entry> held = holding ? held(old, byId, recovering) : List.of();
             // Unchanged lists (the first watch snapshot repeats the initial listing) keep cached resolutions valid.
-            if (!recovering && old != null && sameListed(old, endpoints, held.size())) {
+            if (!recovering && unchanged && byId.size() == endpoints.size()
+                    && old.entries.size() - old.listed == held.size()) {
                 return;
             }
-            Map<String, EndpointState> states = new HashMap<>(endpoints.size() * 2);
-            List<Entry> entries = new ArrayList<>(endpoints.size() + held.size());
-            for (EndpointStatus s : endpoints) {
-                String id = s.endpoint().id();
-                EndpointState state = old == null ? null : old.states.get(id);
-                if (state == null) {
-                    state = states.get(id);
-                }
-                if (state == null) {
-                    state = new EndpointState(ejection);
-                }
-                states.put(id, state);
-                entries.add(new Entry(s, state, null));
-            }
             for (Entry e : held) {
-                states.put(e.status.endpoint().id(), e.state);
+                byId.putIfAbsent(e.status.endpoint().id(), e);
                 entries.add(e);
             }
-            snapshot = new Snapshot(List.copyOf(entries), states);
+            snapshot = new Snapshot(List.copyOf(entries), byId, endpoints.size());
             staleSince = null;
             lastError = null;
             if (recovering && !held.isEmpty()) {
@@ -476,43 +501,33 @@ public final class Directory implements AutoCloseable {
         }
 
         /**
-         * The endpoints of {@code old} to keep though the store no longer lists them: after a failure, those that
-         * were passing (a restarted store lists a server again only at its next heartbeat); otherwise those
-         * already held. A normal shrink, with no failure before it, holds nothing.
+         * The endpoints of {@code old} to keep though the store no longer lists them ({@code listed} by id): after a
+         * failure, those that were passing (a restarted store lists a server again only at its next heartbeat);
+         * otherwise those already held. A normal shrink, with no failure before it, holds nothing.
          */
-        private List<Entry> held(Snapshot old, List<EndpointStatus> endpoints, boolean recovering) {
-            if (old == null) {
-                return List.of();
-            }
-            Set<String> listed = null;
+        private List<Entry> held(Snapshot old, Map<String, Entry> listed, boolean recovering) {
             List<Entry> held = new ArrayList<>();
             for (Entry e : old.entries) {
                 if (recovering ? !e.status.isPassing() : e.heldSince == null) {
                     continue;
                 }
-                if (listed == null) {
-                    listed = endpoints.stream().map(s -> s.endpoint().id()).collect(Collectors.toSet());
-                }
-                if (!listed.contains(e.status.endpoint().id())) {
+                if (!listed.containsKey(e.status.endpoint().id())) {
                     held.add(e.heldSince != null ? e : new Entry(e.status, e.state, staleSince));
                 }
             }
             return held;
         }
 
-        /** Whether {@code endpoints} no longer lists two or more of the passing endpoints {@code old} listed. */
-        private static boolean droppedSeveralPassing(Snapshot old, List<EndpointStatus> endpoints) {
-            Set<String> listed = endpoints.stream().map(s -> s.endpoint().id()).collect(Collectors.toSet());
-            return old.entries.stream().filter(e -> e.heldSince == null && e.status.isPassing()
-                    && !listed.contains(e.status.endpoint().id())).limit(2).count() == 2;
-        }
-
-        /** Whether {@code old} lists exactly {@code endpoints} and holds {@code held} endpoints (a subset of its own). */
-        private static boolean sameListed(Snapshot old, List<EndpointStatus> endpoints, int held) {
-            Set<EndpointStatus> listed = old.entries.stream().filter(e -> e.heldSince == null).map(Entry::status)
-                    .collect(Collectors.toSet());
-            return old.entries.size() - listed.size() == held && listed.size() == endpoints.size()
-                    && listed.equals(new HashSet<>(endpoints));
+        /** Whether {@code listed} (by id) no longer has two or more of the passing endpoints {@code old} listed. */
+        private static boolean droppedSeveralPassing(Snapshot old, Map<String, Entry> listed) {
+            int dropped = 0;
+            for (Entry e : old.entries) {
+                if (e.heldSince == null && e.status.isPassing() && !listed.containsKey(e.status.endpoint().id())
+                        && ++dropped == 2) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** The hold after a recovery is over: endpoints the store still does not list are gone. */
@@ -526,9 +541,9 @@ public final class Directory implements AutoCloseable {
             if (kept.size() == s.entries.size()) {
                 return;
             }
-            Map<String, EndpointState> states = new HashMap<>(kept.size() * 2);
-            kept.forEach(e -> states.put(e.status.endpoint().id(), e.state));
-            snapshot = new Snapshot(kept, states);
+            Map<String, Entry> byId = new HashMap<>(capacity(kept.size()));
+            kept.forEach(e -> byId.putIfAbsent(e.status.endpoint().id(), e));
+            snapshot = new Snapshot(kept, byId, kept.size());
             log.info("{} endpoints of {} in {} not registered again within {} of the store's return; dropped",
                     s.entries.size() - kept.size(), service, unit, holdWindow);
             version.incrementAndGet();
@@ -616,22 +631,29 @@ public final class Directory implements AutoCloseable {
         Resolution resolution(Zone nearTo) {
             List<Match> chosen = matches;
             if (nearTo != null) {
+                int[] depths = new int[matches.size()];
                 int best = -1;
-                for (Match m : matches) {
-                    best = Math.max(best, m.entry.status.endpoint().zone().commonDepth(nearTo));
+                for (int i = 0; i < depths.length; i++) {
+                    depths[i] = matches.get(i).entry.status.endpoint().zone().commonDepth(nearTo);
+                    best = Math.max(best, depths[i]);
                 }
-                int depth = best;
-                chosen = matches.stream().filter(m -> m.entry.status.endpoint().zone().commonDepth(nearTo) == depth)
-                        .toList();
+                chosen = new ArrayList<>(depths.length);
+                for (int i = 0; i < depths.length; i++) {
+                    if (depths[i] == best) {
+                        chosen.add(matches.get(i));
+                    }
+                }
             }
             EndpointState[] states = new EndpointState[chosen.size()];
             boolean[] stale = new boolean[chosen.size()];
+            EndpointStatus[] statuses = new EndpointStatus[chosen.size()];
             for (int i = 0; i < states.length; i++) {
-                states[i] = chosen.get(i).entry.state;
-                stale[i] = chosen.get(i).stale;
+                Match m = chosen.get(i);
+                states[i] = m.entry.state;
+                stale[i] = m.stale;
+                statuses[i] = m.entry.status;
             }
-            return new Resolution(query, chosen.stream().map(m -> m.entry.status).toList(), states, stale, staleSince,
-                    unavailable, "", turn);
+            return new Resolution(query, List.of(statuses), states, stale, staleSince, unavailable, "", turn);
         }
 
         Resolution empty(String reason) {

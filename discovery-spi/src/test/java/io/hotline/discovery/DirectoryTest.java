@@ -7,15 +7,20 @@ import static org.awaitility.Awaitility.await;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.memory.MemorySpace;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.discovery.spi.ForwardingEndpointStore;
+import io.hotline.discovery.spi.Watch;
+import io.hotline.discovery.spi.WatchListener;
 import io.hotline.testing.Closer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -98,7 +103,8 @@ class DirectoryTest {
             remote.register(endpoint(id, AZ2), HealthPolicy.DEFAULT);
         }
         Directory d = directory(home, AZ1);
-        assertThat(ids(d.resolve(Query.of("nova.scheduler").allZones()))).hasSize(5);
+        // a and b may be critical already (down after 100 ms) on a loaded machine; all five are registered.
+        assertThat(ids(d.resolve(Query.of("nova.scheduler").allZones().includingUnhealthy()))).hasSize(5);
 
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(
                 () -> d.select(Query.of("nova.scheduler").home()))
@@ -281,6 +287,99 @@ class DirectoryTest {
                 .hasMessageContaining(HealthPolicy.REPORT_INTERVAL);
         assertThatThrownBy(() -> b.reportInterval(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         b.config(HotlineConfig.of(Map.of(HealthPolicy.REPORT_INTERVAL, "2s")));
+    }
+
+    // ---- a large service, one change at a time (issue 18) ------------------------------------------------------
+
+    /** A store over {@link #store} whose watch this test feeds: {@link #fed} holds the directory's listener. */
+    private final AtomicReference<WatchListener> fed = new AtomicReference<>();
+
+    private Directory fedDirectory(List<EndpointStatus> first) {
+        EndpointStore s = new ForwardingEndpointStore(store(AZ1)) {
+            @Override
+            public List<EndpointStatus> list(String service, Zone zone) {
+                return first;
+            }
+
+            @Override
+            public Watch watch(String service, Zone zone, WatchListener listener) {
+                fed.set(listener);
+                return () -> { };
+            }
+        };
+        Directory d = Directory.builder(s).zone(AZ1).ejection(Duration.ofSeconds(1), Duration.ofSeconds(8))
+                .ticker(now::get).build();
+        closer.track(d);
+        return d;
+    }
+
+    private static List<EndpointStatus> passing(int n) {
+        List<EndpointStatus> all = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            all.add(new EndpointStatus(endpoint("host-" + i, AZ1, "free_disk_gb", Integer.toString(i % 100)),
+                    Health.PASSING));
+        }
+        return all;
+    }
+
+    private static int indexOf(Resolution r, String id) {
+        for (int i = 0; i < r.size(); i++) {
+            if (r.endpoints().get(i).id().equals(id)) {
+                return i;
+            }
+        }
+        throw new AssertionError(id + " is not in " + r);
+    }
+
+    @Test
+    void oneChangeInAServiceOf13000EndpointsAppliesAndEveryOtherEndpointKeepsItsState() {
+        List<EndpointStatus> all = passing(13_000);
+        Directory d = fedDirectory(all);
+        Query q = Query.of("nova.scheduler");
+        Resolution first = d.resolve(q);
+        assertThat(first.size()).isEqualTo(13_000);
+        // host-7 stops answering: ejected for a second.
+        fail(first.selection(indexOf(first, "host-7")));
+
+        List<EndpointStatus> next = new ArrayList<>(all);
+        next.set(42, new EndpointStatus(all.get(42).endpoint(), Health.CRITICAL));
+        next.set(43, new EndpointStatus(all.get(43).endpoint().toBuilder().metadata("free_disk_gb", "1000").build(),
+                Health.PASSING));
+        fed.get().onSnapshot(next);
+
+        Resolution after = d.resolve(q);
+        assertThat(after).isNotSameAs(first);
+        assertThat(ids(after)).hasSize(12_999).doesNotContain("host-42");
+        assertThat(after.endpoints().get(indexOf(after, "host-43")).metadata()).containsEntry("free_disk_gb", "1000");
+        assertThat(after.admits(indexOf(after, "host-7"))).as("host-7 is still ejected").isFalse();
+        assertThat(after.admits(indexOf(after, "host-8"))).isTrue();
+        assertThat(d.resolve(Query.of("nova.scheduler").includingUnhealthy()).size()).isEqualTo(13_000);
+    }
+
+    @Test
+    void aSnapshotEqualToTheLastKeepsTheCachedResolution() {
+        List<EndpointStatus> all = passing(1_000);
+        Directory d = fedDirectory(all);
+        Query q = Query.of("nova.scheduler");
+        // The first resolution lists the zones and the service, which changes what it was computed from.
+        d.resolve(q);
+        Resolution first = d.resolve(q);
+        // Equal, not the same objects (a store decodes its records again), and in another order.
+        List<EndpointStatus> again = passing(1_000);
+        Collections.reverse(again);
+        fed.get().onSnapshot(again);
+        assertThat(d.resolve(q)).isSameAs(first);
+    }
+
+    @Test
+    void aStoreThatListsOneIdTwiceInPlaceOfAnotherLosesTheOther() {
+        List<EndpointStatus> ab = passing(2);
+        Directory d = fedDirectory(ab);
+        Query q = Query.of("nova.scheduler");
+        assertThat(ids(d.resolve(q))).containsExactlyInAnyOrder("host-0", "host-1");
+        // As many entries as before, each equal to one listed before: still a change, since host-1 is gone.
+        fed.get().onSnapshot(List.of(ab.get(0), ab.get(0)));
+        assertThat(ids(d.resolve(q))).containsExactly("host-0");
     }
 
     // ---- outlier ejection (issue 13, defect 12) ----------------------------------------------------------------
