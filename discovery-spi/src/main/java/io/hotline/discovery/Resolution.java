@@ -2,7 +2,11 @@ package io.hotline.discovery;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,6 +39,8 @@ public final class Resolution {
     private final AtomicInteger turn;
     /** The endpoints by priority, lowest first, with their weights summed up for picking. */
     private final PriorityGroup[] groups;
+    /** The endpoints by server name, in order, built on first use (threads racing to build it build the same). */
+    private volatile Map<String, List<Endpoint>> byServer;
 
     Resolution(Query query, List<EndpointStatus> statuses, EndpointState[] states, boolean[] stale, Instant staleSince,
             Set<Zone> unavailableZones, String emptyReason, AtomicInteger turn) {
@@ -60,6 +66,38 @@ public final class Resolution {
      */
     public List<Endpoint> endpoints() {
         return endpoints;
+    }
+
+    /**
+     * The endpoints of the named server (most often one), in their order in {@link #endpoints()}; empty if it has none
+     * here. An index built once per resolution answers, so that a call naming one of 13,000 compute hosts, as nova's
+     * casts to {@code compute.<host>} do, costs a map lookup rather than a scan.
+     *
+     * <pre>{@code
+     * List<Endpoint> host = directory.resolve(Query.of("nova.compute").allZones()).endpointsOf("compute-0042");
+     * }</pre>
+     */
+    public List<Endpoint> endpointsOf(String server) {
+        return byServer().getOrDefault(server, List.of());
+    }
+
+    /** The names of the servers the endpoints belong to, each once, in the order of {@link #endpoints()}. */
+    public Set<String> servers() {
+        return byServer().keySet();
+    }
+
+    private Map<String, List<Endpoint>> byServer() {
+        Map<String, List<Endpoint>> index = byServer;
+        if (index == null) {
+            Map<String, List<Endpoint>> building = new LinkedHashMap<>();
+            for (Endpoint e : endpoints) {
+                building.computeIfAbsent(e.server(), k -> new ArrayList<>(1)).add(e);
+            }
+            building.replaceAll((k, v) -> List.copyOf(v));
+            index = Collections.unmodifiableMap(building);
+            byServer = index;
+        }
+        return index;
     }
 
     /** The same endpoints with their health (all passing unless the query includes unhealthy ones). */

@@ -11,6 +11,7 @@ import io.hotline.rpc.internal.wire.Wire;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 
 /**
  * Where the messages of one prepared target go, chosen once by {@link RpcClient#prepare}: to any server of the
@@ -83,10 +84,10 @@ sealed interface Route {
         @Override
         public Pick pick(Directory directory, Set<String> tried) {
             Resolution r = directory.resolve(Query.of(service).allZones());
-            List<Endpoint> named = r.endpoints().stream().filter(e -> server.equals(e.server())).toList();
+            List<Endpoint> named = r.endpointsOf(server);
             if (named.isEmpty()) {
                 throw new InvalidTarget("server " + server + " is not registered (healthy) for " + service
-                        + "; registered: " + r.endpoints().stream().map(Endpoint::server).distinct().toList());
+                        + "; registered: " + someOf(r.servers()));
             }
             List<Endpoint> fresh = named.stream().filter(e -> !tried.contains(e.id())).toList();
             List<Endpoint> pool = fresh.isEmpty() ? named : fresh;
@@ -132,6 +133,13 @@ sealed interface Route {
                 return null;
             }
         }
+    }
+
+    /** Names the servers in order, or the first few of many and how many there are: a service may have 13,000. */
+    static String someOf(Set<String> servers) {
+        int shown = 10;
+        String first = servers.stream().sorted().limit(shown).collect(Collectors.joining(", ", "[", ""));
+        return servers.size() <= shown ? first + "]" : first + ", ...] (" + servers.size() + " servers)";
     }
 
     /** Any endpoint the directory selects for {@code query}, preferring one not tried yet. */
