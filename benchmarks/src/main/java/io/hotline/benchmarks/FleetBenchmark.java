@@ -150,7 +150,6 @@ public final class FleetBenchmark implements Callable<Integer> {
         System.exit(new CommandLine(new FleetBenchmark()).execute(args));
     }
 
-    /** What one phase saw of the store through the heartbeaters. */
     /** The store's server, as the storm handles it: stopped, then started again empty on the same port. */
     private interface Server extends AutoCloseable {
         /** The config of a store instance on it. */
