@@ -48,6 +48,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -149,8 +150,13 @@ public final class RabbitFleet implements Callable<Integer> {
     private static final Duration RETRY_MAX = Duration.ofSeconds(30);
     /** The heartbeat the clients ask for: oslo's {@code heartbeat_timeout_threshold}, and the broker's default. */
     private static final Duration HEARTBEAT = Duration.ofSeconds(60);
-    /** TCP connect, AMQP handshake and each channel operation, as a storm makes the broker slow to answer. */
+    /** TCP connect and AMQP handshake, as a storm makes the broker slow to answer. */
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Each channel operation (declare, bind, consume). A storm at 4,000 hosts kept the broker over 10 s on some binds;
+     * kombu waits for a method's reply without a limit, so this is long, and only a bound on a hung broker.
+     */
+    private static final Duration CHANNEL_RPC_TIMEOUT = Duration.ofSeconds(60);
 
     /** How long a conductor's call waits for its reply: short, as FleetBenchmark's, so failures show in the storm. */
     private static final Duration RPC_TIMEOUT = Duration.ofSeconds(2);
@@ -611,8 +617,10 @@ public final class RabbitFleet implements Callable<Integer> {
                         seconds(sm.clientsAfterReady()), sm.failedAttempts(), sm.rpc().text());
             } finally {
                 driver.shutdownNow();
+                // The broker first: a broker still struggling with a storm would keep each abort below waiting for its
+                // close-ok; with the broker gone, an abort finds its connection closed and only ends its recovery.
+                broker.stop();
                 conductorList.forEach(Conductor::close);
-                // abort, not close: it neither waits for the broker nor throws, and it ends the connection's recovery.
                 StoreWorkload.inParallel(RAMP_THREADS, endpoints, i -> {
                     if (hosts[i] != null) {
                         hosts[i].abort((int) CLIENT_TIMEOUT.toMillis());
@@ -640,6 +648,11 @@ public final class RabbitFleet implements Callable<Integer> {
         f.setAutomaticRecoveryEnabled(true);
         f.setTopologyRecoveryEnabled(true);
         f.setRecoveryDelayHandler(new OsloBackoff(jitter));
+        f.setChannelRpcTimeout((int) CHANNEL_RPC_TIMEOUT.toMillis());
+        // After a channel operation timed out, its late reply would otherwise be taken as the next one's (a BindOk
+        // for the ConsumeOk: ClassCastException in the client, seen at 4,000 hosts with a 10 s timeout) and the
+        // consumer silently not recovered; with the check, a reply of the wrong type is dropped.
+        f.setChannelShouldCheckRpcResponseType(true);
         f.setExceptionHandler(tally);
         return f;
     }
@@ -729,6 +742,9 @@ public final class RabbitFleet implements Callable<Integer> {
                 long listedAt = System.nanoTime();
                 count = consuming(broker);
                 listings++;
+                // The recovery's course, for the reader of the progress: how many consume, when.
+                progress.printf(Locale.ROOT, "  %.1f s after ready: %,d consuming%n", (listedAt - readyAt) / 1e9,
+                        count);
                 if (count == endpoints) {
                     recoveredAt = System.nanoTime();
                     break;
@@ -739,6 +755,9 @@ public final class RabbitFleet implements Callable<Integer> {
             sampler.shutdownNow();
         }
         long end = recoveredAt > 0 ? recoveredAt : System.nanoTime();
+        if (recoveredAt < 0) {
+            progress.printf(Locale.ROOT, "  not recovered: the broker has %s connections%n", connections(broker));
+        }
         // Requests sent from now on are no longer the storm's.
         rpc.set(new RpcTally());
         cpu.sample();
@@ -773,6 +792,20 @@ public final class RabbitFleet implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
+        }
+    }
+
+    /** The broker's connections by state, e.g. {@code {running=4004}}, for a storm that did not recover. */
+    private static String connections(RabbitBroker broker) {
+        try {
+            return broker.ctl(CTL_TIMEOUT, "list_connections", "--quiet", "--no-table-headers", "state").stream()
+                    .collect(Collectors.groupingBy(String::strip,
+                            Collectors.counting())).toString();
+        } catch (IOException | IllegalStateException e) {
+            return "? (" + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "?";
         }
     }
 
