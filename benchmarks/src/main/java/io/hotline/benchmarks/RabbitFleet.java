@@ -536,7 +536,8 @@ public final class RabbitFleet implements Callable<Integer> {
             boolean recovered, long lastConsuming, int listings, Duration lastShort, Duration clientsAfterReady, long hostsRecovered,
             long failedAttempts, long topologyErrors, long peakPerSecond, double startCpuS, double brokerCpuS,
             double peakCpuShare,
-            long brokerPeakRssKib, double harnessCpuS, int harnessPeakThreads, Recoveries recoveries, RpcTally rpc) {}
+            long brokerPeakRssKib, double harnessCpuS, int harnessPeakThreads, Map<String, Long> recoveryErrors,
+            RpcTally rpc) {}
 
     /** What the broker cost to start, at the first start, with no client knocking: beside the restart's. */
     private record Boot(Duration took, double cpuS) {}
@@ -773,7 +774,8 @@ public final class RabbitFleet implements Callable<Integer> {
                 last == Long.MIN_VALUE ? Duration.ZERO : Duration.ofNanos(last - readyAt), hostsRecovered,
                 rec.failedAttempts.sum(), rec.topologyErrors.sum(), peak, cpuAtReady,
                 ProcessUsage.cpuSeconds(List.of(pid)) - cpuAtReady, cpu.peak(), ProcessUsage.peakRssKib(List.of(pid)), ProcessUsage.harnessCpuSeconds() - harness,
-                threads.getPeakThreadCount(), rec, r);
+                // A copy: recoveries still under way when the clients are closed fail too, and are not the storm's.
+                threads.getPeakThreadCount(), Map.copyOf(rec.errors), r);
     }
 
     /**
@@ -908,7 +910,7 @@ public final class RabbitFleet implements Callable<Integer> {
             }
         }
         for (Storm s : storms) {
-            failures(out, "storm, round " + s.round() + ", recovery error", s.recoveries().errors);
+            failures(out, "storm, round " + s.round() + ", recovery error", s.recoveryErrors());
         }
     }
 
