@@ -92,7 +92,8 @@ public final class FleetBenchmark implements Callable<Integer> {
     Duration down;
 
     @Option(names = "--store", paramLabel = "NAME", defaultValue = "redis",
-            description = "The store: redis or consul (default: ${DEFAULT-VALUE}).")
+            description = "The store: redis or consul; run-fleet runs RabbitFleet for rabbitmq (default:"
+                    + " ${DEFAULT-VALUE}).")
     String store;
 
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "1",
@@ -149,7 +150,6 @@ public final class FleetBenchmark implements Callable<Integer> {
         System.exit(new CommandLine(new FleetBenchmark()).execute(args));
     }
 
-    /** What one phase saw of the store through the heartbeaters. */
     /** The store's server, as the storm handles it: stopped, then started again empty on the same port. */
     private interface Server extends AutoCloseable {
         /** The config of a store instance on it. */
@@ -347,7 +347,7 @@ public final class FleetBenchmark implements Callable<Integer> {
         }
         if (!store.equals("redis") && !store.equals("consul")) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--store " + store
-                    + ": redis or consul");
+                    + ": redis or consul (benchmarks/run-fleet runs RabbitFleet for rabbitmq)");
         }
         String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         double loadBefore = Machine.loadAverage();
@@ -657,7 +657,7 @@ public final class FleetBenchmark implements Callable<Integer> {
         rpc.failures.forEach((what, count) -> out.printf(Locale.ROOT, "- %s: %d x %s%n", phase, count, what));
     }
 
-    private static String text(Duration d) {
+    static String text(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 

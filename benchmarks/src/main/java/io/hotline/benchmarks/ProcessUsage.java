@@ -38,19 +38,28 @@ final class ProcessUsage {
 
     /** The largest peak resident set (VmHWM) among these processes and their descendants, in KiB. */
     static long peakRssKib(List<Long> pids) throws IOException {
-        long peak = 0;
+        return largest(pids, "VmHWM:");
+    }
+
+    /** The largest resident set now (VmRSS) among these processes and their descendants, in KiB. */
+    static long rssKib(List<Long> pids) throws IOException {
+        return largest(pids, "VmRSS:");
+    }
+
+    private static long largest(List<Long> pids, String field) throws IOException {
+        long largest = 0;
         for (long pid : withDescendants(pids)) {
             try {
                 for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-                    if (line.startsWith("VmHWM:")) {
-                        peak = Math.max(peak, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    if (line.startsWith(field)) {
+                        largest = Math.max(largest, Long.parseLong(line.replaceAll("[^0-9]", "")));
                     }
                 }
             } catch (NoSuchFileException exited) {
                 // gone since it was listed
             }
         }
-        return peak;
+        return largest;
     }
 
     /** CPU seconds this JVM has spent so far. */

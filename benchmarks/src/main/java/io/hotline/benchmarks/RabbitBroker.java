@@ -9,9 +9,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A private RabbitMQ broker (Debian's {@code rabbitmq-server}) and its epmd, run as plain child processes in a temp
@@ -26,6 +29,8 @@ final class RabbitBroker implements AutoCloseable {
 
     /** Debian's launcher; {@code /usr/sbin/rabbitmq-server} would switch to the rabbitmq user. */
     private static final String LAUNCHER = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+    /** Debian's CLI, likewise without the switch to the rabbitmq user. */
+    private static final String CTL = "/usr/lib/rabbitmq/bin/rabbitmqctl";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
     private static final int READINESS_TIMEOUT_MILLIS = 2_000;
@@ -33,20 +38,31 @@ final class RabbitBroker implements AutoCloseable {
     private final ServerProcess epmd;
     private final ServerProcess broker;
     private final int port;
+    private final String node;
+    private final Map<String, String> environment;
 
-    private RabbitBroker(ServerProcess epmd, ServerProcess broker, int port) {
+    private RabbitBroker(ServerProcess epmd, ServerProcess broker, int port, String node,
+            Map<String, String> environment) {
         this.epmd = epmd;
         this.broker = broker;
         this.port = port;
+        this.node = node;
+        this.environment = environment;
+    }
+
+    /** {@link #start(List)} with RabbitMQ's defaults. */
+    static RabbitBroker start() {
+        return start(List.of());
     }
 
     /**
      * Starts epmd and the broker and waits until an AMQP connection to this broker (known by its node name)
      * succeeds.
      *
+     * @param configuration lines for its {@code rabbitmq.conf} (new-style {@code key = value}); none for the defaults
      * @throws io.hotline.testing.ServerStartException if either does not start; its message has the log's tail
      */
-    static RabbitBroker start() {
+    static RabbitBroker start(List<String> configuration) {
         List<Integer> ports = FreePorts.tcp(3);
         int amqpPort = ports.get(0);
         int epmdPort = ports.get(1);
@@ -69,9 +85,10 @@ final class RabbitBroker implements AutoCloseable {
                     .startupTimeout(STARTUP_TIMEOUT)
                     .stopTimeout(STOP_TIMEOUT)
                     .build();
-            writeConfiguration(broker.directory());
+            writeConfiguration(broker.directory(), configuration);
             broker.start();
-            return new RabbitBroker(epmd, broker, amqpPort);
+            return new RabbitBroker(epmd, broker, amqpPort, node,
+                    environment(broker.directory(), node, amqpPort, epmdPort, distPort));
         } catch (RuntimeException e) {
             try {
                 if (broker != null) {
@@ -92,6 +109,56 @@ final class RabbitBroker implements AutoCloseable {
     /** The launcher's process id; the Erlang VM running the broker is among its descendants. */
     long pid() {
         return broker.pid();
+    }
+
+    /**
+     * Stops the broker (as {@link #close()} does, SIGTERM, SIGKILL after the stop timeout) but keeps its epmd, ports
+     * and directory, so that {@link #startAgain()} brings it back where clients expect it. Non-durable queues and
+     * exchanges (everything oslo declares by default) do not survive this.
+     */
+    void stop() {
+        broker.stop();
+    }
+
+    /** Starts the stopped broker again on the same ports and waits, as {@link #start} does, until it answers. */
+    void startAgain() {
+        broker.start();
+    }
+
+    /**
+     * Runs {@code rabbitmqctl} against this broker and returns its standard output's lines.
+     *
+     * @throws IllegalStateException if it fails, or does not finish within {@code timeout} (it is then killed)
+     */
+    List<String> ctl(Duration timeout, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Files.isExecutable(Path.of(CTL)) ? CTL : "rabbitmqctl", "-n",
+                node));
+        command.addAll(List.of(arguments));
+        // Output to a file, not a pipe: a listing of thousands of queues outgrows a pipe's buffer, and a file can be
+        // read after a bounded wait where a pipe would need a reader thread.
+        Path out = Files.createTempFile(broker.directory(), "rabbitmqctl", ".out");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectOutput(out.toFile());
+            // The broker's environment: its HOME holds the cookie, and its epmd is the one on our port.
+            pb.environment().putAll(environment);
+            Process p = pb.start();
+            try {
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("rabbitmqctl " + String.join(" ", arguments) + " took over "
+                            + timeout);
+                }
+            } finally {
+                p.destroyForcibly();
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("rabbitmqctl " + String.join(" ", arguments) + " exited with "
+                        + p.exitValue());
+            }
+            return Files.readAllLines(out, StandardCharsets.UTF_8);
+        } finally {
+            Files.deleteIfExists(out);
+        }
     }
 
     /** A client's factory for this broker, with every timeout explicit and no automatic recovery. */
@@ -131,11 +198,12 @@ final class RabbitBroker implements AutoCloseable {
                         "-kernel inet_dist_use_interface {127,0,0,1} -start_epmd false"));
     }
 
-    /** Empty files in place of /etc/rabbitmq's, and no plugins: a plain broker. */
-    private static void writeConfiguration(Path dir) {
+    /** Files in place of /etc/rabbitmq's, with no plugins: a plain broker, with these lines in its rabbitmq.conf. */
+    private static void writeConfiguration(Path dir, List<String> configuration) {
         try {
             Files.createDirectories(dir.resolve("home"));
-            Files.writeString(dir.resolve("rabbitmq.conf"), "# defaults; AMQP address and port come from the environment\n");
+            Files.writeString(dir.resolve("rabbitmq.conf"), "# AMQP address and port come from the environment\n"
+                    + String.join("\n", configuration) + "\n");
             Files.writeString(dir.resolve("rabbitmq-env.conf"), "");
             Files.writeString(dir.resolve("enabled_plugins"), "[].\n");
         } catch (IOException e) {
