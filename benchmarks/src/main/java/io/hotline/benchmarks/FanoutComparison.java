@@ -104,6 +104,8 @@ public final class FanoutComparison implements Callable<Integer> {
     private static final List<String> BROADCASTER_JVM = List.of(BROADCASTER_JVM_TEXT.split(" "));
     /** How long the started broadcasters may take to show up in the store, all of them. */
     private static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(30);
+    /** Open files each server of the farm holds with no connection: its listener, its selector's epoll and eventfd. */
+    private static final int FILES_PER_SERVER = 3;
     /** Open files the harness JVM needs besides the servers' sockets: jars, the store, the client, the broker's. */
     private static final int RESERVED_FILES = 1_000;
     /** Warm-up fanouts per row at most, so that a huge --warmup-casts over few servers still ends. */
@@ -221,12 +223,14 @@ public final class FanoutComparison implements Callable<Integer> {
                         String name = b == 1 ? "Hotline, 1 broadcaster"
                                 : "Hotline, " + b + " broadcasters, split above " + threshold;
                         // Peers are picked at random per fanout, so each broadcaster comes to hold a connection to
-                        // every server: N listeners and N x B connections in this JVM. Past its open-files limit
-                        // accepts fail and casts are lost, which would measure the limit, not the fanout.
-                        long files = (long) n * (b + 1) + RESERVED_FILES;
+                        // every server: N x B connections in this JVM, besides each server's listener and its
+                        // selector's epoll and wake-up descriptors. Past the open-files limit accepts fail and casts
+                        // are lost, which would measure the limit, not the fanout.
+                        long files = (long) n * (b + FILES_PER_SERVER) + RESERVED_FILES;
                         if (files > fileLimit) {
-                            String why = "needs about " + files + " open files in the harness JVM (N listeners, N x B"
-                                    + " connections, " + RESERVED_FILES + " more), over its limit of " + fileLimit;
+                            String why = "needs about " + files + " open files in the harness JVM (N x B connections,"
+                                    + " " + FILES_PER_SERVER + " per server for its listener and selector, "
+                                    + RESERVED_FILES + " more), over its limit of " + fileLimit;
                             progress.printf("%d servers, %s: not run, %s%n", n, name, why);
                             skipped.add(new Skipped(n, name, why));
                             continue;
