@@ -253,8 +253,9 @@ public final class FanoutComparison implements Callable<Integer> {
             }
         } finally {
             deleteTree(dir);
+            // Also when a row fails: the rows measured before it took minutes and are worth having.
+            print(System.out, rows, skipped, startedAt, loadBefore);
         }
-        print(System.out, rows, skipped, startedAt, loadBefore);
         return 0;
     }
 
