@@ -10,8 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Which receivers got which fanout, and when the last of them did: each fanout is one event name, each receiver (a
- * server's port, a consumer's number) counts once, and a second arrival at the same receiver is a duplicate.
+ * Which receivers got which fanout, and when the first and the last of them did: each fanout is one event name, each
+ * receiver (a server's port, a consumer's number) counts once, and a second arrival at the same receiver is a
+ * duplicate.
  */
 final class Arrivals {
 
@@ -20,7 +21,10 @@ final class Arrivals {
         private final CountDownLatch all;
         private final Set<Integer> receivers = ConcurrentHashMap.newKeySet();
         private final AtomicInteger duplicates = new AtomicInteger();
+        private final AtomicLong firstNanos = new AtomicLong(Long.MAX_VALUE);
         private final AtomicLong lastNanos = new AtomicLong(Long.MIN_VALUE);
+        /** Set by {@link #startClock()} just before the cast: the round's times count from here. */
+        private volatile long castNanos;
 
         private Round(int expected) {
             this.all = new CountDownLatch(expected);
@@ -39,9 +43,19 @@ final class Arrivals {
             return duplicates.get();
         }
 
-        /** {@link System#nanoTime()} of the last first arrival. */
-        long lastNanos() {
-            return lastNanos.get();
+        /** Marks the moment of the cast; call it right before casting. */
+        void startClock() {
+            castNanos = System.nanoTime();
+        }
+
+        /** From the cast until the first receiver got it: the latency of the path, without the fanning out. */
+        Duration first() {
+            return Duration.ofNanos(firstNanos.get() - castNanos);
+        }
+
+        /** From the cast until the last receiver got its first copy. */
+        Duration last() {
+            return Duration.ofNanos(lastNanos.get() - castNanos);
         }
     }
 
@@ -61,6 +75,7 @@ final class Arrivals {
             return;     // a warm-up's or an earlier run's event
         }
         if (r.receivers.add(receiver)) {
+            r.firstNanos.accumulateAndGet(now, Math::min);
             r.lastNanos.accumulateAndGet(now, Math::max);
             r.all.countDown();
         } else {

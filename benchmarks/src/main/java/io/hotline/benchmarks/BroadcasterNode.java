@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * One broadcaster of the fanout comparison, in a JVM of its own so that its CPU and memory can be read from /proc:
- * {@code BroadcasterNode <file store dir> <port> <split threshold> <peer token>}, with defaults otherwise (the nodes of a
- * run share the peer token, so that they take each other's shares). Runs until killed.
+ * {@code BroadcasterNode <file store dir> <port> <split threshold> <split ways> <peer token>}, with defaults otherwise
+ * (the nodes of a run share the peer token, so that they take each other's shares). Runs until killed.
  */
 public final class BroadcasterNode {
 
@@ -25,7 +25,8 @@ public final class BroadcasterNode {
         Broadcaster broadcaster = Broadcaster.builder(store)
                 .listener(ListenerSettings.DEFAULT.portRange(new PortRange(port, port)))
                 .splitThreshold(Integer.parseInt(args[2]))
-                .peerToken(args[3])
+                .splitWays(Integer.parseInt(args[3]))
+                .peerToken(args[4])
                 .drainDelay(Duration.ZERO)
                 .start();
         Runtime.getRuntime().addShutdownHook(new Thread(broadcaster::close));

@@ -62,6 +62,27 @@ final class ProcessUsage {
         return largest;
     }
 
+    /** How many files (sockets included) this JVM has open now. */
+    static long openFiles() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /**
+     * How many files this JVM may have open (the soft limit, which the JVM raises to the hard one as it starts), or
+     * {@link Long#MAX_VALUE} when unlimited.
+     */
+    static long openFilesLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        throw new IOException("/proc/self/limits has no line on open files");
+    }
+
     /** CPU seconds this JVM has spent so far. */
     static double harnessCpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
