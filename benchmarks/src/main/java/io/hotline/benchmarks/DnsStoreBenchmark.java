@@ -77,11 +77,8 @@ public final class DnsStoreBenchmark {
     private static final String REDIS = "redis";
     private static final String CONSUL = "consul";
     private static final List<String> STORES = List.of(DNS, REDIS, CONSUL);
-    private static final Zone ZONE = Zone.of("region-one/az-1");
-    private static final String DOMAIN = "rpc.test.";
-    /** The DNS zone {@link #ZONE}'s names go under, given that domain. */
-    private static final String DNS_ZONE = "az-1.region-one." + DOMAIN;
-    private static final String KEY = "hotline-az1";
+    private static final Zone ZONE = StoreServers.ZONE;
+    private static final String DNS_ZONE = StoreServers.DNS_ZONE;
     private static final int SMALL = 1_000;
     private static final int LARGE = 10_000;
     private static final int WRITERS = 16;
@@ -206,8 +203,7 @@ public final class DnsStoreBenchmark {
         long started = System.nanoTime();
         try (Closer servers = new Closer()) {
             progress.println("starting " + String.join(", ", chosen) + " servers on loopback...");
-            NamedServer named = servers.track(NamedServer.builder().name("named-benchmark").zone(DNS_ZONE, KEY)
-                    .start());
+            NamedServer named = servers.track(StoreServers.named("named-benchmark"));
             List<Store> stores = new ArrayList<>();
             stores.add(dns(named));
             if (chosen.contains(REDIS)) {
@@ -237,11 +233,9 @@ public final class DnsStoreBenchmark {
     }
 
     private static Store dns(NamedServer named) throws IOException {
-        NamedServer.TsigKey key = named.key(KEY);
-        return new Store(DNS, Map.of("hotline.store", DNS, "hotline.zone", ZONE.path(),
-                "hotline.dns.domain", DOMAIN, "hotline.dns.server", named.address(),
-                "hotline.dns.tsig-key-name", key.name(), "hotline.dns.tsig-secret", key.secret(),
-                "hotline.dns.poll-interval", POLL.toMillis() + "ms"), named.process().pid(), LARGE,
+        Map<String, String> config = new HashMap<>(StoreServers.dns(named));
+        config.put("hotline.dns.poll-interval", POLL.toMillis() + "ms");
+        return new Store(DNS, Map.copyOf(config), named.process().pid(), LARGE,
                 firstLine(NamedServer.binary().toString(), "-v"));
     }
 
@@ -503,7 +497,7 @@ public final class DnsStoreBenchmark {
         ZoneCount(NamedServer named) throws IOException, ZoneTransferException {
             this.named = named;
             this.zone = Name.fromString(DNS_ZONE);
-            this.key = named.key(KEY).tsig();
+            this.key = named.key(StoreServers.DNS_KEY).tsig();
             ZoneTransferIn axfr = transfer(-1);
             recount(axfr.getAXFR());
             this.initial = instances;

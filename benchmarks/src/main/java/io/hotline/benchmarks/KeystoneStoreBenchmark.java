@@ -19,6 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +60,7 @@ public final class KeystoneStoreBenchmark {
 
     private static final String KEYSTONE = "keystone";
     private static final String REDIS = "redis";
-    private static final Zone ZONE = Zone.of("region-one/az-1");
+    private static final Zone ZONE = StoreServers.ZONE;
     private static final int SIZE = 1_000;
     private static final int WRITERS = 8;
     private static final int COLD_READS = 2;
@@ -139,16 +140,10 @@ public final class KeystoneStoreBenchmark {
         long started = System.nanoTime();
         try (Closer servers = new Closer()) {
             progress.println("starting keystone and redis-server on loopback...");
-            KeystoneServer keystone = servers.track(KeystoneServer.builder().name("keystone-benchmark")
-                    .regionId("region-one").start());
+            KeystoneServer keystone = servers.track(StoreServers.keystone("keystone-benchmark"));
             RedisServer redis = servers.track(RedisServer.builder().name("redis-benchmark").start());
             List<Store> stores = List.of(
-                    new Store(KEYSTONE, Map.of("hotline.store", KEYSTONE, "hotline.zone", ZONE.path(),
-                            "hotline.keystone.auth-url", keystone.url(),
-                            "hotline.keystone.username", KeystoneServer.ADMIN,
-                            "hotline.keystone.password", keystone.adminPassword(),
-                            "hotline.keystone.project-name", KeystoneServer.ADMIN,
-                            "hotline.keystone.poll-interval", POLL.toSeconds() + "s"), keystone.process().pid()),
+                    new Store(KEYSTONE, keystoneConfig(keystone), keystone.process().pid()),
                     new Store(REDIS, Map.of("hotline.store", REDIS, "hotline.zone", ZONE.path(),
                             "hotline.redis.nodes", redis.address()), redis.process().pid()));
             stores.forEach(s -> results.put(s.name(), new EnumMap<>(Row.class)));
@@ -179,6 +174,12 @@ public final class KeystoneStoreBenchmark {
             print(System.out, keystone, startedAt, loadBefore, args);
         }
         progress.printf(Locale.ROOT, "done in %.0f s (servers stopped)%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    private static Map<String, String> keystoneConfig(KeystoneServer keystone) {
+        Map<String, String> config = new HashMap<>(StoreServers.keystone(keystone));
+        config.put("hotline.keystone.poll-interval", POLL.toSeconds() + "s");
+        return Map.copyOf(config);
     }
 
     private void measureRound(Store s, int round) throws Exception {
