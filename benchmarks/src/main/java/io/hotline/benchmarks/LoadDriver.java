@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -37,7 +38,7 @@ final class LoadDriver {
      * One request at a time from one thread that waits for each reply, as a service thread making a blocking call
      * does: the latency includes waking that thread.
      */
-    Measurement latency(Operation operation) throws InterruptedException {
+    Measurement latency(Operation operation, CpuMeter cpu) throws InterruptedException {
         System.gc();
         ConcurrentHistogram latencies = new ConcurrentHistogram(3);
         long from = System.nanoTime() + warmup.toNanos();
@@ -45,12 +46,16 @@ final class LoadDriver {
         long completed = 0;
         long failed = 0;
         String firstError = null;
+        double cpuFrom = Double.NaN;
         for (long sent = 0; sent < maxRequests; sent++) {
             long start = System.nanoTime();
             if (start - end >= 0) {
                 break;
             }
             boolean measured = start - from >= 0;
+            if (measured && Double.isNaN(cpuFrom)) {
+                cpuFrom = cpu.seconds();
+            }
             try {
                 operation.start().get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
                 long stop = System.nanoTime();
@@ -65,19 +70,20 @@ final class LoadDriver {
                 }
             }
         }
+        double cpuTo = cpu.seconds();
         long stopped = System.nanoTime();
         // Ends early only at maxRequests.
         return new Measurement(completed, failed, seconds(from, stopped - end < 0 ? stopped : end), latencies,
-                firstError);
+                firstError, cpuTo - cpuFrom);
     }
 
     /**
      * {@code inFlight} requests outstanding at all times: each completion sends the next, from the thread that
      * completed it, until the window ends.
      */
-    Measurement throughput(Operation operation, int inFlight) throws InterruptedException {
+    Measurement throughput(Operation operation, int inFlight, CpuMeter cpu) throws InterruptedException {
         System.gc();
-        Lanes lanes = new Lanes(operation, inFlight);
+        Lanes lanes = new Lanes(operation, inFlight, cpu);
         for (int i = 0; i < inFlight; i++) {
             lanes.next();
         }
@@ -87,7 +93,7 @@ final class LoadDriver {
                     + " running " + bound + " after the start; a request outlived its timeout");
         }
         return new Measurement(lanes.completed.get(), lanes.failed.get(), seconds(lanes.from, lanes.end),
-                lanes.latencies, lanes.firstError.get());
+                lanes.latencies, lanes.firstError.get(), lanes.cpuTo - lanes.cpuFrom);
     }
 
     private static double seconds(long from, long end) {
@@ -114,10 +120,17 @@ final class LoadDriver {
         final AtomicLong failed = new AtomicLong();
         final AtomicReference<String> firstError = new AtomicReference<>();
         final CountDownLatch done;
+        final CpuMeter cpu;
+        /** Read by the first lane to send at or after the window's start, and the first to stop at its end. */
+        final AtomicBoolean cpuStarted = new AtomicBoolean();
+        final AtomicBoolean cpuEnded = new AtomicBoolean();
+        volatile double cpuFrom = Double.NaN;
+        volatile double cpuTo = Double.NaN;
 
-        Lanes(Operation operation, int inFlight) {
+        Lanes(Operation operation, int inFlight, CpuMeter cpu) {
             this.operation = operation;
             this.done = new CountDownLatch(inFlight);
+            this.cpu = cpu;
         }
 
         /** Sends this lane's next request, or ends the lane; loops instead of recursing when one fails at once. */
@@ -125,8 +138,14 @@ final class LoadDriver {
             while (true) {
                 long start = System.nanoTime();
                 if (start - end >= 0 || sent.incrementAndGet() > maxRequests) {
+                    if (cpuEnded.compareAndSet(false, true)) {
+                        cpuTo = cpu.seconds();
+                    }
                     done.countDown();
                     return;
+                }
+                if (start - from >= 0 && cpuStarted.compareAndSet(false, true)) {
+                    cpuFrom = cpu.seconds();
                 }
                 CompletableFuture<?> f;
                 try {

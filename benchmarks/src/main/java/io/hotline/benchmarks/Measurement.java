@@ -4,11 +4,13 @@ import org.HdrHistogram.AbstractHistogram;
 
 /**
  * What one measured phase saw: requests completed and failed inside the measurement window, the window's length,
- * and the latencies of the completed ones in nanoseconds.
+ * the latencies of the completed ones in nanoseconds, and the CPU the contender spent in the window.
  *
  * @param firstError the first failure's description, or null when none failed
+ * @param cpuSeconds what the contender's {@link CpuMeter} counted from the window's start to its end
  */
-record Measurement(long completed, long failed, double seconds, AbstractHistogram latencies, String firstError) {
+record Measurement(long completed, long failed, double seconds, AbstractHistogram latencies, String firstError,
+        double cpuSeconds) {
 
     /** Completed requests per second. */
     double rate() {
@@ -21,5 +23,10 @@ record Measurement(long completed, long failed, double seconds, AbstractHistogra
 
     double p99Micros() {
         return latencies.getValueAtPercentile(99) / 1_000.0;
+    }
+
+    /** CPU microseconds per completed request; NaN if none completed. */
+    double cpuMicrosPerMessage() {
+        return completed == 0 ? Double.NaN : cpuSeconds * 1e6 / completed;
     }
 }

@@ -10,6 +10,7 @@ import com.rabbitmq.client.Envelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,6 +54,7 @@ final class RabbitRpc implements CastContender {
     // Confirms arrive on the connection's reader thread. Completing a cast there would make the driver publish the
     // next one from that thread, which blocks if the broker applies flow control, and then no frame, not even the
     // broker's "unblocked", is read any more.
+    private final RabbitBroker broker;
     private final ExecutorService confirms = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "rabbit-confirms");
         t.setDaemon(true);
@@ -61,6 +63,7 @@ final class RabbitRpc implements CastContender {
 
     RabbitRpc(RabbitBroker broker, Duration requestTimeout) {
         this.requestTimeout = requestTimeout;
+        this.broker = broker;
         var factory = broker.connectionFactory(requestTimeout);
         Connection server = null;
         Connection client = null;
@@ -95,6 +98,12 @@ final class RabbitRpc implements CastContender {
     @Override
     public String name() {
         return "RabbitMQ " + version + " RPC";
+    }
+
+    /** The broker, whose CPU is this contender's as much as its client's and server's are. */
+    @Override
+    public List<Long> processes() {
+        return List.of(broker.pid());
     }
 
     @Override

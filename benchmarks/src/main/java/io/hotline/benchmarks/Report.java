@@ -68,15 +68,20 @@ final class Report {
     }
 
     private void table(PrintStream out, Cell cell) {
-        out.printf("| contender | call p50 µs, 1 in flight | call p99 µs, 1 in flight | calls/s, %d in flight "
-                + "| casts/s, %d in flight |%n", inFlight, inFlight);
-        out.println("|---|---:|---:|---:|---:|");
+        out.printf("| contender | call p50 µs, 1 in flight | call p99 µs, 1 in flight | CPU µs/call, 1 in flight"
+                + " | calls/s, %d in flight | CPU µs/call | casts/s, %d in flight | CPU µs/cast |%n", inFlight,
+                inFlight);
+        out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        ToDoubleFunction<Measurement> cpu = Measurement::cpuMicrosPerMessage;
         for (String name : results.keySet()) {
-            out.printf("| %s | %s | %s | %s | %s |%n", name,
+            out.printf("| %s | %s | %s | %s | %s | %s | %s | %s |%n", name,
                     cell.format(name, Phase.CALL_LATENCY, Measurement::p50Micros),
                     cell.format(name, Phase.CALL_LATENCY, Measurement::p99Micros),
+                    cell.format(name, Phase.CALL_LATENCY, cpu),
                     cell.format(name, Phase.CALL_THROUGHPUT, Measurement::rate),
-                    cell.format(name, Phase.CAST_THROUGHPUT, Measurement::rate));
+                    cell.format(name, Phase.CALL_THROUGHPUT, cpu),
+                    cell.format(name, Phase.CAST_THROUGHPUT, Measurement::rate),
+                    cell.format(name, Phase.CAST_THROUGHPUT, cpu));
         }
     }
 

@@ -96,13 +96,15 @@ public final class RpcComparison implements Callable<Integer> {
             // everyone rather than every round of one.
             for (int round = 1; round <= rounds; round++) {
                 for (Contender c : contenders) {
-                    record(report, round, c.name(), Phase.CALL_LATENCY, driver.latency(c::call));
+                    record(report, round, c.name(), Phase.CALL_LATENCY, driver.latency(c::call, cpu(c)));
                 }
                 for (Contender c : contenders) {
-                    record(report, round, c.name(), Phase.CALL_THROUGHPUT, driver.throughput(c::call, inFlight));
+                    record(report, round, c.name(), Phase.CALL_THROUGHPUT,
+                            driver.throughput(c::call, inFlight, cpu(c)));
                 }
                 for (CastContender c : casters) {
-                    record(report, round, c.name(), Phase.CAST_THROUGHPUT, driver.throughput(c::cast, inFlight));
+                    record(report, round, c.name(), Phase.CAST_THROUGHPUT,
+                            driver.throughput(c::cast, inFlight, cpu(c)));
                     long backlog = c.awaitCastsHandled(BACKLOG_TIMEOUT);
                     if (backlog > 0) {
                         progress.printf("%s still had %d casts to handle after %d s; the next phase runs beside them%n",
@@ -119,13 +121,18 @@ public final class RpcComparison implements Callable<Integer> {
         return 0;
     }
 
+    private static CpuMeter cpu(Contender c) {
+        return CpuMeter.of(c.processes());
+    }
+
     private void record(Report report, int round, String name, Phase phase, Measurement m) {
         report.add(name, phase, m);
         String numbers = phase == Phase.CALL_LATENCY
                 ? "p50 " + Report.number(m.p50Micros()) + " µs, p99 " + Report.number(m.p99Micros()) + " µs"
                 : Report.number(m.rate()) + "/s";
-        progress.printf(Locale.ROOT, "round %d/%d  %-22s %-20s %s  (%d ok, %d failed)%n", round, rounds, name,
-                phase.label(inFlight), numbers, m.completed(), m.failed());
+        progress.printf(Locale.ROOT, "round %d/%d  %-22s %-20s %s, CPU %s µs each  (%d ok, %d failed)%n", round,
+                rounds, name, phase.label(inFlight), numbers, Report.number(m.cpuMicrosPerMessage()), m.completed(),
+                m.failed());
     }
 
     private void header(PrintStream out, String startedAt, double loadBefore) {
@@ -148,6 +155,9 @@ public final class RpcComparison implements Callable<Integer> {
                 + " for handlers that may block, like Hotline's endpoints)%n", versions.getProperty("grpc"));
         out.println("- bare Jetty: a non-blocking Jetty handler and Jetty's HttpClient (the client Hotline uses), over"
                 + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection)");
+        out.println("- CPU µs per request: user+system CPU from the window's start to its end of this whole JVM (the"
+                + " contender's client and server, and the load driver, the same for all; other contenders idle) and,"
+                + " for RabbitMQ, of the broker and its Erlang VM, divided by the requests completed in the window");
     }
 
     private static Properties versions() {
