@@ -67,6 +67,16 @@ final class Dispatcher {
      */
     Object dispatch(String method, JsonNode args, String namespace, Version version, RpcContext context)
             throws InvocationTargetException {
+        return find(method, namespace, version).invoke(args, context);
+    }
+
+    /**
+     * The method that runs a request for {@code method}: the first compatible endpoint's.
+     *
+     * @throws NoSuchMethod if compatible endpoints exist but none has the method
+     * @throws UnsupportedVersion if no endpoint of the namespace serves the version
+     */
+    Invoker find(String method, String namespace, Version version) {
         boolean compatible = false;
         for (Bound b : endpoints) {
             if (!Objects.equals(b.endpoint.namespace(), namespace) || !b.endpoint.version().serves(version)) {
@@ -75,7 +85,7 @@ final class Dispatcher {
             compatible = true;
             Invoker invoker = b.methods.get(method);
             if (invoker != null) {
-                return invoker.invoke(args, context);
+                return invoker;
             }
         }
         String where = (namespace == null ? "the default namespace" : "namespace " + Untrusted.excerpt(namespace));
@@ -115,15 +125,19 @@ final class Dispatcher {
     }
 
     /** One callable method: arguments by parameter name, converted by Jackson to the parameter types. */
-    private static final class Invoker {
+    /** One endpoint method, ready to run with a request's arguments. */
+    static final class Invoker {
         private final Object target;
         private final Method method;
         private final String[] names;
         private final JavaType[] types;
+        private final boolean nonBlocking;
 
         Invoker(Object target, Method method) {
             this.target = target;
             this.method = method;
+            this.nonBlocking = method.isAnnotationPresent(NonBlocking.class)
+                    || target.getClass().isAnnotationPresent(NonBlocking.class);
             Parameter[] params = method.getParameters();
             this.names = new String[params.length];
             this.types = new JavaType[params.length];
@@ -139,6 +153,17 @@ final class Dispatcher {
             method.setAccessible(true);
         }
 
+        /** Whether the method is declared {@link NonBlocking}, so that a call may run on an I/O thread. */
+        boolean nonBlocking() {
+            return nonBlocking;
+        }
+
+        /**
+         * Runs the method with these arguments.
+         *
+         * @throws InvalidRequest if the arguments do not fit the method
+         * @throws InvocationTargetException with what the method threw
+         */
         Object invoke(JsonNode args, RpcContext context) throws InvocationTargetException {
             Object[] values = new Object[names.length];
             int used = 0;

@@ -1,13 +1,13 @@
 package io.hotline.rpc.server;
 
+import io.hotline.rpc.server.internal.http.AdaptiveHttpConnectionFactory;
 import io.hotline.rpc.server.internal.http.JsonReplies;
 import io.hotline.rpc.server.internal.http.RequestBody;
 import io.hotline.rpc.server.internal.security.TokenCheck;
 import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.WireError;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import org.eclipse.jetty.http.HttpField;
+import java.util.concurrent.Executor;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -19,8 +19,14 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Serves {@code POST /v1/rpc/{service}} straight from Jetty and passes everything else to the JAX-RS application.
  * Through Jersey a call cost a thread hand-off and per-request framework work, about half of Hotline's latency and a
- * third of its CPU in the RPC comparison; this path checks the token and content type, reads the body, and replies,
- * on the request's own thread when the body came with the headers (see {@link RequestBody} for one that did not).
+ * third of its CPU in the RPC comparison; this path checks the token and content type, reads the body, and replies.
+ *
+ * <p>The handler is declared non-blocking, so Jetty may run it on the I/O thread that read the request instead of
+ * waking another for it: a cast is checked, queued for the cast threads and answered 202 there, as are refusals and
+ * calls to {@link NonBlocking} methods. What may block (other calls, and every request for the JAX-RS application)
+ * runs here only when Jetty started this read as one that may block, and is handed to the server's request threads
+ * otherwise. Which it is depends on the connection's last request ({@link AdaptiveHttpConnectionFactory}): a
+ * connection carrying casts is read on the I/O thread, one carrying calls by a thread that may block, as before.
  */
 final class RpcHandler extends Handler.Wrapper {
 
@@ -42,10 +48,21 @@ final class RpcHandler extends Handler.Wrapper {
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        boolean mayBlock = AdaptiveHttpConnectionFactory.mayBlock(request);
         if (!path.startsWith(PREFIX) || !HttpMethod.POST.is(request.getMethod())) {
-            return super.handle(request, response, callback);
+            if (mayBlock) {
+                handleElsewhere(request, response, callback);
+            } else {
+                request.getComponents().getExecutor().execute(() -> handleElsewhere(request, response, callback));
+            }
+            return true;
         }
         if (token != null) {
             Reply refusal = token.refusal(request.getHeaders().getValuesList(HttpHeader.AUTHORIZATION));
@@ -58,14 +75,43 @@ final class RpcHandler extends Handler.Wrapper {
             return JsonReplies.refuseUnread(response, callback, Reply.error(WireError.INVALID_REQUEST, 415,
                     "send the request body as Content-Type: application/json"));
         }
-        // The handler is BLOCKING, so Jetty runs it on a pool thread; a body that came with the headers is processed
-        // right here, which saves the hand-off, and one still arriving waits without this thread.
         String service = path.substring(PREFIX.length());
         // The request's timeout runs from its first byte: the earliest moment this server knows of it.
         long arrived = request.getBeginNanoTime();
         HttpFields headers = request.getHeaders();
-        RequestBody.read(request, response, callback, bodyTimeout,
-                body -> JsonReplies.send(response, callback, processor.process(service, body, arrived, headers::get)));
+        Executor pool = request.getComponents().getExecutor();
+        Thread reader = Thread.currentThread();
+        boolean[] returned = {false};
+        // A body that came with the headers is processed right here; one still arriving waits without a thread, and is
+        // processed on the I/O thread that reads its end. A call that may block runs here only if this thread may
+        // block and the body came with the headers; otherwise on the pool. Either way the connection's next request is
+        // read as this one needed.
+        AdaptiveHttpConnectionFactory.readNext(request, false);
+        RequestBody.readWithoutBlocking(request, response, callback, bodyTimeout, body -> {
+            boolean here = mayBlock && Thread.currentThread() == reader && !returned[0];
+            Executor blocking = call -> {
+                AdaptiveHttpConnectionFactory.readNext(request, true);
+                if (here) {
+                    call.run();
+                } else {
+                    pool.execute(call);
+                }
+            };
+            processor.process(service, body, arrived, headers::get, blocking,
+                    reply -> JsonReplies.send(response, callback, reply));
+        });
+        returned[0] = true;
         return true;
+    }
+
+    /** The JAX-RS application's requests, on a request thread: its resources may block. */
+    private void handleElsewhere(Request request, Response response, Callback callback) {
+        try {
+            if (!super.handle(request, response, callback)) {
+                Response.writeError(request, response, callback, 404);
+            }
+        } catch (Throwable e) {
+            callback.failed(e);
+        }
     }
 }

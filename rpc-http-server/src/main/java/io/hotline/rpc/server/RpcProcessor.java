@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,17 +59,28 @@ final class RpcProcessor {
     }
 
     /**
-     * Handles one request for {@code requested} (the path's service) with this body.
+     * Handles one request for {@code requested} (the path's service) with this body, and gives its reply to {@code
+     * reply} exactly once. Everything that cannot wait is done on the calling thread, which may be one of Jetty's I/O
+     * threads: checking the request, queueing a cast, refusing, and calls to methods declared {@link NonBlocking}.
+     * Other calls run on {@code blocking}, after a call slot was taken here, so a flood of calls is refused at once
+     * rather than queued for threads.
      *
      * @param arrivedNanos when this server first saw the request ({@link System#nanoTime()}): its {@code timeout}
      *     runs from then
      * @param headers the request's headers by name, for its trace context
+     * @param blocking where calls that may block run
      */
-    Reply process(String requested, byte[] body, long arrivedNanos, Function<String, String> headers) {
+    void process(String requested, byte[] body, long arrivedNanos, Function<String, String> headers,
+            Executor blocking, Consumer<Reply> reply) {
         long start = System.nanoTime();
-        Outcome outcome = handle(requested, body, arrivedNanos, headers);
-        metrics.record(outcome.kind, outcome.method, outcome.type, start);
-        return outcome.reply;
+        Consumer<Outcome> done = outcome -> {
+            metrics.record(outcome.kind, outcome.method, outcome.type, start);
+            reply.accept(outcome.reply);
+        };
+        Outcome now = handle(requested, body, arrivedNanos, headers, blocking, done);
+        if (now != null) {
+            done.accept(now);
+        }
     }
 
     /** Whether a call with this msg_id runs here now (the call monitor asks). */
@@ -74,7 +88,9 @@ final class RpcProcessor {
         return running.contains(msgId);
     }
 
-    private Outcome handle(String requested, byte[] body, long arrivedNanos, Function<String, String> headers) {
+    /** The outcome of the request, or null if a call was handed to {@code blocking}, which gives it to {@code later}. */
+    private Outcome handle(String requested, byte[] body, long arrivedNanos, Function<String, String> headers,
+            Executor blocking, Consumer<Outcome> later) {
         if (!service.equals(requested)) {
             return Outcome.refused(WireError.INVALID_TARGET, "this server serves " + service + ", not "
                     + Untrusted.excerpt(requested));
@@ -97,46 +113,85 @@ final class RpcProcessor {
         }
         String msgId = request.msgId() != null ? request.msgId() : UUID.randomUUID().toString();
         RpcContext context = new RpcContext(request.context(), msgId);
-        String kind = request.kind();
-        String expired = expired(request, arrivedNanos);
-        if (expired != null) {
-            return new Outcome(Reply.error(WireError.EXPIRED, expired), kind, ServerMetrics.UNKNOWN_METHOD,
-                    WireError.EXPIRED.type());
+        if ("cast".equals(request.kind())) {
+            return cast(request, version, context, arrivedNanos, headers);
         }
-        // From here the request names its method: a server span, a child of the caller's if the headers carry one.
-        Tracing.Span span = Tracing.get().server(service + "/" + request.method(), headers);
-        Outcome outcome = run(request, version, context, span);
-        span.end(outcome.reply.status() >= 400 ? outcome.type : null);
-        return outcome;
-    }
-
-    /** Runs a call or queues a cast (which runs later with {@code span} current, so its own calls join the trace). */
-    private Outcome run(Request request, Version version, RpcContext context, Tracing.Span span) {
-        String kind = request.kind();
-        String msgId = context.msgId();
-        if ("cast".equals(kind)) {
-            // Which methods exist is only known once the cast runs, so casts are counted without their method.
-            String refusal = casts.admit(request.method(), msgId, span.wrap(() -> runCast(request, version,
-                    context)));
-            if (refusal != null) {
-                return new Outcome(busy(refusal), kind, ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
-            }
-            return new Outcome(new Reply(202, Reply.json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
-                    new Wire.Accepted(msgId)))), kind, ServerMetrics.UNKNOWN_METHOD, "accepted");
-        }
-        if (!callSlots.tryAcquire()) {
-            return new Outcome(busy("the server is running as many calls as it may"), kind,
-                    ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
-        }
-        running.add(msgId);
-        try (Tracing.Scope scope = span.makeCurrent()) {
-            Object result = dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
-            byte[] reply = Reply.json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)));
-            return new Outcome(new Reply(200, reply), kind, request.method(), "ok");
+        Dispatcher.Invoker invoker;
+        try {
+            invoker = dispatcher.find(request.method(), request.namespace(), version);
         } catch (NoSuchMethod e) {
             return Outcome.refused(WireError.NO_SUCH_METHOD, e.getMessage());
         } catch (UnsupportedVersion e) {
             return Outcome.refused(WireError.UNSUPPORTED_VERSION, e.getMessage());
+        }
+        if (!callSlots.tryAcquire()) {
+            return new Outcome(busy("the server is running as many calls as it may"), request.kind(),
+                    ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
+        }
+        if (invoker.nonBlocking()) {
+            return call(request, invoker, context, arrivedNanos, headers);
+        }
+        try {
+            blocking.execute(() -> later.accept(call(request, invoker, context, arrivedNanos, headers)));
+        } catch (RejectedExecutionException e) {
+            callSlots.release();
+            return new Outcome(busy("the server has no thread to run the call on"), request.kind(),
+                    ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
+        }
+        return null;
+    }
+
+    /** Queues a cast, which runs later with its server span current, so that its own calls join the trace. */
+    private Outcome cast(Request request, Version version, RpcContext context, long arrivedNanos,
+            Function<String, String> headers) {
+        String expired = expired(request, arrivedNanos);
+        if (expired != null) {
+            return new Outcome(Reply.error(WireError.EXPIRED, expired), request.kind(), ServerMetrics.UNKNOWN_METHOD,
+                    WireError.EXPIRED.type());
+        }
+        Tracing.Span span = Tracing.get().server(service + "/" + request.method(), headers);
+        String msgId = context.msgId();
+        // Which methods exist is only known once the cast runs, so casts are counted without their method.
+        String refusal = casts.admit(request.method(), msgId, span.wrap(() -> runCast(request, version, context)));
+        Outcome outcome = refusal != null
+                ? new Outcome(busy(refusal), request.kind(), ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type())
+                : new Outcome(new Reply(202, Reply.json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
+                        new Wire.Accepted(msgId)))), request.kind(), ServerMetrics.UNKNOWN_METHOD, "accepted");
+        span.end(refusal != null ? outcome.type : null);
+        return outcome;
+    }
+
+    /** Runs a call holding a call slot, and gives the slot back. */
+    private Outcome call(Request request, Dispatcher.Invoker invoker, RpcContext context, long arrivedNanos,
+            Function<String, String> headers) {
+        String msgId = context.msgId();
+        try {
+            String expired = expired(request, arrivedNanos);
+            if (expired != null) {
+                return new Outcome(Reply.error(WireError.EXPIRED, expired), request.kind(),
+                        ServerMetrics.UNKNOWN_METHOD, WireError.EXPIRED.type());
+            }
+            // From here the call runs: a server span, a child of the caller's if the headers carry one.
+            Tracing.Span span = Tracing.get().server(service + "/" + request.method(), headers);
+            running.add(msgId);
+            Outcome outcome;
+            try (Tracing.Scope scope = span.makeCurrent()) {
+                outcome = invoke(request, invoker, context);
+            }
+            span.end(outcome.reply.status() >= 400 ? outcome.type : null);
+            return outcome;
+        } finally {
+            running.remove(msgId);
+            callSlots.release();
+        }
+    }
+
+    private Outcome invoke(Request request, Dispatcher.Invoker invoker, RpcContext context) {
+        String kind = request.kind();
+        try {
+            Object result = invoker.invoke(request.args(), context);
+            byte[] reply = Reply.json(() -> Wire.RESULT_WRITER.writeValueAsBytes(new Wire.Result(result)));
+            return new Outcome(new Reply(200, reply), kind, request.method(), "ok");
         } catch (InvalidRequest e) {
             return new Outcome(Reply.error(WireError.INVALID_REQUEST, e.getMessage()), kind, request.method(),
                     WireError.INVALID_REQUEST.type());
@@ -144,9 +199,6 @@ final class RpcProcessor {
             Throwable cause = e.getCause();
             return new Outcome(Reply.remote(cause.getClass().getName(), String.valueOf(cause.getMessage()),
                     trace(cause)), kind, request.method(), WireError.REMOTE_ERROR.type());
-        } finally {
-            running.remove(msgId);
-            callSlots.release();
         }
     }
 

@@ -9,6 +9,7 @@ import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -64,11 +65,10 @@ public final class HttpListener implements AutoCloseable {
             http.addCustomizer(new SecureRequestCustomizer());
             connector = new ServerConnector(jetty,
                     PemFiles.serverTls(settings.certFile(), settings.keyFile(), settings.clientCaFile()),
-                    new HttpConnectionFactory(http));
+                    http1(http, handler));
         } else {
             // h2c beside HTTP/1.1: clients that know the server speaks HTTP/2 (or upgrade) multiplex requests.
-            connector = new ServerConnector(jetty, new HttpConnectionFactory(http),
-                    new HTTP2CServerConnectionFactory(http));
+            connector = new ServerConnector(jetty, http1(http, handler), new HTTP2CServerConnectionFactory(http));
         }
         connector.setHost(settings.host());
         connector.setIdleTimeout(settings.listenTimeout().toMillis());
@@ -88,6 +88,15 @@ public final class HttpListener implements AutoCloseable {
             throw new IllegalStateException("cannot start " + name + " on " + settings.host() + ": " + e, e);
         }
         return new HttpListener(jetty, connector, settings);
+    }
+
+    /**
+     * HTTP/1.1 connections: for a handler declared non-blocking, which hands what may block to the pool itself, each
+     * read as its last request needed ({@link AdaptiveHttpConnectionFactory}); else as Jetty reads them.
+     */
+    private static HttpConnectionFactory http1(HttpConfiguration http, Handler handler) {
+        return handler.getInvocationType() == Invocable.InvocationType.NON_BLOCKING
+                ? new AdaptiveHttpConnectionFactory(http) : new HttpConnectionFactory(http);
     }
 
     /** The port listened on. */

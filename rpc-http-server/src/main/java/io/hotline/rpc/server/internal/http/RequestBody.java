@@ -10,6 +10,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -20,13 +21,14 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * every thread, and calls and {@code /healthz} waited for {@code listen-timeout}. Here a body that is already there
  * (the common case: a small body arriving with its headers) is handed over on the calling thread, as the blocking read
  * did, so the call costs no thread hand-off. A body still on its way is read as it arrives by Jetty's demand
- * callbacks, no thread waits for it, and once it is whole it is handed over on a thread of the server's pool. A body
+ * callbacks, no thread waits for it, and once it is whole it is handed over on a thread of the server's pool (or, for a
+ * consumer that never blocks, on the I/O thread that read its end: {@link #readWithoutBlocking}). A body
  * not whole within the body timeout (counted from the request's first byte) gets 408 and the connection is closed.
  * The size limit stays with the {@code SizeLimitHandler} in front, whose 413 fails the read.
  */
 public final class RequestBody {
 
-    /** What to do with a whole body; it runs on a request thread, so it may block. */
+    /** What to do with a whole body. */
     @FunctionalInterface
     public interface Consumer {
         void accept(byte[] body) throws Exception;
@@ -36,16 +38,28 @@ public final class RequestBody {
     }
 
     /**
-     * Reads the body of {@code request} and gives it to {@code then}, now on this thread if it has all arrived,
-     * otherwise later on a thread of the server's pool; or answers the request itself if the body fails (413 and
-     * other HTTP errors through Jetty's error handler, 408 after {@code timeout}). Either way {@code callback} is
+     * Reads the body of {@code request} and gives it to {@code then}, which may block: now on this thread if it has all
+     * arrived, otherwise later on a thread of the server's pool; or answers the request itself if the body fails (413
+     * and other HTTP errors through Jetty's error handler, 408 after {@code timeout}). Either way {@code callback} is
      * completed exactly once: by {@code then}'s reply, or here.
      */
     public static void read(Request request, Response response, Callback callback, Duration timeout, Consumer then) {
-        Read read = new Read(request, response, callback, then);
+        start(new Read(request, response, callback, then, Invocable.InvocationType.BLOCKING), timeout);
+    }
+
+    /**
+     * As {@link #read}, for a handler declared non-blocking whose {@code then} never waits: a body still on its way is
+     * given to {@code then} on the I/O thread that read its last bytes, so no thread is woken for it either.
+     */
+    public static void readWithoutBlocking(Request request, Response response, Callback callback, Duration timeout,
+            Consumer then) {
+        start(new Read(request, response, callback, then, Invocable.InvocationType.NON_BLOCKING), timeout);
+    }
+
+    private static void start(Read read, Duration timeout) {
         // Jetty reads every chunk there is and, when it runs out, demands the rest and returns; the promise is
         // completed before this returns when the body came with the headers.
-        Content.Source.asByteBuffer(request, read);
+        Content.Source.asByteBuffer(read.request, read);
         read.returned(timeout);
     }
 
@@ -54,7 +68,7 @@ public final class RequestBody {
      * so its state says who: a promise completed while the reading thread is still inside Jetty's read leaves the
      * body to that thread; one completed later hands it to the pool; the deadline answers only a body still awaited.
      */
-    private static final class Read implements Promise<ByteBuffer> {
+    private static final class Read implements Promise<ByteBuffer>, Invocable {
         private static final int READING = 0;
         private static final int ARRIVED = 1;
         private static final int WAITING = 2;
@@ -65,15 +79,24 @@ public final class RequestBody {
         private final Response response;
         private final Callback callback;
         private final Consumer then;
+        /** How Jetty may complete the read: NON_BLOCKING lets it do so on an I/O thread, which then runs {@code then}. */
+        private final InvocationType invocationType;
         private volatile byte[] body;
         private volatile Throwable failure;
         private volatile Scheduler.Task deadline;
 
-        Read(Request request, Response response, Callback callback, Consumer then) {
+        Read(Request request, Response response, Callback callback, Consumer then, InvocationType invocationType) {
             this.request = request;
             this.response = response;
             this.callback = callback;
             this.then = then;
+            this.invocationType = invocationType;
+        }
+
+        /** Jetty's demand for the rest of the body takes this type from here. */
+        @Override
+        public InvocationType getInvocationType() {
+            return invocationType;
         }
 
         @Override
@@ -116,8 +139,12 @@ public final class RequestBody {
                 if (pending != null) {
                     pending.cancel();
                 }
-                // This may be Jetty's selector thread, which must never run a call: hand the body to the pool.
-                request.getComponents().getExecutor().execute(this::finish);
+                if (invocationType == InvocationType.NON_BLOCKING) {
+                    finish();
+                } else {
+                    // This may be Jetty's selector thread, which must never run what may block: hand it to the pool.
+                    request.getComponents().getExecutor().execute(this::finish);
+                }
             }
         }
 
