@@ -167,9 +167,10 @@ final class TreeSplit {
     }
 
     /**
-     * The other broadcasters taking part in a split started here, by id: those of this zone, or those of every zone
-     * when this zone has no other (so that a lone broadcaster per zone still splits). Not all zones at once: the
-     * participants, and so every server's owner, would then differ with the zone the fanout started in.
+     * The other broadcasters taking part in a split started here, by id: those of this zone, so that shares and the
+     * connections they make stay near; or, when this zone has no other, those of every zone, so that a broadcaster
+     * alone in its zone still splits (its fanouts then own servers by another set of broadcasters than the fanouts of
+     * a zone with several).
      */
     private Map<String, Endpoint> peers(String selfId) {
         Map<String, Endpoint> peers = byId(directory.resolve(Query.of(Wire.BROADCASTER_SERVICE).home()).endpoints(),
