@@ -108,7 +108,7 @@ public final class Broadcaster implements AutoCloseable {
         http.setMaxConnectionsPerDestination(b.fanout.maxConcurrent());
         BroadcasterMetrics metrics = new BroadcasterMetrics(ServedMetrics.of(b.meterRegistry));
         // The engine reads the id only when it splits a fanout; until it is set this broadcaster is not registered,
-        // so it cannot be among its own peers. Without a peer token it cannot split: no peer would take a share.
+        // so it owns no server by it and casts every fanout itself. Without a peer token it cannot split: no peer would take a share.
         this.engine = new FanoutEngine(directory, http, b.fanout, metrics,
                 b.peerToken == null ? null : new FanoutEngine.Split(() -> selfId, b.peerToken));
 
@@ -131,7 +131,7 @@ public final class Broadcaster implements AutoCloseable {
         }
         Handler handler = new Handler.Sequence(status.handler(), new FanoutHandler(engine, metrics,
                 token == null ? null : new TokenCheck(token), b.peerToken == null ? null : new TokenCheck(b.peerToken),
-                settings.listener().bodyTimeout(), status::addService, this::readiness));
+                settings.listener().bodyTimeout(), status::addService, this::readiness, () -> selfId));
         try {
             this.serving = Serving.start(settings, "hotline-broadcaster", handler, b.store,
                     RpcClient.BROADCASTER_SERVICE, b.server, Map.of(), endpoint -> selfId = endpoint.id());
@@ -372,15 +372,19 @@ public final class Broadcaster implements AutoCloseable {
         }
 
         /**
-         * Above this many servers a fanout is split: equal shares go to peer broadcasters registered in the store
-         * (same zone first), which cast to them and report back, splitting again while a share is above it; 500.
+         * Above this many servers a fanout is split among the broadcasters of this zone (of every zone when this one
+         * has no other): each casts the servers it owns (rendezvous hashing of the ids) and reports back; shares are
+         * split on by ownership whatever their size, as the threshold decides only here. 500.
          */
         public Builder splitThreshold(int targets) {
             fanout = fanout.splitThreshold(targets);
             return this;
         }
 
-        /** How many peers one split hands shares to, at most (this broadcaster keeps one share too); 4. */
+        /**
+         * How many shares one split hands out, at most, each to the first of a group of the other broadcasters, which
+         * splits it again among its group; 4.
+         */
         public Builder splitWays(int peers) {
             fanout = fanout.splitWays(peers);
             return this;

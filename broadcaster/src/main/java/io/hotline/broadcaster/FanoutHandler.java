@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * A fanout with a report is answered asynchronously when its last target has an outcome, so waiting for slow
  * servers holds no thread.
  *
- * <p>A share ({@code targets}) names the servers to cast to and is for peer broadcasters only: a client could
+ * <p>A share ({@code targets}, with {@code peers} the broadcasters it is split among) names the servers to cast to
+ * and is for peer broadcasters only: a client could
  * otherwise make this broadcaster look up and report on any number of ids. So a share must carry the peer token in
  * {@value FanoutEngine#PEER_TOKEN_HEADER}; a broadcaster without one takes no shares. A share is refused for its peer
  * token after its body is read (and before its targets are looked at), so that its sender surely gets the answer and
@@ -59,16 +60,20 @@ final class FanoutHandler extends Handler.Abstract {
     private final Duration bodyTimeout;
     private final Consumer<String> fannedOut;
     private final Supplier<Readiness> readiness;
+    private final Supplier<String> selfId;
 
     /**
      * @param token the token check, or null to accept requests without one
      * @param peerToken the check of the peer token shares carry, or null to take no shares
      * @param bodyTimeout a body not whole this long after the request began gets 408
      * @param fannedOut told each service a fanout found servers of (so the name is a real one, not any a caller sent)
+     * @param selfId this broadcaster's endpoint id once registered (else null), which a share's peers must name
      */
     FanoutHandler(FanoutEngine engine, BroadcasterMetrics metrics, TokenCheck token, TokenCheck peerToken,
-            Duration bodyTimeout, Consumer<String> fannedOut, Supplier<Readiness> readiness) {
+            Duration bodyTimeout, Consumer<String> fannedOut, Supplier<Readiness> readiness,
+            Supplier<String> selfId) {
         super(InvocationType.BLOCKING);
+        this.selfId = selfId;
         this.readiness = readiness;
         this.engine = engine;
         this.metrics = metrics;
@@ -171,7 +176,7 @@ final class FanoutHandler extends Handler.Abstract {
                                 + FanoutEngine.PEER_TOKEN_HEADER + " header; a client leaves it out and names zones"));
                 return;
             }
-            parsed = FanoutWire.parse(request, UUID.randomUUID().toString());
+            parsed = FanoutWire.parse(request, UUID.randomUUID().toString(), selfId.get());
         } catch (IllegalArgumentException e) {
             JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, e.getMessage()));
             return;
@@ -181,7 +186,7 @@ final class FanoutHandler extends Handler.Abstract {
         FanoutEngine.Fanout fanout;
         try {
             fanout = engine.start(new FanoutEngine.Order(service, parsed.cast().msgId(), parsed.castBody(),
-                    parsed.scopes(), authorization, parsed.targets(), span.headers()));
+                    parsed.scopes(), authorization, parsed.targets(), parsed.peers(), span.headers()));
         } catch (IllegalArgumentException e) {
             span.end(WireError.INVALID_REQUEST.type());
             JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, e.getMessage()));

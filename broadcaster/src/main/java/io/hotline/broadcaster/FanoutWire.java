@@ -21,7 +21,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The JSON of {@code POST /v1/fanout/{service}}: a cast's body plus {@code zones} and {@code report}, the cast
+ * The JSON of {@code POST /v1/fanout/{service}}: a cast's body plus {@code zones} and {@code report} (and a peer's
+ * {@code targets} and {@code peers}), the cast
  * forwarded to each server and the 202 acknowledgement; errors are rpc-http's
  * {@link io.hotline.rpc.internal.wire.Reply}. The report itself is rpc-http's public
  * {@link io.hotline.rpc.FanoutReport}, so client and broadcaster cannot drift apart.
@@ -46,7 +47,8 @@ final class FanoutWire {
             @JsonDeserialize(using = StrictJson.NotNull.class) Double timeout,
             @JsonDeserialize(using = StrictJson.NotNull.class) JsonNode zones,
             @JsonDeserialize(using = StrictJson.NotNull.class) Boolean report,
-            @JsonDeserialize(using = StrictJson.NotNull.class) List<String> targets) {}
+            @JsonDeserialize(using = StrictJson.NotNull.class) List<String> targets,
+            @JsonDeserialize(using = StrictJson.NotNull.class) JsonNode peers) {}
 
     /** What each server gets: the client's cast without the fanout fields, with the same msg_id everywhere. */
     record Cast(String kind, String method, JsonNode args, Map<String, Object> context, String namespace,
@@ -57,9 +59,14 @@ final class FanoutWire {
 
     /**
      * A valid fanout request: the cast to forward (serialized once), the zones to look in, whether to report, and for
-     * a share handed over by a peer broadcaster the ids of its servers (else null).
+     * a share handed over by a peer broadcaster the ids of its servers (else null) and of the broadcasters it is split
+     * among (null when its sender predates {@code peers}: the share is then cast entirely here).
      */
-    record Parsed(Cast cast, byte[] castBody, List<ZoneScope> scopes, boolean report, Set<String> targets) {}
+    record Parsed(Cast cast, byte[] castBody, List<ZoneScope> scopes, boolean report, Set<String> targets,
+            List<String> peers) {}
+
+    /** The most broadcasters a share's {@code peers} may name: far above any fleet's, and a bounded cost to check. */
+    static final int MAX_PEERS = 10_000;
 
     /**
      * Reads a request body as JSON of the right shape, checking nothing else yet: the handler refuses a share from a
@@ -83,9 +90,10 @@ final class FanoutWire {
     /**
      * Checks a request {@link #read} from a body.
      *
+     * @param selfId this broadcaster's endpoint id, which a share's {@code peers} must name; null until registered
      * @throws IllegalArgumentException saying what is wrong, for a 400
      */
-    static Parsed parse(Request r, String msgIdIfMissing) {
+    static Parsed parse(Request r, String msgIdIfMissing, String selfId) {
         if (!"cast".equals(r.kind())) {
             throw new IllegalArgumentException("kind must be cast: a fanout cannot wait for replies from every server"
                     + (r.kind() == null ? "" : ", and " + Untrusted.excerpt(r.kind()) + " is not cast"));
@@ -105,7 +113,8 @@ final class FanoutWire {
                 r.msgId() != null ? r.msgId() : msgIdIfMissing, r.timeout());
         try {
             return new Parsed(cast, MAPPER.writeValueAsBytes(cast), scopes(r.zones()),
-                    Boolean.TRUE.equals(r.report()), targets(r.targets(), r.zones()));
+                    Boolean.TRUE.equals(r.report()), targets(r.targets(), r.zones()), peers(r.peers(), r.targets(),
+                    selfId));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write the cast: " + e.getOriginalMessage(), e);
         }
@@ -139,6 +148,50 @@ final class FanoutWire {
             }
         }
         return set;
+    }
+
+    /**
+     * A share's broadcasters, among which its receiver splits it by ownership: a list of distinct endpoint ids, at
+     * most {@link #MAX_PEERS}, naming the receiver (its sender handed it to the first of a group the list is).
+     */
+    private static List<String> peers(JsonNode peers, List<String> targets, String selfId) {
+        if (peers == null) {
+            return null;
+        }
+        if (targets == null) {
+            throw new IllegalArgumentException("peers is only for a share from a peer broadcaster, beside its targets;"
+                    + " a client leaves both out");
+        }
+        if (!peers.isArray()) {
+            throw new IllegalArgumentException("peers must be a JSON array of broadcaster endpoint ids, not "
+                    + Untrusted.excerpt(peers));
+        }
+        if (peers.size() > MAX_PEERS) {
+            throw new IllegalArgumentException("peers names " + peers.size() + " broadcasters; a share names at most "
+                    + MAX_PEERS);
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        for (JsonNode p : peers) {
+            if (!p.isTextual() || p.textValue().isBlank()) {
+                throw new IllegalArgumentException("peers must list broadcaster endpoint ids as non-blank strings, not "
+                        + Untrusted.excerpt(p));
+            }
+            try {
+                Endpoint.requireId(p.textValue());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("peers must list broadcaster endpoint ids: " + e.getMessage());
+            }
+            if (!ids.add(p.textValue())) {
+                throw new IllegalArgumentException("peers lists " + Untrusted.excerpt(p.textValue())
+                        + " twice; name each broadcaster once");
+            }
+        }
+        if (selfId == null || !ids.contains(selfId)) {
+            throw new IllegalArgumentException("peers does not name this broadcaster"
+                    + (selfId == null ? " (it is not registered yet)" : ", " + Untrusted.excerpt(selfId))
+                    + "; a share goes to the first broadcaster of the group its peers lists");
+        }
+        return List.copyOf(ids);
     }
 
     /** {@code "home"} (or absent), {@code "all"}, or a list of zone paths. */

@@ -212,7 +212,7 @@ class BroadcasterOpenApiTest {
     @CsvSource(delimiter = '|', value = {
         "report | 0", "report | '\"true\"'", "report | null", "method | true", "msg_id | 5", "msg_id | null",
         "timeout | '\"1.0\"'", "timeout | ''", "timeout | null", "timeout | 1e400", "context | null", "zones | null",
-        "targets | null", "targets | '[1]'", "args | null"})
+        "targets | null", "targets | '[1]'", "peers | null", "peers | '[1]'", "args | null"})
     void whatTheDocumentForbidsTheBroadcasterRefuses(String field, String json) throws Exception {
         Map<String, String> fields = new LinkedHashMap<>(Map.of("kind", "\"cast\"", "method", "\"record\"",
                 "args", "{\"event\": \"x\"}"));

@@ -121,13 +121,13 @@ class PeerShareTest {
     void aShareFromAPeerIsBoundedBeforeItsLookupAndItsReportByTheServersFound() throws Exception {
         fleet.server("host-1");
         fleet.server("host-2");
-        // Ten targets may wait, so a share names at most five.
+        // Ten targets may wait, so a share names at most ten.
         Broadcaster b = fleet.track(fleet.broadcasterBuilder(AZ1).maxPendingTargets(10).start());
 
-        // Six made-up ids: refused for their number, before the lookup that would refuse them as unknown (409).
-        HttpResponse<String> tooMany = share(b, shareOf(withGhosts(4)), Fleet.PEER_TOKEN);
+        // Eleven ids: refused for their number, before the lookup that would refuse them as unknown (409).
+        HttpResponse<String> tooMany = share(b, shareOf(withGhosts(9)), Fleet.PEER_TOKEN);
         assertThat(tooMany.statusCode()).as(tooMany.body()).isEqualTo(400);
-        assertThat(tooMany.body()).contains("targets names 6 servers; a share names at most 5");
+        assertThat(tooMany.body()).contains("targets names 11 servers; a share names at most 10");
 
         // Fewer than half of the ids are servers here: refused after the lookup, nothing sent, a short answer.
         HttpResponse<String> mostlyUnknown = share(b, shareOf(withGhosts(3)), Fleet.PEER_TOKEN);

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.hotline.discovery.Endpoint;
+import io.hotline.discovery.EndpointStatus;
 import io.hotline.discovery.HealthPolicy;
 import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.Zone;
@@ -18,6 +19,8 @@ import io.hotline.rpc.FanoutReport.Delivery;
 import io.hotline.rpc.FanoutReport.Outcome;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.RpcException;
+import io.hotline.rpc.internal.wire.Wire;
+import io.hotline.rpc.server.RpcServer;
 import io.hotline.rpc.server.testing.RpcFleet;
 import io.hotline.rpc.server.testing.Tarpit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -29,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -38,6 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,12 +92,15 @@ class TreeSplitTest {
         for (int i = 1; i <= 12; i++) {
             servers.add(fleet.server("host-" + i));
         }
-        // Threshold 2, two ways: 12 servers split into three shares of 4, each split again into two shares of 2.
+        // Threshold 2, two ways: the origin casts the servers it owns and hands the rest to two groups of its three
+        // peers (one and two), the group of two splitting its share again between its members.
         List<PrometheusMeterRegistry> registries = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             registries.add(registry);
-            fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(2).splitWays(2).meterRegistry(registry).start());
+            ids.add(fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(2).splitWays(2).meterRegistry(registry)
+                    .start()).endpoint().id());
         }
         RpcClient client = fleet.client();
         await().atMost(Duration.ofSeconds(10)).until(() ->
@@ -109,18 +115,97 @@ class TreeSplitTest {
                 IntStream.rangeClosed(1, 12).mapToObj(i -> "host-" + i).toList());
         await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> Fleet.count(s, "tree") == 1));
         assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("tree"));
-        // Peers are picked at random, so which broadcasters worked varies; how the work was cut does not: the origin,
-        // two peers with 4 servers each, and the two peers those handed 2 servers each (five fanouts in all), no
-        // broadcaster casting to every server, together exactly one cast per server.
-        assertThat(registries.stream().mapToDouble(r -> metric(r, FANOUTS)).sum()).isEqualTo(5.0);
-        assertThat(registries.stream().filter(r -> metric(r, DELIVERED) > 0).count()).isGreaterThanOrEqualTo(3);
-        assertThat(registries).allSatisfy(r -> assertThat(metric(r, DELIVERED)).isLessThan(12));
+        // Each broadcaster cast to the servers it owns, whichever the client picked, and took one fanout or share at
+        // most: together exactly one cast per server.
+        Map<String, Integer> owned = Ownership.counts(ids, report.results().stream().map(Delivery::id).toList());
+        for (int i = 0; i < 4; i++) {
+            assertThat(metric(registries.get(i), DELIVERED)).as("casts of broadcaster %d", i)
+                    .isEqualTo(owned.getOrDefault(ids.get(i), 0).doubleValue());
+            assertThat(metric(registries.get(i), FANOUTS)).isLessThanOrEqualTo(1.0);
+        }
         assertThat(registries.stream().mapToDouble(r -> metric(r, DELIVERED)).sum()).isEqualTo(12.0);
 
         // A 202 fanout is split the same way.
         client.prepare(FANOUT).cast("record", Map.of("event", "cast"));
         await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> Fleet.count(s, "cast") == 1));
         assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("tree", "cast"));
+    }
+
+    /** A client's fanout with a report of {@code event}, sent to broadcaster {@code b} itself. */
+    private static FanoutReport fanoutAt(Broadcaster b, String event) throws Exception {
+        HttpResponse<String> response = PeerShareTest.share(b, "{\"kind\":\"cast\",\"method\":\"record\",\"args\":"
+                + "{\"event\":\"" + event + "\"},\"report\":true}", null);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return Wire.REPORT_READER.readValue(response.body());
+    }
+
+    @Test
+    void eachServerIsCastByTheBroadcasterOwningItWhicheverBroadcasterAFanoutStartsAt() throws Exception {
+        fleet = Fleet.inMemory();
+        List<Recorder> servers = new ArrayList<>();
+        for (int i = 1; i <= 42; i++) {
+            servers.add(fleet.server("host-" + i));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> fleet.store(AZ1).list(TARGET.service(), AZ1).size() == 42);
+        List<String> serverIds = fleet.store(AZ1).list(TARGET.service(), AZ1).stream().map(s -> s.endpoint().id())
+                .toList();
+        // Seven broadcasters, two ways: the origin's six peers in two groups of three, each group's first splitting
+        // its share again between the two others.
+        List<Broadcaster> broadcasters = new ArrayList<>();
+        List<PrometheusMeterRegistry> registries = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            registries.add(registry);
+            broadcasters.add(fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(2).splitWays(2)
+                    .meterRegistry(registry).start()));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                fleet.store(AZ1).list(RpcClient.BROADCASTER_SERVICE, AZ1).size() == 7);
+        List<String> ids = broadcasters.stream().map(b -> b.endpoint().id()).toList();
+        Map<String, Integer> owned = Ownership.counts(ids, serverIds);
+
+        double[] before = new double[7];
+        for (String[] run : new String[][] {{"0", "first"}, {"4", "second"}}) {
+            FanoutReport report = fanoutAt(broadcasters.get(Integer.parseInt(run[0])), run[1]);
+
+            assertAddsUp(report);
+            assertThat(report.delivered()).as("%s", report).isEqualTo(42);
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    servers.stream().allMatch(s -> Fleet.count(s, run[1]) == 1));
+            // Each broadcaster sent the casts of the servers it owns, about 42/7 each, the same from either origin:
+            // not a third of them at the origin.
+            for (int i = 0; i < 7; i++) {
+                double sent = metric(registries.get(i), DELIVERED);
+                assertThat(sent - before[i]).as("casts of broadcaster %d from origin %s", i, run[0])
+                        .isEqualTo(owned.getOrDefault(ids.get(i), 0).doubleValue());
+                before[i] = sent;
+            }
+        }
+        assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("first", "second"));
+    }
+
+    @Test
+    void theServersOfABroadcasterAShareNamesButNoStoreListsAreCastByItsReceiver() throws Exception {
+        fleet = Fleet.inMemory();
+        List<Recorder> servers = new ArrayList<>();
+        for (int i = 1; i <= 6; i++) {
+            servers.add(fleet.server("host-" + i));
+        }
+        Broadcaster b = fleet.broadcaster();
+        List<String> serverIds = fleet.store(AZ1).list(TARGET.service(), AZ1).stream().map(s -> s.endpoint().id())
+                .toList();
+        // Several unknown broadcasters, so that some surely own servers of the share.
+        String peers = "[\"" + b.endpoint().id() + "\",\"ghost-1\",\"ghost-2\",\"ghost-3\"]";
+
+        HttpResponse<String> response = PeerShareTest.share(b, "{\"kind\":\"cast\",\"method\":\"record\","
+                + "\"args\":{\"event\":\"x\"},\"report\":true,\"targets\":" + serverIds.stream()
+                .map(id -> "\"" + id + "\"").collect(Collectors.joining(",", "[", "]")) + ",\"peers\":" + peers + "}",
+                Fleet.PEER_TOKEN);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"targeted\":6", "\"delivered\":6");
+        await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> Fleet.count(s, "x") == 1));
+        assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("x"));
     }
 
     @Test
@@ -149,22 +234,39 @@ class TreeSplitTest {
         for (int i = 1; i <= 6; i++) {
             servers.add(fleet.server("host-" + i));
         }
-        List<Endpoint> registered = fleet.store(AZ1).list(TARGET.service(), AZ1).stream()
-                .map(s -> s.endpoint()).sorted(Comparator.comparing(Endpoint::id)).toList();
-        assertThat(registered).hasSize(6);
-        // The peer reads a store of its own that holds every server but the last by id (its share is the last three):
-        // as a peer whose store is behind, it sees two of its three servers.
-        EndpointStore behind = fleet.track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store",
-                "memory", "hotline.memory.space", "behind-" + UUID.randomUUID(), "hotline.zone", AZ1.path()))));
-        registered.subList(0, 5).forEach(e -> behind.register(e, HealthPolicy.DEFAULT));
-        PrometheusMeterRegistry peerRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        List<String> serverIds = fleet.store(AZ1).list(TARGET.service(), AZ1).stream().map(s -> s.endpoint().id())
+                .sorted().toList();
+        assertThat(serverIds).hasSize(6);
         PrometheusMeterRegistry originRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Broadcaster peer = fleet.track(Broadcaster.builder(behind).drainDelay(Duration.ZERO).meterRegistry(peerRegistry)
-                .peerToken(Fleet.PEER_TOKEN).start());
-        // Listed in the other zone, so that the client (in az-1) picks the origin, never the peer that is behind.
-        fleet.store(Fleet.AZ2).register(Endpoint.builder(RpcClient.BROADCASTER_SERVICE).id("peer-behind")
+        String originId = fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(3).splitWays(1)
+                .meterRegistry(originRegistry).start()).endpoint().id();
+        // The peer reads a store of its own that lacks one of the servers the peer owns: as a peer whose store is
+        // behind, it sees all of its share but that one. Ids come from ports, so a peer owning fewer than two servers
+        // (its share would then be refused whole, another case) is replaced.
+        PrometheusMeterRegistry peerRegistry;
+        Broadcaster peer;
+        List<String> peerOwns;
+        EndpointStore behind;
+        do {
+            behind = fleet.track(StoreProviders.load().open(HotlineConfig.of(Map.of("hotline.store", "memory",
+                    "hotline.memory.space", "behind-" + UUID.randomUUID(), "hotline.zone", AZ1.path()))));
+            peerRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            peer = fleet.track(Broadcaster.builder(behind).drainDelay(Duration.ZERO).meterRegistry(peerRegistry)
+                    .peerToken(Fleet.PEER_TOKEN).start());
+            String peerId = peer.endpoint().id();
+            peerOwns = serverIds.stream().filter(id -> Ownership.owner(List.of(originId, peerId), id).equals(peerId))
+                    .toList();
+        } while (peerOwns.size() < 2);
+        String missing = peerOwns.get(0);
+        for (EndpointStatus s : fleet.store(AZ1).list(TARGET.service(), AZ1)) {
+            if (!s.endpoint().id().equals(missing)) {
+                behind.register(s.endpoint(), HealthPolicy.DEFAULT);
+            }
+        }
+        // Listed in the other zone under its own id, so that the client (in az-1) picks the origin, never the peer that
+        // is behind, and the origin, alone in its zone, takes the peers of every zone.
+        fleet.store(Fleet.AZ2).register(Endpoint.builder(RpcClient.BROADCASTER_SERVICE).id(peer.endpoint().id())
                 .host("127.0.0.1").port(peer.port()).zone(Fleet.AZ2).build(), HealthPolicy.DEFAULT);
-        fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(3).splitWays(1).meterRegistry(originRegistry).start());
         await().atMost(Duration.ofSeconds(10)).until(() ->
                 fleet.store(AZ1).list(RpcClient.BROADCASTER_SERVICE, AZ1).size() == 1
                         && fleet.store(AZ1).list(RpcClient.BROADCASTER_SERVICE, Fleet.AZ2).size() == 1);
@@ -177,10 +279,10 @@ class TreeSplitTest {
         assertThat(report.results()).allSatisfy(d -> assertThat(d.notSent()).isFalse());
         await().atMost(Duration.ofSeconds(10)).until(() -> servers.stream().allMatch(s -> Fleet.count(s, "x") == 1));
         assertThat(servers).allSatisfy(s -> assertThat(s.events).containsExactly("x"));
-        // Counted where sent: the peer two, the origin its own three and the one the peer could not see; nothing
-        // counted as refused, as nothing was.
-        assertThat(metric(peerRegistry, DELIVERED)).isEqualTo(2.0);
-        assertThat(metric(originRegistry, DELIVERED)).isEqualTo(4.0);
+        // Counted where sent: the peer the servers it owns and sees, the origin its own and the one the peer could
+        // not see; nothing counted as refused, as nothing was.
+        assertThat(metric(peerRegistry, DELIVERED)).isEqualTo(peerOwns.size() - 1.0);
+        assertThat(metric(originRegistry, DELIVERED)).isEqualTo(6.0 - peerOwns.size() + 1);
         assertThat(peerRegistry.scrape()).contains("hotline_broadcaster_deliveries_total{outcome=\"refused\"} 0.0");
     }
 
@@ -194,7 +296,17 @@ class TreeSplitTest {
                 {"\"targets\":[\"a\",\"a\"]", "lists a twice"},
                 {"\"targets\":[\"a\"],\"zones\":\"all\"", "exclude each other"},
                 {"\"targets\":[\"a b\"]", "targets must list endpoint ids: id 'a b' is invalid"},
-                {"\"targets\":\"a\"", "not a valid fanout request"}}) {
+                {"\"targets\":\"a\"", "not a valid fanout request"},
+                {"\"peers\":[\"" + b.endpoint().id() + "\"]", "peers is only for a share from a peer broadcaster"},
+                {"\"targets\":[\"a\"],\"peers\":\"" + b.endpoint().id() + "\"",
+                        "peers must be a JSON array of broadcaster endpoint ids"},
+                {"\"targets\":[\"a\"],\"peers\":[\" \"]", "peers must list broadcaster endpoint ids as non-blank"},
+                {"\"targets\":[\"a\"],\"peers\":[7]", "peers must list broadcaster endpoint ids as non-blank"},
+                {"\"targets\":[\"a\"],\"peers\":null", "not a valid fanout request"},
+                {"\"targets\":[\"a\"],\"peers\":[\"other-broadcaster\"]", "peers does not name this broadcaster"},
+                {"\"targets\":[\"a\"],\"peers\":" + IntStream.range(0, 10_001).mapToObj(i -> "\"b-" + i + "\"")
+                        .collect(Collectors.joining(",", "[", "]")), "peers names 10001 broadcasters; a share names at"
+                        + " most 10000"}}) {
             HttpResponse<String> response = PeerShareTest.share(b, "{\"kind\":\"cast\",\"method\":\"record\","
                     + bad[0] + "}", Fleet.PEER_TOKEN);
             assertThat(response.statusCode()).as(bad[0]).isEqualTo(400);
@@ -266,25 +378,38 @@ class TreeSplitTest {
     @Test
     void aPeerKilledMidShareLeavesItsServersReportedAsErrorsNotCastAgain() throws Exception {
         fleet = Fleet.inFiles(files);
-        // Ids sort the real servers first: the origin keeps them, the peer gets the share of servers that hang.
-        List<Recorder> fast = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            Recorder r = new Recorder();
-            fleet.track(fleet.serverBuilder("fast-" + i, AZ1, r).start());
-            fast.add(r);
-        }
-        List<Tarpit> slow = new ArrayList<>();
-        for (int i = 1; i <= 3; i++) {
-            Tarpit t = fleet.tarpit();
-            slow.add(t);
-            fleet.register("zz-slow-" + i, "slow-" + i, t.port());
-        }
-        // The peer is in another zone, so that the client in AZ1 goes to the origin; peers are taken from any zone.
+        // The peer is in another zone, so that the client in AZ1 goes to the origin, which, alone in its zone, takes
+        // the peers of every zone.
         Process peer = broadcasterProcess(Fleet.AZ2, Duration.ofSeconds(60));
-        fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(3).splitWays(1).peerTimeout(Duration.ofSeconds(60))
-                .start());
+        String originId = fleet.track(fleet.broadcasterBuilder(AZ1).splitThreshold(3).splitWays(1)
+                .peerTimeout(Duration.ofSeconds(60)).start()).endpoint().id();
         await().atMost(Duration.ofSeconds(20)).until(() ->
                 fleet.store(AZ1).list(RpcClient.BROADCASTER_SERVICE, Fleet.AZ2).size() == 1);
+        String peerId = fleet.store(AZ1).list(RpcClient.BROADCASTER_SERVICE, Fleet.AZ2).get(0).endpoint().id();
+        List<String> both = List.of(originId, peerId);
+        // The origin owns the real servers (ids come from ports: one the peer would own is replaced), the peer the
+        // servers that hang (their ids are picked so).
+        List<Recorder> fast = new ArrayList<>();
+        while (fast.size() < 3) {
+            Recorder r = new Recorder();
+            RpcServer server = fleet.track(fleet.serverBuilder("fast-" + fast.size(), AZ1, r).start());
+            if (Ownership.owner(both, server.endpoint().id()).equals(originId)) {
+                fast.add(r);
+            } else {
+                server.close();
+            }
+        }
+        List<Tarpit> slow = new ArrayList<>();
+        for (int k = 0; slow.size() < 3; k++) {
+            String id = "zz-slow-" + k;
+            if (Ownership.owner(both, id).equals(peerId)) {
+                Tarpit t = fleet.tarpit();
+                slow.add(t);
+                fleet.register(id, "slow-" + k, t.port());
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                fleet.store(AZ1).list(TARGET.service(), AZ1).size() == 6);
         RpcClient client = fleet.client();
 
         CompletableFuture<FanoutReport> reported = client.prepare(FANOUT).fanoutWithReportAsync("record",

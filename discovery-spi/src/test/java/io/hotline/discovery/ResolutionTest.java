@@ -8,7 +8,10 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** A resolution's lookups by server name, which a call naming one host among thousands makes. */
+/**
+ * A resolution's lookups by server name, which a call naming one host among thousands makes, and by endpoint id, which
+ * a broadcaster's share makes.
+ */
 class ResolutionTest {
 
     private static Endpoint endpoint(String server, int port) {
@@ -33,6 +36,17 @@ class ResolutionTest {
         assertThat(r.endpointsOf("compute-b")).containsExactly(b);
         assertThat(r.endpointsOf("compute-c")).isEmpty();
         assertThat(r.servers()).containsExactly("compute-a", "compute-b");
+    }
+
+    @Test
+    void anEndpointIsFoundById() {
+        Endpoint a = endpoint("compute-a", 8001);
+        Endpoint b = endpoint("compute-b", 8002);
+        Resolution r = resolution(List.of(a, b));
+
+        assertThat(r.endpointWithId(b.id())).contains(b);
+        assertThat(r.endpointWithId(a.id())).contains(a);
+        assertThat(r.endpointWithId("nobody")).isEmpty();
     }
 
     @Test

@@ -73,7 +73,7 @@ public final class FanoutEngine {
      * @param perTarget how long one server may take to accept a cast, connecting included
      * @param maxPending targets that may wait, across all fanouts; a fanout beyond is refused with {@link ServerBusy}
      * @param splitThreshold above this many targets the fanout is split among peer broadcasters
-     * @param splitWays how many peers one split hands shares to, at most
+     * @param splitWays how many shares one split hands out, at most, each to the first of a group of peers
      * @param peerTimeout how long a peer may take to report on its share
      */
     public record Settings(int maxConcurrent, Duration perTarget, int maxPending, int splitThreshold, int splitWays,
@@ -129,14 +129,6 @@ public final class FanoutEngine {
             return new Settings(maxConcurrent, perTarget, maxPending, splitThreshold, splitWays, timeout);
         }
 
-        /**
-         * The most endpoint ids a share may name: a fanout has at most {@link #maxPending()} targets, and a split cuts
-         * it into two slices at least, so no broadcaster configured alike hands out more; 50,000 by default.
-         */
-        public int maxShare() {
-            return (int) ((maxPending + 1L) / 2);
-        }
-
         private static void positive(int value, String what) {
             if (value < 1) {
                 throw new IllegalArgumentException(what + " " + value + " must be positive");
@@ -160,10 +152,12 @@ public final class FanoutEngine {
      * @param scopes the zones whose servers are targeted
      * @param authorization the Authorization header to send along, or null
      * @param only a peer's share: just these endpoint ids (looked up in every zone), or null for all of the scopes
+     * @param peers with a share, the endpoint ids of the broadcasters among which it is split by ownership (this one
+     *     included; see {@code TreeSplit}); null for a fanout or a share its receiver casts entirely
      * @param trace the trace context every cast and share carries: the fanout's span
      */
     public record Order(String service, String msgId, byte[] castBody, List<ZoneScope> scopes, String authorization,
-            Set<String> only, TraceHeaders trace) {
+            Set<String> only, List<String> peers, TraceHeaders trace) {
         public Order {
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(msgId, "msgId");
@@ -171,13 +165,20 @@ public final class FanoutEngine {
             shareTemplate(castBody);
             scopes = List.copyOf(scopes);
             only = only == null ? null : Set.copyOf(only);
+            peers = peers == null ? null : List.copyOf(peers);
             Objects.requireNonNull(trace, "trace");
+        }
+
+        /** An order that is no share split by ownership. */
+        public Order(String service, String msgId, byte[] castBody, List<ZoneScope> scopes, String authorization,
+                Set<String> only, TraceHeaders trace) {
+            this(service, msgId, castBody, scopes, authorization, only, null, trace);
         }
 
         /** An order outside any trace. */
         public Order(String service, String msgId, byte[] castBody, List<ZoneScope> scopes, String authorization,
                 Set<String> only) {
-            this(service, msgId, castBody, scopes, authorization, only, TraceHeaders.NONE);
+            this(service, msgId, castBody, scopes, authorization, only, null, TraceHeaders.NONE);
         }
     }
 
@@ -185,7 +186,7 @@ public final class FanoutEngine {
      * How a broadcaster's engine splits large fanouts among its peers.
      *
      * @param self the endpoint id of the broadcaster the engine runs in, read when a fanout is split (so that it can be
-     *     set once registered; null until then, when the broadcaster cannot be among its own peers yet)
+     *     set once registered; null until then, when the broadcaster owns nothing by it and casts every fanout itself)
      * @param peerToken the secret every broadcaster of the cluster holds, sent with each share so that its peer takes it
      */
     public record Split(Supplier<String> self, String peerToken) {
@@ -269,15 +270,15 @@ public final class FanoutEngine {
      * @throws ServerBusy if the targets would exceed the bound on waiting targets
      * @throws ShareNotSeen if the order is a share and fewer than half of its ids are healthy servers here
      * @throws IllegalArgumentException if the service name is invalid, or a share names more than
-     *     {@link Settings#maxShare()} servers (checked before any lookup)
+     *     {@link Settings#maxPending()} servers (checked before any lookup)
      */
     public Fanout start(Order order) {
         long startNanos = System.nanoTime();
-        if (order.only() != null && order.only().size() > settings.maxShare()) {
-            // Before the lookup, so an oversized share costs nothing but its parsing.
+        if (order.only() != null && order.only().size() > settings.maxPending()) {
+            // Before the lookup, so an oversized share costs nothing but its parsing. Not less: a share holds the
+            // servers its group owns, up to all but the sender's of a fanout of this bound.
             throw new IllegalArgumentException("targets names " + order.only().size() + " servers; a share names at most "
-                    + settings.maxShare() + " (half of the " + settings.maxPending() + " targets a broadcaster lets"
-                    + " wait: the largest slice a split hands out)");
+                    + settings.maxPending() + " (the targets a broadcaster lets wait: a share is part of one fanout)");
         }
         Targets targets = resolve(order);
         if (targets.unknown.size() > targets.endpoints.size()) {
@@ -286,7 +287,9 @@ public final class FanoutEngine {
                     + " started, so the sender casts the share itself");
         }
         int n = targets.endpoints.size();
-        boolean splits = tree != null && tree.splits(n);
+        // The threshold decides at the root alone: a share with peers follows ownership whatever its size, and one
+        // without (from a broadcaster of an earlier version) is cast here entirely.
+        boolean splits = tree != null && (order.peers() != null || (order.only() == null && tree.splits(n)));
         Fanout fanout = new Fanout(order, targets, splits ? shareTemplate(order.castBody()) : null);
         queue.admit(n);
         observer.started(n);
@@ -326,11 +329,12 @@ public final class FanoutEngine {
         Set<Zone> unavailable = new LinkedHashSet<>();
         for (ZoneScope scope : scopes) {
             Resolution r = directory.resolve(Query.of(order.service()).scope(scope));
-            r.endpoints().forEach(e -> {
-                if (order.only() == null || order.only().contains(e.id())) {
-                    found.putIfAbsent(e.id(), e);
-                }
-            });
+            if (order.only() != null) {
+                // By id through the resolution's index: a share costs its own size, not a scan of every server.
+                order.only().forEach(id -> r.endpointWithId(id).ifPresent(e -> found.put(id, e)));
+            } else {
+                r.endpoints().forEach(e -> found.putIfAbsent(e.id(), e));
+            }
             unavailable.addAll(r.unavailableZones());
         }
         List<Endpoint> endpoints = new ArrayList<>(found.values());
@@ -405,10 +409,6 @@ public final class FanoutEngine {
 
         Endpoint endpoint(int index) {
             return targets.endpoints.get(index);
-        }
-
-        List<Endpoint> endpoints(int from, int to) {
-            return targets.endpoints.subList(from, to);
         }
 
         /** What a share handed to a peer is made from; null when the fanout is not split. */
