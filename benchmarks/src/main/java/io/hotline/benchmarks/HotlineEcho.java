@@ -4,6 +4,7 @@ import io.hotline.discovery.StoreProviders;
 import io.hotline.discovery.config.HotlineConfig;
 import io.hotline.discovery.memory.MemoryStoreProvider;
 import io.hotline.discovery.spi.EndpointStore;
+import io.hotline.rpc.HttpTransport;
 import io.hotline.rpc.RpcClient;
 import io.hotline.rpc.server.RpcServer;
 import io.hotline.rpc.Target;
@@ -15,7 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Hotline as a service uses it: an {@link RpcServer} with an echo endpoint, and an {@link RpcClient} that finds it
- * through the {@code memory} store, both with their default settings.
+ * through the {@code memory} store, both with their default settings but for the client's transport: HTTP/1.1 (the
+ * default, a connection per request in flight) or h2c (one multiplexed connection).
  */
 final class HotlineEcho implements CastContender {
 
@@ -27,8 +29,10 @@ final class HotlineEcho implements CastContender {
     private final RpcClient.Prepared echo;
     private final Endpoint endpoint = new Endpoint();
     private final AtomicLong castsAccepted = new AtomicLong();
+    private final HttpTransport transport;
 
-    HotlineEcho(Duration requestTimeout) {
+    HotlineEcho(Duration requestTimeout, HttpTransport transport) {
+        this.transport = transport;
         // A space of its own, so that nothing else registered in this JVM is found.
         store = StoreProviders.load().open(HotlineConfig.of(Map.of(
                 HotlineConfig.STORE, "memory",
@@ -36,7 +40,7 @@ final class HotlineEcho implements CastContender {
         RpcServer startedServer = null;
         try {
             startedServer = RpcServer.builder(store).target(TARGET.server("bench-1")).endpoint(endpoint).start();
-            client = RpcClient.builder(store).timeout(requestTimeout).build();
+            client = RpcClient.builder(store).timeout(requestTimeout).transport(transport).build();
         } catch (RuntimeException e) {
             if (startedServer != null) {
                 startedServer.close();
@@ -50,7 +54,7 @@ final class HotlineEcho implements CastContender {
 
     @Override
     public String name() {
-        return "Hotline";
+        return transport == HttpTransport.H2C ? "Hotline h2c" : "Hotline";
     }
 
     @Override

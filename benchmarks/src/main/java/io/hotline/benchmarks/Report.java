@@ -2,6 +2,7 @@ package io.hotline.benchmarks;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,26 +21,32 @@ final class Report {
     private final String grpc;
     private final String jetty;
     private final String grpcPooled;
+    private final String hotlineH2c;
+    private final String jettyH2c;
     private final int inFlight;
     private final Map<String, Map<Phase, List<Measurement>>> results = new LinkedHashMap<>();
 
     /**
-     * The contenders by role, named as they are in {@link #add}; rows are printed in this order, then the
-     * references. The goals are the issue's, against the fastest gRPC; {@code grpcPooled} (gRPC with its default
-     * executors) gets the gRPC goals as well, for comparison. References are rows for context only.
+     * The contenders by role, named as they are in {@link #add}, or null for one left out of the run; rows are printed
+     * in this order. The goals are the issue's, against the fastest gRPC; {@code grpcPooled} (gRPC with its default
+     * executors) gets the gRPC goals as well, for comparison; Hotline over h2c is held against bare Jetty over h2c.
+     * A goal whose contenders did not both run is not printed.
      */
-    Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, List<String> references,
-            int inFlight) {
+    Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, String hotlineH2c,
+            String jettyH2c, int inFlight) {
         this.hotline = hotline;
         this.rabbit = rabbit;
         this.grpc = grpc;
         this.jetty = jetty;
         this.grpcPooled = grpcPooled;
+        this.hotlineH2c = hotlineH2c;
+        this.jettyH2c = jettyH2c;
         this.inFlight = inFlight;
-        for (String name : List.of(hotline, rabbit, grpc, jetty, grpcPooled)) {
-            results.put(name, new EnumMap<>(Phase.class));
+        for (String name : Arrays.asList(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c)) {
+            if (name != null) {
+                results.put(name, new EnumMap<>(Phase.class));
+            }
         }
-        references.forEach(name -> results.put(name, new EnumMap<>(Phase.class)));
     }
 
     void add(String contender, Phase phase, Measurement m) {
@@ -100,16 +107,30 @@ final class Report {
         goal(out, "call p50 vs " + grpcPooled, Phase.CALL_LATENCY, p50, grpcPooled, 0.9, true, " µs");
         goal(out, "calls/s at " + inFlight + " in flight vs " + grpcPooled, Phase.CALL_THROUGHPUT, rate, grpcPooled, 2,
                 false, "/s");
+        goal(out, "calls/s at " + inFlight + " in flight, " + hotlineH2c + " vs " + jettyH2c, Phase.CALL_THROUGHPUT,
+                rate, hotlineH2c, jettyH2c, 0.8, false, "/s");
     }
 
     private void goal(PrintStream out, String what, Phase phase, ToDoubleFunction<Measurement> metric, String other,
             double limit, boolean atMost, String unit) {
-        double ours = medianOf(hotline, phase, metric);
+        goal(out, what, phase, metric, hotline, other, limit, atMost, unit);
+    }
+
+    private void goal(PrintStream out, String what, Phase phase, ToDoubleFunction<Measurement> metric, String mine,
+            String other, double limit, boolean atMost, String unit) {
+        if (!measured(mine, phase) || !measured(other, phase)) {
+            return;
+        }
+        double ours = medianOf(mine, phase, metric);
         double theirs = medianOf(other, phase, metric);
         double ratio = ours / theirs;
         boolean pass = atMost ? ratio <= limit : ratio >= limit;
         out.printf(Locale.ROOT, "| %s | %s%s | %s%s | %.2fx | %s %.1fx | %s |%n", what, number(ours), unit,
                 number(theirs), unit, ratio, atMost ? "<=" : ">=", limit, pass ? "PASS" : "MISS");
+    }
+
+    private boolean measured(String name, Phase phase) {
+        return name != null && results.get(name).containsKey(phase);
     }
 
     private void failures(PrintStream out) {

@@ -8,17 +8,23 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import io.hotline.discovery.Untrusted;
+import io.hotline.rpc.HttpTransport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The RPC comparison: Hotline against RabbitMQ RPC (oslo's way), gRPC unary and a bare Jetty handler, all on this
- * machine's loopback, in one run. Starts a private RabbitMQ broker, every server and every client, measures call
+ * The RPC comparison: Hotline (over HTTP/1.1 and over h2c) against RabbitMQ RPC (oslo's way), gRPC unary and a bare
+ * Jetty handler, all on this machine's loopback, in one run ({@code --only} runs some of them). Starts a private RabbitMQ broker, every server and every client, measures call
  * latency at one request in flight, call throughput and cast throughput at many, and prints the medians side by
  * side with the goals' PASS or MISS. A load harness, not a test: it never fails on a missed goal.
  *
@@ -52,8 +58,16 @@ public final class RpcComparison implements Callable<Integer> {
             description = "Requests outstanding in the throughput phases (default: ${DEFAULT-VALUE}).")
     int inFlight;
 
+    @Option(names = "--only", paramLabel = "NAME", split = ",", defaultValue = ALL_CONTENDERS,
+            description = "Contenders to run, comma-separated, of ${DEFAULT-VALUE} (default: all); goals that need one"
+                    + " left out are not printed, and RabbitMQ is started only for rabbitmq.")
+    Set<String> only;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
+
+    private static final String ALL_CONTENDERS = "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c";
+    private static final List<String> CONTENDERS = List.of(ALL_CONTENDERS.split(","));
 
     private final PrintStream progress = System.err;
 
@@ -71,27 +85,43 @@ public final class RpcComparison implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--warmup must be 0 or more, and --duration, --rounds and --in-flight 1 or more");
         }
-        long started = System.nanoTime();
+        for (String name : only) {
+            if (!CONTENDERS.contains(name)) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--only: '"
+                        + Untrusted.excerpt(name) + "' is not a contender; choose from " + String.join(", ", CONTENDERS));
+            }
+        }
+        long startedNanos = System.nanoTime();
         String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         double loadBefore = Machine.loadAverage();
         LoadDriver driver = new LoadDriver(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(durationSeconds),
                 REQUEST_TIMEOUT, MAX_REQUESTS_PER_PHASE);
 
-        progress.println("starting RabbitMQ (a private broker and epmd on free loopback ports)...");
-        try (RabbitBroker broker = RabbitBroker.start();
-                HotlineEcho hotline = new HotlineEcho(REQUEST_TIMEOUT);
-                RabbitRpc rabbit = new RabbitRpc(broker, REQUEST_TIMEOUT);
-                GrpcEcho grpc = new GrpcEcho(REQUEST_TIMEOUT, true);
-                JettyEcho jetty = new JettyEcho(REQUEST_TIMEOUT, false);
-                GrpcEcho grpcPooled = new GrpcEcho(REQUEST_TIMEOUT, false);
-                JettyEcho jettyH2c = new JettyEcho(REQUEST_TIMEOUT, true)) {
-            List<Contender> contenders = List.of(hotline, rabbit, grpc, jetty, grpcPooled, jettyH2c);
-            List<CastContender> casters = List.of(hotline, rabbit);
+        List<AutoCloseable> started = new ArrayList<>();
+        try {
+            // Started in this order and stopped in the reverse; RabbitMQ only when its contender runs.
+            RabbitBroker broker = null;
+            if (only.contains("rabbitmq")) {
+                progress.println("starting RabbitMQ (a private broker and epmd on free loopback ports)...");
+                broker = open(started, RabbitBroker.start());
+            }
+            HotlineEcho hotline = only.contains("hotline")
+                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1)) : null;
+            RabbitRpc rabbit = broker != null ? open(started, new RabbitRpc(broker, REQUEST_TIMEOUT)) : null;
+            GrpcEcho grpc = only.contains("grpc") ? open(started, new GrpcEcho(REQUEST_TIMEOUT, true)) : null;
+            JettyEcho jetty = only.contains("jetty") ? open(started, new JettyEcho(REQUEST_TIMEOUT, false)) : null;
+            GrpcEcho grpcPooled = only.contains("grpc-pooled")
+                    ? open(started, new GrpcEcho(REQUEST_TIMEOUT, false)) : null;
+            HotlineEcho hotlineH2c = only.contains("hotline-h2c")
+                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.H2C)) : null;
+            JettyEcho jettyH2c = only.contains("jetty-h2c") ? open(started, new JettyEcho(REQUEST_TIMEOUT, true)) : null;
+            List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c);
+            List<CastContender> casters = present(hotline, rabbit, hotlineH2c);
             progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
-                    (System.nanoTime() - started) / 1e9, rounds,
+                    (System.nanoTime() - startedNanos) / 1e9, rounds,
                     (2 * contenders.size() + casters.size()) * (warmupSeconds + durationSeconds));
-            Report report = new Report(hotline.name(), rabbit.name(), grpc.name(), jetty.name(), grpcPooled.name(),
-                    List.of(jettyH2c.name()), inFlight);
+            Report report = new Report(name(hotline), name(rabbit), name(grpc), name(jetty), name(grpcPooled),
+                    name(hotlineH2c), name(jettyH2c), inFlight);
             // Contenders take turns inside each round, so that a burst of load from elsewhere hits one round of
             // everyone rather than every round of one.
             for (int round = 1; round <= rounds; round++) {
@@ -115,10 +145,29 @@ public final class RpcComparison implements Callable<Integer> {
             PrintStream out = System.out;
             header(out, startedAt, loadBefore);
             report.print(out);
+        } finally {
+            for (int i = started.size() - 1; i >= 0; i--) {
+                started.get(i).close();
+            }
         }
         progress.printf(Locale.ROOT, "done in %.0f s (servers stopped); load average now %.2f%n",
-                (System.nanoTime() - started) / 1e9, Machine.loadAverage());
+                (System.nanoTime() - startedNanos) / 1e9, Machine.loadAverage());
         return 0;
+    }
+
+    private static <T extends AutoCloseable> T open(List<AutoCloseable> started, T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    /** The contenders that run, in the order given. */
+    @SafeVarargs
+    private static <T> List<T> present(T... contenders) {
+        return Arrays.stream(contenders).filter(Objects::nonNull).toList();
+    }
+
+    private static String name(Contender c) {
+        return c == null ? null : c.name();
     }
 
     private static CpuMeter cpu(Contender c) {
@@ -146,7 +195,8 @@ public final class RpcComparison implements Callable<Integer> {
                 + " round; every request carries %d bytes of JSON arguments, timeout %d s%n", warmupSeconds,
                 durationSeconds, rounds, Payload.size(), REQUEST_TIMEOUT.toSeconds());
         out.printf("- Hotline: RpcServer (POST /v1/rpc by a Jetty %s handler, the rest by Jersey %s) and RpcClient via"
-                + " the memory store, defaults%n", versions.getProperty("jetty"), versions.getProperty("jersey"));
+                + " the memory store, defaults; Hotline h2c: the same with hotline.http.transport=h2c (one multiplexed"
+                + " connection, the server unchanged)%n", versions.getProperty("jetty"), versions.getProperty("jersey"));
         out.printf("- RabbitMQ: amqp-client %s; topic exchange, server queue, per-client reply queue, correlation ids;"
                 + " casts with publisher confirms, asynchronous, one per message, at most %d unconfirmed, acknowledged"
                 + " by the broker in batches (multiple=true)%n", versions.getProperty("amqp-client"), inFlight);

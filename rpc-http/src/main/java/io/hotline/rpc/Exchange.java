@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
-import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -47,7 +46,7 @@ final class Exchange {
      * @param metrics where retries are counted
      */
     record Client(HttpClient http, Directory directory, ScheduledExecutorService scheduler, String authorization,
-            int maxResponseBytes, int maxConnectionsPerServer, ClientMetrics metrics) {}
+            int maxResponseBytes, int maxConnectionsPerServer, HttpTransport transport, ClientMetrics metrics) {}
 
     /**
      * The message, and how to write it for a try.
@@ -170,7 +169,7 @@ final class Exchange {
         request.onRequestBegin(r -> begun.set(true));
         ScheduledFuture<?> probes = monitor == null ? null
                 : monitor.watch(endpoint, message.msgId(), request, message.what(), begun);
-        new CompletableResponseListener(request, client.maxResponseBytes()).send().whenComplete((response, failure) -> {
+        JsonPost.send(request, client.maxResponseBytes()).whenComplete((response, failure) -> {
             // No answer at all ejects the server for a while (see Directory), so that this call's retry and other
             // callers pick another instead of waiting out the same timeout.
             if (RetryPolicy.unanswered(failure)) {
@@ -220,7 +219,14 @@ final class Exchange {
                     + " requests, or connecting took that long); nothing ran, so it may be sent again", null);
         }
         if (neverSent && !refused) {
-            return new RpcException("cannot " + what + ", nothing was sent: " + failure, failure);
+            // A server with hotline.http.h2c=false answers the HTTP/2 preface in HTTP/1.1, which the client reads as
+            // a broken HTTP/2 frame (frame_size_error): the cause is told, not just the symptom.
+            String h2c = client.transport() == HttpTransport.H2C && endpoint.baseUri().startsWith("http:")
+                    ? " (this client calls http:// servers over h2c, " + RpcClient.TRANSPORT + "=h2c; a server with"
+                    + " hotline.http.h2c=false speaks HTTP/1.1 only: turn h2c on there, or call it with "
+                    + RpcClient.TRANSPORT + "=http/1.1)"
+                    : "";
+            return new RpcException("cannot " + what + ", nothing was sent: " + failure + h2c, failure);
         }
         if (timedOut) {
             return new MessagingTimeout("no reply to " + what + " within " + timeout, failure);

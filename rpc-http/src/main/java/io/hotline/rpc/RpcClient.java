@@ -12,6 +12,7 @@ import io.hotline.rpc.internal.security.ClientTls;
 import io.hotline.rpc.internal.security.PemFiles;
 import io.hotline.rpc.internal.tracing.TraceHeaders;
 import io.hotline.rpc.internal.tracing.Tracing;
+import io.hotline.rpc.internal.wire.H2cTransport;
 import io.hotline.rpc.internal.wire.JsonPost;
 import io.hotline.rpc.internal.wire.Version;
 import io.hotline.rpc.internal.wire.Wire;
@@ -35,6 +36,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpClientTransport;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.io.ClientConnector;
 import org.slf4j.Logger;
@@ -69,6 +71,9 @@ public final class RpcClient implements AutoCloseable {
 
     /** The config key that lets a client fan out itself when no broadcaster is registered; false by default. */
     public static final String FANOUT_FALLBACK = "hotline.rpc.fanout-fallback";
+
+    /** The config key of {@link Builder#transport(HttpTransport)}: {@code http/1.1} (the default) or {@code h2c}. */
+    public static final String TRANSPORT = "hotline.http.transport";
 
     /** The config key of {@link Builder#maxConnectionsPerServer(int)}. */
     public static final String MAX_CONNECTIONS_PER_SERVER = "hotline.rpc.max-connections-per-server";
@@ -118,8 +123,10 @@ public final class RpcClient implements AutoCloseable {
         if (b.caFile != null || b.certFile != null) {
             connector.setSslContextFactory(PemFiles.clientTls(b.caFile, b.certFile, b.keyFile));
         }
-        this.http = JsonPost.configure(new HttpClient(new HttpClientTransportOverHTTP(connector)),
-                b.maxConnectionsPerServer);
+        HttpClientTransport transport = b.transport == HttpTransport.H2C
+                ? new H2cTransport(connector)
+                : new HttpClientTransportOverHTTP(connector);
+        this.http = JsonPost.configure(new HttpClient(transport), b.maxConnectionsPerServer);
         http.setConnectTimeout(b.connectTimeout.toMillis());
         http.setName("hotline-rpc-client");
         try {
@@ -130,7 +137,7 @@ public final class RpcClient implements AutoCloseable {
         }
         this.metrics = new ClientMetrics(b.meterRegistry);
         this.exchanges = new Exchange.Client(http, directory, scheduler, authorization(), maxResponseBytes,
-                maxConnectionsPerServer, metrics);
+                maxConnectionsPerServer, b.transport, metrics);
     }
 
     private static Directory ownDirectory(Builder b) {
@@ -504,6 +511,7 @@ public final class RpcClient implements AutoCloseable {
         private int maxResponseBytes = 16 << 20;
         private boolean fanoutFallback;
         private int maxConnectionsPerServer = DEFAULT_MAX_CONNECTIONS_PER_SERVER;
+        private HttpTransport transport = HttpTransport.HTTP_1_1;
         private Path caFile;
         private Path certFile;
         private Path keyFile;
@@ -518,9 +526,9 @@ public final class RpcClient implements AutoCloseable {
         /**
          * Reads {@code hotline.http.token}, {@code hotline.rpc.response-timeout} (oslo's rpc_response_timeout),
          * {@code hotline.http.tls.cafile}, {@code hotline.http.tls.client-certfile} / {@code client-keyfile},
-         * {@code hotline.zone}, {@value #FANOUT_FALLBACK}, {@value #MAX_CONNECTIONS_PER_SERVER}, and the servers'
-         * report interval for its directory ({@link Directory.Builder#config}; a client on a shared directory keeps the
-         * directory's).
+         * {@code hotline.zone}, {@value #FANOUT_FALLBACK}, {@value #MAX_CONNECTIONS_PER_SERVER}, {@value #TRANSPORT},
+         * and the servers' report interval for its directory ({@link Directory.Builder#config}; a client on a shared
+         * directory keeps the directory's).
          */
         public Builder config(HotlineConfig config) {
             this.config = config;
@@ -537,6 +545,32 @@ public final class RpcClient implements AutoCloseable {
                         + " client opens to one server at most, e.g. " + DEFAULT_MAX_CONNECTIONS_PER_SERVER);
             }
             maxConnectionsPerServer(connections);
+            String configuredTransport = config.string(TRANSPORT, "");
+            if (!configuredTransport.isEmpty()) {
+                try {
+                    transport(HttpTransport.parse(configuredTransport));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(TRANSPORT + " (from " + config.sourceOf(TRANSPORT) + "): "
+                            + e.getMessage());
+                }
+            }
+            return this;
+        }
+
+        /**
+         * How requests travel to {@code http://} servers: {@link HttpTransport#HTTP_1_1} (the default), or
+         * {@link HttpTransport#H2C}, HTTP/2 with prior knowledge, for a client that calls few servers a lot: one
+         * multiplexed connection to each carries up to 128 calls at once (a Hotline server's streams per connection;
+         * the client opens more, up to {@link #maxConnectionsPerServer(int)}, beyond). {@code https://} servers are
+         * called over HTTP/1.1 either way. A server with {@code hotline.http.h2c=false} answers an h2c client's
+         * calls with an {@link RpcException} that says so, nothing sent. Config key {@value #TRANSPORT}.
+         *
+         * <pre>{@code
+         * RpcClient conductor = RpcClient.builder(store).transport(HttpTransport.H2C).build();
+         * }</pre>
+         */
+        public Builder transport(HttpTransport transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
             return this;
         }
 

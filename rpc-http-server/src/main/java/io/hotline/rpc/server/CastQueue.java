@@ -77,8 +77,9 @@ final class CastQueue {
                 }) {
             @Override
             protected void beforeExecute(Thread t, Runnable r) {
-                waiting.decrementAndGet();
+                // Running first, so that admit() never sees a cast in neither count.
                 running.put(t, new Started((Cast) r, System.nanoTime()));
+                waiting.decrementAndGet();
             }
 
             @Override
@@ -102,8 +103,11 @@ final class CastQueue {
         int ahead;
         do {
             ahead = waiting.get();
-            if (ahead >= capacity) {
-                return "the cast queue is full (" + capacity + " casts waiting)";
+            // A cast admitted waits for a thread only when none is idle: a burst arriving faster than the idle threads
+            // take it must not be refused as if it were waiting. Counted with the casts running, admitted ones not yet
+            // taken by their thread included, so the casts waiting for a thread stay within the capacity.
+            if (ahead + running.size() >= threads + capacity) {
+                return "the cast queue is full (" + capacity + " casts waiting for " + threads + " threads)";
             }
             // The casts running, those waiting and this one, spread over the threads.
             double drainNanos = (double) (ahead + 1 + running.size()) * estimate / threads;

@@ -26,12 +26,18 @@ import java.util.Objects;
  * @param grace how long a stop waits for requests in flight; 30 s
  * @param maxBodyBytes larger request bodies get 413; 1 MiB
  * @param maxThreads request threads at most; 200
+ * @param h2c whether a plain-HTTP listener also speaks HTTP/2 with prior knowledge (h2c) on its port; true. TLS
+ *     listeners speak HTTP/1.1 only
  */
 public record ListenerSettings(PortRange portRange, String host, Path certFile, Path keyFile, Path clientCaFile,
-        Duration listenTimeout, Duration bodyTimeout, Duration grace, long maxBodyBytes, int maxThreads) {
+        Duration listenTimeout, Duration bodyTimeout, Duration grace, long maxBodyBytes, int maxThreads,
+        boolean h2c) {
+
+    /** The config key of {@link #h2c(boolean)}: {@code true} (the default) or {@code false}, as every flag. */
+    public static final String H2C = "hotline.http.h2c";
 
     public static final ListenerSettings DEFAULT = new ListenerSettings(PortRange.EPHEMERAL, "127.0.0.1", null, null, null,
-            Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30), 1 << 20, 200);
+            Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30), 1 << 20, 200, true);
 
     public ListenerSettings {
         Objects.requireNonNull(portRange, "portRange");
@@ -54,53 +60,68 @@ public record ListenerSettings(PortRange portRange, String host, Path certFile, 
 
     public ListenerSettings portRange(PortRange range) {
         return new ListenerSettings(range, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
-                maxBodyBytes, maxThreads);
+                maxBodyBytes, maxThreads, h2c);
     }
 
     public ListenerSettings host(String host) {
         return new ListenerSettings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
-                maxBodyBytes, maxThreads);
+                maxBodyBytes, maxThreads, h2c);
     }
 
     public ListenerSettings tls(Path certFile, Path keyFile) {
         return new ListenerSettings(portRange, host, Objects.requireNonNull(certFile, "certFile"),
                 Objects.requireNonNull(keyFile, "keyFile"), clientCaFile, listenTimeout, bodyTimeout, grace,
-                maxBodyBytes, maxThreads);
+                maxBodyBytes, maxThreads, h2c);
     }
 
     public ListenerSettings requireClientCertificates(Path caFile) {
         return new ListenerSettings(portRange, host, certFile, keyFile, Objects.requireNonNull(caFile, "caFile"),
-                listenTimeout, bodyTimeout, grace, maxBodyBytes, maxThreads);
+                listenTimeout, bodyTimeout, grace, maxBodyBytes, maxThreads, h2c);
     }
 
     public ListenerSettings listenTimeout(Duration timeout) {
         return new ListenerSettings(portRange, host, certFile, keyFile, clientCaFile, timeout, bodyTimeout, grace,
-                maxBodyBytes, maxThreads);
+                maxBodyBytes, maxThreads, h2c);
     }
 
     public ListenerSettings bodyTimeout(Duration timeout) {
         return new ListenerSettings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, timeout, grace,
-                maxBodyBytes, maxThreads);
+                maxBodyBytes, maxThreads, h2c);
     }
 
     public ListenerSettings grace(Duration grace) {
         return new ListenerSettings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
-                maxBodyBytes, maxThreads);
+                maxBodyBytes, maxThreads, h2c);
     }
 
     public ListenerSettings maxBodyBytes(long bytes) {
         return new ListenerSettings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
-                bytes, maxThreads);
+                bytes, maxThreads, h2c);
     }
 
     public ListenerSettings maxThreads(int threads) {
         return new ListenerSettings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
-                maxBodyBytes, threads);
+                maxBodyBytes, threads, h2c);
+    }
+
+    /**
+     * Whether a plain-HTTP listener also accepts HTTP/2 with prior knowledge (h2c) on the same port, for clients with
+     * {@code hotline.http.transport=h2c}; on by default. Off, such a client's connection is refused with an HTTP/1.1
+     * 400 and the client reports it. Ignored with TLS: h2 over TLS needs ALPN, which Hotline does not offer. Config key
+     * {@value #H2C}.
+     *
+     * <pre>{@code
+     * ListenerSettings settings = ListenerSettings.DEFAULT.h2c(false);   // HTTP/1.1 only
+     * }</pre>
+     */
+    public ListenerSettings h2c(boolean enabled) {
+        return new ListenerSettings(portRange, host, certFile, keyFile, clientCaFile, listenTimeout, bodyTimeout, grace,
+                maxBodyBytes, maxThreads, enabled);
     }
 
     /**
      * These settings with {@code hotline.http.port-range}, {@code .host}, {@code .listen-timeout},
-     * {@code .grace-period}, {@code .body-timeout} and {@code .tls.enabled|certfile|keyfile|client-cafile} from
+     * {@code .grace-period}, {@code .body-timeout}, {@value #H2C} and {@code .tls.enabled|certfile|keyfile|client-cafile} from
      * {@code config} (the proposal's {@code port_range}, {@code listen_timeout}, {@code enable_ssl},
      * {@code ssl_certfile}, {@code ssl_keyfile}).
      */
@@ -123,6 +144,7 @@ public record ListenerSettings(PortRange portRange, String host, Path certFile, 
         }
         s = s.grace(configuredGrace);
         s = s.bodyTimeout(config.duration("hotline.http.body-timeout", bodyTimeout));
+        s = s.h2c(config.flag(H2C, h2c));
         if (config.flag("hotline.http.tls.enabled", false)) {
             String cert = config.string("hotline.http.tls.certfile", "");
             String key = config.string("hotline.http.tls.keyfile", "");

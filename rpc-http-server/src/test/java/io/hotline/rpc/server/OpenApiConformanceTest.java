@@ -315,8 +315,10 @@ class OpenApiConformanceTest {
                 .castExecution(1, 1).start()) {
             try {
                 String hold = "{\"kind\": \"cast\", \"method\": \"hold\"}";
-                // The first cast takes the only cast thread and blocks in it, the second takes the only queue slot.
+                // The first cast takes the only cast thread and blocks in it, the second takes the only queue slot:
+                // once the first runs, as a cast admitted counts as waiting until its thread takes it.
                 assertThat(post(busy, RPC, JSON, hold, null).status()).isEqualTo(202);
+                assertThat(gate.holding.await(10, TimeUnit.SECONDS)).as("the first cast runs").isTrue();
                 assertThat(post(busy, RPC, JSON, hold, null).status()).isEqualTo(202);
                 Exchange full = post(busy, RPC, JSON, hold, null);
                 assertThat(full.status()).isEqualTo(503);
@@ -578,8 +580,10 @@ class OpenApiConformanceTest {
     /** An endpoint whose cast holds the server's only cast thread until the test lets it go. */
     public static final class Gate {
         final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch holding = new CountDownLatch(1);
 
         public void hold() throws InterruptedException {
+            holding.countDown();
             // Bounded, so a failed test still lets the server close.
             release.await(10, TimeUnit.SECONDS);
         }

@@ -74,7 +74,7 @@ class ServerConfigTest {
             assertThat(post(server, "cast", "hold").get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(202);
             HttpResponse<String> thirdCast = post(server, "cast", "hold").get(30, TimeUnit.SECONDS);
             assertThat(thirdCast.statusCode()).isEqualTo(503);
-            assertThat(thirdCast.body()).contains("the cast queue is full (1 casts waiting)");
+            assertThat(thirdCast.body()).contains("the cast queue is full (1 casts waiting for 1 threads)");
 
             api.release.countDown();
             assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);

@@ -2,10 +2,14 @@ package io.hotline.rpc.internal.wire;
 
 import io.hotline.rpc.internal.tracing.TraceHeaders;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ByteBufferRequestContent;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -52,5 +56,27 @@ public final class JsonPost {
                 })
                 .body(new ByteBufferRequestContent(Wire.JSON, ByteBuffer.wrap(body)))
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Sends {@code request} and completes with the server's whole answer of at most {@code maxResponseBytes}, also
+     * when the server answered before reading the whole body and then cut the upload short, as a 413 for a body over
+     * its limit does: over HTTP/2 the server resets the stream, and Jetty fails the request although the answer
+     * arrived whole (RFC 9113, 8.1 lets a server answer early). The answer, not the reset, says what happened.
+     *
+     * <pre>{@code
+     * JsonPost.send(JsonPost.to(http, baseUri, path, body, 5000, null, TraceHeaders.NONE), 1 << 20)
+     *         .thenAccept(reply -> System.out.println(reply.getStatus()));
+     * }</pre>
+     */
+    public static CompletableFuture<ContentResponse> send(Request request, int maxResponseBytes) {
+        return new CompletableResponseListener(request, maxResponseBytes) {
+            @Override
+            public void onComplete(Result result) {
+                // A response failure means the answer did not arrive whole; without one, only the upload failed.
+                boolean answeredEarly = result.getRequestFailure() != null && result.getResponseFailure() == null;
+                super.onComplete(answeredEarly ? new Result(result.getRequest(), result.getResponse()) : result);
+            }
+        }.send();
     }
 }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side every Hotline process that listens shares (the RPC server, the broadcaster): a port from the
- * {@code port_range}, HTTPS from PEM files or HTTP/1.1 with h2c, a request body limit, Jetty's own errors as JSON, and
- * a graceful stop within a grace period.
+ * {@code port_range}, HTTPS (HTTP/1.1) from PEM files or HTTP/1.1 with h2c (unless turned off), a request body limit,
+ * Jetty's own errors as JSON, and a graceful stop within a grace period.
  *
  * <pre>{@code
  * ListenerSettings settings = ListenerSettings.DEFAULT.config(HotlineConfig.load());
@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class HttpListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HttpListener.class);
+
+    /** Calls one h2c connection carries at once, as Jetty's own default; more than a client's usual calls in flight. */
+    static final int MAX_STREAMS_PER_CONNECTION = 128;
 
     private final Server jetty;
     private final ServerConnector connector;
@@ -66,9 +69,12 @@ public final class HttpListener implements AutoCloseable {
             connector = new ServerConnector(jetty,
                     PemFiles.serverTls(settings.certFile(), settings.keyFile(), settings.clientCaFile()),
                     http1(http, handler));
+        } else if (settings.h2c()) {
+            // h2c beside HTTP/1.1: HTTP/1.1's factory hands a connection that opens with the HTTP/2 preface (prior
+            // knowledge) to the h2c one, so clients with hotline.http.transport=h2c multiplex on the same port.
+            connector = new ServerConnector(jetty, http1(http, handler), h2c(http));
         } else {
-            // h2c beside HTTP/1.1: clients that know the server speaks HTTP/2 (or upgrade) multiplex requests.
-            connector = new ServerConnector(jetty, http1(http, handler), new HTTP2CServerConnectionFactory(http));
+            connector = new ServerConnector(jetty, http1(http, handler));
         }
         connector.setHost(settings.host());
         connector.setIdleTimeout(settings.listenTimeout().toMillis());
@@ -97,6 +103,21 @@ public final class HttpListener implements AutoCloseable {
     private static HttpConnectionFactory http1(HttpConfiguration http, Handler handler) {
         return handler.getInvocationType() == Invocable.InvocationType.NON_BLOCKING
                 ? new AdaptiveHttpConnectionFactory(http) : new HttpConnectionFactory(http);
+    }
+
+    /**
+     * HTTP/2 with HTTP/1.1's limits: the same configuration (request header size), the connector's idle timeout for
+     * connections and streams, and the body limit and body timeout, which are the handlers' and so the same for both.
+     * Streams per connection are bounded so that one client cannot hold more calls than
+     * {@value #MAX_STREAMS_PER_CONNECTION} on one connection; a client opens another connection beyond. Jetty's rate
+     * control (resets, pings, settings and empty frames a second) stays on. A stream of a blocking handler (the
+     * broadcaster's) runs on a pool thread; the RPC handler, non-blocking, hands what may block to the pool itself, so
+     * either way a call that blocks cannot stall the connection's other streams.
+     */
+    private static HTTP2CServerConnectionFactory h2c(HttpConfiguration http) {
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http);
+        h2c.setMaxConcurrentStreams(MAX_STREAMS_PER_CONNECTION);
+        return h2c;
     }
 
     /** The port listened on. */
