@@ -6,6 +6,7 @@ import io.hotline.discovery.memory.MemoryStoreProvider;
 import io.hotline.discovery.spi.EndpointStore;
 import io.hotline.rpc.HttpTransport;
 import io.hotline.rpc.RpcClient;
+import io.hotline.rpc.server.NonBlocking;
 import io.hotline.rpc.server.RpcServer;
 import io.hotline.rpc.Target;
 import java.time.Duration;
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Hotline as a service uses it: an {@link RpcServer} with an echo endpoint, and an {@link RpcClient} that finds it
  * through the {@code memory} store, both with their default settings but for the client's transport: HTTP/1.1 (the
- * default, a connection per request in flight) or h2c (one multiplexed connection).
+ * default, a connection per request in flight) or h2c (one multiplexed connection); and for whether the endpoint is
+ * declared {@link NonBlocking}, so that its calls run on the I/O thread, as gRPC's {@code directExecutor}.
  */
 final class HotlineEcho implements CastContender {
 
@@ -27,12 +29,13 @@ final class HotlineEcho implements CastContender {
     private final RpcServer server;
     private final RpcClient client;
     private final RpcClient.Prepared echo;
-    private final Endpoint endpoint = new Endpoint();
+    private final Endpoint endpoint;
     private final AtomicLong castsAccepted = new AtomicLong();
     private final HttpTransport transport;
 
-    HotlineEcho(Duration requestTimeout, HttpTransport transport) {
+    HotlineEcho(Duration requestTimeout, HttpTransport transport, boolean nonBlocking) {
         this.transport = transport;
+        this.endpoint = nonBlocking ? new NonBlockingEndpoint() : new Endpoint();
         // A space of its own, so that nothing else registered in this JVM is found.
         store = StoreProviders.load().open(HotlineConfig.of(Map.of(
                 HotlineConfig.STORE, "memory",
@@ -54,7 +57,8 @@ final class HotlineEcho implements CastContender {
 
     @Override
     public String name() {
-        return transport == HttpTransport.H2C ? "Hotline h2c" : "Hotline";
+        return (transport == HttpTransport.H2C ? "Hotline h2c" : "Hotline")
+                + (endpoint instanceof NonBlockingEndpoint ? ", @NonBlocking" : "");
     }
 
     @Override
@@ -87,7 +91,7 @@ final class HotlineEcho implements CastContender {
     }
 
     /** The endpoint object: public, with its parameter names in the class file (javac -parameters). */
-    public static final class Endpoint {
+    public static class Endpoint {
         private final AtomicLong recorded = new AtomicLong();
 
         /** What calls call. */
@@ -100,4 +104,8 @@ final class HotlineEcho implements CastContender {
             recorded.incrementAndGet();
         }
     }
+
+    /** The same methods, declared to never block: they only echo and count. */
+    @NonBlocking
+    public static final class NonBlockingEndpoint extends Endpoint {}
 }

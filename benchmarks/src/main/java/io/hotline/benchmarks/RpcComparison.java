@@ -66,7 +66,8 @@ public final class RpcComparison implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    private static final String ALL_CONTENDERS = "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c";
+    private static final String ALL_CONTENDERS =
+            "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking";
     private static final List<String> CONTENDERS = List.of(ALL_CONTENDERS.split(","));
 
     private final PrintStream progress = System.err;
@@ -106,22 +107,25 @@ public final class RpcComparison implements Callable<Integer> {
                 broker = open(started, RabbitBroker.start());
             }
             HotlineEcho hotline = only.contains("hotline")
-                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1)) : null;
+                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, false)) : null;
             RabbitRpc rabbit = broker != null ? open(started, new RabbitRpc(broker, REQUEST_TIMEOUT)) : null;
             GrpcEcho grpc = only.contains("grpc") ? open(started, new GrpcEcho(REQUEST_TIMEOUT, true)) : null;
             JettyEcho jetty = only.contains("jetty") ? open(started, new JettyEcho(REQUEST_TIMEOUT, false)) : null;
             GrpcEcho grpcPooled = only.contains("grpc-pooled")
                     ? open(started, new GrpcEcho(REQUEST_TIMEOUT, false)) : null;
             HotlineEcho hotlineH2c = only.contains("hotline-h2c")
-                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.H2C)) : null;
+                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.H2C, false)) : null;
             JettyEcho jettyH2c = only.contains("jetty-h2c") ? open(started, new JettyEcho(REQUEST_TIMEOUT, true)) : null;
-            List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c);
+            HotlineEcho hotlineDirect = only.contains("hotline-nonblocking")
+                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, true)) : null;
+            List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
+                    hotlineDirect);
             List<CastContender> casters = present(hotline, rabbit, hotlineH2c);
             progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
                     (System.nanoTime() - startedNanos) / 1e9, rounds,
                     (2 * contenders.size() + casters.size()) * (warmupSeconds + durationSeconds));
             Report report = new Report(name(hotline), name(rabbit), name(grpc), name(jetty), name(grpcPooled),
-                    name(hotlineH2c), name(jettyH2c), inFlight);
+                    name(hotlineH2c), name(jettyH2c), name(hotlineDirect), inFlight);
             // Contenders take turns inside each round, so that a burst of load from elsewhere hits one round of
             // everyone rather than every round of one.
             for (int round = 1; round <= rounds; round++) {
@@ -196,7 +200,9 @@ public final class RpcComparison implements Callable<Integer> {
                 durationSeconds, rounds, Payload.size(), REQUEST_TIMEOUT.toSeconds());
         out.printf("- Hotline: RpcServer (POST /v1/rpc by a Jetty %s handler, the rest by Jersey %s) and RpcClient via"
                 + " the memory store, defaults; Hotline h2c: the same with hotline.http.transport=h2c (one multiplexed"
-                + " connection, the server unchanged)%n", versions.getProperty("jetty"), versions.getProperty("jersey"));
+                + " connection, the server unchanged); Hotline, @NonBlocking: the endpoint class declared @NonBlocking, so"
+                + " that calls run on the I/O thread that read them%n", versions.getProperty("jetty"),
+                versions.getProperty("jersey"));
         out.printf("- RabbitMQ: amqp-client %s; topic exchange, server queue, per-client reply queue, correlation ids;"
                 + " casts with publisher confirms, asynchronous, one per message, at most %d unconfirmed, acknowledged"
                 + " by the broker in batches (multiple=true)%n", versions.getProperty("amqp-client"), inFlight);

@@ -108,7 +108,8 @@ public final class Broadcaster implements AutoCloseable {
         http.setMaxConnectionsPerDestination(b.fanout.maxConcurrent());
         BroadcasterMetrics metrics = new BroadcasterMetrics(ServedMetrics.of(b.meterRegistry));
         // The engine reads the id only when it splits a fanout; until it is set this broadcaster is not registered,
-        // so it owns no server by it and casts every fanout itself. Without a peer token it cannot split: no peer would take a share.
+        // so it owns no server by it and casts every fanout itself. Without a peer token it cannot split: no peer would
+        // take a share.
         this.engine = new FanoutEngine(directory, http, b.fanout, metrics,
                 b.peerToken == null ? null : new FanoutEngine.Split(() -> selfId, b.peerToken));
 

@@ -65,8 +65,11 @@ final class FanoutWire {
     record Parsed(Cast cast, byte[] castBody, List<ZoneScope> scopes, boolean report, Set<String> targets,
             List<String> peers) {}
 
-    /** The most broadcasters a share's {@code peers} may name: far above any fleet's, and a bounded cost to check. */
-    static final int MAX_PEERS = 10_000;
+    /**
+     * The most broadcasters a share's {@code peers} may name: far above any region's (a fanout to 13,000 servers needs
+     * tens), and a bound on the work a share asks for, as each of its servers' owner is found among them.
+     */
+    static final int MAX_PEERS = 1_000;
 
     /**
      * Reads a request body as JSON of the right shape, checking nothing else yet: the handler refuses a share from a

@@ -93,6 +93,11 @@ public final class Resolution {
      * The endpoint with this id, if it is among {@link #endpoints()} (the first, should two zones list one id). An
      * index built once per resolution answers, so that a broadcaster looking up a share of a few hundred ids among
      * 13,000 servers pays for the share, not for every server per share.
+     *
+     * <pre>{@code
+     * Resolution all = directory.resolve(Query.of("nova.compute").allZones());
+     * all.endpointWithId("compute-17:8774").ifPresent(e -> System.out.println(e.baseUri()));
+     * }</pre>
      */
     public Optional<Endpoint> endpointWithId(String id) {
         Map<String, Endpoint> index = byId;

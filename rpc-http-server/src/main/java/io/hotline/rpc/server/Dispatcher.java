@@ -124,8 +124,7 @@ final class Dispatcher {
                 || className.startsWith("java.lang.invoke.");
     }
 
-    /** One callable method: arguments by parameter name, converted by Jackson to the parameter types. */
-    /** One endpoint method, ready to run with a request's arguments. */
+    /** One callable method, ready to run: arguments by parameter name, converted by Jackson to the parameter types. */
     static final class Invoker {
         private final Object target;
         private final Method method;

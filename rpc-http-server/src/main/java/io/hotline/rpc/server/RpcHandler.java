@@ -8,7 +8,6 @@ import io.hotline.rpc.internal.wire.Reply;
 import io.hotline.rpc.internal.wire.WireError;
 import java.time.Duration;
 import java.util.concurrent.Executor;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -31,6 +30,11 @@ import org.eclipse.jetty.util.Callback;
 final class RpcHandler extends Handler.Wrapper {
 
     private static final String PREFIX = "/v1/rpc/";
+    /**
+     * The largest body parsed on an I/O thread, which serves many connections: strict parsing of a body of the default
+     * limit (1 MiB) takes milliseconds, during which all of them would wait. Typical RPC bodies are a few hundred bytes.
+     */
+    private static final int MAX_INLINE_BODY = 64 * 1024;
 
     private final RpcProcessor processor;
     private final TokenCheck token;
@@ -76,32 +80,45 @@ final class RpcHandler extends Handler.Wrapper {
                     "send the request body as Content-Type: application/json"));
         }
         String service = path.substring(PREFIX.length());
-        // The request's timeout runs from its first byte: the earliest moment this server knows of it.
-        long arrived = request.getBeginNanoTime();
-        HttpFields headers = request.getHeaders();
-        Executor pool = request.getComponents().getExecutor();
         Thread reader = Thread.currentThread();
         boolean[] returned = {false};
         // A body that came with the headers is processed right here; one still arriving waits without a thread, and is
-        // processed on the I/O thread that reads its end. A call that may block runs here only if this thread may
-        // block and the body came with the headers; otherwise on the pool. Either way the connection's next request is
-        // read as this one needed.
+        // processed on the I/O thread that reads its end. What may block runs here only if this thread may block and
+        // the body came with the headers; otherwise on the pool, and so does the parsing of a large body. Either way
+        // the connection's next request is read as this one needed.
         AdaptiveHttpConnectionFactory.readNext(request, false);
         RequestBody.readWithoutBlocking(request, response, callback, bodyTimeout, body -> {
             boolean here = mayBlock && Thread.currentThread() == reader && !returned[0];
-            Executor blocking = call -> {
-                AdaptiveHttpConnectionFactory.readNext(request, true);
-                if (here) {
-                    call.run();
-                } else {
-                    pool.execute(call);
-                }
-            };
-            processor.process(service, body, arrived, headers::get, blocking,
-                    reply -> JsonReplies.send(response, callback, reply));
+            if (here || body.length <= MAX_INLINE_BODY) {
+                process(request, response, callback, service, body, here);
+            } else {
+                request.getComponents().getExecutor().execute(() -> process(request, response, callback, service,
+                        body, true));
+            }
         });
         returned[0] = true;
         return true;
+    }
+
+    /**
+     * Processes a whole body and replies.
+     *
+     * @param mayBlock whether this thread may run a call that may block, or must hand it to the pool
+     */
+    private void process(Request request, Response response, Callback callback, String service, byte[] body,
+            boolean mayBlock) {
+        Executor pool = request.getComponents().getExecutor();
+        Executor blocking = call -> {
+            AdaptiveHttpConnectionFactory.readNext(request, true);
+            if (mayBlock) {
+                call.run();
+            } else {
+                pool.execute(call);
+            }
+        };
+        // The request's timeout runs from its first byte: the earliest moment this server knows of it.
+        processor.process(service, body, request.getBeginNanoTime(), request.getHeaders()::get, blocking,
+                reply -> JsonReplies.send(response, callback, reply));
     }
 
     /** The JAX-RS application's requests, on a request thread: its resources may block. */

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -131,9 +132,18 @@ final class RpcProcessor {
         if (invoker.nonBlocking()) {
             return call(request, invoker, context, arrivedNanos, headers);
         }
+        // The executor may run the call right here (when this thread may block): only a refusal before it started
+        // is the hand-off's, with the slot still to give back and no reply sent yet.
+        AtomicBoolean started = new AtomicBoolean();
         try {
-            blocking.execute(() -> later.accept(call(request, invoker, context, arrivedNanos, headers)));
+            blocking.execute(() -> {
+                started.set(true);
+                later.accept(call(request, invoker, context, arrivedNanos, headers));
+            });
         } catch (RejectedExecutionException e) {
+            if (started.get()) {
+                throw e;
+            }
             callSlots.release();
             return new Outcome(busy("the server has no thread to run the call on"), request.kind(),
                     ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type());
@@ -174,11 +184,13 @@ final class RpcProcessor {
             // From here the call runs: a server span, a child of the caller's if the headers carry one.
             Tracing.Span span = Tracing.get().server(service + "/" + request.method(), headers);
             running.add(msgId);
-            Outcome outcome;
+            Outcome outcome = null;
             try (Tracing.Scope scope = span.makeCurrent()) {
                 outcome = invoke(request, invoker, context);
+            } finally {
+                span.end(outcome == null ? WireError.REMOTE_ERROR.type()
+                        : outcome.reply.status() >= 400 ? outcome.type : null);
             }
-            span.end(outcome.reply.status() >= 400 ? outcome.type : null);
             return outcome;
         } finally {
             running.remove(msgId);
@@ -195,6 +207,14 @@ final class RpcProcessor {
         } catch (InvalidRequest e) {
             return new Outcome(Reply.error(WireError.INVALID_REQUEST, e.getMessage()), kind, request.method(),
                     WireError.INVALID_REQUEST.type());
+        } catch (RuntimeException e) {
+            // Not the method's own failure but making its reply, e.g. a result Jackson cannot write: the call ran, so
+            // the caller must hear so rather than wait for its timeout, and the endpoint's author must see why.
+            log.warn("call {} of {} (msg_id {}) ran, but its reply could not be made", Untrusted.escape(
+                    request.method()), service, Untrusted.escape(context.msgId()), e);
+            return new Outcome(Reply.remote(e.getClass().getName(), "the call ran, but its reply could not be made: "
+                    + Untrusted.excerpt(String.valueOf(e.getMessage())), List.of()), kind, request.method(),
+                    WireError.REMOTE_ERROR.type());
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
             return new Outcome(Reply.remote(cause.getClass().getName(), String.valueOf(cause.getMessage()),

@@ -41,6 +41,11 @@ class RpcProcessorTest {
         public synchronized int increment() {
             return ++count;
         }
+
+        /** A result Jackson cannot write (no properties): the call runs, its reply cannot be made. */
+        public Object opaque() {
+            return new Object();
+        }
     }
 
     /** Every method inline, declared on the class. */
@@ -101,6 +106,30 @@ class RpcProcessorTest {
 
         handed.get(0).run();
         assertThat(body(reply.get())).isEqualTo("{\"result\":1}");
+        assertThat(slots.availablePermits()).isEqualTo(2);
+    }
+
+    @Test
+    void aReplyThatCannotBeMadeIsAnErrorForTheCallerNotSilence() {
+        List<Runnable> handed = new ArrayList<>();
+        AtomicReference<Reply> reply = new AtomicReference<>();
+        processor.process("compute", bytes("{\"kind\": \"call\", \"method\": \"opaque\"}"), System.nanoTime(),
+                name -> null, handed::add, reply::set);
+
+        handed.get(0).run();
+        assertThat(reply.get().status()).isEqualTo(500);
+        assertThat(body(reply.get())).contains("the call ran, but its reply could not be made");
+        assertThat(slots.availablePermits()).isEqualTo(2);
+    }
+
+    @Test
+    void aCallRunByAnExecutorThatRunsItInPlaceIsAnsweredOnce() {
+        List<Reply> replies = new ArrayList<>();
+        processor.process("compute", bytes("{\"kind\": \"call\", \"method\": \"increment\"}"), System.nanoTime(),
+                name -> null, Runnable::run, replies::add);
+
+        assertThat(replies).hasSize(1);
+        assertThat(body(replies.get(0))).isEqualTo("{\"result\":1}");
         assertThat(slots.availablePermits()).isEqualTo(2);
     }
 

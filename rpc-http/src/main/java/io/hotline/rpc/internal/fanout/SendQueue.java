@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -118,7 +117,7 @@ final class SendQueue {
                 f.order().castBody(), perTarget.toMillis(), f.order().authorization(), f.order().trace());
         CompletableFuture<ContentResponse> sent;
         try {
-            sent = new CompletableResponseListener(request, MAX_ANSWER_BYTES).send();
+            sent = JsonPost.send(request, MAX_ANSWER_BYTES);
         } catch (RuntimeException e) {
             // The client is stopping: nothing was sent.
             permits.release();

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -131,9 +130,13 @@ final class TreeSplit {
         for (int g = 0; g <= ways; g++) {
             firstOf[g] = ways == 0 ? 0 : (int) ((long) others.size() * g / ways);
         }
+        Map<String, Integer> position = new HashMap<>();
+        for (int m = 0; m < members.size(); m++) {
+            position.put(members.get(m), m);
+        }
         for (int g = 0; g < ways; g++) {
             for (int k = firstOf[g]; k < firstOf[g + 1]; k++) {
-                groupOf[members.indexOf(others.get(k))] = g;
+                groupOf[position.get(others.get(k))] = g;
             }
         }
         List<List<Integer>> shares = new ArrayList<>();
@@ -224,7 +227,7 @@ final class TreeSplit {
                 f.order().service(), share.length, peer.baseUri());
         CompletableFuture<ContentResponse> sent;
         try {
-            sent = new CompletableResponseListener(request, 4096 + REPORT_BYTES_PER_TARGET * share.length).send();
+            sent = JsonPost.send(request, 4096 + REPORT_BYTES_PER_TARGET * share.length);
         } catch (RuntimeException e) {
             sent = CompletableFuture.failedFuture(e);
         }
