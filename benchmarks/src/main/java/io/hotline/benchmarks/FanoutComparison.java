@@ -222,14 +222,14 @@ public final class FanoutComparison implements Callable<Integer> {
                         int threshold = b == 1 ? Integer.MAX_VALUE : (n + b - 1) / b;
                         String name = b == 1 ? "Hotline, 1 broadcaster"
                                 : "Hotline, " + b + " broadcasters, split above " + threshold;
-                        // Peers are picked at random per fanout, so each broadcaster comes to hold a connection to
-                        // every server: N x B connections in this JVM, besides each server's listener and its
-                        // selector's epoll and wake-up descriptors. Past the open-files limit accepts fail and casts
-                        // are lost, which would measure the limit, not the fanout.
-                        long files = (long) n * (b + FILES_PER_SERVER) + RESERVED_FILES;
+                        // Each server is cast by the broadcaster owning it, so it holds one connection from the
+                        // broadcasters (a share cast by its sender after a refusal may open a second), besides its
+                        // listener and its selector's epoll and wake-up descriptors. Past the open-files limit accepts
+                        // fail and casts are lost, which would measure the limit, not the fanout.
+                        long files = (long) n * (2 + FILES_PER_SERVER) + RESERVED_FILES;
                         if (files > fileLimit) {
-                            String why = "needs about " + files + " open files in the harness JVM (N x B connections,"
-                                    + " " + FILES_PER_SERVER + " per server for its listener and selector, "
+                            String why = "needs about " + files + " open files in the harness JVM (2 connections and "
+                                    + FILES_PER_SERVER + " descriptors per server for its listener and selector, "
                                     + RESERVED_FILES + " more), over its limit of " + fileLimit;
                             progress.printf("%d servers, %s: not run, %s%n", n, name, why);
                             skipped.add(new Skipped(n, name, why));
