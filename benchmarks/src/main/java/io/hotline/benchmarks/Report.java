@@ -147,7 +147,7 @@ final class Report {
         double theirs = medianOf(other, phase, metric);
         double ratio = ours / theirs;
         boolean pass = atMost ? ratio <= limit : ratio >= limit;
-        out.printf(Locale.ROOT, "| %s | %s%s | %s%s | %.2fx | %s %.1fx | %s |%n", what, number(ours), unit,
+        out.printf(Locale.ROOT, "| %s | %s%s | %s%s | %.2fx | %s %.2fx | %s |%n", what, number(ours), unit,
                 number(theirs), unit, ratio, atMost ? "<=" : ">=", limit, pass ? "PASS" : "MISS");
     }
 
