@@ -120,15 +120,13 @@ class IoThreadTest {
         }
 
         /**
-         * Calls {@code method} with the headers in one write and the body in another a moment later, so that the server
-         * has read the headers alone and waits for the body. The pause only makes that likely: the assertions hold
-         * either way.
+         * Calls {@code method} with the headers and the body in two writes (two segments, with Nagle off), so that the
+         * server usually reads the headers alone and waits for the body; the assertions hold whichever way it reads.
          */
-        String callInTwoWrites(String method) throws Exception {
+        String callInTwoWrites(String method) throws IOException {
             byte[] body = body(method, null);
             socket.getOutputStream().write(head(body.length));
             socket.getOutputStream().flush();
-            Thread.sleep(20);
             socket.getOutputStream().write(body);
             socket.getOutputStream().flush();
             return reply();
