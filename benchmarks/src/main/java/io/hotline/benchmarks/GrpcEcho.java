@@ -10,18 +10,21 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.hotline.testing.FreePorts;
+import io.hotline.testing.ReadinessCheck;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * gRPC-java unary calls over one plaintext HTTP/2 connection on loopback. The method is described by hand with a
+ * gRPC-java unary calls over one plaintext HTTP/2 connection on loopback, to a server in a JVM of its own. The method is described by hand with a
  * {@code byte[]} marshaller, so no protoc is needed; the bytes are the same JSON as everyone else's.
  *
  * <p>Either server and client run callbacks on the Netty event loop ({@code directExecutor}), the setting gRPC
@@ -40,33 +43,41 @@ final class GrpcEcho implements Contender {
             .build();
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
 
-    private final Server server;
+    private final EchoServerJvm server;
     private final ManagedChannel channel;
     private final Duration requestTimeout;
     private final boolean direct;
 
-    GrpcEcho(Duration requestTimeout, boolean direct) {
+    GrpcEcho(Duration requestTimeout, boolean direct, List<String> serverJavaOptions) {
         this.requestTimeout = requestTimeout;
         this.direct = direct;
+        int port = FreePorts.tcp();
+        server = EchoServerJvm.start(name(), serverJavaOptions, ReadinessCheck.tcp(port),
+                dir -> List.of("grpc", String.valueOf(port), String.valueOf(direct)));
+        NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext();
+        channel = (direct ? channelBuilder.directExecutor() : channelBuilder).build();
+    }
+
+    /** The server's side, run by {@link EchoServerJvm}: the echo service on {@code port}. */
+    static AutoCloseable serve(int port, boolean direct) throws IOException {
         ServerServiceDefinition service = ServerServiceDefinition.builder(SERVICE)
                 .addMethod(ECHO, ServerCalls.asyncUnaryCall(GrpcEcho::echo))
                 .build();
-        NettyServerBuilder serverBuilder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        NettyServerBuilder serverBuilder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
                 .addService(service);
-        server = (direct ? serverBuilder.directExecutor() : serverBuilder).build();
-        try {
-            server.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the gRPC echo server", e);
-        }
-        NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
-                .usePlaintext();
-        channel = (direct ? channelBuilder.directExecutor() : channelBuilder).build();
+        Server server = (direct ? serverBuilder.directExecutor() : serverBuilder).build();
+        server.start();
+        return () -> shutdown(server.shutdown());
     }
 
     @Override
     public String name() {
         return direct ? "gRPC unary" : "gRPC unary, default executors";
+    }
+
+    @Override
+    public long serverPid() {
+        return server.pid();
     }
 
     @Override
@@ -106,7 +117,7 @@ final class GrpcEcho implements Contender {
         try {
             shutdown(channel.shutdown());
         } finally {
-            shutdown(server.shutdown());
+            server.close();
         }
     }
 

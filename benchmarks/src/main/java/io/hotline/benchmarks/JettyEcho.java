@@ -1,7 +1,12 @@
 package io.hotline.benchmarks;
 
+import io.hotline.testing.FreePorts;
+import io.hotline.testing.ReadinessCheck;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.BytesRequestContent;
@@ -26,50 +31,68 @@ import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
- * The HTTP floor: a bare Jetty 12 handler that echoes the JSON body, called with Jetty's {@link HttpClient}, the
- * client Hotline uses. No routing, no JAX-RS, no envelope: what is left of Hotline's cost is HTTP itself.
+ * The HTTP floor: a bare Jetty 12 handler that echoes the JSON body, in a JVM of its own, called with Jetty's
+ * {@link HttpClient}, the client Hotline uses. No routing, no JAX-RS, no envelope: what is left of Hotline's cost is HTTP itself.
  *
  * <p>Over HTTP/1.1 (a connection per request in flight, as Hotline's client does) or over h2c with prior knowledge
- * (every request multiplexed on one connection, as gRPC does), so the report shows what each protocol costs here.
+ * (every request multiplexed on one connection, as gRPC does), so the report shows what each protocol costs here. And
+ * with a non-blocking handler (the cheapest an HTTP echo gets) or a blocking one, which reads the body with a
+ * blocking stream as a handler that may block must, and which Jetty therefore runs where it may block: the floor of an
+ * HTTP server whose methods may block, as Hotline's endpoints may unless declared {@code @NonBlocking}.
  */
 final class JettyEcho implements Contender {
 
     private static final int MAX_BODY = 1 << 20;
 
-    private final Server server;
+    private final EchoServerJvm server;
     private final HttpClient http;
     private final String uri;
     private final Duration requestTimeout;
     private final boolean h2c;
+    private final boolean blocking;
 
-    JettyEcho(Duration requestTimeout, boolean h2c) {
+    JettyEcho(Duration requestTimeout, boolean h2c, boolean blocking, List<String> serverJavaOptions) {
         this.requestTimeout = requestTimeout;
         this.h2c = h2c;
-        server = new Server();
+        this.blocking = blocking;
+        int port = FreePorts.tcp();
+        server = EchoServerJvm.start(name(), serverJavaOptions, ReadinessCheck.tcp(port),
+                dir -> List.of("jetty", String.valueOf(port), String.valueOf(h2c), String.valueOf(blocking)));
+        http = h2c ? new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client())) : new HttpClient();
+        http.setConnectTimeout(requestTimeout.toMillis());
+        try {
+            http.start();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot start the Jetty client: " + e, e);
+        }
+        uri = "http://127.0.0.1:" + port + "/echo";
+    }
+
+    /** The server's side, run by {@link EchoServerJvm}: the echo handler on {@code port}. */
+    static AutoCloseable serve(int port, boolean h2c, boolean blocking) throws Exception {
+        Server server = new Server();
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
         ServerConnector connector = h2c
                 ? new ServerConnector(server, new HTTP2CServerConnectionFactory(config))
                 : new ServerConnector(server, new HttpConnectionFactory(config));
         connector.setHost("127.0.0.1");
-        connector.setPort(0);
+        connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(new EchoHandler());
-        http = h2c ? new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client())) : new HttpClient();
-        http.setConnectTimeout(requestTimeout.toMillis());
-        try {
-            server.start();
-            http.start();
-        } catch (Exception e) {
-            close();
-            throw new IllegalStateException("cannot start the Jetty echo server and client: " + e, e);
-        }
-        uri = "http://127.0.0.1:" + connector.getLocalPort() + "/echo";
+        server.setHandler(blocking ? new BlockingEchoHandler() : new EchoHandler());
+        server.start();
+        return server::stop;
     }
 
     @Override
     public String name() {
-        return "bare Jetty " + Server.getVersion() + (h2c ? ", h2c" : "");
+        return "bare Jetty " + Server.getVersion() + (h2c ? ", h2c" : "") + (blocking ? ", blocking handler" : "");
+    }
+
+    @Override
+    public long serverPid() {
+        return server.pid();
     }
 
     @Override
@@ -91,7 +114,7 @@ final class JettyEcho implements Contender {
         try {
             stop(http);
         } finally {
-            stop(server);
+            server.close();
         }
     }
 
@@ -130,6 +153,27 @@ final class JettyEcho implements Contender {
                     Response.writeError(request, response, callback, failure);
                 }
             });
+            return true;
+        }
+    }
+
+    /**
+     * Reads the body through a blocking stream and writes the echo back: a handler that may block, which Jetty
+     * declares {@code BLOCKING} by default and so never runs on a thread that must not block.
+     */
+    private static final class BlockingEchoHandler extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws IOException {
+            byte[] reply;
+            try (InputStream body = Content.Source.asInputStream(request)) {
+                reply = Payload.echo(body.readAllBytes());
+            } catch (RuntimeException e) {
+                Response.writeError(request, response, callback, 400, e.getMessage());
+                return true;
+            }
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, ByteBuffer.wrap(reply), callback);
             return true;
         }
     }

@@ -46,15 +46,15 @@ final class LoadDriver {
         long completed = 0;
         long failed = 0;
         String firstError = null;
-        double cpuFrom = Double.NaN;
+        CpuTime cpuFrom = null;
         for (long sent = 0; sent < maxRequests; sent++) {
             long start = System.nanoTime();
             if (start - end >= 0) {
                 break;
             }
             boolean measured = start - from >= 0;
-            if (measured && Double.isNaN(cpuFrom)) {
-                cpuFrom = cpu.seconds();
+            if (measured && cpuFrom == null) {
+                cpuFrom = cpu.read();
             }
             try {
                 operation.start().get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -70,11 +70,11 @@ final class LoadDriver {
                 }
             }
         }
-        double cpuTo = cpu.seconds();
+        CpuTime cpuTo = cpu.read();
         long stopped = System.nanoTime();
         // Ends early only at maxRequests.
         return new Measurement(completed, failed, seconds(from, stopped - end < 0 ? stopped : end), latencies,
-                firstError, cpuTo - cpuFrom);
+                firstError, cpuFrom == null ? CpuTime.NONE : cpuTo.minus(cpuFrom));
     }
 
     /**
@@ -93,7 +93,8 @@ final class LoadDriver {
                     + " running " + bound + " after the start; a request outlived its timeout");
         }
         return new Measurement(lanes.completed.get(), lanes.failed.get(), seconds(lanes.from, lanes.end),
-                lanes.latencies, lanes.firstError.get(), lanes.cpuTo - lanes.cpuFrom);
+                lanes.latencies, lanes.firstError.get(),
+                lanes.cpuFrom == null ? CpuTime.NONE : lanes.cpuTo.minus(lanes.cpuFrom));
     }
 
     private static double seconds(long from, long end) {
@@ -124,8 +125,8 @@ final class LoadDriver {
         /** Read by the first lane to send at or after the window's start, and the first to stop at its end. */
         final AtomicBoolean cpuStarted = new AtomicBoolean();
         final AtomicBoolean cpuEnded = new AtomicBoolean();
-        volatile double cpuFrom = Double.NaN;
-        volatile double cpuTo = Double.NaN;
+        volatile CpuTime cpuFrom;
+        volatile CpuTime cpuTo;
 
         Lanes(Operation operation, int inFlight, CpuMeter cpu) {
             this.operation = operation;
@@ -139,13 +140,13 @@ final class LoadDriver {
                 long start = System.nanoTime();
                 if (start - end >= 0 || sent.incrementAndGet() > maxRequests) {
                     if (cpuEnded.compareAndSet(false, true)) {
-                        cpuTo = cpu.seconds();
+                        cpuTo = cpu.read();
                     }
                     done.countDown();
                     return;
                 }
                 if (start - from >= 0 && cpuStarted.compareAndSet(false, true)) {
-                    cpuFrom = cpu.seconds();
+                    cpuFrom = cpu.read();
                 }
                 CompletableFuture<?> f;
                 try {

@@ -33,7 +33,7 @@ final class RabbitBroker implements AutoCloseable {
     private static final String CTL = "/usr/lib/rabbitmq/bin/rabbitmqctl";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
-    private static final int READINESS_TIMEOUT_MILLIS = 2_000;
+    private static final Duration READINESS_TIMEOUT = Duration.ofSeconds(2);
 
     private final ServerProcess epmd;
     private final ServerProcess broker;
@@ -163,7 +163,7 @@ final class RabbitBroker implements AutoCloseable {
 
     /** A client's factory for this broker, with every timeout explicit and no automatic recovery. */
     ConnectionFactory connectionFactory(Duration timeout) {
-        return factory(port, (int) timeout.toMillis());
+        return connectionFactory(port, timeout);
     }
 
     /** Stops the broker (SIGTERM: the launcher stops the VM cleanly), then its epmd. */
@@ -217,7 +217,7 @@ final class RabbitBroker implements AutoCloseable {
      */
     private static boolean answersAsNode(int port, String node) throws Exception {
         String name = node.substring(0, node.indexOf('@') + 1);
-        try (Connection c = factory(port, READINESS_TIMEOUT_MILLIS).newConnection("readiness")) {
+        try (Connection c = connectionFactory(port, READINESS_TIMEOUT).newConnection("readiness")) {
             Object cluster = c.getServerProperties().get("cluster_name");
             if (cluster == null || !cluster.toString().startsWith(name)) {
                 throw new IllegalStateException("127.0.0.1:" + port + " is the broker " + cluster + ", not " + node);
@@ -226,7 +226,9 @@ final class RabbitBroker implements AutoCloseable {
         }
     }
 
-    private static ConnectionFactory factory(int port, int timeoutMillis) {
+    /** A client's factory for the broker on {@code port}, with every timeout explicit and no automatic recovery. */
+    static ConnectionFactory connectionFactory(int port, Duration timeout) {
+        int timeoutMillis = (int) timeout.toMillis();
         ConnectionFactory f = new ConnectionFactory();
         f.setHost("127.0.0.1");
         f.setPort(port);

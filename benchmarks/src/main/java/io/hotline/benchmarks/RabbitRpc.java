@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * RPC over RabbitMQ the way oslo.messaging's rabbit driver does it: the server consumes a queue bound to a topic
  * exchange under its topic; a call is published there with {@code reply_to} naming the client's own reply queue and
  * a correlation id, and the server publishes the result to that queue. Messages are transient and queues not
- * durable, oslo's defaults. Server and client have a connection each, as separate processes would.
+ * durable, oslo's defaults. The server runs in a JVM of its own ({@link EchoServerJvm}), the client here, each with
+ * its own connection, as separate processes have.
  *
  * <p>Casts are published to the same exchange on a channel in confirm mode. Each cast completes when the broker
  * confirms it; confirms are asynchronous, so up to the driver's in-flight count are outstanding at once, and the
@@ -38,10 +40,15 @@ final class RabbitRpc implements CastContender {
     private static final String TOPIC = "echo";
     private static final String QUEUE = "bench.echo";
     private static final String JSON = "application/json";
+    /** The server's connection timeouts: far above anything a loopback broker takes. */
+    private static final Duration SERVER_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The message type of the call that asks the server how many casts it handled. */
+    private static final String RECORDED = "recorded";
 
     private final String version;
     private final Duration requestTimeout;
-    private final Connection serverConnection;
+    private final EchoServerJvm server;
     private final Connection clientConnection;
     private final Channel callChannel;
     private final Channel castChannel;
@@ -50,7 +57,6 @@ final class RabbitRpc implements CastContender {
     private final ConcurrentNavigableMap<Long, CompletableFuture<Void>> casts = new ConcurrentSkipListMap<>();
     private final AtomicLong correlation = new AtomicLong();
     private final AtomicLong castsConfirmed = new AtomicLong();
-    private final AtomicLong castsHandled = new AtomicLong();
     // Confirms arrive on the connection's reader thread. Completing a cast there would make the driver publish the
     // next one from that thread, which blocks if the broker applies flow control, and then no frame, not even the
     // broker's "unblocked", is read any more.
@@ -61,38 +67,56 @@ final class RabbitRpc implements CastContender {
         return t;
     });
 
-    RabbitRpc(RabbitBroker broker, Duration requestTimeout) {
+    RabbitRpc(RabbitBroker broker, Duration requestTimeout, List<String> serverJavaOptions) {
         this.requestTimeout = requestTimeout;
         this.broker = broker;
-        var factory = broker.connectionFactory(requestTimeout);
-        Connection server = null;
         Connection client = null;
+        EchoServerJvm started = null;
         try {
-            server = factory.newConnection("echo-server");
-            Channel serverChannel = server.createChannel();
-            serverChannel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, false);
-            serverChannel.queueDeclare(QUEUE, false, false, false, null);
-            serverChannel.queueBind(QUEUE, EXCHANGE, TOPIC);
-            serverChannel.basicConsume(QUEUE, false, new EchoServer(serverChannel, castsHandled));
-
-            client = factory.newConnection("echo-client");
+            client = broker.connectionFactory(requestTimeout).newConnection("echo-client");
             callChannel = client.createChannel();
+            // The server declares the same; whichever comes first creates them.
+            declare(callChannel);
             // Server-named, exclusive and auto-deleted: the per-client reply queue.
             replyQueue = callChannel.queueDeclare().getQueue();
             callChannel.basicConsume(replyQueue, true, new Replies(callChannel));
             castChannel = client.createChannel();
             castChannel.confirmSelect();
             castChannel.addConfirmListener(new Confirms());
+            started = EchoServerJvm.start("rabbitmq", serverJavaOptions, () -> callChannel.consumerCount(QUEUE) == 1,
+                    dir -> List.of("rabbitmq", String.valueOf(broker.port())));
         } catch (IOException | TimeoutException | RuntimeException e) {
             closeQuietly(client);
-            closeQuietly(server);
             confirms.shutdownNow();
             throw new IllegalStateException("cannot set up RPC over RabbitMQ at 127.0.0.1:" + broker.port() + ": " + e,
                     e);
         }
-        serverConnection = server;
+        server = started;
         clientConnection = client;
-        version = String.valueOf(server.getServerProperties().get("version"));
+        version = String.valueOf(client.getServerProperties().get("version"));
+    }
+
+    /**
+     * The server's side, run by {@link EchoServerJvm}: a connection of its own consuming the topic's queue, as an
+     * oslo RPC server process does.
+     */
+    static AutoCloseable serve(int amqpPort) throws IOException, TimeoutException {
+        Connection connection = RabbitBroker.connectionFactory(amqpPort, SERVER_TIMEOUT).newConnection("echo-server");
+        try {
+            Channel channel = connection.createChannel();
+            declare(channel);
+            channel.basicConsume(QUEUE, false, new EchoServer(channel));
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+        return () -> closeQuietly(connection);
+    }
+
+    private static void declare(Channel channel) throws IOException {
+        channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.TOPIC, false);
+        channel.queueDeclare(QUEUE, false, false, false, null);
+        channel.queueBind(QUEUE, EXCHANGE, TOPIC);
     }
 
     @Override
@@ -100,14 +124,24 @@ final class RabbitRpc implements CastContender {
         return "RabbitMQ " + version + " RPC";
     }
 
+    @Override
+    public long serverPid() {
+        return server.pid();
+    }
+
     /** The broker, whose CPU is this contender's as much as its client's and server's are. */
     @Override
-    public List<Long> processes() {
+    public List<Long> brokerPids() {
         return List.of(broker.pid());
     }
 
     @Override
     public CompletableFuture<?> call() {
+        return call(null);
+    }
+
+    /** A call of the echo, or with a {@code type}, of another of the server's methods. */
+    private CompletableFuture<Map<String, Object>> call(String type) {
         String id = Long.toString(correlation.incrementAndGet());
         CompletableFuture<Map<String, Object>> reply = new CompletableFuture<>();
         calls.put(id, reply);
@@ -118,6 +152,7 @@ final class RabbitRpc implements CastContender {
                 .deliveryMode(1)
                 .replyTo(replyQueue)
                 .correlationId(id)
+                .type(type)
                 .build();
         try {
             // Channels are not meant for concurrent publishing; the driver calls from several threads.
@@ -149,16 +184,32 @@ final class RabbitRpc implements CastContender {
         return confirmed.thenRun(castsConfirmed::incrementAndGet);
     }
 
+    /**
+     * Asks the server, by a call, how many casts it handled, until that is every cast the broker confirmed. The server
+     * takes its queue's messages in order, so the answer counts every cast queued before the question.
+     */
     @Override
     public long awaitCastsHandled(Duration timeout) throws InterruptedException {
-        return Backlog.await(() -> castsConfirmed.get() - castsHandled.get(), timeout);
+        return Backlog.await(() -> castsConfirmed.get() - recorded(), timeout);
+    }
+
+    private long recorded() {
+        try {
+            return ((Number) call(RECORDED).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).get(RECORDED))
+                    .longValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the RabbitMQ echo server for its count", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the RabbitMQ echo server did not say how many casts it handled: " + e, e);
+        }
     }
 
     @Override
     public void close() {
         try {
             closeQuietly(clientConnection);
-            closeQuietly(serverConnection);
+            server.close();
         } finally {
             confirms.shutdownNow();
         }
@@ -177,19 +228,23 @@ final class RabbitRpc implements CastContender {
         }
     }
 
-    /** The RPC server: echoes a call to its reply queue; a cast (no reply_to) is decoded and counted. */
+    /**
+     * The RPC server: echoes a call to its reply queue; a cast (no reply_to) is decoded and counted; a call of type
+     * {@value #RECORDED} is answered with that count.
+     */
     private static final class EchoServer extends DefaultConsumer {
-        private final AtomicLong castsHandled;
+        private long castsHandled;
 
-        EchoServer(Channel channel, AtomicLong castsHandled) {
+        EchoServer(Channel channel) {
             super(channel);
-            this.castsHandled = castsHandled;
         }
 
         @Override
         public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
                 throws IOException {
-            byte[] result = Payload.echo(body);
+            // Deliveries of one channel run one at a time, so the count needs no lock.
+            byte[] result = RECORDED.equals(props.getType())
+                    ? Payload.encode(Map.of(RECORDED, castsHandled)) : Payload.echo(body);
             if (props.getReplyTo() != null) {
                 AMQP.BasicProperties reply = new AMQP.BasicProperties.Builder()
                         .contentType(JSON)
@@ -199,7 +254,7 @@ final class RabbitRpc implements CastContender {
                 // Deliveries of one channel run one at a time, so publishing on it here needs no lock.
                 getChannel().basicPublish("", props.getReplyTo(), reply, result);
             } else {
-                castsHandled.incrementAndGet();
+                castsHandled++;
             }
             getChannel().basicAck(envelope.getDeliveryTag(), false);
         }

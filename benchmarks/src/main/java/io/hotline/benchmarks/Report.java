@@ -24,6 +24,7 @@ final class Report {
     private final String hotlineH2c;
     private final String jettyH2c;
     private final String hotlineDirect;
+    private final String jettyBlocking;
     private final int inFlight;
     private final Map<String, Map<Phase, List<Measurement>>> results = new LinkedHashMap<>();
 
@@ -32,10 +33,12 @@ final class Report {
      * in this order. The goals are issue 19's: calls against bare Jetty (the HTTP floor), RabbitMQ and gRPC with its
      * default executors (like-for-like with endpoints that may block); Hotline over h2c against bare Jetty over h2c;
      * {@code @NonBlocking} endpoints against gRPC's {@code directExecutor}; casts against RabbitMQ, beside the floor
-     * an HTTP cast cannot pass. A goal whose contenders did not both run is not printed.
+     * an HTTP cast cannot pass; and the floor of methods that may block (bare Jetty with a blocking handler) against
+     * the non-blocking exchange the call goals are set against. A goal whose contenders did not both run is not
+     * printed.
      */
     Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, String hotlineH2c,
-            String jettyH2c, String hotlineDirect, int inFlight) {
+            String jettyH2c, String hotlineDirect, String jettyBlocking, int inFlight) {
         this.hotline = hotline;
         this.rabbit = rabbit;
         this.grpc = grpc;
@@ -44,9 +47,10 @@ final class Report {
         this.hotlineH2c = hotlineH2c;
         this.jettyH2c = jettyH2c;
         this.hotlineDirect = hotlineDirect;
+        this.jettyBlocking = jettyBlocking;
         this.inFlight = inFlight;
         for (String name : Arrays.asList(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                hotlineDirect)) {
+                hotlineDirect, jettyBlocking)) {
             if (name != null) {
                 results.put(name, new EnumMap<>(Phase.class));
             }
@@ -70,6 +74,10 @@ final class Report {
         out.println("## Spread: lowest-highest of the rounds");
         out.println();
         table(out, this::spread);
+        out.println();
+        out.println("## CPU µs per message by process, medians: client (with the load driver) / server / broker");
+        out.println();
+        cpuTable(out);
         out.println();
         out.println("## Goals (Hotline against each, medians)");
         out.println();
@@ -96,6 +104,25 @@ final class Report {
         }
     }
 
+    private void cpuTable(PrintStream out) {
+        out.printf("| contender | per call, 1 in flight | per call, %d in flight | per cast, %d in flight |%n",
+                inFlight, inFlight);
+        out.println("|---|---:|---:|---:|");
+        for (String name : results.keySet()) {
+            out.printf("| %s | %s | %s | %s |%n", name, parts(name, Phase.CALL_LATENCY),
+                    parts(name, Phase.CALL_THROUGHPUT), parts(name, Phase.CAST_THROUGHPUT));
+        }
+    }
+
+    private String parts(String name, Phase phase) {
+        if (!measured(name, phase)) {
+            return "-";
+        }
+        return median(name, phase, Measurement::clientMicrosPerMessage) + " / "
+                + median(name, phase, Measurement::serverMicrosPerMessage) + " / "
+                + median(name, phase, Measurement::brokerMicrosPerMessage);
+    }
+
     private void goals(PrintStream out) {
         out.println("| goal | Hotline | other | ratio | target | result |");
         out.println("|---|---:|---:|---:|---:|---|");
@@ -116,6 +143,23 @@ final class Report {
         out.println();
         castFloor(out, jetty, "HTTP/1.1");
         castFloor(out, jettyH2c, "h2c");
+        blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs");
+        blockingFloor(out, "calls/s at " + inFlight + " in flight", Phase.CALL_THROUGHPUT, Measurement::rate, "/s");
+    }
+
+    /**
+     * The floor of an HTTP server whose methods may block: bare Jetty with a blocking handler, against the non-blocking
+     * exchange the call goals are set against, and where Hotline's default (methods that may block) stands to it.
+     */
+    private void blockingFloor(PrintStream out, String what, Phase phase, ToDoubleFunction<Measurement> metric,
+            String unit) {
+        if (!measured(jettyBlocking, phase) || !measured(jetty, phase) || !measured(hotline, phase)) {
+            return;
+        }
+        double floor = medianOf(jettyBlocking, phase, metric);
+        out.printf(Locale.ROOT, "Floor for methods that may block, %s: %s %s%s, %.2fx %s; %s is %.2fx of this"
+                + " floor.%n", what, jettyBlocking, number(floor), unit, floor / medianOf(jetty, phase, metric), jetty,
+                hotline, medianOf(hotline, phase, metric) / floor);
     }
 
     /**

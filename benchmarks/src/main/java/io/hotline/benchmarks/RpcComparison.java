@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The RPC comparison: Hotline (over HTTP/1.1 and over h2c) against RabbitMQ RPC (oslo's way), gRPC unary and a bare
- * Jetty handler, all on this machine's loopback, in one run ({@code --only} runs some of them). Starts a private RabbitMQ broker, every server and every client, measures call
+ * Jetty handler, all on this machine's loopback, in one run ({@code --only} runs some of them). Starts a private
+ * RabbitMQ broker, every server (each in a JVM of its own, {@link EchoServerJvm}) and every client, measures call
  * latency at one request in flight, call throughput and cast throughput at many, and prints the medians side by
  * side with the goals' PASS or MISS. A load harness, not a test: it never fails on a missed goal.
  *
@@ -63,11 +64,16 @@ public final class RpcComparison implements Callable<Integer> {
                     + " left out are not printed, and RabbitMQ is started only for rabbitmq.")
     Set<String> only;
 
+    @Option(names = "--server-java-option", paramLabel = "OPTION",
+            description = "A JVM option for every server's JVM, e.g. -XX:StartFlightRecording=filename=s.jfr to profile"
+                    + " them; repeat for several.")
+    List<String> serverJavaOptions = new ArrayList<>();
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
     private static final String ALL_CONTENDERS =
-            "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking";
+            "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking,jetty-blocking";
     private static final List<String> CONTENDERS = List.of(ALL_CONTENDERS.split(","));
 
     private final PrintStream progress = System.err;
@@ -107,25 +113,27 @@ public final class RpcComparison implements Callable<Integer> {
                 broker = open(started, RabbitBroker.start());
             }
             HotlineEcho hotline = only.contains("hotline")
-                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, false)) : null;
-            RabbitRpc rabbit = broker != null ? open(started, new RabbitRpc(broker, REQUEST_TIMEOUT)) : null;
-            GrpcEcho grpc = only.contains("grpc") ? open(started, new GrpcEcho(REQUEST_TIMEOUT, true)) : null;
-            JettyEcho jetty = only.contains("jetty") ? open(started, new JettyEcho(REQUEST_TIMEOUT, false)) : null;
+                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, false, serverJavaOptions)) : null;
+            RabbitRpc rabbit = broker != null ? open(started, new RabbitRpc(broker, REQUEST_TIMEOUT, serverJavaOptions)) : null;
+            GrpcEcho grpc = only.contains("grpc") ? open(started, new GrpcEcho(REQUEST_TIMEOUT, true, serverJavaOptions)) : null;
+            JettyEcho jetty = only.contains("jetty") ? open(started, new JettyEcho(REQUEST_TIMEOUT, false, false, serverJavaOptions)) : null;
             GrpcEcho grpcPooled = only.contains("grpc-pooled")
-                    ? open(started, new GrpcEcho(REQUEST_TIMEOUT, false)) : null;
+                    ? open(started, new GrpcEcho(REQUEST_TIMEOUT, false, serverJavaOptions)) : null;
             HotlineEcho hotlineH2c = only.contains("hotline-h2c")
-                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.H2C, false)) : null;
-            JettyEcho jettyH2c = only.contains("jetty-h2c") ? open(started, new JettyEcho(REQUEST_TIMEOUT, true)) : null;
+                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.H2C, false, serverJavaOptions)) : null;
+            JettyEcho jettyH2c = only.contains("jetty-h2c") ? open(started, new JettyEcho(REQUEST_TIMEOUT, true, false, serverJavaOptions)) : null;
             HotlineEcho hotlineDirect = only.contains("hotline-nonblocking")
-                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, true)) : null;
+                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, true, serverJavaOptions)) : null;
+            JettyEcho jettyBlocking = only.contains("jetty-blocking")
+                    ? open(started, new JettyEcho(REQUEST_TIMEOUT, false, true, serverJavaOptions)) : null;
             List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                    hotlineDirect);
+                    hotlineDirect, jettyBlocking);
             List<CastContender> casters = present(hotline, rabbit, hotlineH2c);
             progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
                     (System.nanoTime() - startedNanos) / 1e9, rounds,
                     (2 * contenders.size() + casters.size()) * (warmupSeconds + durationSeconds));
             Report report = new Report(name(hotline), name(rabbit), name(grpc), name(jetty), name(grpcPooled),
-                    name(hotlineH2c), name(jettyH2c), name(hotlineDirect), inFlight);
+                    name(hotlineH2c), name(jettyH2c), name(hotlineDirect), name(jettyBlocking), inFlight);
             // Contenders take turns inside each round, so that a burst of load from elsewhere hits one round of
             // everyone rather than every round of one.
             for (int round = 1; round <= rounds; round++) {
@@ -175,7 +183,7 @@ public final class RpcComparison implements Callable<Integer> {
     }
 
     private static CpuMeter cpu(Contender c) {
-        return CpuMeter.of(c.processes());
+        return CpuMeter.of(c);
     }
 
     private void record(Report report, int round, String name, Phase phase, Measurement m) {
@@ -199,7 +207,7 @@ public final class RpcComparison implements Callable<Integer> {
                 + " round; every request carries %d bytes of JSON arguments, timeout %d s%n", warmupSeconds,
                 durationSeconds, rounds, Payload.size(), REQUEST_TIMEOUT.toSeconds());
         out.printf("- Hotline: RpcServer (POST /v1/rpc by a Jetty %s handler, the rest by Jersey %s) and RpcClient via"
-                + " the memory store, defaults; Hotline h2c: the same with hotline.http.transport=h2c (one multiplexed"
+                + " the file store, defaults; Hotline h2c: the same with hotline.http.transport=h2c (one multiplexed"
                 + " connection, the server unchanged); Hotline, @NonBlocking: the endpoint class declared @NonBlocking, so"
                 + " that calls run on the I/O thread that read them%n", versions.getProperty("jetty"),
                 versions.getProperty("jersey"));
@@ -210,10 +218,14 @@ public final class RpcComparison implements Callable<Integer> {
                 + " both sides (handlers that never block), or gRPC's default executors (a pool thread per call, as"
                 + " for handlers that may block, like Hotline's endpoints)%n", versions.getProperty("grpc"));
         out.println("- bare Jetty: a non-blocking Jetty handler and Jetty's HttpClient (the client Hotline uses), over"
-                + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection)");
-        out.println("- CPU µs per request: user+system CPU from the window's start to its end of this whole JVM (the"
-                + " contender's client and server, and the load driver, the same for all; other contenders idle) and,"
-                + " for RabbitMQ, of the broker and its Erlang VM, divided by the requests completed in the window");
+                + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection); and"
+                + " over HTTP/1.1 with a blocking handler (reads the body through a blocking stream; Jetty runs it where"
+                + " it may block): the floor for methods that may block, as Hotline's endpoints may");
+        out.println("- servers: each contender's in a JVM of its own (default JVM options), clients in the harness JVM");
+        out.println("- CPU µs per request: user+system CPU from the window's start to its end, divided by the requests"
+                + " completed in the window, of the client (this whole JVM: the contender's client and the load driver,"
+                + " the same for all; other contenders idle), the server's JVM and, for RabbitMQ, the broker and its"
+                + " Erlang VM; the tables show their sum, and the last one each part");
     }
 
     private static Properties versions() {
