@@ -61,29 +61,35 @@ sealed interface Route {
         }
     }
 
-    /** Any server of the service, as the directory selects it, nearest zone first. */
-    record ToService(String service) implements Route {
-        @Override
-        public String path() {
-            return Wire.RPC_PATH + service;
+    /**
+     * Any server of the service, as the directory selects it, nearest zone first.
+     *
+     * @param query and {@code path} are made once from {@code service}, not per message
+     */
+    record ToService(String service, Query query, String path) implements Route {
+        ToService(String service) {
+            this(service, Query.of(service), Wire.RPC_PATH + service);
         }
 
         @Override
         public Pick pick(Directory directory, Set<String> tried) {
-            return pickAny(directory, Query.of(service), tried);
+            return pickAny(directory, query, tried);
         }
     }
 
-    /** The one server a target names, in any zone. */
-    record ToServer(String service, String server) implements Route {
-        @Override
-        public String path() {
-            return Wire.RPC_PATH + service;
+    /**
+     * The one server a target names, in any zone.
+     *
+     * @param query and {@code path} are made once from {@code service}, not per message
+     */
+    record ToServer(String service, String server, Query query, String path) implements Route {
+        ToServer(String service, String server) {
+            this(service, server, Query.of(service).allZones(), Wire.RPC_PATH + service);
         }
 
         @Override
         public Pick pick(Directory directory, Set<String> tried) {
-            Resolution r = directory.resolve(Query.of(service).allZones());
+            Resolution r = directory.resolve(query);
             List<Endpoint> named = r.endpointsOf(server);
             if (named.isEmpty()) {
                 throw new InvalidTarget("server " + server + " is not registered (healthy) for " + service
@@ -99,13 +105,13 @@ sealed interface Route {
      * A broadcaster, nearest first, which casts to every server of the service.
      *
      * @param fallback whether the client casts to every server itself when no broadcaster is registered
+     * @param path made once from {@code service}, not per message
      */
-    record ToBroadcaster(String service, boolean fallback) implements Route {
+    record ToBroadcaster(String service, boolean fallback, String path) implements Route {
         static final Query BROADCASTERS = Query.of(RpcClient.BROADCASTER_SERVICE);
 
-        @Override
-        public String path() {
-            return Wire.FANOUT_PATH + service;
+        ToBroadcaster(String service, boolean fallback) {
+            this(service, fallback, Wire.FANOUT_PATH + service);
         }
 
         @Override

@@ -212,6 +212,8 @@ public final class RpcClient implements AutoCloseable {
     /** A target with per-invocation settings (oslo's {@code client.prepare(...)}). Immutable. */
     public final class Prepared {
         private final Target target;
+        /** The target's service name, made once: every message names it several times. */
+        private final String service;
         /** Where its messages go, chosen once. */
         private final Route route;
         private final Duration timeout;
@@ -224,6 +226,7 @@ public final class RpcClient implements AutoCloseable {
         private Prepared(Target target, Route route, Duration timeout, Map<String, Object> context,
                 boolean idempotent, Duration callMonitor, ZoneScope fanoutScope) {
             this.target = target;
+            this.service = target.service();
             this.route = route;
             this.timeout = timeout;
             this.context = context;
@@ -329,14 +332,14 @@ public final class RpcClient implements AutoCloseable {
 
         /** A client span for one call, cast or fanout of {@code method}: {@code service/method}. */
         private Tracing.Span span(String method) {
-            return Tracing.get().client(target.service() + "/" + method);
+            return Tracing.get().client(service + "/" + method);
         }
 
         /** {@code result}, recorded in the client's metrics and ending {@code span} when it completes. */
         private <T> CompletableFuture<T> measured(String kind, String method, long start, Tracing.Span span,
                 CompletableFuture<T> result) {
             return result.whenComplete((value, failure) -> {
-                metrics.record(kind, target.service(), method, start, failure);
+                metrics.record(kind, service, method, start, failure);
                 span.end(failure == null ? null : ClientMetrics.outcome(failure));
             });
         }
@@ -395,7 +398,7 @@ public final class RpcClient implements AutoCloseable {
             byte[] cast = body("cast", method, args, msgId, null, timeout);
             FanoutEngine.Fanout fanout;
             try {
-                fanout = fallbackEngine().start(new FanoutEngine.Order(target.service(), msgId, cast,
+                fanout = fallbackEngine().start(new FanoutEngine.Order(service, msgId, cast,
                         List.of(fanoutScope == null ? ZoneScope.home() : fanoutScope), authorization(), null, trace));
             } catch (RuntimeException e) {
                 return CompletableFuture.failedFuture(e);
@@ -414,7 +417,7 @@ public final class RpcClient implements AutoCloseable {
 
         private Exchange exchange(String kind, String method, Map<String, ?> args, String msgId, Boolean report,
                 TraceHeaders trace) {
-            Exchange.Message message = new Exchange.Message(kind, target.service(), target.service() + "." + method,
+            Exchange.Message message = new Exchange.Message(kind, service, service + "." + method,
                     msgId, wait -> body(kind, method, args, msgId, report, wait), trace);
             return new Exchange(exchanges, route, message, timeout, new RetryPolicy(idempotent),
                     callMonitor == null ? null : new CallMonitor(http, scheduler, authorization(), callMonitor));
@@ -429,7 +432,7 @@ public final class RpcClient implements AutoCloseable {
             Objects.requireNonNull(method, "method");
             Version requested = Version.parse(target.version());
             if (versionCap != null && requested.compareTo(versionCap) > 0) {
-                throw new VersionCapError("version " + requested + " of " + target.service() + "." + method
+                throw new VersionCapError("version " + requested + " of " + service + "." + method
                         + " is above this client's version cap " + versionCap);
             }
             try {
