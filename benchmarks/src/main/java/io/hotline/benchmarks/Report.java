@@ -25,6 +25,7 @@ final class Report {
     private final String jettyH2c;
     private final String hotlineDirect;
     private final String jettyBlocking;
+    private final String jettyH2cBlocking;
     private final int inFlight;
     private final Map<String, Map<Phase, List<Measurement>>> results = new LinkedHashMap<>();
 
@@ -33,12 +34,12 @@ final class Report {
      * in this order. The goals are issue 19's: calls against bare Jetty (the HTTP floor), RabbitMQ and gRPC with its
      * default executors (like-for-like with endpoints that may block); Hotline over h2c against bare Jetty over h2c;
      * {@code @NonBlocking} endpoints against gRPC's {@code directExecutor}; casts against RabbitMQ, beside the floor
-     * an HTTP cast cannot pass; and the floor of methods that may block (bare Jetty with a blocking handler) against
-     * the non-blocking exchange the call goals are set against. A goal whose contenders did not both run is not
+     * an HTTP cast cannot pass; and the floor of methods that may block (bare Jetty with a blocking handler, over
+     * HTTP/1.1 and h2c) against the non-blocking exchange the call goals are set against. A goal whose contenders did not both run is not
      * printed.
      */
     Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, String hotlineH2c,
-            String jettyH2c, String hotlineDirect, String jettyBlocking, int inFlight) {
+            String jettyH2c, String hotlineDirect, String jettyBlocking, String jettyH2cBlocking, int inFlight) {
         this.hotline = hotline;
         this.rabbit = rabbit;
         this.grpc = grpc;
@@ -48,9 +49,10 @@ final class Report {
         this.jettyH2c = jettyH2c;
         this.hotlineDirect = hotlineDirect;
         this.jettyBlocking = jettyBlocking;
+        this.jettyH2cBlocking = jettyH2cBlocking;
         this.inFlight = inFlight;
         for (String name : Arrays.asList(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                hotlineDirect, jettyBlocking)) {
+                hotlineDirect, jettyBlocking, jettyH2cBlocking)) {
             if (name != null) {
                 results.put(name, new EnumMap<>(Phase.class));
             }
@@ -143,23 +145,26 @@ final class Report {
         out.println();
         castFloor(out, jetty, "HTTP/1.1");
         castFloor(out, jettyH2c, "h2c");
-        blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs");
-        blockingFloor(out, "calls/s at " + inFlight + " in flight", Phase.CALL_THROUGHPUT, Measurement::rate, "/s");
+        blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs", jettyBlocking, jetty, hotline);
+        blockingFloor(out, calls, Phase.CALL_THROUGHPUT, Measurement::rate, "/s", jettyBlocking, jetty, hotline);
+        blockingFloor(out, calls, Phase.CALL_THROUGHPUT, Measurement::rate, "/s", jettyH2cBlocking, jettyH2c,
+                hotlineH2c);
     }
 
     /**
-     * The floor of an HTTP server whose methods may block: bare Jetty with a blocking handler, against the non-blocking
-     * exchange the call goals are set against, and where Hotline's default (methods that may block) stands to it.
+     * The floor of an HTTP server whose methods may block: bare Jetty with a blocking handler ({@code floor}), against
+     * the non-blocking exchange ({@code exchange}) the call goals are set against, and where Hotline ({@code mine},
+     * whose methods may block) stands to it.
      */
     private void blockingFloor(PrintStream out, String what, Phase phase, ToDoubleFunction<Measurement> metric,
-            String unit) {
-        if (!measured(jettyBlocking, phase) || !measured(jetty, phase) || !measured(hotline, phase)) {
+            String unit, String floor, String exchange, String mine) {
+        if (!measured(floor, phase) || !measured(exchange, phase) || !measured(mine, phase)) {
             return;
         }
-        double floor = medianOf(jettyBlocking, phase, metric);
+        double floorValue = medianOf(floor, phase, metric);
         out.printf(Locale.ROOT, "Floor for methods that may block, %s: %s %s%s, %.2fx %s; %s is %.2fx of this"
-                + " floor.%n", what, jettyBlocking, number(floor), unit, floor / medianOf(jetty, phase, metric), jetty,
-                hotline, medianOf(hotline, phase, metric) / floor);
+                + " floor.%n", what, floor, number(floorValue), unit, floorValue / medianOf(exchange, phase, metric),
+                exchange, mine, medianOf(mine, phase, metric) / floorValue);
     }
 
     /**

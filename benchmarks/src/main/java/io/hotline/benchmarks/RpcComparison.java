@@ -73,7 +73,8 @@ public final class RpcComparison implements Callable<Integer> {
     boolean help;
 
     private static final String ALL_CONTENDERS =
-            "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking,jetty-blocking";
+            "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking,jetty-blocking,"
+                    + "jetty-h2c-blocking";
     private static final List<String> CONTENDERS = List.of(ALL_CONTENDERS.split(","));
 
     private final PrintStream progress = System.err;
@@ -126,14 +127,17 @@ public final class RpcComparison implements Callable<Integer> {
                     ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, true, serverJavaOptions)) : null;
             JettyEcho jettyBlocking = only.contains("jetty-blocking")
                     ? open(started, new JettyEcho(REQUEST_TIMEOUT, false, true, serverJavaOptions)) : null;
+            JettyEcho jettyH2cBlocking = only.contains("jetty-h2c-blocking")
+                    ? open(started, new JettyEcho(REQUEST_TIMEOUT, true, true, serverJavaOptions)) : null;
             List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                    hotlineDirect, jettyBlocking);
+                    hotlineDirect, jettyBlocking, jettyH2cBlocking);
             List<CastContender> casters = present(hotline, rabbit, hotlineH2c);
             progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
                     (System.nanoTime() - startedNanos) / 1e9, rounds,
                     (2 * contenders.size() + casters.size()) * (warmupSeconds + durationSeconds));
             Report report = new Report(name(hotline), name(rabbit), name(grpc), name(jetty), name(grpcPooled),
-                    name(hotlineH2c), name(jettyH2c), name(hotlineDirect), name(jettyBlocking), inFlight);
+                    name(hotlineH2c), name(jettyH2c), name(hotlineDirect), name(jettyBlocking), name(jettyH2cBlocking),
+                    inFlight);
             // Contenders take turns inside each round, so that a burst of load from elsewhere hits one round of
             // everyone rather than every round of one.
             for (int round = 1; round <= rounds; round++) {
@@ -219,8 +223,8 @@ public final class RpcComparison implements Callable<Integer> {
                 + " for handlers that may block, like Hotline's endpoints)%n", versions.getProperty("grpc"));
         out.println("- bare Jetty: a non-blocking Jetty handler and Jetty's HttpClient (the client Hotline uses), over"
                 + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection); and"
-                + " over HTTP/1.1 with a blocking handler (reads the body through a blocking stream; Jetty runs it where"
-                + " it may block): the floor for methods that may block, as Hotline's endpoints may");
+                + " with a blocking handler (reads the body through a blocking stream; Jetty runs it where it may"
+                + " block), over HTTP/1.1 and h2c: the floor for methods that may block, as Hotline's endpoints may");
         out.println("- servers: each contender's in a JVM of its own (default JVM options), clients in the harness JVM");
         out.println("- CPU µs per request: user+system CPU from the window's start to its end, divided by the requests"
                 + " completed in the window, of the client (this whole JVM: the contender's client and the load driver,"
