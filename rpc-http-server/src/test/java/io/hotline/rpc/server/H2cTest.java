@@ -172,7 +172,7 @@ class H2cTest {
         assertThat(refusedUnsized.getStatus()).isEqualTo(413);
         assertThat(refusedUnsized.getContentAsString()).contains("the request body is larger than 1048576 bytes");
 
-        // A body that stops half way: 408 at the body timeout, and the stream reset, as with the body over the limit.
+        // A body that stops half way: 408 at the body timeout, and the stream reset, as nothing more is coming.
         AsyncRequestContent slow = new AsyncRequestContent("application/json");
         slow.write(ByteBuffer.wrap("{\"kind\":\"call\",".getBytes(StandardCharsets.UTF_8)), Callback.NOOP);
         CompletableFuture<Response> timedOut = new CompletableFuture<>();
