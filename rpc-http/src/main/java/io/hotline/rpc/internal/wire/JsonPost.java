@@ -61,8 +61,10 @@ public final class JsonPost {
     /**
      * Sends {@code request} and completes with the server's whole answer of at most {@code maxResponseBytes}, also
      * when the server answered before reading the whole body and then cut the upload short, as a 413 for a body over
-     * its limit does: over HTTP/2 the server resets the stream, and Jetty fails the request although the answer
-     * arrived whole (RFC 9113, 8.1 lets a server answer early). The answer, not the reset, says what happened.
+     * its limit does on HTTP/1.1 (the server closes the connection) or, from a server that resets the stream after
+     * an early answer (RFC 9113, 8.1), on HTTP/2: Jetty fails the request although the answer arrived whole. The
+     * answer, not the cut, says what happened. (A Hotline server reads an early-answered HTTP/2 body to its end
+     * instead, as Jetty's client drops an answer whose reset it processes first.)
      *
      * <pre>{@code
      * JsonPost.send(JsonPost.to(http, baseUri, path, body, 5000, null, TraceHeaders.NONE), 1 << 20)

@@ -83,8 +83,10 @@ public final class HttpListener implements AutoCloseable {
 
         SizeLimitHandler limit = new SizeLimitHandler(settings.maxBodyBytes(), -1);
         limit.setHandler(handler);
+        Http2BodyLimit h2Limit = new Http2BodyLimit(settings.maxBodyBytes(), settings.bodyTimeout());
+        h2Limit.setHandler(limit);
         GracefulHandler graceful = new GracefulHandler();
-        graceful.setHandler(limit);
+        graceful.setHandler(h2Limit);
         jetty.setHandler(graceful);
         jetty.setErrorHandler(new JsonErrorHandler(settings.maxBodyBytes(), settings.bodyTimeout()));
         jetty.setStopTimeout(settings.grace().toMillis());
