@@ -8,7 +8,6 @@ import io.hotline.rpc.Target;
 import io.hotline.testing.FreePorts;
 import io.hotline.testing.ReadinessCheck;
 import io.hotline.testing.ServerProcess;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,7 +18,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +25,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -101,6 +98,10 @@ public final class FanoutComparison implements Callable<Integer> {
      * long-running broadcaster's do.
      */
     private static final String BROADCASTER_JVM_TEXT = "-Xmx256m -XX:+UseSerialGC -Xss256k";
+    private static final String ONE_BROADCASTER = "Hotline, 1 broadcaster";
+    private static final String RABBIT_APART = "RabbitMQ fanout exchange, a connection per server";
+    /** The row of {@link BareFanoutNode}, the floor of a broadcaster's CPU per target. */
+    private static final String BARE = "bare Jetty client, 1 process (the floor)";
     private static final List<String> BROADCASTER_JVM = List.of(BROADCASTER_JVM_TEXT.split(" "));
     /** How long the started broadcasters may take to show up in the store, all of them. */
     private static final Duration REGISTRATION_TIMEOUT = Duration.ofSeconds(30);
@@ -220,7 +221,7 @@ public final class FanoutComparison implements Callable<Integer> {
                     for (int b : broadcasters) {
                         // One broadcaster never splits; B of them split above N / B, so each casts about N / B.
                         int threshold = b == 1 ? Integer.MAX_VALUE : (n + b - 1) / b;
-                        String name = b == 1 ? "Hotline, 1 broadcaster"
+                        String name = b == 1 ? ONE_BROADCASTER
                                 : "Hotline, " + b + " broadcasters, split above " + threshold;
                         // Each server is cast by the broadcaster owning it, so it holds one connection from the
                         // broadcasters (a share cast by its sender after a refusal may open a second), besides its
@@ -239,6 +240,13 @@ public final class FanoutComparison implements Callable<Integer> {
                             rows.add(measure(n, name, hotline, arrivals, timeout, nodes.pids()));
                         }
                     }
+                    // The floor: the same Jetty client posting the same cast to every server, and nothing else.
+                    List<String> bareJvm = new ArrayList<>(BROADCASTER_JVM);
+                    bareJvm.addAll(broadcasterJavaOptions);
+                    try (BareFanoutNode.Started bare = BareFanoutNode.start(dir, farm.endpoints(), target.service(),
+                            bareJvm)) {
+                        rows.add(measure(n, BARE, bare::cast, arrivals, timeout, List.of(bare.pid())));
+                    }
                     try (RabbitFanout rabbit = new RabbitFanout(broker, target.service(), n, arrivals, timeout, false)) {
                         rows.add(measure(n, "RabbitMQ fanout exchange", rabbit::cast, arrivals, timeout,
                                 List.of(broker.pid())));
@@ -246,7 +254,7 @@ public final class FanoutComparison implements Callable<Integer> {
                     // An exchange of its own: the first row's auto-delete exchange may still be going away.
                     try (RabbitFanout rabbit = new RabbitFanout(broker, target.service() + "-apart", n, arrivals, timeout,
                             true)) {
-                        rows.add(measure(n, "RabbitMQ fanout exchange, a connection per server", rabbit::cast,
+                        rows.add(measure(n, RABBIT_APART, rabbit::cast,
                                 arrivals, timeout, List.of(broker.pid())));
                     }
                 }
@@ -334,19 +342,14 @@ public final class FanoutComparison implements Callable<Integer> {
 
         Nodes(Path dir, EndpointStore store, int count, int splitThreshold) throws InterruptedException {
             // Sequential starts: each waits for its JVM's readiness, so that sixteen do not boot at once on 2 cores.
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            // Absolute: each broadcaster runs in a directory of its own.
-            String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                    .map(e -> Path.of(e).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
             // One per run, shared by its broadcasters only, so that they take each other's shares.
             String peerToken = UUID.randomUUID().toString().replace("-", "");
             try {
                 for (int i = 0; i < count; i++) {
                     int port = FreePorts.tcp();
-                    List<String> command = new ArrayList<>(List.of(java));
-                    command.addAll(BROADCASTER_JVM);
-                    command.addAll(broadcasterJavaOptions);
-                    command.addAll(List.of("-cp", classpath, BroadcasterNode.class.getName(), dir.toString(),
+                    List<String> javaOptions = new ArrayList<>(BROADCASTER_JVM);
+                    javaOptions.addAll(broadcasterJavaOptions);
+                    List<String> command = ChildJvm.command(javaOptions, BroadcasterNode.class, List.of(dir.toString(),
                             String.valueOf(port), String.valueOf(splitThreshold), String.valueOf(splitWays),
                             peerToken));
                     ServerProcess p = ServerProcess.builder("broadcaster-" + i)
@@ -395,6 +398,9 @@ public final class FanoutComparison implements Callable<Integer> {
                 + " each, split ways %d); warm-up: at least %d fanouts, and until each broadcaster (or the broker)"
                 + " sent about %d casts, so the JVMs run compiled code%n", rounds, BROADCASTER_JVM_TEXT, splitWays,
                 warmup, warmupCasts);
+        out.println("- bare Jetty client (the floor): a JVM set up as a broadcaster's that posts the cast to every"
+                + " server with Jetty's HttpClient as the broadcaster uses it (no cookie store, each request built by"
+                + " JsonPost), 64 in flight, and nothing else: no directory, split, retry or report");
         out.println("- RabbitMQ: a fanout exchange bound to N queues with one consumer each, auto-ack, one publish; the"
                 + " consumers share one connection (N servers in one process), or each has a connection of its own"
                 + " (N servers on N hosts, and as each Hotline server has its own port), delivered by 16 threads");
@@ -433,11 +439,55 @@ public final class FanoutComparison implements Callable<Integer> {
                     spread(r.firstMillis()), spread(r.floorMillis(cores)), spread(r.middleMicrosPerTarget()),
                     spread(r.harnessMicrosPerTarget()));
         }
+        goals(out, rows);
         if (!skipped.isEmpty()) {
             out.println();
             out.println("Not run:");
             skipped.forEach(k -> out.printf("- %d servers, %s: %s%n", k.servers(), k.contender(), k.why()));
         }
+    }
+
+    /**
+     * Issue 19's fanout goals for one broadcaster, at each N: time at most 1.0x RabbitMQ's with a connection per server,
+     * CPU per target at most 1.5x the broker's per delivery; and the same ratios for the bare Jetty client, the floor
+     * any broadcaster on Jetty's client stands on.
+     */
+    private void goals(PrintStream out, List<Row> rows) {
+        List<String> lines = new ArrayList<>();
+        for (int n : servers) {
+            Row rabbit = row(rows, n, RABBIT_APART);
+            if (rabbit == null || rabbit.millis().isEmpty() || rabbit.middleMicrosPerTarget().isEmpty()) {
+                continue;
+            }
+            double time = Spread.of(rabbit.millis()).median();
+            double cpu = Spread.of(rabbit.middleMicrosPerTarget()).median();
+            for (String name : List.of(ONE_BROADCASTER, BARE)) {
+                Row r = row(rows, n, name);
+                if (r == null || r.millis().isEmpty() || r.middleMicrosPerTarget().isEmpty()) {
+                    continue;
+                }
+                double t = Spread.of(r.millis()).median() / time;
+                double c = Spread.of(r.middleMicrosPerTarget()).median() / cpu;
+                lines.add(String.format(Locale.ROOT, "| %d | %s | %.2fx | %s | %.2fx | %s |", n, name, t,
+                        t <= 1.0 ? "PASS" : "MISS", c, c <= 1.5 ? "PASS" : "MISS"));
+            }
+        }
+        if (lines.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println("## Goals: against " + RABBIT_APART + ", medians (time <= 1.0x, middle CPU per target <= 1.5x)");
+        out.println();
+        out.println("| servers | contender | fanout time | result | middle CPU per target | result |");
+        out.println("|---:|---|---:|---|---:|---|");
+        lines.forEach(out::println);
+        out.println();
+        out.println("The bare Jetty client's ratios are the floor of a broadcaster that casts with Jetty's client: a"
+                + " goal below them is below what such an HTTP fanout allows here.");
+    }
+
+    private static Row row(List<Row> rows, int n, String contender) {
+        return rows.stream().filter(r -> r.servers() == n && r.contender().equals(contender)).findFirst().orElse(null);
     }
 
     /** {@link Spread#text()}, or a dash when no round counts. */

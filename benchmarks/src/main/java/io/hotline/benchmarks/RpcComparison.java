@@ -51,6 +51,11 @@ public final class RpcComparison implements Callable<Integer> {
             description = "Length of each measurement window (default: ${DEFAULT-VALUE}).")
     int durationSeconds;
 
+    @Option(names = "--jvm-warmup", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Load on each contender once, before the first round, not measured: every server runs in a"
+                    + " JVM of its own, which compiles its hot code in the first seconds (default: ${DEFAULT-VALUE}).")
+    int jvmWarmupSeconds;
+
     @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
             description = "Rounds of every phase; the report shows their median (default: ${DEFAULT-VALUE}).")
     int rounds;
@@ -89,9 +94,9 @@ public final class RpcComparison implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (warmupSeconds < 0 || durationSeconds < 1 || rounds < 1 || inFlight < 1) {
+        if (warmupSeconds < 0 || jvmWarmupSeconds < 0 || durationSeconds < 1 || rounds < 1 || inFlight < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--warmup must be 0 or more, and --duration, --rounds and --in-flight 1 or more");
+                    "--warmup and --jvm-warmup must be 0 or more, and --duration, --rounds and --in-flight 1 or more");
         }
         for (String name : only) {
             if (!CONTENDERS.contains(name)) {
@@ -138,6 +143,19 @@ public final class RpcComparison implements Callable<Integer> {
             Report report = new Report(name(hotline), name(rabbit), name(grpc), name(jetty), name(grpcPooled),
                     name(hotlineH2c), name(jettyH2c), name(hotlineDirect), name(jettyBlocking), name(jettyH2cBlocking),
                     inFlight);
+            if (jvmWarmupSeconds > 0) {
+                progress.printf("warming every contender up for %d s (calls, then casts), not measured...%n",
+                        jvmWarmupSeconds);
+                LoadDriver warming = new LoadDriver(Duration.ZERO, Duration.ofSeconds(jvmWarmupSeconds),
+                        REQUEST_TIMEOUT, MAX_REQUESTS_PER_PHASE);
+                for (Contender c : contenders) {
+                    warming.throughput(c::call, inFlight, cpu(c));
+                }
+                for (CastContender c : casters) {
+                    warming.throughput(c::cast, inFlight, cpu(c));
+                    c.awaitCastsHandled(BACKLOG_TIMEOUT);
+                }
+            }
             // Contenders take turns inside each round, so that a burst of load from elsewhere hits one round of
             // everyone rather than every round of one.
             for (int round = 1; round <= rounds; round++) {
@@ -207,9 +225,11 @@ public final class RpcComparison implements Callable<Integer> {
         out.printf(Locale.ROOT, "- started %s on %s%n", startedAt, Machine.description());
         out.printf(Locale.ROOT, "- load average (1 min): %.2f at the start, %.2f at the end; anything above 0 is load"
                 + " this run did not make%n", loadBefore, Machine.loadAverage());
-        out.printf(Locale.ROOT, "- each phase: %d s warm-up, then %d s measured; %d rounds, contenders in turn within a"
-                + " round; every request carries %d bytes of JSON arguments, timeout %d s%n", warmupSeconds,
-                durationSeconds, rounds, Payload.size(), REQUEST_TIMEOUT.toSeconds());
+        out.printf(Locale.ROOT, "- first, %d s of calls (and casts) at %d in flight on each contender, not measured, so"
+                + " that every JVM runs compiled code; then each phase: %d s warm-up, then %d s measured; %d rounds,"
+                + " contenders in turn within a round; every request carries %d bytes of JSON arguments, timeout %d s%n",
+                jvmWarmupSeconds, inFlight, warmupSeconds, durationSeconds, rounds, Payload.size(),
+                REQUEST_TIMEOUT.toSeconds());
         out.printf("- Hotline: RpcServer (POST /v1/rpc by a Jetty %s handler, the rest by Jersey %s) and RpcClient via"
                 + " the file store, defaults; Hotline h2c: the same with hotline.http.transport=h2c (one multiplexed"
                 + " connection, the server unchanged); Hotline, @NonBlocking: the endpoint class declared @NonBlocking, so"

@@ -77,6 +77,11 @@ final class ServerFarm implements AutoCloseable {
         }
     }
 
+    /** The N targets, as registered. */
+    List<Endpoint> endpoints() {
+        return List.copyOf(endpoints);
+    }
+
     @Override
     public void close() throws Exception {
         for (Endpoint e : endpoints) {
