@@ -54,18 +54,9 @@ public final class BareFanoutNode {
         Path file = Files.write(dir.resolve("bare-fanout-targets-" + service),
                 targets.stream().map(Endpoint::baseUri).toList());
         int port = FreePorts.tcp();
-        ServerProcess process = ServerProcess.builder("bare-fanout")
-                .command(ChildJvm.command(javaOptions, BareFanoutNode.class,
-                        List.of(String.valueOf(port), file.toString(), Wire.RPC_PATH + service)))
-                .readiness(ReadinessCheck.tcp(port))
-                .startupTimeout(Duration.ofSeconds(60))
-                .build();
-        try {
-            process.start();
-        } catch (RuntimeException e) {
-            process.close();
-            throw e;
-        }
+        ServerProcess process = ChildJvm.start("bare-fanout", javaOptions, BareFanoutNode.class,
+                own -> List.of(String.valueOf(port), file.toString(), Wire.RPC_PATH + service),
+                ReadinessCheck.tcp(port));
         return new Started(process, URI.create("http://127.0.0.1:" + port + "/"));
     }
 
@@ -121,6 +112,7 @@ public final class BareFanoutNode {
             }
         });
         server.start();
+        ChildJvm.exitWithParent();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.stop();

@@ -1,10 +1,14 @@
 package io.hotline.benchmarks;
 
+import io.hotline.testing.ReadinessCheck;
+import io.hotline.testing.ServerProcess;
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -18,7 +22,39 @@ import java.util.stream.Collectors;
  */
 final class ChildJvm {
 
+    /** JVMs start slowly on 2 busy cores; what runs in them is up in a second or two. */
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+
     private ChildJvm() {}
+
+    /**
+     * Starts {@code main} as {@code name}, in a temp directory of its own (deleted on close), and waits up to a minute
+     * for {@code readiness}; closes it if it does not get there.
+     *
+     * @param args the child's arguments, given its directory
+     */
+    static ServerProcess start(String name, List<String> javaOptions, Class<?> main, Function<Path, List<String>> args,
+            ReadinessCheck readiness) {
+        ServerProcess process = ServerProcess.builder(name)
+                .command(dir -> command(javaOptions, main, args.apply(dir)))
+                .readiness(readiness)
+                .startupTimeout(STARTUP_TIMEOUT)
+                .build();
+        try {
+            return process.start();
+        } catch (RuntimeException e) {
+            process.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Makes the child end with its parent: a harness killed with SIGKILL runs no shutdown hook, and a child that
+     * waits forever would be left holding its ports.
+     */
+    static void exitWithParent() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(0)));
+    }
 
     static List<String> command(List<String> javaOptions, Class<?> main, List<String> args) {
         List<String> command = new ArrayList<>();

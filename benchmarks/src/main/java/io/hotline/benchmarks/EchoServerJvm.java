@@ -3,18 +3,17 @@ package io.hotline.benchmarks;
 import io.hotline.testing.ReadinessCheck;
 import io.hotline.testing.ServerProcess;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
 /**
- * An echo server of the RPC comparison in a JVM of its own, so that the CPU the server spends is read from /proc
- * apart from the client's (the harness JVM's), and neither shares the other's JIT, GC or thread pools, as on two
- * hosts. {@link #main} is the child's entry point: {@code EchoServerJvm <kind> <args>}, with kinds
- * {@code hotline <file store dir> <port> <non-blocking>}, {@code jetty <port> <h2c> <blocking>}, {@code grpc <port> <direct>}
- * and {@code rabbitmq <amqp port>}; it serves until stopped (SIGTERM).
+ * An echo server of the RPC comparison in a JVM of its own, so that the CPU the server spends is read from /proc apart
+ * from the client's (the harness JVM's), and neither shares the other's JIT, GC or thread pools, as on two hosts.
+ * {@link #main} is the child's entry point: {@code EchoServerJvm <kind> <args>}, with kinds {@code hotline <file store
+ * dir> <port> <non-blocking>}, {@code jetty <port> <h2c> <blocking>}, {@code grpc <port> <direct>} and {@code rabbitmq
+ * <amqp port>}; it serves until stopped (SIGTERM).
  *
  * <pre>{@code
  * int port = FreePorts.tcp();
@@ -25,9 +24,6 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class EchoServerJvm implements AutoCloseable {
-
-    /** JVMs start slowly on 2 busy cores; the servers themselves are up in a second. */
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
 
     private final ServerProcess process;
 
@@ -42,18 +38,8 @@ public final class EchoServerJvm implements AutoCloseable {
      */
     static EchoServerJvm start(String name, List<String> javaOptions, ReadinessCheck readiness,
             Function<Path, List<String>> args) {
-        ServerProcess process = ServerProcess.builder(name.replaceAll("[^A-Za-z0-9]+", "-") + "-server")
-                .command(dir -> ChildJvm.command(javaOptions, EchoServerJvm.class, args.apply(dir)))
-                .readiness(readiness)
-                .startupTimeout(STARTUP_TIMEOUT)
-                .build();
-        try {
-            process.start();
-        } catch (RuntimeException e) {
-            process.close();
-            throw e;
-        }
-        return new EchoServerJvm(process);
+        return new EchoServerJvm(ChildJvm.start(name.replaceAll("[^A-Za-z0-9]+", "-") + "-server", javaOptions,
+                EchoServerJvm.class, args, readiness));
     }
 
     /** The directory the server runs in. */
@@ -86,6 +72,7 @@ public final class EchoServerJvm implements AutoCloseable {
             default -> throw new IllegalArgumentException("unknown kind of echo server: " + args[0]
                     + "; one of hotline, jetty, grpc, rabbitmq");
         };
+        ChildJvm.exitWithParent();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();

@@ -241,10 +241,8 @@ public final class FanoutComparison implements Callable<Integer> {
                         }
                     }
                     // The floor: the same Jetty client posting the same cast to every server, and nothing else.
-                    List<String> bareJvm = new ArrayList<>(BROADCASTER_JVM);
-                    bareJvm.addAll(broadcasterJavaOptions);
                     try (BareFanoutNode.Started bare = BareFanoutNode.start(dir, farm.endpoints(), target.service(),
-                            bareJvm)) {
+                            broadcasterJvm())) {
                         rows.add(measure(n, BARE, bare::cast, arrivals, timeout, List.of(bare.pid())));
                     }
                     try (RabbitFanout rabbit = new RabbitFanout(broker, target.service(), n, arrivals, timeout, false)) {
@@ -332,6 +330,13 @@ public final class FanoutComparison implements Callable<Integer> {
         return r;
     }
 
+    /** The JVM options of a broadcaster's JVM (and of the bare client's, set up alike). */
+    private List<String> broadcasterJvm() {
+        List<String> options = new ArrayList<>(BROADCASTER_JVM);
+        options.addAll(broadcasterJavaOptions);
+        return options;
+    }
+
     private static HotlineConfig fileStore(Path dir) {
         return HotlineConfig.of(Map.of("hotline.store", "file", "hotline.file.dir", dir.toString()));
     }
@@ -347,18 +352,10 @@ public final class FanoutComparison implements Callable<Integer> {
             try {
                 for (int i = 0; i < count; i++) {
                     int port = FreePorts.tcp();
-                    List<String> javaOptions = new ArrayList<>(BROADCASTER_JVM);
-                    javaOptions.addAll(broadcasterJavaOptions);
-                    List<String> command = ChildJvm.command(javaOptions, BroadcasterNode.class, List.of(dir.toString(),
-                            String.valueOf(port), String.valueOf(splitThreshold), String.valueOf(splitWays),
-                            peerToken));
-                    ServerProcess p = ServerProcess.builder("broadcaster-" + i)
-                            .command(command)
-                            .readiness(ReadinessCheck.http(URI.create("http://127.0.0.1:" + port + "/healthz")))
-                            .startupTimeout(Duration.ofSeconds(60))
-                            .build();
-                    processes.add(p);
-                    p.start();
+                    processes.add(ChildJvm.start("broadcaster-" + i, broadcasterJvm(), BroadcasterNode.class,
+                            own -> List.of(dir.toString(), String.valueOf(port), String.valueOf(splitThreshold),
+                                    String.valueOf(splitWays), peerToken),
+                            ReadinessCheck.http(URI.create("http://127.0.0.1:" + port + "/healthz"))));
                 }
                 long deadline = System.nanoTime() + REGISTRATION_TIMEOUT.toNanos();
                 while (store.list(RpcClient.BROADCASTER_SERVICE, store.homeZone()).size() != count) {

@@ -24,13 +24,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * gRPC-java unary calls over one plaintext HTTP/2 connection on loopback, to a server in a JVM of its own. The method is described by hand with a
- * {@code byte[]} marshaller, so no protoc is needed; the bytes are the same JSON as everyone else's.
+ * gRPC-java unary calls over one plaintext HTTP/2 connection on loopback, to a server in a JVM of its own. The method
+ * is described by hand with a {@code byte[]} marshaller, so no protoc is needed; the bytes are the same JSON as
+ * everyone else's.
  *
  * <p>Either server and client run callbacks on the Netty event loop ({@code directExecutor}), the setting gRPC
- * recommends for handlers that never block, such as this echo: the fastest gRPC-java gets. Or both keep gRPC's
- * default executors, which hand every call to a pool thread, as a service must whose methods may block; Hotline's
- * server runs its endpoints' methods on pool threads for the same reason.
+ * recommends for handlers that never block, such as this echo: the fastest gRPC-java gets. Or both keep gRPC's default
+ * executors, which hand every call to a pool thread, as a service must whose methods may block; Hotline's server runs
+ * its endpoints' methods on pool threads for the same reason.
  */
 final class GrpcEcho implements Contender {
 
@@ -54,8 +55,13 @@ final class GrpcEcho implements Contender {
         int port = FreePorts.tcp();
         server = EchoServerJvm.start(name(), serverJavaOptions, ReadinessCheck.tcp(port),
                 dir -> List.of("grpc", String.valueOf(port), String.valueOf(direct)));
-        NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext();
-        channel = (direct ? channelBuilder.directExecutor() : channelBuilder).build();
+        try {
+            NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext();
+            channel = (direct ? channelBuilder.directExecutor() : channelBuilder).build();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
     }
 
     /** The server's side, run by {@link EchoServerJvm}: the echo service on {@code port}. */

@@ -50,10 +50,15 @@ final class HotlineEcho implements CastContender {
                 dir -> List.of("hotline", dir.resolve(STORE_DIR).toString(), String.valueOf(port),
                         String.valueOf(nonBlocking)));
         EndpointStore openedStore = null;
+        RpcClient builtClient = null;
         try {
             openedStore = fileStore(server.directory().resolve(STORE_DIR));
-            client = RpcClient.builder(openedStore).timeout(requestTimeout).transport(transport).build();
+            builtClient = RpcClient.builder(openedStore).timeout(requestTimeout).transport(transport).build();
+            echo = builtClient.prepare(TARGET);
         } catch (RuntimeException e) {
+            if (builtClient != null) {
+                builtClient.close();
+            }
             if (openedStore != null) {
                 openedStore.close();
             }
@@ -61,7 +66,7 @@ final class HotlineEcho implements CastContender {
             throw e;
         }
         store = openedStore;
-        echo = client.prepare(TARGET);
+        client = builtClient;
     }
 
     /** The server's side, run by {@link EchoServerJvm}: an RpcServer on {@code port}, registered in the file store. */

@@ -32,13 +32,14 @@ import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
  * The HTTP floor: a bare Jetty 12 handler that echoes the JSON body, in a JVM of its own, called with Jetty's
- * {@link HttpClient}, the client Hotline uses. No routing, no JAX-RS, no envelope: what is left of Hotline's cost is HTTP itself.
+ * {@link HttpClient}, the client Hotline uses. No routing, no JAX-RS, no envelope: what is left of Hotline's cost is
+ * HTTP itself.
  *
  * <p>Over HTTP/1.1 (a connection per request in flight, as Hotline's client does) or over h2c with prior knowledge
  * (every request multiplexed on one connection, as gRPC does), so the report shows what each protocol costs here. And
- * with a non-blocking handler (the cheapest an HTTP echo gets) or a blocking one, which reads the body with a
- * blocking stream as a handler that may block must, and which Jetty therefore runs where it may block: the floor of an
- * HTTP server whose methods may block, as Hotline's endpoints may unless declared {@code @NonBlocking}.
+ * with a non-blocking handler (the cheapest an HTTP echo gets) or a blocking one, which reads the body with a blocking
+ * stream as a handler that may block must, and which Jetty therefore runs where it may block: the floor of an HTTP
+ * server whose methods may block, as Hotline's endpoints may unless declared {@code @NonBlocking}.
  */
 final class JettyEcho implements Contender {
 

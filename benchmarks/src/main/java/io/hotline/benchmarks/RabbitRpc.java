@@ -190,17 +190,27 @@ final class RabbitRpc implements CastContender {
      */
     @Override
     public long awaitCastsHandled(Duration timeout) throws InterruptedException {
-        return Backlog.await(() -> castsConfirmed.get() - recorded(), timeout);
+        return Backlog.await(() -> castsConfirmed.get() - recorded(timeout), timeout);
     }
 
-    private long recorded() {
+    /**
+     * The server's count, asked behind every cast queued so far; 0 (none handled, as far as anyone can tell) if it
+     * does not answer within {@code timeout}, as when the backlog is longer than that.
+     */
+    private long recorded(Duration timeout) {
+        CompletableFuture<Map<String, Object>> answer = call(RECORDED);
         try {
-            return ((Number) call(RECORDED).get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).get(RECORDED))
-                    .longValue();
+            return ((Number) answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(RECORDED)).longValue();
+        } catch (TimeoutException e) {
+            return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while asking the RabbitMQ echo server for its count", e);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                // The call's own timeout (the request timeout) came first.
+                return 0;
+            }
             throw new IllegalStateException("the RabbitMQ echo server did not say how many casts it handled: " + e, e);
         }
     }

@@ -33,10 +33,10 @@ final class Report {
      * The contenders by role, named as they are in {@link #add}, or null for one left out of the run; rows are printed
      * in this order. The goals are issue 19's: calls against bare Jetty (the HTTP floor), RabbitMQ and gRPC with its
      * default executors (like-for-like with endpoints that may block); Hotline over h2c against bare Jetty over h2c;
-     * {@code @NonBlocking} endpoints against gRPC's {@code directExecutor}; casts against RabbitMQ, beside the floor
-     * an HTTP cast cannot pass; and the floor of methods that may block (bare Jetty with a blocking handler, over
-     * HTTP/1.1 and h2c) against the non-blocking exchange the call goals are set against. A goal whose contenders did not both run is not
-     * printed.
+     * {@code @NonBlocking} endpoints against gRPC's {@code directExecutor}; casts against RabbitMQ, beside the floor an
+     * HTTP cast cannot pass; and the floor of methods that may block (bare Jetty with a blocking handler, over HTTP/1.1
+     * and h2c) against the non-blocking exchange the call goals are set against. A goal whose contenders did not both
+     * run is not printed.
      */
     Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, String hotlineH2c,
             String jettyH2c, String hotlineDirect, String jettyBlocking, String jettyH2cBlocking, int inFlight) {
@@ -77,7 +77,8 @@ final class Report {
         out.println();
         table(out, this::spread);
         out.println();
-        out.println("## CPU µs per message by process, medians: client (with the load driver) / server / broker");
+        out.println("## CPU µs per message by process: client (with the load driver) / server / broker, each part's own"
+                + " median");
         out.println();
         cpuTable(out);
         out.println();
@@ -147,6 +148,8 @@ final class Report {
         castFloor(out, jettyH2c, "h2c");
         blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs", jettyBlocking, jetty, hotline);
         blockingFloor(out, calls, Phase.CALL_THROUGHPUT, Measurement::rate, "/s", jettyBlocking, jetty, hotline);
+        blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs", jettyH2cBlocking, jettyH2c,
+                hotlineH2c);
         blockingFloor(out, calls, Phase.CALL_THROUGHPUT, Measurement::rate, "/s", jettyH2cBlocking, jettyH2c,
                 hotlineH2c);
     }

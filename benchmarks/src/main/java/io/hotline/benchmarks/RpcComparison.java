@@ -118,22 +118,24 @@ public final class RpcComparison implements Callable<Integer> {
                 progress.println("starting RabbitMQ (a private broker and epmd on free loopback ports)...");
                 broker = open(started, RabbitBroker.start());
             }
+            List<String> jvm = serverJavaOptions;
+            Duration timeout = REQUEST_TIMEOUT;
             HotlineEcho hotline = only.contains("hotline")
-                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, false, serverJavaOptions)) : null;
-            RabbitRpc rabbit = broker != null ? open(started, new RabbitRpc(broker, REQUEST_TIMEOUT, serverJavaOptions)) : null;
-            GrpcEcho grpc = only.contains("grpc") ? open(started, new GrpcEcho(REQUEST_TIMEOUT, true, serverJavaOptions)) : null;
-            JettyEcho jetty = only.contains("jetty") ? open(started, new JettyEcho(REQUEST_TIMEOUT, false, false, serverJavaOptions)) : null;
-            GrpcEcho grpcPooled = only.contains("grpc-pooled")
-                    ? open(started, new GrpcEcho(REQUEST_TIMEOUT, false, serverJavaOptions)) : null;
+                    ? open(started, new HotlineEcho(timeout, HttpTransport.HTTP_1_1, false, jvm)) : null;
+            RabbitRpc rabbit = broker != null ? open(started, new RabbitRpc(broker, timeout, jvm)) : null;
+            GrpcEcho grpc = only.contains("grpc") ? open(started, new GrpcEcho(timeout, true, jvm)) : null;
+            JettyEcho jetty = only.contains("jetty") ? open(started, new JettyEcho(timeout, false, false, jvm)) : null;
+            GrpcEcho grpcPooled = only.contains("grpc-pooled") ? open(started, new GrpcEcho(timeout, false, jvm)) : null;
             HotlineEcho hotlineH2c = only.contains("hotline-h2c")
-                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.H2C, false, serverJavaOptions)) : null;
-            JettyEcho jettyH2c = only.contains("jetty-h2c") ? open(started, new JettyEcho(REQUEST_TIMEOUT, true, false, serverJavaOptions)) : null;
+                    ? open(started, new HotlineEcho(timeout, HttpTransport.H2C, false, jvm)) : null;
+            JettyEcho jettyH2c = only.contains("jetty-h2c")
+                    ? open(started, new JettyEcho(timeout, true, false, jvm)) : null;
             HotlineEcho hotlineDirect = only.contains("hotline-nonblocking")
-                    ? open(started, new HotlineEcho(REQUEST_TIMEOUT, HttpTransport.HTTP_1_1, true, serverJavaOptions)) : null;
+                    ? open(started, new HotlineEcho(timeout, HttpTransport.HTTP_1_1, true, jvm)) : null;
             JettyEcho jettyBlocking = only.contains("jetty-blocking")
-                    ? open(started, new JettyEcho(REQUEST_TIMEOUT, false, true, serverJavaOptions)) : null;
+                    ? open(started, new JettyEcho(timeout, false, true, jvm)) : null;
             JettyEcho jettyH2cBlocking = only.contains("jetty-h2c-blocking")
-                    ? open(started, new JettyEcho(REQUEST_TIMEOUT, true, true, serverJavaOptions)) : null;
+                    ? open(started, new JettyEcho(timeout, true, true, jvm)) : null;
             List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
                     hotlineDirect, jettyBlocking, jettyH2cBlocking);
             List<CastContender> casters = present(hotline, rabbit, hotlineH2c);
@@ -245,7 +247,9 @@ public final class RpcComparison implements Callable<Integer> {
                 + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection); and"
                 + " with a blocking handler (reads the body through a blocking stream; Jetty runs it where it may"
                 + " block), over HTTP/1.1 and h2c: the floor for methods that may block, as Hotline's endpoints may");
-        out.println("- servers: each contender's in a JVM of its own (default JVM options), clients in the harness JVM");
+        out.println("- servers: each contender's in a JVM of its own ("
+                + (serverJavaOptions.isEmpty() ? "default JVM options" : "JVM options " + String.join(" ",
+                        serverJavaOptions)) + "), clients in the harness JVM");
         out.println("- CPU µs per request: user+system CPU from the window's start to its end, divided by the requests"
                 + " completed in the window, of the client (this whole JVM: the contender's client and the load driver,"
                 + " the same for all; other contenders idle), the server's JVM and, for RabbitMQ, the broker and its"

@@ -64,7 +64,7 @@ sealed interface Route {
     /**
      * Any server of the service, as the directory selects it, nearest zone first.
      *
-     * @param query and {@code path} are made once from {@code service}, not per message
+     * @param query and {@code path} are made once from {@code service} by the one-argument constructor, not per message
      */
     record ToService(String service, Query query, String path) implements Route {
         ToService(String service) {
@@ -80,7 +80,7 @@ sealed interface Route {
     /**
      * The one server a target names, in any zone.
      *
-     * @param query and {@code path} are made once from {@code service}, not per message
+     * @param query and {@code path} are made once from {@code service} by the two-argument constructor, not per message
      */
     record ToServer(String service, String server, Query query, String path) implements Route {
         ToServer(String service, String server) {
@@ -105,7 +105,7 @@ sealed interface Route {
      * A broadcaster, nearest first, which casts to every server of the service.
      *
      * @param fallback whether the client casts to every server itself when no broadcaster is registered
-     * @param path made once from {@code service}, not per message
+     * @param path made once from {@code service} by the two-argument constructor, not per message
      */
     record ToBroadcaster(String service, boolean fallback, String path) implements Route {
         static final Query BROADCASTERS = Query.of(RpcClient.BROADCASTER_SERVICE);

@@ -192,6 +192,29 @@ class H2cTest {
     }
 
     @Test
+    void aBodyWithoutLengthGetsIts413AtTheLimitNotAtItsEnd() throws Exception {
+        // A body timeout far beyond the wait below: the answer must not wait for the body to end or time out.
+        RpcServer server = fleet.start(RpcServer.builder(store).target(TARGET.server("unsized"))
+                .endpoint(new TestApi("unsized")).maxBodyBytes(64 << 10)
+                .config(HotlineConfig.of(Map.of("hotline.http.body-timeout", "60s"))).drainDelay(Duration.ZERO));
+        h2.start();
+        AsyncRequestContent open = new AsyncRequestContent("application/json");
+        open.write(ByteBuffer.wrap("z".repeat(128 << 10).getBytes(StandardCharsets.UTF_8)), Callback.NOOP);
+        CompletableFuture<Response> answered = new CompletableFuture<>();
+        CompletableFuture<org.eclipse.jetty.client.Result> ended = new CompletableFuture<>();
+        h2.newRequest(server.endpoint().baseUri() + RPC).method(HttpMethod.POST).body(open)
+                .timeout(PROMPT.toMillis() * 3, TimeUnit.MILLISECONDS)
+                .onResponseHeaders(answered::complete)
+                .send(ended::complete);
+        try {
+            assertThat(answered.get(PROMPT.toSeconds(), TimeUnit.SECONDS).getStatus()).isEqualTo(413);
+        } finally {
+            open.close();
+        }
+        assertThat(ended.get(PROMPT.toSeconds(), TimeUnit.SECONDS).getResponse().getStatus()).isEqualTo(413);
+    }
+
+    @Test
     void bodiesOverTheLimitGetTheir413WithoutBreakingTheOtherCallsOfTheirConnection() throws Exception {
         int limit = 64 << 10;
         fleet.start(RpcServer.builder(store).target(TARGET.server("limited")).endpoint(new TestApi("limited"))

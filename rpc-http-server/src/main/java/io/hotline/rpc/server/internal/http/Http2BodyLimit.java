@@ -3,6 +3,7 @@ package io.hotline.rpc.server.internal.http;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
@@ -43,7 +44,8 @@ final class Http2BodyLimit extends Handler.Wrapper {
         if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2) {
             return super.handle(request, response, callback);
         }
-        return super.handle(new Limited(request), response, new Callback.Nested(callback) {
+        Limited limited = new Limited(request);
+        return super.handle(limited, response, new Callback.Nested(callback) {
             @Override
             public void succeeded() {
                 afterTheBody(request, () -> super.succeeded());
@@ -51,6 +53,15 @@ final class Http2BodyLimit extends Handler.Wrapper {
 
             @Override
             public void failed(Throwable x) {
+                if (x instanceof HttpException && !response.isCommitted()) {
+                    // Jetty writes the error's answer only once the failure is passed on, which waits for the body's
+                    // end: a body sent without a length and refused at the limit would get its 413 after it all
+                    // arrived, or at the body timeout together with the reset. Answer first, then drop the rest.
+                    Response.writeError(limited, response, Callback.from(
+                            () -> afterTheBody(request, () -> super.succeeded()),
+                            failure -> afterTheBody(request, () -> super.failed(failure))), x);
+                    return;
+                }
                 afterTheBody(request, () -> super.failed(x));
             }
         });

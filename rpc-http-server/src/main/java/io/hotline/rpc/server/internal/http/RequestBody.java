@@ -24,7 +24,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * callbacks, no thread waits for it, and once it is whole it is handed over on a thread of the server's pool (or, for a
  * consumer that never blocks, on the I/O thread that read its end: {@link #readWithoutBlocking}). A body
  * not whole within the body timeout (counted from the request's first byte) gets 408 and the connection is closed.
- * The size limit stays with the {@code SizeLimitHandler} in front, whose 413 fails the read.
+ * The size limit stays with the handlers in front, whose 413 fails the read: the {@code SizeLimitHandler}, and on
+ * HTTP/2 {@link Http2BodyLimit}, which answers the 413 and then drops the rest of the body.
  */
 public final class RequestBody {
 
