@@ -58,8 +58,11 @@ final class KeystoneSite implements AutoCloseable {
     /** How long a reader trusts the Keystone services it found for a Hotline service. */
     private static final Duration SERVICES_KEPT = Duration.ofMinutes(1);
 
-    /** The Keystone services of a Hotline service, found at {@code at} (this process's nanoTime). */
-    private record KnownServices(List<String> ids, long at) {}
+    /**
+     * The Keystone services of a Hotline service (sorted), found at {@code at} and found the same since
+     * {@code sameSince} (this process's nanoTime).
+     */
+    private record KnownServices(List<String> ids, long at, long sameSince) {}
 
     /** A registration made here: its Keystone id, policy, and this process's time of its last renewal. */
     private record Registered(String keystoneId, HealthPolicy policy, long renewedAt) {
@@ -323,19 +326,22 @@ final class KeystoneSite implements AutoCloseable {
     }
 
     /**
-     * The Keystone services of {@code service}'s type, as {@link #serviceIdsOf} last found them within {@link
-     * #SERVICES_KEPT}, so that a watch's poll is one request rather than two. Hotline never deletes these services;
-     * only a second one, made by two processes creating the first at once, can appear, and readers find it (and list
-     * the registrations under both) within that time.
+     * The Keystone services of {@code service}'s type, as {@link #serviceIdsOf} last found them, kept for
+     * {@link #SERVICES_KEPT} once they stayed the same that long, so that a watch's poll is then one request rather
+     * than two. Hotline never deletes these services; only a second one, made by two processes creating the first at
+     * once, can appear, moments after the first, and the writers may all settle on it (the least id): a reader that
+     * kept the first alone for a minute listed none of their registrations. So a young list is asked again each time.
      */
     private List<String> knownServiceIds(String service) {
         long now = nanos.getAsLong();
         KnownServices known = knownServices.get(service);
-        if (known != null && !known.ids().isEmpty() && now - known.at() < SERVICES_KEPT.toNanos()) {
+        if (known != null && !known.ids().isEmpty() && now - known.sameSince() >= SERVICES_KEPT.toNanos()
+                && now - known.at() < SERVICES_KEPT.toNanos()) {
             return known.ids();
         }
-        List<String> ids = serviceIdsOf(service);
-        knownServices.put(service, new KnownServices(List.copyOf(ids), now));
+        List<String> ids = serviceIdsOf(service).stream().sorted().toList();
+        long sameSince = known != null && known.ids().equals(ids) ? known.sameSince() : now;
+        knownServices.put(service, new KnownServices(ids, now, sameSince));
         return ids;
     }
 

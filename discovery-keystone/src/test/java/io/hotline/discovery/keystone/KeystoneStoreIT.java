@@ -310,6 +310,34 @@ class KeystoneStoreIT {
         assertThat(log).doesNotContain("secret-content", "handmade-do-not-log");
     }
 
+    @Test
+    void aSecondServiceMadeByARaceIsFoundByAReaderThatListedBeforeIt() {
+        // Two processes that register a service's first endpoint at once may each create its Keystone service; all
+        // writers then settle on the least id. A reader that listed while only the other existed must still find them.
+        String first = createService("raced");
+        EndpointStore reader = open();
+        assertThat(health(reader, "raced")).isEmpty();
+        String second = createService("raced");
+        while (second.compareTo(first) > 0) {
+            keystone.call("DELETE", "/services/" + second, null);
+            second = createService("raced");
+        }
+        EndpointStore writer = open();
+        writer.register(endpoint("raced", "e1", 1), POLICY);
+        String least = second;
+        assertThat(keystone.call("GET", "/endpoints?service_id=" + least, null).path("endpoints").size())
+                .as("the writer registered under the least id").isEqualTo(1);
+        // Within the store's propagation bound (its poll interval, 200 ms here), not the minute services are kept.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(health(reader, "raced"))
+                .containsOnlyKeys("e1"));
+    }
+
+    private String createService(String service) {
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.putObject("service").put("type", "hotline." + service).put("name", service).put("enabled", false);
+        return keystone.call("POST", "/services", body).path("service").path("id").asText();
+    }
+
     private void addEndpoint(String serviceId, String url, JsonNode hotline) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         ObjectNode ep = body.putObject("endpoint").put("interface", "internal").put("service_id", serviceId)
