@@ -24,6 +24,7 @@ final class Report {
     private final String hotlineH2c;
     private final String jettyH2c;
     private final String hotlineDirect;
+    private final String hotlineH2cDirect;
     private final String jettyBlocking;
     private final String jettyH2cBlocking;
     private final int inFlight;
@@ -33,13 +34,14 @@ final class Report {
      * The contenders by role, named as they are in {@link #add}, or null for one left out of the run; rows are printed
      * in this order. The goals are issue 19's: calls against bare Jetty (the HTTP floor), RabbitMQ and gRPC with its
      * default executors (like-for-like with endpoints that may block); Hotline over h2c against bare Jetty over h2c;
-     * {@code @NonBlocking} endpoints against gRPC's {@code directExecutor}; casts against RabbitMQ, beside the floor an
-     * HTTP cast cannot pass; and the floor of methods that may block (bare Jetty with a blocking handler, over HTTP/1.1
-     * and h2c) against the non-blocking exchange the call goals are set against. A goal whose contenders did not both
-     * run is not printed.
+     * {@code @NonBlocking} endpoints, over HTTP/1.1 and over h2c, against gRPC's {@code directExecutor}, beside the
+     * bare exchange of each protocol; casts against RabbitMQ, beside the floor an HTTP cast cannot pass; and the floor
+     * of methods that may block (bare Jetty with a blocking handler, over HTTP/1.1 and h2c) against the non-blocking
+     * exchange the call goals are set against. A goal whose contenders did not both run is not printed.
      */
     Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, String hotlineH2c,
-            String jettyH2c, String hotlineDirect, String jettyBlocking, String jettyH2cBlocking, int inFlight) {
+            String jettyH2c, String hotlineDirect, String hotlineH2cDirect, String jettyBlocking,
+            String jettyH2cBlocking, int inFlight) {
         this.hotline = hotline;
         this.rabbit = rabbit;
         this.grpc = grpc;
@@ -48,11 +50,12 @@ final class Report {
         this.hotlineH2c = hotlineH2c;
         this.jettyH2c = jettyH2c;
         this.hotlineDirect = hotlineDirect;
+        this.hotlineH2cDirect = hotlineH2cDirect;
         this.jettyBlocking = jettyBlocking;
         this.jettyH2cBlocking = jettyH2cBlocking;
         this.inFlight = inFlight;
         for (String name : Arrays.asList(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                hotlineDirect, jettyBlocking, jettyH2cBlocking)) {
+                hotlineDirect, hotlineH2cDirect, jettyBlocking, jettyH2cBlocking)) {
             if (name != null) {
                 results.put(name, new EnumMap<>(Phase.class));
             }
@@ -140,12 +143,16 @@ final class Report {
                 0.8, false, "/s");
         goal(out, calls + ", " + hotlineDirect + " vs " + grpc, Phase.CALL_THROUGHPUT, rate, hotlineDirect, grpc, 0.8,
                 false, "/s");
+        goal(out, calls + ", " + hotlineH2cDirect + " vs " + grpc, Phase.CALL_THROUGHPUT, rate, hotlineH2cDirect, grpc,
+                0.8, false, "/s");
         goal(out, "casts/s vs RabbitMQ publish with confirms", Phase.CAST_THROUGHPUT, rate, rabbit, 1.5, false, "/s");
         goal(out, "casts/s, " + hotlineH2c + " vs RabbitMQ publish with confirms", Phase.CAST_THROUGHPUT, rate,
                 hotlineH2c, rabbit, 1.5, false, "/s");
         out.println();
         castFloor(out, jetty, "HTTP/1.1");
         castFloor(out, jettyH2c, "h2c");
+        nonBlockingFloor(out, calls, jetty, hotlineDirect);
+        nonBlockingFloor(out, calls, jettyH2c, hotlineH2cDirect);
         blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs", jettyBlocking, jetty, hotline);
         blockingFloor(out, calls, Phase.CALL_THROUGHPUT, Measurement::rate, "/s", jettyBlocking, jetty, hotline);
         blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs", jettyH2cBlocking, jettyH2c,
@@ -168,6 +175,22 @@ final class Report {
         out.printf(Locale.ROOT, "Floor for methods that may block, %s: %s %s%s, %.2fx %s; %s is %.2fx of this"
                 + " floor.%n", what, floor, number(floorValue), unit, floorValue / medianOf(exchange, phase, metric),
                 exchange, mine, medianOf(mine, phase, metric) / floorValue);
+    }
+
+    /**
+     * The floor of calls to methods that never block, over one protocol: bare Jetty's non-blocking exchange ({@code
+     * floor}) against gRPC's {@code directExecutor}, the goal's other side, and where Hotline's {@code @NonBlocking}
+     * endpoints over that protocol ({@code mine}) stand to it.
+     */
+    private void nonBlockingFloor(PrintStream out, String calls, String floor, String mine) {
+        Phase phase = Phase.CALL_THROUGHPUT;
+        if (!measured(floor, phase) || !measured(grpc, phase) || !measured(mine, phase)) {
+            return;
+        }
+        double floorValue = medianOf(floor, phase, Measurement::rate);
+        out.printf(Locale.ROOT, "Floor for methods that never block, %s: %s %s/s, %.2fx %s; %s is %.2fx of this"
+                + " floor.%n", calls, floor, number(floorValue), floorValue / medianOf(grpc, phase, Measurement::rate),
+                grpc, mine, medianOf(mine, phase, Measurement::rate) / floorValue);
     }
 
     /**

@@ -78,8 +78,8 @@ public final class RpcComparison implements Callable<Integer> {
     boolean help;
 
     private static final String ALL_CONTENDERS =
-            "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking,jetty-blocking,"
-                    + "jetty-h2c-blocking";
+            "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking,"
+                    + "hotline-h2c-nonblocking,jetty-blocking,jetty-h2c-blocking";
     private static final List<String> CONTENDERS = List.of(ALL_CONTENDERS.split(","));
 
     private final PrintStream progress = System.err;
@@ -132,19 +132,21 @@ public final class RpcComparison implements Callable<Integer> {
                     ? open(started, new JettyEcho(timeout, true, false, jvm)) : null;
             HotlineEcho hotlineDirect = only.contains("hotline-nonblocking")
                     ? open(started, new HotlineEcho(timeout, HttpTransport.HTTP_1_1, true, jvm)) : null;
+            HotlineEcho hotlineH2cDirect = only.contains("hotline-h2c-nonblocking")
+                    ? open(started, new HotlineEcho(timeout, HttpTransport.H2C, true, jvm)) : null;
             JettyEcho jettyBlocking = only.contains("jetty-blocking")
                     ? open(started, new JettyEcho(timeout, false, true, jvm)) : null;
             JettyEcho jettyH2cBlocking = only.contains("jetty-h2c-blocking")
                     ? open(started, new JettyEcho(timeout, true, true, jvm)) : null;
             List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                    hotlineDirect, jettyBlocking, jettyH2cBlocking);
+                    hotlineDirect, hotlineH2cDirect, jettyBlocking, jettyH2cBlocking);
             List<CastContender> casters = present(hotline, rabbit, hotlineH2c);
             progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
                     (System.nanoTime() - startedNanos) / 1e9, rounds,
                     (2 * contenders.size() + casters.size()) * (warmupSeconds + durationSeconds));
             Report report = new Report(name(hotline), name(rabbit), name(grpc), name(jetty), name(grpcPooled),
-                    name(hotlineH2c), name(jettyH2c), name(hotlineDirect), name(jettyBlocking), name(jettyH2cBlocking),
-                    inFlight);
+                    name(hotlineH2c), name(jettyH2c), name(hotlineDirect), name(hotlineH2cDirect), name(jettyBlocking),
+                    name(jettyH2cBlocking), inFlight);
             if (jvmWarmupSeconds > 0) {
                 progress.printf("warming every contender up for %d s (calls, then casts), not measured...%n",
                         jvmWarmupSeconds);
@@ -235,7 +237,7 @@ public final class RpcComparison implements Callable<Integer> {
         out.printf("- Hotline: RpcServer (POST /v1/rpc by a Jetty %s handler, the rest by Jersey %s) and RpcClient via"
                 + " the file store, defaults; Hotline h2c: the same with hotline.http.transport=h2c (one multiplexed"
                 + " connection, the server unchanged); Hotline, @NonBlocking: the endpoint class declared @NonBlocking, so"
-                + " that calls run on the I/O thread that read them%n", versions.getProperty("jetty"),
+                + " that calls run on the I/O thread that read them, over HTTP/1.1 or h2c%n", versions.getProperty("jetty"),
                 versions.getProperty("jersey"));
         out.printf("- RabbitMQ: amqp-client %s; topic exchange, server queue, per-client reply queue, correlation ids;"
                 + " casts with publisher confirms, asynchronous, one per message, at most %d unconfirmed, acknowledged"
