@@ -18,7 +18,7 @@ import java.util.function.Function;
  * <pre>{@code
  * int port = FreePorts.tcp();
  * try (EchoServerJvm server = EchoServerJvm.start("jetty", List.of(), ReadinessCheck.tcp(port),
- *         dir -> List.of("jetty", String.valueOf(port), "false", "false"))) {
+ *         dir -> List.of("jetty", String.valueOf(port), "false", "NON_BLOCKING"))) {
  *     long pid = server.pid();
  * }
  * }</pre>
@@ -66,7 +66,7 @@ public final class EchoServerJvm implements AutoCloseable {
             case "hotline" -> HotlineEcho.serve(Path.of(rest.get(0)), Integer.parseInt(rest.get(1)),
                     Boolean.parseBoolean(rest.get(2)));
             case "jetty" -> JettyEcho.serve(Integer.parseInt(rest.get(0)), Boolean.parseBoolean(rest.get(1)),
-                    Boolean.parseBoolean(rest.get(2)));
+                    JettyEcho.Handling.valueOf(rest.get(2)));
             case "grpc" -> GrpcEcho.serve(Integer.parseInt(rest.get(0)), Boolean.parseBoolean(rest.get(1)));
             case "rabbitmq" -> RabbitRpc.serve(Integer.parseInt(rest.get(0)));
             default -> throw new IllegalArgumentException("unknown kind of echo server: " + args[0]

@@ -5,10 +5,14 @@ import io.hotline.testing.ReadinessCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.HttpClient;
@@ -39,26 +43,39 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * (every request multiplexed on one connection, as gRPC does), so the report shows what each protocol costs here. And
  * with a non-blocking handler (the cheapest an HTTP echo gets) or a blocking one, which reads the body with a blocking
  * stream as a handler that may block must, and which Jetty therefore runs where it may block: the floor of an HTTP
- * server whose methods may block, as Hotline's endpoints may unless declared {@code @NonBlocking}.
+ * server whose methods may block, as Hotline's endpoints may unless declared {@code @NonBlocking}. Or, the floor of a
+ * cast whose method may block, with a handler that decodes the body, answers 202 and hands the work to a pool thread
+ * (a {@link ThreadPoolExecutor} of {@value #HAND_OFF_THREADS}, as Hotline's cast threads), where it is counted.
  */
 final class JettyEcho implements Contender {
 
     private static final int MAX_BODY = 1 << 20;
+    private static final int HAND_OFF_THREADS = 8;
+
+    /** What the server's handler does with a request. */
+    enum Handling {
+        /** Reads the body without blocking and echoes it, on the thread that read it. */
+        NON_BLOCKING,
+        /** Reads the body through a blocking stream and echoes it, where Jetty lets a handler block. */
+        BLOCKING,
+        /** Reads and decodes the body without blocking, answers 202, and hands the work to a pool thread. */
+        HAND_OFF
+    }
 
     private final EchoServerJvm server;
     private final HttpClient http;
     private final String uri;
     private final Duration requestTimeout;
     private final boolean h2c;
-    private final boolean blocking;
+    private final Handling handling;
 
-    JettyEcho(Duration requestTimeout, boolean h2c, boolean blocking, List<String> serverJavaOptions) {
+    JettyEcho(Duration requestTimeout, boolean h2c, Handling handling, List<String> serverJavaOptions) {
         this.requestTimeout = requestTimeout;
         this.h2c = h2c;
-        this.blocking = blocking;
+        this.handling = handling;
         int port = FreePorts.tcp();
         server = EchoServerJvm.start(name(), serverJavaOptions, ReadinessCheck.tcp(port),
-                dir -> List.of("jetty", String.valueOf(port), String.valueOf(h2c), String.valueOf(blocking)));
+                dir -> List.of("jetty", String.valueOf(port), String.valueOf(h2c), handling.name()));
         http = h2c ? new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client())) : new HttpClient();
         http.setConnectTimeout(requestTimeout.toMillis());
         try {
@@ -71,7 +88,7 @@ final class JettyEcho implements Contender {
     }
 
     /** The server's side, run by {@link EchoServerJvm}: the echo handler on {@code port}. */
-    static AutoCloseable serve(int port, boolean h2c, boolean blocking) throws Exception {
+    static AutoCloseable serve(int port, boolean h2c, Handling handling) throws Exception {
         Server server = new Server();
         HttpConfiguration config = new HttpConfiguration();
         config.setSendServerVersion(false);
@@ -81,14 +98,27 @@ final class JettyEcho implements Contender {
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
-        server.setHandler(blocking ? new BlockingEchoHandler() : new EchoHandler());
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(HAND_OFF_THREADS, HAND_OFF_THREADS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>());
+        server.setHandler(switch (handling) {
+            case NON_BLOCKING -> new EchoHandler();
+            case BLOCKING -> new BlockingEchoHandler();
+            case HAND_OFF -> new HandOffHandler(pool);
+        });
         server.start();
-        return server::stop;
+        return () -> {
+            server.stop();
+            pool.shutdown();
+        };
     }
 
     @Override
     public String name() {
-        return "bare Jetty " + Server.getVersion() + (h2c ? ", h2c" : "") + (blocking ? ", blocking handler" : "");
+        return "bare Jetty " + Server.getVersion() + (h2c ? ", h2c" : "") + switch (handling) {
+            case NON_BLOCKING -> "";
+            case BLOCKING -> ", blocking handler";
+            case HAND_OFF -> ", 202 and hand-off";
+        };
     }
 
     @Override
@@ -103,7 +133,8 @@ final class JettyEcho implements Contender {
                 .body(new BytesRequestContent("application/json", Payload.encode(Payload.ARGS)))
                 .timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         return new CompletableResponseListener(request, MAX_BODY).send().thenApply(response -> {
-            if (response.getStatus() != 200) {
+            int expected = handling == Handling.HAND_OFF ? 202 : 200;
+            if (response.getStatus() != expected) {
                 throw new IllegalStateException("the Jetty echo server answered " + response.getStatus());
             }
             return Payload.decode(response.getContent());
@@ -175,6 +206,47 @@ final class JettyEcho implements Contender {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(reply), callback);
+            return true;
+        }
+    }
+
+    /**
+     * What any server accepting casts whose methods may block does at the least: reads and decodes the body without
+     * blocking (a cast is checked before it is accepted), answers 202, and hands the work to a pool thread, here only
+     * counting it. Hotline's casts pay the same hand-off, and, like this, after the answer was written.
+     */
+    private static final class HandOffHandler extends Handler.Abstract.NonBlocking {
+        private static final byte[] ACCEPTED = "{}".getBytes(StandardCharsets.UTF_8);
+        private final ThreadPoolExecutor pool;
+        private final AtomicLong handled = new AtomicLong();
+
+        HandOffHandler(ThreadPoolExecutor pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            Content.Source.asByteBuffer(request, new Promise<>() {
+                @Override
+                public void succeeded(ByteBuffer body) {
+                    try {
+                        Payload.decode(BufferUtil.toArray(body));
+                    } catch (RuntimeException e) {
+                        Response.writeError(request, response, callback, 400, e.getMessage());
+                        return;
+                    }
+                    response.setStatus(202);
+                    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+                    response.write(true, ByteBuffer.wrap(ACCEPTED), callback);
+                    // Counted, as the benchmark's Hotline endpoint counts the casts it ran.
+                    pool.execute(handled::incrementAndGet);
+                }
+
+                @Override
+                public void failed(Throwable failure) {
+                    Response.writeError(request, response, callback, failure);
+                }
+            });
             return true;
         }
     }

@@ -27,6 +27,7 @@ final class Report {
     private final String hotlineH2cDirect;
     private final String jettyBlocking;
     private final String jettyH2cBlocking;
+    private final String jettyH2cHandOff;
     private final int inFlight;
     private final Map<String, Map<Phase, List<Measurement>>> results = new LinkedHashMap<>();
 
@@ -37,11 +38,12 @@ final class Report {
      * {@code @NonBlocking} endpoints, over HTTP/1.1 and over h2c, against gRPC's {@code directExecutor}, beside the
      * bare exchange of each protocol; casts against RabbitMQ, beside the floor an HTTP cast cannot pass; and the floor
      * of methods that may block (bare Jetty with a blocking handler, over HTTP/1.1 and h2c) against the non-blocking
-     * exchange the call goals are set against. A goal whose contenders did not both run is not printed.
+     * exchange the call goals are set against, and that of casts that may block over h2c (bare Jetty answering 202 and
+     * handing the work to a pool thread) against RabbitMQ. A goal whose contenders did not both run is not printed.
      */
     Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, String hotlineH2c,
             String jettyH2c, String hotlineDirect, String hotlineH2cDirect, String jettyBlocking,
-            String jettyH2cBlocking, int inFlight) {
+            String jettyH2cBlocking, String jettyH2cHandOff, int inFlight) {
         this.hotline = hotline;
         this.rabbit = rabbit;
         this.grpc = grpc;
@@ -53,9 +55,10 @@ final class Report {
         this.hotlineH2cDirect = hotlineH2cDirect;
         this.jettyBlocking = jettyBlocking;
         this.jettyH2cBlocking = jettyH2cBlocking;
+        this.jettyH2cHandOff = jettyH2cHandOff;
         this.inFlight = inFlight;
         for (String name : Arrays.asList(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                hotlineDirect, hotlineH2cDirect, jettyBlocking, jettyH2cBlocking)) {
+                hotlineDirect, hotlineH2cDirect, jettyBlocking, jettyH2cBlocking, jettyH2cHandOff)) {
             if (name != null) {
                 results.put(name, new EnumMap<>(Phase.class));
             }
@@ -148,9 +151,12 @@ final class Report {
         goal(out, "casts/s vs RabbitMQ publish with confirms", Phase.CAST_THROUGHPUT, rate, rabbit, 1.5, false, "/s");
         goal(out, "casts/s, " + hotlineH2c + " vs RabbitMQ publish with confirms", Phase.CAST_THROUGHPUT, rate,
                 hotlineH2c, rabbit, 1.5, false, "/s");
+        goal(out, "casts/s, " + hotlineH2cDirect + " vs RabbitMQ publish with confirms", Phase.CAST_THROUGHPUT, rate,
+                hotlineH2cDirect, rabbit, 1.5, false, "/s");
         out.println();
         castFloor(out, jetty, "HTTP/1.1");
         castFloor(out, jettyH2c, "h2c");
+        handOffFloor(out);
         nonBlockingFloor(out, calls, jetty, hotlineDirect);
         nonBlockingFloor(out, calls, jettyH2c, hotlineH2cDirect);
         blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs", jettyBlocking, jetty, hotline);
@@ -175,6 +181,22 @@ final class Report {
         out.printf(Locale.ROOT, "Floor for methods that may block, %s: %s %s%s, %.2fx %s; %s is %.2fx of this"
                 + " floor.%n", what, floor, number(floorValue), unit, floorValue / medianOf(exchange, phase, metric),
                 exchange, mine, medianOf(mine, phase, metric) / floorValue);
+    }
+
+    /**
+     * The floor of casts whose methods may block, over h2c: bare Jetty answering 202 and handing the work to a pool
+     * thread, as Hotline's default casts do, against RabbitMQ's casts, and where Hotline h2c's casts stand to it.
+     */
+    private void handOffFloor(PrintStream out) {
+        if (!measured(jettyH2cHandOff, Phase.CALL_THROUGHPUT) || !measured(rabbit, Phase.CAST_THROUGHPUT)
+                || !measured(hotlineH2c, Phase.CAST_THROUGHPUT)) {
+            return;
+        }
+        double floor = medianOf(jettyH2cHandOff, Phase.CALL_THROUGHPUT, Measurement::rate);
+        out.printf(Locale.ROOT, "Floor for casts that may block, over h2c: %s does %s/s at %d in flight, %.2fx"
+                + " RabbitMQ's casts/s; %s's casts are %.2fx of this floor.%n", jettyH2cHandOff, number(floor),
+                inFlight, floor / medianOf(rabbit, Phase.CAST_THROUGHPUT, Measurement::rate), hotlineH2c,
+                medianOf(hotlineH2c, Phase.CAST_THROUGHPUT, Measurement::rate) / floor);
     }
 
     /**

@@ -79,7 +79,7 @@ public final class RpcComparison implements Callable<Integer> {
 
     private static final String ALL_CONTENDERS =
             "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking,"
-                    + "hotline-h2c-nonblocking,jetty-blocking,jetty-h2c-blocking";
+                    + "hotline-h2c-nonblocking,jetty-blocking,jetty-h2c-blocking,jetty-h2c-handoff";
     private static final List<String> CONTENDERS = List.of(ALL_CONTENDERS.split(","));
 
     private final PrintStream progress = System.err;
@@ -124,29 +124,32 @@ public final class RpcComparison implements Callable<Integer> {
                     ? open(started, new HotlineEcho(timeout, HttpTransport.HTTP_1_1, false, jvm)) : null;
             RabbitRpc rabbit = broker != null ? open(started, new RabbitRpc(broker, timeout, jvm)) : null;
             GrpcEcho grpc = only.contains("grpc") ? open(started, new GrpcEcho(timeout, true, jvm)) : null;
-            JettyEcho jetty = only.contains("jetty") ? open(started, new JettyEcho(timeout, false, false, jvm)) : null;
+            JettyEcho jetty = only.contains("jetty")
+                    ? open(started, new JettyEcho(timeout, false, JettyEcho.Handling.NON_BLOCKING, jvm)) : null;
             GrpcEcho grpcPooled = only.contains("grpc-pooled") ? open(started, new GrpcEcho(timeout, false, jvm)) : null;
             HotlineEcho hotlineH2c = only.contains("hotline-h2c")
                     ? open(started, new HotlineEcho(timeout, HttpTransport.H2C, false, jvm)) : null;
             JettyEcho jettyH2c = only.contains("jetty-h2c")
-                    ? open(started, new JettyEcho(timeout, true, false, jvm)) : null;
+                    ? open(started, new JettyEcho(timeout, true, JettyEcho.Handling.NON_BLOCKING, jvm)) : null;
             HotlineEcho hotlineDirect = only.contains("hotline-nonblocking")
                     ? open(started, new HotlineEcho(timeout, HttpTransport.HTTP_1_1, true, jvm)) : null;
             HotlineEcho hotlineH2cDirect = only.contains("hotline-h2c-nonblocking")
                     ? open(started, new HotlineEcho(timeout, HttpTransport.H2C, true, jvm)) : null;
             JettyEcho jettyBlocking = only.contains("jetty-blocking")
-                    ? open(started, new JettyEcho(timeout, false, true, jvm)) : null;
+                    ? open(started, new JettyEcho(timeout, false, JettyEcho.Handling.BLOCKING, jvm)) : null;
             JettyEcho jettyH2cBlocking = only.contains("jetty-h2c-blocking")
-                    ? open(started, new JettyEcho(timeout, true, true, jvm)) : null;
+                    ? open(started, new JettyEcho(timeout, true, JettyEcho.Handling.BLOCKING, jvm)) : null;
+            JettyEcho jettyH2cHandOff = only.contains("jetty-h2c-handoff")
+                    ? open(started, new JettyEcho(timeout, true, JettyEcho.Handling.HAND_OFF, jvm)) : null;
             List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                    hotlineDirect, hotlineH2cDirect, jettyBlocking, jettyH2cBlocking);
-            List<CastContender> casters = present(hotline, rabbit, hotlineH2c);
+                    hotlineDirect, hotlineH2cDirect, jettyBlocking, jettyH2cBlocking, jettyH2cHandOff);
+            List<CastContender> casters = present(hotline, rabbit, hotlineH2c, hotlineH2cDirect);
             progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
                     (System.nanoTime() - startedNanos) / 1e9, rounds,
                     (2 * contenders.size() + casters.size()) * (warmupSeconds + durationSeconds));
             Report report = new Report(name(hotline), name(rabbit), name(grpc), name(jetty), name(grpcPooled),
                     name(hotlineH2c), name(jettyH2c), name(hotlineDirect), name(hotlineH2cDirect), name(jettyBlocking),
-                    name(jettyH2cBlocking), inFlight);
+                    name(jettyH2cBlocking), name(jettyH2cHandOff), inFlight);
             if (jvmWarmupSeconds > 0) {
                 progress.printf("warming every contender up for %d s (calls, then casts), not measured...%n",
                         jvmWarmupSeconds);
@@ -237,7 +240,8 @@ public final class RpcComparison implements Callable<Integer> {
         out.printf("- Hotline: RpcServer (POST /v1/rpc by a Jetty %s handler, the rest by Jersey %s) and RpcClient via"
                 + " the file store, defaults; Hotline h2c: the same with hotline.http.transport=h2c (one multiplexed"
                 + " connection, the server unchanged); Hotline, @NonBlocking: the endpoint class declared @NonBlocking, so"
-                + " that calls run on the I/O thread that read them, over HTTP/1.1 or h2c%n", versions.getProperty("jetty"),
+                + " that calls (and casts, after their 202) run on the I/O thread that read them, over HTTP/1.1 or"
+                + " h2c%n", versions.getProperty("jetty"),
                 versions.getProperty("jersey"));
         out.printf("- RabbitMQ: amqp-client %s; topic exchange, server queue, per-client reply queue, correlation ids;"
                 + " casts with publisher confirms, asynchronous, one per message, at most %d unconfirmed, acknowledged"
@@ -248,7 +252,9 @@ public final class RpcComparison implements Callable<Integer> {
         out.println("- bare Jetty: a non-blocking Jetty handler and Jetty's HttpClient (the client Hotline uses), over"
                 + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection); and"
                 + " with a blocking handler (reads the body through a blocking stream; Jetty runs it where it may"
-                + " block), over HTTP/1.1 and h2c: the floor for methods that may block, as Hotline's endpoints may");
+                + " block), over HTTP/1.1 and h2c: the floor for methods that may block, as Hotline's endpoints may;"
+                + " and over h2c with a handler that decodes the body, answers 202 and hands the work to a pool thread:"
+                + " the floor for casts whose methods may block");
         out.println("- servers: each contender's in a JVM of its own ("
                 + (serverJavaOptions.isEmpty() ? "default JVM options" : "JVM options " + String.join(" ",
                         serverJavaOptions)) + "), clients in the harness JVM");

@@ -25,8 +25,8 @@ import java.lang.annotation.Target;
  * }
  * }</pre>
  *
- * <p>Casts are queued for the cast threads without a hand-off whatever their method says: the annotation matters for
- * calls only.
+ * <p>A cast to such a method runs on the thread that read it too, right after its 202 was written, instead of waking a
+ * cast thread for it; a cast to any other method is queued for the cast threads, as ever.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -36,8 +36,16 @@ final class RpcProcessor {
     private static final int MAX_TRACE = 50;
     private static final int MAX_CAUSES = 10;
 
-    /** A reply and how {@link ServerMetrics} counts it. */
-    private record Outcome(Reply reply, String kind, String method, String type) {
+    /**
+     * A reply and how {@link ServerMetrics} counts it.
+     *
+     * @param then what runs once the reply was given, or null: a cast to a {@link NonBlocking} method
+     */
+    private record Outcome(Reply reply, String kind, String method, String type, Runnable then) {
+        Outcome(Reply reply, String kind, String method, String type) {
+            this(reply, kind, method, type, null);
+        }
+
         static Outcome refused(WireError error, String message) {
             return new Outcome(Reply.error(error, message), "-", ServerMetrics.UNKNOWN_METHOD, error.type());
         }
@@ -62,7 +70,8 @@ final class RpcProcessor {
     /**
      * Handles one request for {@code requested} (the path's service) with this body, and gives its reply to {@code
      * reply} exactly once. Everything that cannot wait is done on the calling thread, which may be one of Jetty's I/O
-     * threads: checking the request, queueing a cast, refusing, and calls to methods declared {@link NonBlocking}.
+     * threads: checking the request, queueing a cast, refusing, and calls to methods declared {@link NonBlocking}, as
+     * well as casts to them, which run right after their 202 was given instead of being queued.
      * Other calls run on {@code blocking}, after a call slot was taken here, so a flood of calls is refused at once
      * rather than queued for threads.
      *
@@ -81,6 +90,9 @@ final class RpcProcessor {
         Outcome now = handle(requested, body, arrivedNanos, headers, blocking, done);
         if (now != null) {
             done.accept(now);
+            if (now.then != null) {
+                now.then.run();
+            }
         }
     }
 
@@ -161,14 +173,33 @@ final class RpcProcessor {
         }
         Tracing.Span span = Tracing.get().server(service + "/" + request.method(), headers);
         String msgId = context.msgId();
+        Runnable work = span.wrap(() -> runCast(request, version, context));
+        if (nonBlocking(request, version)) {
+            // Cheaper than waking a cast thread for it, and as sure to run: right after its 202, on this thread.
+            span.end(null);
+            return new Outcome(accepted(msgId), request.kind(), ServerMetrics.UNKNOWN_METHOD, "accepted", work);
+        }
         // Which methods exist is only known once the cast runs, so casts are counted without their method.
-        String refusal = casts.admit(request.method(), msgId, span.wrap(() -> runCast(request, version, context)));
+        String refusal = casts.admit(request.method(), msgId, work);
         Outcome outcome = refusal != null
                 ? new Outcome(busy(refusal), request.kind(), ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type())
-                : new Outcome(new Reply(202, Reply.json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(
-                        new Wire.Accepted(msgId)))), request.kind(), ServerMetrics.UNKNOWN_METHOD, "accepted");
+                : new Outcome(accepted(msgId), request.kind(), ServerMetrics.UNKNOWN_METHOD, "accepted");
         span.end(refusal != null ? outcome.type : null);
         return outcome;
+    }
+
+    private static Reply accepted(String msgId) {
+        return new Reply(202, Reply.json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(new Wire.Accepted(msgId))));
+    }
+
+    /** Whether a cast's method exists and is declared {@link NonBlocking}; one that does not is queued, as ever. */
+    private boolean nonBlocking(Request request, Version version) {
+        try {
+            return dispatcher.find(request.method(), request.namespace(), version).nonBlocking();
+        } catch (NoSuchMethod | UnsupportedVersion e) {
+            // The cast is queued all the same, and its failure logged when it runs, as oslo does.
+            return false;
+        }
     }
 
     /** Runs a call holding a call slot, and gives the slot back. */
@@ -254,6 +285,12 @@ final class RpcProcessor {
             metrics.castFailed();
             log.warn("cast {} of {} (msg_id {}) was not run: {}", Untrusted.escape(request.method()), service,
                     Untrusted.escape(context.msgId()), Untrusted.escape(e.getMessage()));
+        } catch (RuntimeException e) {
+            // Not the method's failure but the server's: logged here, rather than thrown into the thread running the
+            // cast, which may be an I/O thread that answered its 202 already.
+            metrics.castFailed();
+            log.error("cast {} of {} (msg_id {}) could not be run", Untrusted.escape(request.method()), service,
+                    Untrusted.escape(context.msgId()), e);
         }
     }
 

@@ -51,6 +51,19 @@ class IoThreadTest {
             return mode();
         }
 
+        private volatile String castMode = "no cast ran";
+
+        /** A cast that never waits: notes how it ran. */
+        @NonBlocking
+        public void note() {
+            castMode = mode();
+        }
+
+        @NonBlocking
+        public String lastCast() {
+            return castMode;
+        }
+
         private static String mode() {
             StackTraceElement[] stack = Thread.currentThread().getStackTrace();
             return Arrays.stream(stack)
@@ -67,6 +80,16 @@ class IoThreadTest {
         try (Served served = new Served()) {
             for (int i = 0; i < 20; i++) {
                 assertThat(served.call("inline")).as("call %d", i).isEqualTo("pcRunTask");
+            }
+        }
+    }
+
+    @Test
+    void aCastToANonBlockingMethodRunsOnTheIoThreadThatReadIt() throws Exception {
+        try (Served served = new Served()) {
+            for (int i = 0; i < 20; i++) {
+                served.cast("note");
+                assertThat(served.call("lastCast")).as("cast %d", i).isEqualTo("pcRunTask");
             }
         }
     }
@@ -108,6 +131,17 @@ class IoThreadTest {
             return call(method, null);
         }
 
+        /** Casts {@code method}, the request in one write, and reads its 202. */
+        void cast(String method) throws IOException {
+            byte[] body = ("{\"kind\": \"cast\", \"method\": \"" + method + "\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] head = head(body.length);
+            byte[] request = Arrays.copyOf(head, head.length + body.length);
+            System.arraycopy(body, 0, request, head.length, body.length);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            assertThat(Wire.MAPPER.readTree(answer("202")).has("msg_id")).isTrue();
+        }
+
         /** Calls {@code method} with {@code padding} as its one argument, if not null, the request in one write. */
         String call(String method, String padding) throws IOException {
             byte[] body = body(method, padding);
@@ -145,8 +179,12 @@ class IoThreadTest {
         }
 
         private String reply() throws IOException {
+            return Wire.MAPPER.readTree(answer("200")).get("result").asText();
+        }
+
+        private byte[] answer(String expectedStatus) throws IOException {
             String status = line();
-            assertThat(status).startsWith("HTTP/1.1 200");
+            assertThat(status).startsWith("HTTP/1.1 " + expectedStatus);
             int length = -1;
             for (String header = line(); !header.isEmpty(); header = line()) {
                 if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
@@ -156,7 +194,7 @@ class IoThreadTest {
             assertThat(length).as("Content-Length").isPositive();
             byte[] reply = new byte[length];
             in.readFully(reply);
-            return Wire.MAPPER.readTree(reply).get("result").asText();
+            return reply;
         }
 
         private String line() throws IOException {

@@ -32,6 +32,7 @@ class RpcProcessorTest {
     /** Counts as an endpoint with one method that may block and one that never does. */
     public static final class Counter {
         private int count;
+        private volatile Thread marker;
 
         @NonBlocking
         public synchronized int peek() {
@@ -40,6 +41,18 @@ class RpcProcessorTest {
 
         public synchronized int increment() {
             return ++count;
+        }
+
+        /** A cast that never waits: counts, and notes the thread it ran on. */
+        @NonBlocking
+        public synchronized void mark() {
+            marker = Thread.currentThread();
+            count++;
+        }
+
+        @NonBlocking
+        public void fail() {
+            throw new IllegalStateException("a bug in the endpoint");
         }
 
         /** A result Jackson cannot write (no properties): the call runs, its reply cannot be made. */
@@ -58,8 +71,9 @@ class RpcProcessorTest {
 
     private final CastQueue casts = new CastQueue("compute", 1, 10, Duration.ofSeconds(5));
     private final Semaphore slots = new Semaphore(2);
+    private final Counter counter = new Counter();
     private final RpcProcessor processor = new RpcProcessor("compute", new Dispatcher(List.of(
-            new Dispatcher.Endpoint(null, Version.DEFAULT, new Counter()),
+            new Dispatcher.Endpoint(null, Version.DEFAULT, counter),
             new Dispatcher.Endpoint("clock", Version.DEFAULT, new Clock())), AccessPolicy.DEFAULT), casts, slots,
             new ServerMetrics(ServedMetrics.of(new SimpleMeterRegistry()), "compute", casts, slots, 2));
 
@@ -75,6 +89,38 @@ class RpcProcessorTest {
         assertThat(reply.status()).isEqualTo(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> body(answerHere(
                 "{\"kind\": \"call\", \"method\": \"peek\"}")).equals("{\"result\":1}"));
+    }
+
+    @Test
+    void aCastToANonBlockingMethodRunsWhereItWasReadRightAfterItsAnswer() {
+        List<Integer> countWhenAnswered = new ArrayList<>();
+        List<Reply> replies = new ArrayList<>();
+        processor.process("compute", bytes("{\"kind\": \"cast\", \"method\": \"mark\"}"), System.nanoTime(),
+                name -> null, NEVER, reply -> {
+                    countWhenAnswered.add(counter.peek());
+                    replies.add(reply);
+                });
+
+        assertThat(replies).hasSize(1);
+        assertThat(replies.get(0).status()).isEqualTo(202);
+        assertThat(countWhenAnswered).as("answered before it ran").containsExactly(0);
+        assertThat(counter.marker).as("run here, not by a cast thread").isSameAs(Thread.currentThread());
+        assertThat(counter.peek()).isEqualTo(1);
+    }
+
+    @Test
+    void aNonBlockingCastThatThrowsIsAnsweredAndCountedFailedWithoutThrowingIntoTheReadingThread() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RpcProcessor failing = new RpcProcessor("compute", new Dispatcher(List.of(new Dispatcher.Endpoint(null,
+                Version.DEFAULT, counter)), AccessPolicy.DEFAULT), casts, slots,
+                new ServerMetrics(ServedMetrics.of(registry), "compute", casts, slots, 2));
+        AtomicReference<Reply> reply = new AtomicReference<>();
+
+        failing.process("compute", bytes("{\"kind\": \"cast\", \"method\": \"fail\"}"), System.nanoTime(),
+                name -> null, NEVER, reply::set);
+
+        assertThat(reply.get().status()).isEqualTo(202);
+        assertThat(registry.get("hotline.rpc.server.casts.failed").counter().count()).isEqualTo(1);
     }
 
     @Test
