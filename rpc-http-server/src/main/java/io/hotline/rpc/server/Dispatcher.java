@@ -58,19 +58,6 @@ final class Dispatcher {
     }
 
     /**
-     * Runs {@code method} and returns its result.
-     *
-     * @throws NoSuchMethod if compatible endpoints exist but none has the method
-     * @throws UnsupportedVersion if no endpoint of the namespace serves the version
-     * @throws InvalidRequest if the arguments do not fit the method
-     * @throws InvocationTargetException with what the method threw
-     */
-    Object dispatch(String method, JsonNode args, String namespace, Version version, RpcContext context)
-            throws InvocationTargetException {
-        return find(method, namespace, version).invoke(args, context);
-    }
-
-    /**
      * The method that runs a request for {@code method}: the first compatible endpoint's.
      *
      * @throws NoSuchMethod if compatible endpoints exist but none has the method

@@ -173,13 +173,14 @@ final class RpcProcessor {
         }
         Tracing.Span span = Tracing.get().server(service + "/" + request.method(), headers);
         String msgId = context.msgId();
-        Runnable work = span.wrap(() -> runCast(request, version, context));
-        if (nonBlocking(request, version)) {
+        Dispatcher.Invoker invoker = invokerOrNull(request, version);
+        Runnable work = span.wrap(() -> runCast(request, version, context, invoker));
+        if (invoker != null && invoker.nonBlocking()) {
             // Cheaper than waking a cast thread for it, and as sure to run: right after its 202, on this thread.
             span.end(null);
             return new Outcome(accepted(msgId), request.kind(), ServerMetrics.UNKNOWN_METHOD, "accepted", work);
         }
-        // Which methods exist is only known once the cast runs, so casts are counted without their method.
+        // A cast to a method that does not exist is accepted all the same, so casts are counted without their method.
         String refusal = casts.admit(request.method(), msgId, work);
         Outcome outcome = refusal != null
                 ? new Outcome(busy(refusal), request.kind(), ServerMetrics.UNKNOWN_METHOD, WireError.SERVER_BUSY.type())
@@ -192,13 +193,12 @@ final class RpcProcessor {
         return new Reply(202, Reply.json(() -> Wire.ACCEPTED_WRITER.writeValueAsBytes(new Wire.Accepted(msgId))));
     }
 
-    /** Whether a cast's method exists and is declared {@link NonBlocking}; one that does not is queued, as ever. */
-    private boolean nonBlocking(Request request, Version version) {
+    /** The method a cast runs, or null if there is none: the cast is queued all the same, as oslo does. */
+    private Dispatcher.Invoker invokerOrNull(Request request, Version version) {
         try {
-            return dispatcher.find(request.method(), request.namespace(), version).nonBlocking();
+            return dispatcher.find(request.method(), request.namespace(), version);
         } catch (NoSuchMethod | UnsupportedVersion e) {
-            // The cast is queued all the same, and its failure logged when it runs, as oslo does.
-            return false;
+            return null;
         }
     }
 
@@ -274,9 +274,11 @@ final class RpcProcessor {
                 + " the client has given up on it by now";
     }
 
-    private void runCast(Request request, Version version, RpcContext context) {
+    /** Runs a cast with the method found when it was accepted; with none, looks again to log why there is none. */
+    private void runCast(Request request, Version version, RpcContext context, Dispatcher.Invoker invoker) {
         try {
-            dispatcher.dispatch(request.method(), request.args(), request.namespace(), version, context);
+            (invoker != null ? invoker : dispatcher.find(request.method(), request.namespace(), version))
+                    .invoke(request.args(), context);
         } catch (InvocationTargetException e) {
             metrics.castFailed();
             log.warn("cast {} of {} (msg_id {}) failed: {}", Untrusted.escape(request.method()), service,
