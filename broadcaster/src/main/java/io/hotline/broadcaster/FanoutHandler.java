@@ -10,13 +10,13 @@ import io.hotline.rpc.server.internal.serving.Readiness;
 import io.hotline.rpc.server.internal.serving.ServedMetrics;
 import io.hotline.rpc.internal.tracing.Tracing;
 import io.hotline.rpc.internal.wire.Reply;
+import io.hotline.rpc.internal.wire.Wire;
 import io.hotline.rpc.internal.wire.WireError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -176,7 +176,7 @@ final class FanoutHandler extends Handler.Abstract {
                                 + FanoutEngine.PEER_TOKEN_HEADER + " header; a client leaves it out and names zones"));
                 return;
             }
-            parsed = FanoutWire.parse(request, UUID.randomUUID().toString(), selfId.get());
+            parsed = FanoutWire.parse(request, Wire.newMsgId(), selfId.get());
         } catch (IllegalArgumentException e) {
             JsonReplies.send(response, callback, Reply.error(WireError.INVALID_REQUEST, e.getMessage()));
             return;

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -382,7 +381,7 @@ public final class RpcClient implements AutoCloseable {
         private <T> CompletableFuture<T> fanout(Route.ToBroadcaster broadcast, String method, Map<String, ?> args,
                 boolean report, TraceHeaders trace, Function<ContentResponse, T> answered,
                 Function<FanoutEngine.Fanout, CompletableFuture<T>> local) {
-            String msgId = UUID.randomUUID().toString();
+            String msgId = Wire.newMsgId();
             // Written first, so that a version above the cap or arguments that are not JSON fail the caller at once.
             byte[] request = body("cast", method, args, msgId, report, timeout);
             Route.Pick broadcaster;
@@ -409,7 +408,7 @@ public final class RpcClient implements AutoCloseable {
         /** Sends a message to one server of the target. */
         private CompletableFuture<ContentResponse> send(String kind, String method, Map<String, ?> args,
                 TraceHeaders trace) {
-            String msgId = UUID.randomUUID().toString();
+            String msgId = Wire.newMsgId();
             // Written here, so that a version above the cap or arguments that are not JSON fail the caller at once.
             byte[] first = body(kind, method, args, msgId, null, timeout);
             return exchange(kind, method, args, msgId, null, trace).start(first, null);

@@ -7,8 +7,13 @@ import com.fasterxml.jackson.databind.JavaType;
 import io.hotline.rpc.internal.wire.Wire;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 class WireTest {
@@ -51,5 +56,31 @@ class WireTest {
         assertThatThrownBy(() -> read("[1]", Integer.class)).isInstanceOf(IOException.class)
                 .hasMessageContaining("JSON object");
         assertThatThrownBy(() -> read("{\"result\":\"x\"}", Integer.class)).isInstanceOf(IOException.class);
+    }
+
+    /** Random version 4 UUIDs, as oslo's msg_ids are, none repeated across threads that each start afresh. */
+    @Test
+    void msgIdsAreRandomUuidsThatThreadsDoNotRepeat() throws Exception {
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    ids.add(Wire.newMsgId());
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread t : threads) {
+            t.join(Duration.ofSeconds(30).toMillis());
+        }
+        assertThat(ids).hasSize(8 * 20_000);
+        for (String id : ids.stream().limit(1000).toList()) {
+            UUID uuid = UUID.fromString(id);
+            assertThat(uuid.toString()).isEqualTo(id);
+            assertThat(uuid.version()).isEqualTo(4);
+            assertThat(uuid.variant()).isEqualTo(2);
+        }
     }
 }

@@ -15,7 +15,6 @@ import io.hotline.rpc.internal.wire.WireError;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -124,7 +123,7 @@ final class RpcProcessor {
         } catch (IllegalArgumentException e) {
             return Outcome.refused(WireError.INVALID_REQUEST, e.getMessage());
         }
-        String msgId = request.msgId() != null ? request.msgId() : UUID.randomUUID().toString();
+        String msgId = request.msgId() != null ? request.msgId() : Wire.newMsgId();
         RpcContext context = new RpcContext(request.context(), msgId);
         if ("cast".equals(request.kind())) {
             return cast(request, version, context, arrivedNanos, headers);

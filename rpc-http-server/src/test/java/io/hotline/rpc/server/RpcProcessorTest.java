@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -129,6 +130,17 @@ class RpcProcessorTest {
         assertThat(body(answerHere("{\"kind\": \"call\", \"method\": \"ticks\", \"namespace\": \"clock\"}")))
                 .as("a class declared non-blocking").isEqualTo("{\"result\":42}");
         assertThat(slots.availablePermits()).as("call slots given back").isEqualTo(2);
+    }
+
+    @Test
+    void argumentsThatAreNotAnObjectAreRefusedByTheirJsonType() {
+        Map<String, String> types = Map.of("[1]", "ARRAY", "\"x\"", "STRING", "5", "NUMBER", "2.5", "NUMBER",
+                "true", "BOOLEAN");
+        types.forEach((args, type) -> {
+            Reply reply = answerHere("{\"kind\": \"call\", \"method\": \"peek\", \"args\": " + args + "}");
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(body(reply)).contains("args must be a JSON object of named arguments, not " + type);
+        });
     }
 
     @Test

@@ -29,7 +29,10 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.InvalidRequest;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
@@ -57,6 +60,8 @@ public final class StrictJson {
 
     /** The bytes of a body decoded per pass: the check keeps no copy of the body, only this much of it as text. */
     private static final int DECODE_CHUNK = 1024;
+    /** Reads eight bytes of an array as one long, to find the first non-ASCII byte a word at a time. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private StrictJson() {}
 
@@ -98,9 +103,14 @@ public final class StrictJson {
 
     /** @throws InvalidRequest at the first byte that is not UTF-8 as RFC 3629 allows */
     private static void requireUtf8(byte[] body) {
+        int ascii = asciiPrefix(body);
+        if (ascii == body.length) {
+            return; // ASCII is UTF-8 as it is: most bodies are, and need no decoder and no buffer
+        }
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(body);
+        // Positions stay those of the whole body, so that an error's offset counts from its first byte.
+        ByteBuffer in = ByteBuffer.wrap(body, ascii, body.length - ascii);
         CharBuffer out = CharBuffer.allocate(Math.min(body.length, DECODE_CHUNK));
         while (true) {
             CoderResult result = decoder.decode(in, out, true);
@@ -113,6 +123,20 @@ public final class StrictJson {
             }
             out.clear();
         }
+    }
+
+    /** How many bytes at the start of {@code body} are ASCII (below 0x80), eight at a time. */
+    private static int asciiPrefix(byte[] body) {
+        int i = 0;
+        for (int end = body.length - Long.BYTES; i <= end; i += Long.BYTES) {
+            if (((long) LONGS.get(body, i) & 0x8080808080808080L) != 0) {
+                break;
+            }
+        }
+        while (i < body.length && body[i] >= 0) {
+            i++;
+        }
+        return i;
     }
 
     /** What was wrong, said in the document's terms: the field, the JSON type it takes, where in the body. */
