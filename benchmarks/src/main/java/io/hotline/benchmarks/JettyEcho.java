@@ -13,6 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.HttpClient;
@@ -45,7 +46,9 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * stream as a handler that may block must, and which Jetty therefore runs where it may block: the floor of an HTTP
  * server whose methods may block, as Hotline's endpoints may unless declared {@code @NonBlocking}. Or, the floor of a
  * cast whose method may block, with a handler that decodes the body, answers 202 and hands the work to a pool thread
- * (a {@link ThreadPoolExecutor} of {@value #HAND_OFF_THREADS}, as Hotline's cast threads), where it is counted.
+ * (a {@link ThreadPoolExecutor} of {@value #HAND_OFF_THREADS}, as Hotline's cast threads), where it is counted. Or,
+ * the floor of a server of Hotline's wire protocol whose methods may block: the blocking handler doing the oslo
+ * envelope on both sides ({@link OsloEnvelope}).
  */
 final class JettyEcho implements Contender {
 
@@ -58,6 +61,8 @@ final class JettyEcho implements Contender {
         NON_BLOCKING,
         /** Reads the body through a blocking stream and echoes it, where Jetty lets a handler block. */
         BLOCKING,
+        /** As {@link #BLOCKING}, with the oslo envelope around the arguments and the result ({@link OsloEnvelope}). */
+        BLOCKING_OSLO,
         /** Reads and decodes the body without blocking, answers 202, and hands the work to a pool thread. */
         HAND_OFF
     }
@@ -100,7 +105,8 @@ final class JettyEcho implements Contender {
         server.addConnector(connector);
         server.setHandler(switch (handling) {
             case NON_BLOCKING -> new EchoHandler();
-            case BLOCKING -> new BlockingEchoHandler();
+            case BLOCKING -> new BlockingHandler(Payload::echo);
+            case BLOCKING_OSLO -> new BlockingHandler(OsloEnvelope::serve);
             case HAND_OFF -> new HandOffHandler();
         });
         server.start();
@@ -112,6 +118,7 @@ final class JettyEcho implements Contender {
         return "bare Jetty " + Server.getVersion() + (h2c ? ", h2c" : "") + switch (handling) {
             case NON_BLOCKING -> "";
             case BLOCKING -> ", blocking handler";
+            case BLOCKING_OSLO -> ", blocking handler, oslo envelope";
             case HAND_OFF -> ", 202 and hand-off";
         };
     }
@@ -125,14 +132,16 @@ final class JettyEcho implements Contender {
     public CompletableFuture<?> call() {
         var request = http.newRequest(uri)
                 .method(HttpMethod.POST)
-                .body(new BytesRequestContent("application/json", Payload.encode(Payload.ARGS)))
+                .body(new BytesRequestContent("application/json", handling == Handling.BLOCKING_OSLO
+                        ? OsloEnvelope.request(Payload.ARGS) : Payload.encode(Payload.ARGS)))
                 .timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
         return new CompletableResponseListener(request, MAX_BODY).send().thenApply(response -> {
             int expected = handling == Handling.HAND_OFF ? 202 : 200;
             if (response.getStatus() != expected) {
                 throw new IllegalStateException("the Jetty echo server answered " + response.getStatus());
             }
-            return Payload.decode(response.getContent());
+            return handling == Handling.BLOCKING_OSLO ? OsloEnvelope.result(response.getContent())
+                    : Payload.decode(response.getContent());
         });
     }
 
@@ -194,15 +203,22 @@ final class JettyEcho implements Contender {
     }
 
     /**
-     * Reads the body through a blocking stream and writes the echo back: a handler that may block, which Jetty
+     * Reads the body through a blocking stream and writes {@code answer}'s reply: a handler that may block, which Jetty
      * declares {@code BLOCKING} by default and so never runs on a thread that must not block.
      */
-    private static final class BlockingEchoHandler extends Handler.Abstract {
+    private static final class BlockingHandler extends Handler.Abstract {
+        private final UnaryOperator<byte[]> answer;
+
+        /** @param answer the reply to a body; a RuntimeException for one it cannot answer, which gets 400 */
+        BlockingHandler(UnaryOperator<byte[]> answer) {
+            this.answer = answer;
+        }
+
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws IOException {
             byte[] reply;
             try (InputStream body = Content.Source.asInputStream(request)) {
-                reply = Payload.echo(body.readAllBytes());
+                reply = answer.apply(body.readAllBytes());
             } catch (RuntimeException e) {
                 Response.writeError(request, response, callback, 400, e.getMessage());
                 return true;

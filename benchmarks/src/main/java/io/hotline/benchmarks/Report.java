@@ -2,7 +2,6 @@ package io.hotline.benchmarks;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,41 +25,41 @@ final class Report {
     private final String hotlineDirect;
     private final String hotlineH2cDirect;
     private final String jettyBlocking;
+    private final String jettyBlockingOslo;
     private final String jettyH2cBlocking;
     private final String jettyH2cHandOff;
     private final int inFlight;
     private final Map<String, Map<Phase, List<Measurement>>> results = new LinkedHashMap<>();
 
     /**
-     * The contenders by role, named as they are in {@link #add}, or null for one left out of the run; rows are printed
-     * in this order. The goals are issue 19's: calls against bare Jetty (the HTTP floor), RabbitMQ and gRPC with its
-     * default executors (like-for-like with endpoints that may block); Hotline over h2c against bare Jetty over h2c;
-     * {@code @NonBlocking} endpoints, over HTTP/1.1 and over h2c, against gRPC's {@code directExecutor}, beside the
-     * bare exchange of each protocol; casts against RabbitMQ, beside the floor an HTTP cast cannot pass; and the floor
-     * of methods that may block (bare Jetty with a blocking handler, over HTTP/1.1 and h2c) against the non-blocking
-     * exchange the call goals are set against, and that of casts that may block over h2c (bare Jetty answering 202 and
-     * handing the work to a pool thread) against RabbitMQ. A goal whose contenders did not both run is not printed.
+     * The contenders that run, by role, named as {@link #add} takes them; rows are printed in {@link Role}'s order. The
+     * goals are issue 19's: calls against bare Jetty (the HTTP floor), RabbitMQ and gRPC with its default executors
+     * (like-for-like with endpoints that may block); Hotline over h2c against bare Jetty over h2c; {@code
+     * @NonBlocking} endpoints, over HTTP/1.1 and over h2c, against gRPC's {@code directExecutor}, beside the bare
+     * exchange of each protocol; casts against RabbitMQ, beside the floor an HTTP cast cannot pass; the floor of
+     * methods that may block (bare Jetty with a blocking handler, over HTTP/1.1 and h2c, and over HTTP/1.1 also doing
+     * the oslo envelope) against the non-blocking exchange the call goals are set against, and that of casts that may
+     * block over h2c (bare Jetty answering 202 and handing the work to a pool thread) against RabbitMQ. A goal whose
+     * contenders did not both run is not printed.
      */
-    Report(String hotline, String rabbit, String grpc, String jetty, String grpcPooled, String hotlineH2c,
-            String jettyH2c, String hotlineDirect, String hotlineH2cDirect, String jettyBlocking,
-            String jettyH2cBlocking, String jettyH2cHandOff, int inFlight) {
-        this.hotline = hotline;
-        this.rabbit = rabbit;
-        this.grpc = grpc;
-        this.jetty = jetty;
-        this.grpcPooled = grpcPooled;
-        this.hotlineH2c = hotlineH2c;
-        this.jettyH2c = jettyH2c;
-        this.hotlineDirect = hotlineDirect;
-        this.hotlineH2cDirect = hotlineH2cDirect;
-        this.jettyBlocking = jettyBlocking;
-        this.jettyH2cBlocking = jettyH2cBlocking;
-        this.jettyH2cHandOff = jettyH2cHandOff;
+    Report(Map<Role, String> names, int inFlight) {
+        this.hotline = names.get(Role.HOTLINE);
+        this.rabbit = names.get(Role.RABBITMQ);
+        this.grpc = names.get(Role.GRPC);
+        this.jetty = names.get(Role.JETTY);
+        this.grpcPooled = names.get(Role.GRPC_POOLED);
+        this.hotlineH2c = names.get(Role.HOTLINE_H2C);
+        this.jettyH2c = names.get(Role.JETTY_H2C);
+        this.hotlineDirect = names.get(Role.HOTLINE_NONBLOCKING);
+        this.hotlineH2cDirect = names.get(Role.HOTLINE_H2C_NONBLOCKING);
+        this.jettyBlocking = names.get(Role.JETTY_BLOCKING);
+        this.jettyBlockingOslo = names.get(Role.JETTY_BLOCKING_OSLO);
+        this.jettyH2cBlocking = names.get(Role.JETTY_H2C_BLOCKING);
+        this.jettyH2cHandOff = names.get(Role.JETTY_H2C_HANDOFF);
         this.inFlight = inFlight;
-        for (String name : Arrays.asList(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                hotlineDirect, hotlineH2cDirect, jettyBlocking, jettyH2cBlocking, jettyH2cHandOff)) {
-            if (name != null) {
-                results.put(name, new EnumMap<>(Phase.class));
+        for (Role role : Role.values()) {
+            if (names.containsKey(role)) {
+                results.put(names.get(role), new EnumMap<>(Phase.class));
             }
         }
     }
@@ -161,6 +160,10 @@ final class Report {
         nonBlockingFloor(out, calls, jettyH2c, hotlineH2cDirect);
         blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs", jettyBlocking, jetty, hotline);
         blockingFloor(out, calls, Phase.CALL_THROUGHPUT, Measurement::rate, "/s", jettyBlocking, jetty, hotline);
+        blockingFloor(out, "call p50, with the oslo envelope", Phase.CALL_LATENCY, Measurement::p50Micros, " µs",
+                jettyBlockingOslo, jetty, hotline);
+        blockingFloor(out, calls + ", with the oslo envelope", Phase.CALL_THROUGHPUT, Measurement::rate, "/s",
+                jettyBlockingOslo, jetty, hotline);
         blockingFloor(out, "call p50", Phase.CALL_LATENCY, Measurement::p50Micros, " µs", jettyH2cBlocking, jettyH2c,
                 hotlineH2c);
         blockingFloor(out, calls, Phase.CALL_THROUGHPUT, Measurement::rate, "/s", jettyH2cBlocking, jettyH2c,

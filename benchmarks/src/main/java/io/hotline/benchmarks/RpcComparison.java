@@ -9,14 +9,14 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import io.hotline.discovery.Untrusted;
 import io.hotline.rpc.HttpTransport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,10 +64,11 @@ public final class RpcComparison implements Callable<Integer> {
             description = "Requests outstanding in the throughput phases (default: ${DEFAULT-VALUE}).")
     int inFlight;
 
-    @Option(names = "--only", paramLabel = "NAME", split = ",", defaultValue = ALL_CONTENDERS,
-            description = "Contenders to run, comma-separated, of ${DEFAULT-VALUE} (default: all); goals that need one"
-                    + " left out are not printed, and RabbitMQ is started only for rabbitmq.")
-    Set<String> only;
+    @Option(names = "--only", paramLabel = "NAME", split = ",", converter = Role.Converter.class,
+            completionCandidates = Role.Ids.class,
+            description = "Contenders to run, comma-separated, of ${COMPLETION-CANDIDATES} (default: all); goals that"
+                    + " need one left out are not printed, and RabbitMQ is started only for rabbitmq.")
+    Set<Role> only;
 
     @Option(names = "--server-java-option", paramLabel = "OPTION",
             description = "A JVM option for every server's JVM, e.g. -XX:StartFlightRecording=filename=s.jfr to profile"
@@ -76,11 +77,6 @@ public final class RpcComparison implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
-
-    private static final String ALL_CONTENDERS =
-            "hotline,rabbitmq,grpc,jetty,grpc-pooled,hotline-h2c,jetty-h2c,hotline-nonblocking,"
-                    + "hotline-h2c-nonblocking,jetty-blocking,jetty-h2c-blocking,jetty-h2c-handoff";
-    private static final List<String> CONTENDERS = List.of(ALL_CONTENDERS.split(","));
 
     private final PrintStream progress = System.err;
 
@@ -98,12 +94,6 @@ public final class RpcComparison implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--warmup and --jvm-warmup must be 0 or more, and --duration, --rounds and --in-flight 1 or more");
         }
-        for (String name : only) {
-            if (!CONTENDERS.contains(name)) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--only: '"
-                        + Untrusted.excerpt(name) + "' is not a contender; choose from " + String.join(", ", CONTENDERS));
-            }
-        }
         long startedNanos = System.nanoTime();
         String startedAt = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         double loadBefore = Machine.loadAverage();
@@ -113,43 +103,26 @@ public final class RpcComparison implements Callable<Integer> {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             // Started in this order and stopped in the reverse; RabbitMQ only when its contender runs.
+            Set<Role> run = only == null ? EnumSet.allOf(Role.class) : EnumSet.copyOf(only);
             RabbitBroker broker = null;
-            if (only.contains("rabbitmq")) {
+            if (run.contains(Role.RABBITMQ)) {
                 progress.println("starting RabbitMQ (a private broker and epmd on free loopback ports)...");
                 broker = open(started, RabbitBroker.start());
             }
-            List<String> jvm = serverJavaOptions;
-            Duration timeout = REQUEST_TIMEOUT;
-            HotlineEcho hotline = only.contains("hotline")
-                    ? open(started, new HotlineEcho(timeout, HttpTransport.HTTP_1_1, false, jvm)) : null;
-            RabbitRpc rabbit = broker != null ? open(started, new RabbitRpc(broker, timeout, jvm)) : null;
-            GrpcEcho grpc = only.contains("grpc") ? open(started, new GrpcEcho(timeout, true, jvm)) : null;
-            JettyEcho jetty = only.contains("jetty")
-                    ? open(started, new JettyEcho(timeout, false, JettyEcho.Handling.NON_BLOCKING, jvm)) : null;
-            GrpcEcho grpcPooled = only.contains("grpc-pooled") ? open(started, new GrpcEcho(timeout, false, jvm)) : null;
-            HotlineEcho hotlineH2c = only.contains("hotline-h2c")
-                    ? open(started, new HotlineEcho(timeout, HttpTransport.H2C, false, jvm)) : null;
-            JettyEcho jettyH2c = only.contains("jetty-h2c")
-                    ? open(started, new JettyEcho(timeout, true, JettyEcho.Handling.NON_BLOCKING, jvm)) : null;
-            HotlineEcho hotlineDirect = only.contains("hotline-nonblocking")
-                    ? open(started, new HotlineEcho(timeout, HttpTransport.HTTP_1_1, true, jvm)) : null;
-            HotlineEcho hotlineH2cDirect = only.contains("hotline-h2c-nonblocking")
-                    ? open(started, new HotlineEcho(timeout, HttpTransport.H2C, true, jvm)) : null;
-            JettyEcho jettyBlocking = only.contains("jetty-blocking")
-                    ? open(started, new JettyEcho(timeout, false, JettyEcho.Handling.BLOCKING, jvm)) : null;
-            JettyEcho jettyH2cBlocking = only.contains("jetty-h2c-blocking")
-                    ? open(started, new JettyEcho(timeout, true, JettyEcho.Handling.BLOCKING, jvm)) : null;
-            JettyEcho jettyH2cHandOff = only.contains("jetty-h2c-handoff")
-                    ? open(started, new JettyEcho(timeout, true, JettyEcho.Handling.HAND_OFF, jvm)) : null;
-            List<Contender> contenders = present(hotline, rabbit, grpc, jetty, grpcPooled, hotlineH2c, jettyH2c,
-                    hotlineDirect, hotlineH2cDirect, jettyBlocking, jettyH2cBlocking, jettyH2cHandOff);
-            List<CastContender> casters = present(hotline, rabbit, hotlineH2c, hotlineH2cDirect);
+            Map<Role, Contender> running = new EnumMap<>(Role.class);
+            Map<Role, String> names = new EnumMap<>(Role.class);
+            for (Role role : run) {
+                Contender c = open(started, start(role, broker));
+                running.put(role, c);
+                names.put(role, c.name());
+            }
+            List<Contender> contenders = List.copyOf(running.values());
+            List<CastContender> casters = run.stream().filter(Role::casts).map(r -> (CastContender) running.get(r))
+                    .toList();
             progress.printf(Locale.ROOT, "everything is up after %.1f s; %d rounds of about %d s each%n",
                     (System.nanoTime() - startedNanos) / 1e9, rounds,
                     (2 * contenders.size() + casters.size()) * (warmupSeconds + durationSeconds));
-            Report report = new Report(name(hotline), name(rabbit), name(grpc), name(jetty), name(grpcPooled),
-                    name(hotlineH2c), name(jettyH2c), name(hotlineDirect), name(hotlineH2cDirect), name(jettyBlocking),
-                    name(jettyH2cBlocking), name(jettyH2cHandOff), inFlight);
+            Report report = new Report(names, inFlight);
             if (jvmWarmupSeconds > 0) {
                 progress.printf("warming every contender up for %d s (calls, then casts), not measured...%n",
                         jvmWarmupSeconds);
@@ -201,14 +174,25 @@ public final class RpcComparison implements Callable<Integer> {
         return resource;
     }
 
-    /** The contenders that run, in the order given. */
-    @SafeVarargs
-    private static <T> List<T> present(T... contenders) {
-        return Arrays.stream(contenders).filter(Objects::nonNull).toList();
-    }
-
-    private static String name(Contender c) {
-        return c == null ? null : c.name();
+    /** Starts the server of {@code role} (each in a JVM of its own) and its client. */
+    private Contender start(Role role, RabbitBroker broker) {
+        Duration timeout = REQUEST_TIMEOUT;
+        List<String> jvm = serverJavaOptions;
+        return switch (role) {
+            case HOTLINE -> new HotlineEcho(timeout, HttpTransport.HTTP_1_1, false, jvm);
+            case RABBITMQ -> new RabbitRpc(broker, timeout, jvm);
+            case GRPC -> new GrpcEcho(timeout, true, jvm);
+            case JETTY -> new JettyEcho(timeout, false, JettyEcho.Handling.NON_BLOCKING, jvm);
+            case GRPC_POOLED -> new GrpcEcho(timeout, false, jvm);
+            case HOTLINE_H2C -> new HotlineEcho(timeout, HttpTransport.H2C, false, jvm);
+            case JETTY_H2C -> new JettyEcho(timeout, true, JettyEcho.Handling.NON_BLOCKING, jvm);
+            case HOTLINE_NONBLOCKING -> new HotlineEcho(timeout, HttpTransport.HTTP_1_1, true, jvm);
+            case HOTLINE_H2C_NONBLOCKING -> new HotlineEcho(timeout, HttpTransport.H2C, true, jvm);
+            case JETTY_BLOCKING -> new JettyEcho(timeout, false, JettyEcho.Handling.BLOCKING, jvm);
+            case JETTY_BLOCKING_OSLO -> new JettyEcho(timeout, false, JettyEcho.Handling.BLOCKING_OSLO, jvm);
+            case JETTY_H2C_BLOCKING -> new JettyEcho(timeout, true, JettyEcho.Handling.BLOCKING, jvm);
+            case JETTY_H2C_HANDOFF -> new JettyEcho(timeout, true, JettyEcho.Handling.HAND_OFF, jvm);
+        };
     }
 
     private static CpuMeter cpu(Contender c) {
@@ -253,6 +237,10 @@ public final class RpcComparison implements Callable<Integer> {
                 + " HTTP/1.1 (a connection per request in flight, as Hotline) or h2c (one multiplexed connection); and"
                 + " with a blocking handler (reads the body through a blocking stream; Jetty runs it where it may"
                 + " block), over HTTP/1.1 and h2c: the floor for methods that may block, as Hotline's endpoints may;"
+                + " over HTTP/1.1 also with the oslo envelope on both sides (the client writes kind, method, args,"
+                + " context, version, msg_id and timeout, the server reads them, finds the method by name, converts"
+                + " the argument by its parameter and writes {\"result\": ...}, all with plain Jackson): the floor for"
+                + " a server of Hotline's wire protocol whose methods may block;"
                 + " and over h2c with a handler that decodes the body, answers 202 and hands the work to a pool thread:"
                 + " the floor for casts whose methods may block");
         out.println("- servers: each contender's in a JVM of its own ("
