@@ -62,7 +62,7 @@ class DispatcherTest {
                         + " java.util.List<java.lang.String>, not [[\"a\"],\"b\"]");
     }
 
-    /** A value Jackson gave up on inside must be skipped whole: its own fields are not arguments. */
+    /** The fields inside an argument's value are its own, not arguments, even when the value does not convert. */
     @Test
     void fieldsInsideAValueThatDoesNotConvertAreNotTakenForArguments() {
         assertThatThrownBy(() -> call("tally", "{\"sizes\": {\"x\": {\"first\": 5, \"other\": 1}}}"))
