@@ -6,20 +6,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import io.hotline.rpc.internal.wire.Wire;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The least a server of Hotline's wire protocol does per call, done the plainest way with Jackson: the client writes
  * the oslo envelope ({@code kind}, {@code method}, {@code args}, {@code context}, {@code version}, {@code msg_id},
- * {@code timeout}) around the arguments and reads the result from {@code {"result": ...}}; the server reads the
- * envelope, finds the method by name, converts each argument by its parameter's name and type, runs it, and writes
- * the result. No metrics, tracing, validation beyond Jackson's own, call slots, retries or call monitor: what Hotline
- * adds above this is its own cost.
+ * {@code timeout}) around the arguments, its msg_id made as Hotline's client makes it ({@link Wire#newMsgId()}, no
+ * {@code SecureRandom} per message), and reads the result from {@code {"result": ...}}; the server reads the envelope,
+ * finds the method by name, converts each argument by its parameter's name and type, runs it, and writes the result.
+ * No metrics, tracing, validation beyond Jackson's own, call slots, retries or call monitor: what Hotline adds above
+ * this is its own cost.
  *
  * <pre>{@code
  * byte[] request = OsloEnvelope.request(Payload.ARGS);
@@ -65,7 +66,7 @@ final class OsloEnvelope {
     static byte[] request(Map<String, ?> args) {
         try {
             return OUTGOING.writeValueAsBytes(new Outgoing("call", "echo", args, Map.of(), null, "1.0",
-                    UUID.randomUUID().toString(), REQUEST_TIMEOUT_SECONDS));
+                    Wire.newMsgId(), REQUEST_TIMEOUT_SECONDS));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the envelope", e);
         }
