@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -40,6 +42,16 @@ final class OsloEnvelope {
 
     private record MapResult(Map<String, Object> result) {}
 
+    /** A method, with its parameters' names and types looked up once. */
+    private record Bound(Method method, String[] names, JavaType[] types) {
+        static Bound of(Method method) {
+            Parameter[] params = method.getParameters();
+            return new Bound(method, Arrays.stream(params).map(Parameter::getName).toArray(String[]::new),
+                    Arrays.stream(params).map(p -> MAPPER.constructType(p.getParameterizedType()))
+                            .toArray(JavaType[]::new));
+        }
+    }
+
     /** The endpoint: one method, taking the benchmark's one keyword argument. */
     public static final class Echo {
         public Map<String, Object> echo(Map<String, Object> payload) {
@@ -55,10 +67,7 @@ final class OsloEnvelope {
     private static final ObjectWriter RESULT = MAPPER.writerFor(Result.class);
     private static final ObjectReader MAP_RESULT = MAPPER.readerFor(MapResult.class);
     private static final Echo ENDPOINT = new Echo();
-    private static final Map<String, Method> METHODS = Map.of("echo", echoMethod());
-    private static final String[] PARAMETERS = {"payload"};
-    private static final JavaType[] TYPES = {MAPPER.getTypeFactory().constructType(echoMethod()
-            .getGenericParameterTypes()[0])};
+    private static final Map<String, Bound> METHODS = Map.of("echo", Bound.of(echoMethod()));
 
     private OsloEnvelope() {}
 
@@ -80,15 +89,15 @@ final class OsloEnvelope {
     static byte[] serve(byte[] body) {
         try {
             Incoming call = INCOMING.readValue(body);
-            Method method = METHODS.get(call.method());
-            if (method == null || call.args() == null) {
+            Bound bound = METHODS.get(call.method());
+            if (bound == null || call.args() == null) {
                 throw new IllegalArgumentException("no such method, or no arguments");
             }
-            Object[] values = new Object[PARAMETERS.length];
+            Object[] values = new Object[bound.names().length];
             for (int i = 0; i < values.length; i++) {
-                values[i] = MAPPER.treeToValue(call.args().get(PARAMETERS[i]), TYPES[i]);
+                values[i] = MAPPER.treeToValue(call.args().get(bound.names()[i]), bound.types()[i]);
             }
-            return RESULT.writeValueAsBytes(new Result(method.invoke(ENDPOINT, values)));
+            return RESULT.writeValueAsBytes(new Result(bound.method().invoke(ENDPOINT, values)));
         } catch (IOException | IllegalAccessException | InvocationTargetException e) {
             throw new IllegalArgumentException("not a call of echo: " + e.getMessage(), e);
         }

@@ -117,6 +117,8 @@ final class Dispatcher {
         private final Method method;
         private final String[] names;
         private final JavaType[] types;
+        /** The names callers give arguments by, in order: every parameter's but the {@link RpcContext}'s. */
+        private final List<String> arguments;
         private final boolean nonBlocking;
 
         Invoker(Object target, Method method) {
@@ -127,6 +129,7 @@ final class Dispatcher {
             Parameter[] params = method.getParameters();
             this.names = new String[params.length];
             this.types = new JavaType[params.length];
+            List<String> arguments = new ArrayList<>();
             for (int i = 0; i < params.length; i++) {
                 if (params[i].getType() != RpcContext.class && !params[i].isNamePresent()) {
                     throw new IllegalArgumentException("parameter names of " + method
@@ -135,7 +138,11 @@ final class Dispatcher {
                 }
                 names[i] = params[i].getName();
                 types[i] = Wire.MAPPER.getTypeFactory().constructType(params[i].getParameterizedType());
+                if (params[i].getType() != RpcContext.class) {
+                    arguments.add(names[i]);
+                }
             }
+            this.arguments = List.copyOf(arguments);
             method.setAccessible(true);
         }
 
@@ -174,7 +181,7 @@ final class Dispatcher {
             if (args != null && args.size() > used) {
                 for (Iterator<String> it = args.fieldNames(); it.hasNext(); ) {
                     String name = it.next();
-                    if (!isArgument(name)) {
+                    if (!arguments.contains(name)) {
                         throw new InvalidRequest(signature() + " takes no argument '" + Untrusted.excerpt(name)
                                 + "'");
                     }
@@ -187,24 +194,8 @@ final class Dispatcher {
             }
         }
 
-        /** Whether the method has a parameter of this name that callers give: the context is the server's. */
-        private boolean isArgument(String name) {
-            for (int i = 0; i < names.length; i++) {
-                if (names[i].equals(name) && types[i].getRawClass() != RpcContext.class) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         private String signature() {
-            List<String> shown = new ArrayList<>();
-            for (int i = 0; i < names.length; i++) {
-                if (types[i].getRawClass() != RpcContext.class) {
-                    shown.add(names[i]);
-                }
-            }
-            return method.getName() + "(" + String.join(", ", shown) + ")";
+            return method.getName() + "(" + String.join(", ", arguments) + ")";
         }
     }
 }
